@@ -1,0 +1,171 @@
+"""CLI commands over the corpus and the store: ingest, retrieve, doctor, corpus list/show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from coach.cli._common import (
+    EXIT_FINDINGS,
+    console,
+    err_console,
+    print_json,
+    read_jsonl,
+    reports_errors,
+)
+from coach.config import load_settings
+from coach.errors import InputError
+from coach.types import IngestSummary, Retrieval, RetrievalRequest
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object per result.")]
+
+
+@reports_errors
+def ingest(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders; default: the bundled corpus.")
+    ] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Drop the store and rebuild it.")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Clean, chunk and index documents (idempotent: unchanged chunks are kept)."""
+    from rich.progress import Progress
+
+    from coach.ingest import ingest as run_ingest
+
+    settings = load_settings()
+    with Progress(console=err_console, transient=True, disable=json_out) as bar:
+        task = bar.add_task("ingesting", total=None)
+
+        def progress(doc_id: str, done: int, total: int) -> None:
+            bar.update(task, description=f"ingesting {doc_id}", completed=done, total=total)
+
+        summary = run_ingest(settings, paths, reset=reset, progress=progress)
+    if json_out:
+        print_json(summary)
+    else:
+        _print_ingest(summary)
+
+
+def _print_ingest(summary: IngestSummary) -> None:
+    table = Table("doc", "title", "status", "chunks", title="coach ingest")
+    for doc in summary.documents:
+        note = "" if doc.in_manifest else " (not in manifest: title from file name)"
+        table.add_row(doc.doc_id, escape(doc.title) + note, doc.status, str(doc.chunks))
+    console.print(table)
+    console.print(
+        f"{len(summary.documents)} documents · {summary.added} chunks added · {summary.unchanged} unchanged · "
+        f"{summary.removed} removed · {summary.seconds:.1f} s · embeddings: {summary.embedding}"
+    )
+    if summary.notice:
+        console.print(f"[yellow]{summary.notice}[/]")
+
+
+@reports_errors
+def retrieve(
+    query: Annotated[str | None, typer.Argument(help="What the staff member asks, e.g. 客户要求赔偿怎么办")] = None,
+    k: Annotated[int, typer.Option("-k", min=1, max=50, help="How many passages.")] = 5,
+    input_jsonl: Annotated[
+        Path | None, typer.Option("--input-jsonl", help='Batch: one {"query": …, "k"?: …} per line.')
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Find the documented principles and scripts for a situation (hybrid dense + keyword search)."""
+    if (query is None) == (input_jsonl is None):
+        raise InputError("give either a QUERY or --input-jsonl FILE", 'coach retrieve "客户要求赔偿怎么办"')
+    requests = (
+        list(read_jsonl(input_jsonl, RetrievalRequest))
+        if input_jsonl
+        else [_single_request(query or "", k)]
+    )
+    from coach.retrieve import Retriever
+
+    retriever = Retriever(load_settings())
+    for request in requests:
+        result = retriever.retrieve(request.query, request.k)
+        print_json(result) if json_out else _print_retrieval(result)
+
+
+def _single_request(query: str, k: int) -> RetrievalRequest:
+    if not query.strip():
+        raise InputError("the query is empty", 'coach retrieve "客户要求赔偿怎么办"')
+    if len(query) > 2000:
+        raise InputError(f"the query is {len(query)} characters; the limit is 2000", "shorten the query")
+    return RetrievalRequest(query=query, k=k)
+
+
+def _print_retrieval(result: Retrieval) -> None:
+    console.print(f"[bold]问题 / query:[/] {escape(result.query)}")
+    if result.notice:
+        console.print(f"[yellow]{result.notice}[/]")
+    for rank, passage in enumerate(result.passages, start=1):
+        heading = f"{rank}. 《{escape(passage.title)}》 {escape(passage.section)}"
+        console.print(f"\n[bold cyan]{heading}[/]  [dim]{passage.source} · {passage.chunk_id} · {passage.score:.4f}[/]")
+        console.print(escape(passage.text))
+
+
+@reports_errors
+def doctor(
+    repair: Annotated[bool, typer.Option("--repair", help="Rebuild the lexical index from the store.")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Check the data dir, the store, the embedding model and the lexical index agree."""
+    from coach.doctor import diagnose
+
+    report = diagnose(load_settings(), repair=repair)
+    if json_out:
+        print_json(report)
+    else:
+        for check in report.checks:
+            mark = "[green]ok[/]" if check.ok else "[red]PROBLEM[/]"
+            console.print(f"{mark}  {check.name}: {escape(check.detail)}")
+            if check.fix:
+                console.print(f"      fix: {escape(check.fix)}")
+        for line in report.repaired:
+            console.print(f"[green]repaired[/]  {escape(line)}")
+    if not report.ok:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@reports_errors
+def corpus_list(
+    folder: Annotated[Path | None, typer.Option(help="Corpus folder; default: the bundled corpus.")] = None,
+) -> None:
+    """List the documents of the corpus manifest."""
+    from coach.corpus import load_manifest
+    from coach.paths import bundled
+
+    manifest = load_manifest((folder or bundled("corpus")) / "manifest.yaml")
+    table = Table("id", "title", "domain", "script", "description")
+    for doc in manifest.documents:
+        table.add_row(doc.id, escape(doc.title), doc.domain, doc.script, escape(doc.description))
+    console.print(table)
+
+
+@reports_errors
+def corpus_show(
+    doc_id: Annotated[str, typer.Argument(help="Document id from `coach corpus list`.")],
+    folder: Annotated[Path | None, typer.Option(help="Corpus folder; default: the bundled corpus.")] = None,
+    chunks: Annotated[bool, typer.Option("--chunks", help="Show the chunks as indexed.")] = False,
+) -> None:
+    """Print a document's cleaned text, as it is indexed, for a trainer to review."""
+    from coach.corpus import chunk_document, clean_text, load_manifest, read_document
+    from coach.paths import bundled
+
+    root = folder or bundled("corpus")
+    manifest = load_manifest(root / "manifest.yaml")
+    meta = next((d for d in manifest.documents if d.id == doc_id), None)
+    if meta is None:
+        valid = ", ".join(d.id for d in manifest.documents)
+        raise InputError(f"no document with id {doc_id!r}", f"use one of: {valid}")
+    cleaned = clean_text(read_document(root / meta.file), meta.layout)
+    if not chunks:
+        console.print(escape(cleaned), end="")
+        return
+    for chunk in chunk_document(meta, cleaned):
+        console.print(f"\n[bold cyan]{chunk.chunk_id}[/] [dim]{escape(chunk.section)}[/]")
+        console.print(escape(chunk.text))

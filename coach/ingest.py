@@ -1,0 +1,216 @@
+"""Ingest documents into the Chroma store and the lexical index, idempotently.
+
+Order of work, so that a failure or a ``kill -9`` never leaves a state that cannot be recovered:
+1. read, clean and chunk every document first: bad input stops here, with the store untouched;
+2. take the ingest lock (two ingests on one data dir: the second waits, then fails clearly);
+3. mark the collection ``state=ingesting``; per document add new chunks, then delete stale ones;
+4. write the lexical index in one transaction, stamped with a new generation;
+5. stamp the collection with the same generation and ``state=clean``.
+A reader that finds the generations differ rebuilds the lexical index from Chroma; re-running ingest
+after an interruption completes it, because chunk ids are content hashes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from coach.config import Settings
+from coach.corpus import Chunk, DocumentMeta, chunk_document, clean_text, document_hash, load_manifest, read_document
+from coach.embeddings import HASH_NOTICE, Embedder, HashEmbedder, make_embedder
+from coach.errors import InputError, StoreError
+from coach.lexical import LexicalIndex, tokenize
+from coach.paths import bundled
+from coach.store import ChunkStore
+from coach.types import DocumentIngest, IngestSummary
+
+DOCUMENT_SUFFIXES = (".txt", ".md")
+LOCK_WAIT_SECONDS = 60.0
+EMBED_BATCH = 32
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    meta: DocumentMeta
+    in_manifest: bool
+    chunks: list[Chunk]
+    content_hash: str
+
+
+def discover(paths: list[Path]) -> list[tuple[DocumentMeta, Path, bool]]:
+    """(meta, file, listed in a manifest) for each document under the given files and folders."""
+    if not paths:
+        paths = [bundled("corpus")]
+    found: dict[Path, tuple[DocumentMeta, Path, bool]] = {}
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"no such file or folder: {path}", "check the path you passed to `coach ingest`")
+        folder = path if path.is_dir() else path.parent
+        listed = _manifest_entries(folder)
+        files = sorted(p for p in folder.rglob("*") if p.suffix in DOCUMENT_SUFFIXES) if path.is_dir() else [path]
+        for file in files:
+            resolved = file.resolve()
+            if resolved in listed:
+                found[resolved] = (listed[resolved], file, True)
+            else:
+                found.setdefault(resolved, (_meta_from_name(file, folder), file, False))
+    if not found:
+        raise InputError(f"no .txt or .md documents under {', '.join(map(str, paths))}", "add documents first")
+    return list(found.values())
+
+
+def _manifest_entries(folder: Path) -> dict[Path, DocumentMeta]:
+    manifest = folder / "manifest.yaml"
+    if not manifest.is_file():
+        return {}
+    return {(folder / doc.file).resolve(): doc for doc in load_manifest(manifest).documents}
+
+
+def _meta_from_name(file: Path, folder: Path) -> DocumentMeta:
+    relative = file.relative_to(folder) if file.is_relative_to(folder) else Path(file.name)
+    doc_id = "-".join(relative.with_suffix("").parts)
+    safe_id = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in doc_id)[:64]
+    return DocumentMeta(id=safe_id, file=str(relative), title=file.stem)
+
+
+def prepare(found: list[tuple[DocumentMeta, Path, bool]]) -> list[PreparedDocument]:
+    prepared, seen_ids = [], set()
+    for meta, file, in_manifest in found:
+        if meta.id in seen_ids:
+            raise InputError(f"two documents share the id {meta.id!r}", "give each document its own id")
+        seen_ids.add(meta.id)
+        cleaned = clean_text(read_document(file), meta.layout)
+        chunks = chunk_document(meta, cleaned)
+        if not chunks:
+            raise InputError(f"{file} has no text left after cleaning", "check the file, or remove it")
+        prepared.append(PreparedDocument(meta, in_manifest, chunks, document_hash(cleaned)))
+    return prepared
+
+
+@contextmanager
+def ingest_lock(settings: Settings) -> Iterator[None]:
+    settings.home.mkdir(parents=True, exist_ok=True)
+    with open(settings.home / "ingest.lock", "a+", encoding="utf-8") as handle:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise StoreError(
+                        f"another `coach ingest` has held {settings.home} for {LOCK_WAIT_SECONDS:.0f} s",
+                        "wait for it to finish, then run this ingest again",
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def lexical_path(settings: Settings) -> Path:
+    """Local file of the lexical index; one per Chroma server and collection in shared mode."""
+    if not settings.chroma_url:
+        return settings.lexical_path
+    import hashlib
+
+    key = hashlib.sha256(f"{settings.chroma_url}|{settings.collection}".encode()).hexdigest()[:12]
+    return settings.home / f"lexical-{key}.sqlite3"
+
+
+def _chunk_metadata(chunk: Chunk, doc: PreparedDocument, tokens: str) -> dict[str, str | int]:
+    return {
+        "doc_id": chunk.doc_id,
+        "title": chunk.title,
+        "section": chunk.section,
+        "position": chunk.position,
+        "domain": doc.meta.domain,
+        "doc_hash": doc.content_hash,
+        "tokens": tokens,
+    }
+
+
+def ingest(
+    settings: Settings,
+    paths: list[Path] | None = None,
+    *,
+    reset: bool = False,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    started = time.perf_counter()
+    prepared = prepare(discover(paths or []))
+    embedder = embedder or make_embedder(settings)
+    with ingest_lock(settings):
+        store = ChunkStore(settings, embedder)
+        if reset:
+            store.reset()
+            lexical_path(settings).unlink(missing_ok=True)
+        store.open(create=True)
+        store.set_state(state="ingesting")
+        documents, added, removed, lexical_add, lexical_remove = [], 0, 0, [], []
+        total = sum(len(doc.chunks) for doc in prepared)
+        done = 0
+        for doc in prepared:
+            existing = store.ids_for_document(doc.meta.id)
+            new = [c for c in doc.chunks if c.chunk_id not in existing]
+            stale = sorted(existing - {c.chunk_id for c in doc.chunks})
+            tokens = {c.chunk_id: " ".join(tokenize(c.index_text)) for c in new}
+            for start in range(0, len(new), EMBED_BATCH):
+                batch = new[start : start + EMBED_BATCH]
+                store.add(
+                    [c.chunk_id for c in batch],
+                    [c.text for c in batch],
+                    [_chunk_metadata(c, doc, tokens[c.chunk_id]) for c in batch],
+                    embedder.embed_documents([c.index_text for c in batch]),
+                )
+                if progress:
+                    progress(doc.meta.id, done + start + len(batch), total)
+            store.delete(stale)
+            done += len(doc.chunks)
+            if progress:
+                progress(doc.meta.id, done, total)
+            lexical_add += [(c.chunk_id, c.doc_id, tokens[c.chunk_id]) for c in new]
+            lexical_remove += stale
+            added, removed = added + len(new), removed + len(stale)
+            status = "added" if not existing else ("changed" if new or stale else "unchanged")
+            documents.append(
+                DocumentIngest(
+                    doc_id=doc.meta.id, title=doc.meta.title, status=status,
+                    chunks=len(doc.chunks), in_manifest=doc.in_manifest,
+                )
+            )
+        generation = uuid.uuid4().hex
+        previous = store.metadata().get("generation", "")
+        index = LexicalIndex(lexical_path(settings))
+        try:
+            if index.generation != previous:
+                rebuild_lexical(store, index, generation)
+            else:
+                index.apply(add=lexical_add, remove=lexical_remove, generation=generation)
+        finally:
+            index.close()
+        store.set_state(state="clean", generation=generation)
+    return IngestSummary(
+        documents=documents,
+        added=added,
+        unchanged=total - added,
+        removed=removed,
+        seconds=round(time.perf_counter() - started, 2),
+        embedding=embedder.name,
+        notice=HASH_NOTICE if isinstance(embedder, HashEmbedder) else None,
+    )
+
+
+def rebuild_lexical(store: ChunkStore, index: LexicalIndex, generation: str) -> None:
+    """Make the lexical index an exact copy of what Chroma holds."""
+    rows = ((c.chunk_id, str(c.metadata.get("doc_id", "")), str(c.metadata.get("tokens", ""))) for c in store.iter_all())
+    index.apply(add=rows, generation=generation, replace_all=True)

@@ -1,0 +1,115 @@
+"""The keyword half of hybrid retrieval: a persistent SQLite FTS5 index over jieba tokens.
+
+Why FTS5 (measured in bench/retrieval_scale.py): it is in the standard library, opens in
+milliseconds, and answers from an inverted index, so a query costs what its terms' posting lists cost,
+not a pass over every chunk as rank-bm25 does; rank-bm25 must also be rebuilt at every start.
+
+The index is a derived copy of the Chroma collection. It stores the collection's ingest
+``generation``; whenever that differs from Chroma's (another client ingested into a shared server, or
+an ingest was killed halfway), the index is rebuilt from Chroma, which is the source of truth.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (rowid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens, tokenize='unicode61 remove_diacritics 0');
+"""
+# Function words that carry no topic; dropping them keeps OR-queries short at 100k chunks.
+_STOPWORDS = frozenset(
+    "的 了 是 我 你 他 她 它 们 我们 你们 他们 这 那 这个 那个 就 都 也 还 又 在 和 与 及 或 吗 呢 吧 啊 呀 嘛 "
+    "有 没 没有 要 会 能 可以 怎么 怎么办 怎样 如何 什么 为什么 哪 哪些 一个 一些 该 应该 对 把 被 让 给 从 到 "
+    "上 下 中 里 时 时候 后 前 说 想 很 太 再 才 吗 么 呗 得 地 着 过 之 其 而 但 但是 如果 因为 所以 a an the "
+    "to of and or is are be i you he she it we they my your what how why do does can should".split()
+)
+_TOKEN_OK = re.compile(r"\w", re.UNICODE)
+
+
+@cache
+def _jieba():  # type: ignore[no-untyped-def]
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def tokenize(simplified_text: str) -> list[str]:
+    """Search tokens of simplified text: jieba's search-mode words, lower-cased, stopwords dropped."""
+    words = _jieba().cut_for_search(simplified_text.lower())
+    return [w for w in (w.strip() for w in words) if w and _TOKEN_OK.search(w) and w not in _STOPWORDS]
+
+
+class LexicalIndex:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @property
+    def generation(self) -> str:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return row[0] if row else ""
+
+    def count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+    def chunk_ids(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT chunk_id FROM chunks")}
+
+    def apply(
+        self,
+        *,
+        add: Iterable[tuple[str, str, str]] = (),
+        remove: Iterable[str] = (),
+        generation: str,
+        replace_all: bool = False,
+    ) -> None:
+        """One transaction: add (chunk_id, doc_id, space-joined tokens), remove ids, stamp the generation."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if replace_all:
+                db.execute("DELETE FROM chunks")
+                db.execute("DELETE FROM chunks_fts")
+            for chunk_id in remove:
+                row = db.execute("SELECT rowid FROM chunks WHERE chunk_id = ?", (chunk_id,)).fetchone()
+                if row:
+                    db.execute("DELETE FROM chunks_fts WHERE rowid = ?", row)
+                    db.execute("DELETE FROM chunks WHERE rowid = ?", row)
+            for chunk_id, doc_id, tokens in add:
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO chunks(chunk_id, doc_id) VALUES (?, ?)", (chunk_id, doc_id)
+                )
+                if cursor.rowcount:
+                    db.execute("INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)", (cursor.lastrowid, tokens))
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", (generation,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def search(self, tokens: list[str], n: int) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score, higher is better) for chunks matching any token."""
+        terms = sorted(set(tokens))
+        if not terms:
+            return []
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        rows = self._db.execute(
+            "SELECT c.chunk_id, bm25(chunks_fts) AS score FROM chunks_fts f JOIN chunks c ON c.rowid = f.rowid "
+            "WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?",
+            (match, n),
+        )
+        return [(chunk_id, -float(score)) for chunk_id, score in rows]

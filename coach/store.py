@@ -1,0 +1,180 @@
+"""The Chroma collection that holds the chunks: embedded by default, a server by URL.
+
+``COACH_CHROMA_URL`` switches from the embedded ``PersistentClient`` (in ``COACH_HOME``) to an
+``HttpClient``: that is how a team shares one store. The collection's metadata records the embedder
+that built it and an ingest ``generation`` that the lexical index follows (see lexical.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+
+from coach.config import Settings
+from coach.embeddings import CoachEmbeddingFunction, Embedder
+from coach.errors import ConfigError, EmptyStoreError, StoreError
+
+INGEST_FIX = "run `coach ingest` to index the bundled corpus (or `coach ingest PATH`)"
+_PAGE = 2000
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    chunk_id: str
+    text: str
+    metadata: dict[str, Any]
+
+
+def _client(settings: Settings) -> Any:
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ConfigError(
+                f"COACH_CHROMA_URL is not an http(s) URL: {settings.chroma_url!r}",
+                "set it like http://127.0.0.1:8000",
+            )
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:
+            raise StoreError(
+                f"cannot reach the Chroma server at {settings.chroma_url}: {exc}",
+                "start it (`chroma run --host 127.0.0.1 --port 8000`) or unset COACH_CHROMA_URL",
+            ) from exc
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    except Exception as exc:
+        raise StoreError(
+            f"the store at {settings.chroma_dir} cannot be opened: {exc}",
+            f"move {settings.chroma_dir} aside and run `coach ingest --reset`",
+        ) from exc
+
+
+class ChunkStore:
+    """One Chroma collection of chunks; every call names the embedder, never Chroma's default."""
+
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.location = settings.chroma_url or str(settings.chroma_dir)
+        self._client = _client(settings)
+        self._function = CoachEmbeddingFunction(embedder)
+        self._collection: Any = None
+
+    # ------------------------------------------------------------ opening
+
+    def open(self, *, create: bool = False) -> ChunkStore:
+        """Open the collection; with ``create`` make it if missing. Checks the embedder matches."""
+        name = self.settings.collection
+        try:
+            existing = {c.name for c in self._client.list_collections()}
+        except Exception as exc:
+            raise StoreError(f"the store at {self.location} cannot be read: {exc}", self._recovery()) from exc
+        if name not in existing:
+            if not create:
+                raise EmptyStoreError(f"the store at {self.location} has no chunks yet", INGEST_FIX)
+            self._collection = self._client.create_collection(
+                name,
+                embedding_function=self._function,
+                metadata={"embedder": self.embedder.name, "generation": "", "state": "clean"},
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+            return self
+        self._check_embedder(name)
+        self._collection = self._client.get_collection(name, embedding_function=self._function)
+        return self
+
+    def _check_embedder(self, name: str) -> None:
+        raw = self._client.get_collection(name, embedding_function=self._function)
+        built_with = (raw.metadata or {}).get("embedder")
+        if built_with != self.embedder.name:
+            raise StoreError(
+                f"the store was built with {built_with}, but coach is set to {self.embedder.name}",
+                "re-ingest with `coach ingest --reset`, or set COACH_EMBEDDINGS to match the store",
+            )
+
+    def _recovery(self) -> str:
+        if self.settings.chroma_url:
+            return "check that the Chroma server is running and reachable"
+        return f"move {self.settings.chroma_dir} aside and run `coach ingest --reset` (nothing else is touched)"
+
+    def reset(self) -> None:
+        if self.settings.collection in {c.name for c in self._client.list_collections()}:
+            self._client.delete_collection(self.settings.collection)
+        self._collection = None
+
+    @property
+    def collection(self) -> Any:
+        if self._collection is None:
+            raise StoreError("the store is not open", INGEST_FIX)
+        return self._collection
+
+    # ------------------------------------------------------------ state shared with the lexical index
+
+    def metadata(self) -> dict[str, Any]:
+        self._collection = self._client.get_collection(self.settings.collection, embedding_function=self._function)
+        return dict(self._collection.metadata or {})
+
+    def set_state(self, **changes: str) -> None:
+        metadata = {**self.metadata(), **changes}
+        self.collection.modify(metadata=metadata)
+
+    # ------------------------------------------------------------ chunks
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def ids_for_document(self, doc_id: str) -> set[str]:
+        return set(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
+
+    def add(self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]], vectors: list[list[float]]) -> None:
+        self.collection.add(ids=ids, documents=texts, metadatas=metadatas, embeddings=vectors)
+
+    def delete(self, ids: list[str]) -> None:
+        if ids:
+            self.collection.delete(ids=ids)
+
+    def get(self, ids: list[str]) -> list[StoredChunk]:
+        if not ids:
+            return []
+        found = self.collection.get(ids=ids, include=["documents", "metadatas"])
+        by_id = {
+            cid: StoredChunk(cid, doc or "", dict(meta or {}))
+            for cid, doc, meta in zip(found["ids"], found["documents"], found["metadatas"], strict=True)
+        }
+        return [by_id[cid] for cid in ids if cid in by_id]
+
+    def iter_all(self, include_text: bool = False) -> Iterator[StoredChunk]:
+        """Every chunk, a page at a time (rebuilding the lexical index, consistency checks)."""
+        include = ["metadatas", "documents"] if include_text else ["metadatas"]
+        offset = 0
+        while True:
+            page = self.collection.get(include=include, limit=_PAGE, offset=offset)
+            if not page["ids"]:
+                return
+            docs = page.get("documents") or [""] * len(page["ids"])
+            for cid, doc, meta in zip(page["ids"], docs, page["metadatas"], strict=True):
+                yield StoredChunk(cid, doc or "", dict(meta or {}))
+            offset += len(page["ids"])
+
+    def nearest(self, vector: list[float], n: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the n nearest chunks."""
+        result = self.collection.query(query_embeddings=[vector], n_results=n, include=["distances"])
+        return [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]
+
+
+def quiet_chroma_logs() -> None:
+    """Chroma logs telemetry and migration chatter at INFO; staff need none of it."""
+    logging.getLogger("chromadb").setLevel(logging.WARNING)
