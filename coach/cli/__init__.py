@@ -1,0 +1,29 @@
+"""The ``coach`` command: a thin shell over the library.
+
+Each command module imports its heavy dependencies (Chroma, LangChain) inside the command, so that
+``coach check`` starts fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from coach.cli import store_cmds
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="coach — 投诉应对回复教练 (reply coach for complaint-handling staff).",
+)
+corpus_app = typer.Typer(no_args_is_help=True, help="Review the documents coach is built from.")
+app.add_typer(corpus_app, name="corpus")
+
+app.command("ingest")(store_cmds.ingest)
+app.command("retrieve")(store_cmds.retrieve)
+app.command("doctor")(store_cmds.doctor)
+corpus_app.command("list")(store_cmds.corpus_list)
+corpus_app.command("show")(store_cmds.corpus_show)
+
+
+def main() -> None:
+    app()
