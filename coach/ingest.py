@@ -13,6 +13,8 @@ after an interruption completes it, because chunk ids are content hashes.
 from __future__ import annotations
 
 import fcntl
+import functools
+import hashlib
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -120,8 +122,6 @@ def lexical_path(settings: Settings) -> Path:
     """Local file of the lexical index; one per Chroma server and collection in shared mode."""
     if not settings.chroma_url:
         return settings.lexical_path
-    import hashlib
-
     key = hashlib.sha256(f"{settings.chroma_url}|{settings.collection}".encode()).hexdigest()[:12]
     return settings.home / f"lexical-{key}.sqlite3"
 
@@ -138,6 +138,52 @@ def _chunk_metadata(chunk: Chunk, doc: PreparedDocument, tokens: str) -> dict[st
     }
 
 
+@dataclass
+class _Changes:
+    documents: list[DocumentIngest]
+    lexical_add: list[tuple[str, str, str]]
+    lexical_remove: list[str]
+
+
+def _write_document(
+    store: ChunkStore, embedder: Embedder, doc: PreparedDocument, changes: _Changes, report: Callable[[int], None]
+) -> None:
+    """Add the document's new chunks, then delete its stale ones (so a kill leaves extra, never missing)."""
+    existing = store.ids_for_document(doc.meta.id)
+    new = [c for c in doc.chunks if c.chunk_id not in existing]
+    stale = sorted(existing - {c.chunk_id for c in doc.chunks})
+    tokens = {c.chunk_id: " ".join(tokenize(c.index_text)) for c in new}
+    for start in range(0, len(new), EMBED_BATCH):
+        batch = new[start : start + EMBED_BATCH]
+        store.add(
+            [c.chunk_id for c in batch],
+            [c.text for c in batch],
+            [_chunk_metadata(c, doc, tokens[c.chunk_id]) for c in batch],
+            embedder.embed_documents([c.index_text for c in batch]),
+        )
+        report(start + len(batch))
+    store.delete(stale)
+    changes.lexical_add += [(c.chunk_id, c.doc_id, tokens[c.chunk_id]) for c in new]
+    changes.lexical_remove += stale
+    status = "added" if not existing else ("changed" if new or stale else "unchanged")
+    changes.documents.append(
+        DocumentIngest(
+            doc_id=doc.meta.id, title=doc.meta.title, status=status, chunks=len(doc.chunks), in_manifest=doc.in_manifest
+        )
+    )
+
+
+def _write_lexical(settings: Settings, store: ChunkStore, changes: _Changes, generation: str) -> None:
+    index = LexicalIndex(lexical_path(settings))
+    try:
+        if index.generation != store.metadata().get("generation", ""):
+            rebuild_lexical(store, index, generation)  # it missed an earlier, interrupted ingest
+        else:
+            index.apply(add=changes.lexical_add, remove=changes.lexical_remove, generation=generation)
+    finally:
+        index.close()
+
+
 def ingest(
     settings: Settings,
     paths: list[Path] | None = None,
@@ -149,6 +195,8 @@ def ingest(
     started = time.perf_counter()
     prepared = prepare(discover(paths or []))
     embedder = embedder or make_embedder(settings)
+    total = sum(len(doc.chunks) for doc in prepared)
+    changes = _Changes([], [], [])
     with ingest_lock(settings):
         store = ChunkStore(settings, embedder)
         if reset:
@@ -156,61 +204,35 @@ def ingest(
             lexical_path(settings).unlink(missing_ok=True)
         store.open(create=True)
         store.set_state(state="ingesting")
-        documents, added, removed, lexical_add, lexical_remove = [], 0, 0, [], []
-        total = sum(len(doc.chunks) for doc in prepared)
         done = 0
         for doc in prepared:
-            existing = store.ids_for_document(doc.meta.id)
-            new = [c for c in doc.chunks if c.chunk_id not in existing]
-            stale = sorted(existing - {c.chunk_id for c in doc.chunks})
-            tokens = {c.chunk_id: " ".join(tokenize(c.index_text)) for c in new}
-            for start in range(0, len(new), EMBED_BATCH):
-                batch = new[start : start + EMBED_BATCH]
-                store.add(
-                    [c.chunk_id for c in batch],
-                    [c.text for c in batch],
-                    [_chunk_metadata(c, doc, tokens[c.chunk_id]) for c in batch],
-                    embedder.embed_documents([c.index_text for c in batch]),
-                )
-                if progress:
-                    progress(doc.meta.id, done + start + len(batch), total)
-            store.delete(stale)
+            report = functools.partial(_tick, progress, doc, done, total)
+            _write_document(store, embedder, doc, changes, report)
             done += len(doc.chunks)
-            if progress:
-                progress(doc.meta.id, done, total)
-            lexical_add += [(c.chunk_id, c.doc_id, tokens[c.chunk_id]) for c in new]
-            lexical_remove += stale
-            added, removed = added + len(new), removed + len(stale)
-            status = "added" if not existing else ("changed" if new or stale else "unchanged")
-            documents.append(
-                DocumentIngest(
-                    doc_id=doc.meta.id, title=doc.meta.title, status=status,
-                    chunks=len(doc.chunks), in_manifest=doc.in_manifest,
-                )
-            )
+            _tick(progress, doc, done, total)
         generation = uuid.uuid4().hex
-        previous = store.metadata().get("generation", "")
-        index = LexicalIndex(lexical_path(settings))
-        try:
-            if index.generation != previous:
-                rebuild_lexical(store, index, generation)
-            else:
-                index.apply(add=lexical_add, remove=lexical_remove, generation=generation)
-        finally:
-            index.close()
+        _write_lexical(settings, store, changes, generation)
         store.set_state(state="clean", generation=generation)
+    added = len(changes.lexical_add)
     return IngestSummary(
-        documents=documents,
+        documents=changes.documents,
         added=added,
         unchanged=total - added,
-        removed=removed,
+        removed=len(changes.lexical_remove),
         seconds=round(time.perf_counter() - started, 2),
         embedding=embedder.name,
         notice=HASH_NOTICE if isinstance(embedder, HashEmbedder) else None,
     )
 
 
+def _tick(progress: Progress | None, doc: PreparedDocument, base: int, total: int, done: int = 0) -> None:
+    if progress:
+        progress(doc.meta.id, base + done, total)
+
+
 def rebuild_lexical(store: ChunkStore, index: LexicalIndex, generation: str) -> None:
     """Make the lexical index an exact copy of what Chroma holds."""
-    rows = ((c.chunk_id, str(c.metadata.get("doc_id", "")), str(c.metadata.get("tokens", ""))) for c in store.iter_all())
+    rows = (
+        (c.chunk_id, str(c.metadata.get("doc_id", "")), str(c.metadata.get("tokens", ""))) for c in store.iter_all()
+    )
     index.apply(add=rows, generation=generation, replace_all=True)

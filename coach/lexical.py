@@ -26,10 +26,12 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens, tokenize='unico
 """
 # Function words that carry no topic; dropping them keeps OR-queries short at 100k chunks.
 _STOPWORDS = frozenset(
-    "的 了 是 我 你 他 她 它 们 我们 你们 他们 这 那 这个 那个 就 都 也 还 又 在 和 与 及 或 吗 呢 吧 啊 呀 嘛 "
-    "有 没 没有 要 会 能 可以 怎么 怎么办 怎样 如何 什么 为什么 哪 哪些 一个 一些 该 应该 对 把 被 让 给 从 到 "
-    "上 下 中 里 时 时候 后 前 说 想 很 太 再 才 吗 么 呗 得 地 着 过 之 其 而 但 但是 如果 因为 所以 a an the "
-    "to of and or is are be i you he she it we they my your what how why do does can should".split()
+    """
+    的 了 是 我 你 他 她 它 们 我们 你们 他们 这 那 这个 那个 就 都 也 还 又 在 和 与 及 或 吗 呢 吧 啊 呀 嘛
+    有 没 没有 要 会 能 可以 怎么 怎么办 怎样 如何 什么 为什么 哪 哪些 一个 一些 该 应该 对 把 被 让 给 从 到
+    上 下 中 里 时 时候 后 前 说 想 很 太 再 才 么 呗 得 地 着 过 之 其 而 但 但是 如果 因为 所以
+    a an the to of and or is are be i you he she it we they my your what how why do does can should
+    """.split()
 )
 _TOKEN_OK = re.compile(r"\w", re.UNICODE)
 

@@ -139,7 +139,9 @@ class ChunkStore:
     def ids_for_document(self, doc_id: str) -> set[str]:
         return set(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
 
-    def add(self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]], vectors: list[list[float]]) -> None:
+    def add(
+        self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]], vectors: list[list[float]]
+    ) -> None:
         self.collection.add(ids=ids, documents=texts, metadatas=metadatas, embeddings=vectors)
 
     def delete(self, ids: list[str]) -> None:
@@ -172,7 +174,8 @@ class ChunkStore:
     def nearest(self, vector: list[float], n: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the n nearest chunks."""
         result = self.collection.query(query_embeddings=[vector], n_results=n, include=["distances"])
-        return [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]
+        pairs = zip(result["ids"][0], result["distances"][0], strict=True)
+        return [(cid, 1.0 - float(dist)) for cid, dist in pairs]
 
 
 def quiet_chroma_logs() -> None:

