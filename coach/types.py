@@ -19,6 +19,10 @@ class Passage(BaseModel):
     section: str = Field(description="Heading path inside the document, ' > ' separated.")
     score: float = Field(description="Fused relevance score; higher is better.")
     chunk_id: str
+    kind: ChunkKind = Field(
+        default="principle",
+        description="principle | script (wording staff may use) | taboo (what not to say) | case | outline.",
+    )
 
 
 class Retrieval(BaseModel):
