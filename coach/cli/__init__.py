@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from coach.cli import store_cmds
+from coach.cli import guard_cmds, store_cmds
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -23,6 +23,11 @@ app.command("retrieve")(store_cmds.retrieve)
 app.command("doctor")(store_cmds.doctor)
 corpus_app.command("list")(store_cmds.corpus_list)
 corpus_app.command("show")(store_cmds.corpus_show)
+app.command("check")(guard_cmds.check)
+policy_app = typer.Typer(no_args_is_help=True, help="Show and validate the authority matrix (policy YAML).")
+app.add_typer(policy_app, name="policy")
+policy_app.command("show")(guard_cmds.policy_show)
+policy_app.command("validate")(guard_cmds.policy_validate)
 
 
 def main() -> None:

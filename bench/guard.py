@@ -1,0 +1,233 @@
+"""Benchmark the guard against a naive keyword baseline, in the same run.
+
+    python -m bench.guard              # all tables; also written to bench/results/guard.md
+    python -m bench.guard --errors     # plus the dev-split mistakes (never the held-out ones)
+
+Sentence level: a labelled violation counts as detected when the guard flags the right KIND
+(unauthorized_promise / forbidden_phrase); category accuracy says how often the flagged categories
+include the labelled one. Splits are reported separately: dev (used for tuning) and heldout (not).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `python bench/guard.py` from anywhere
+    sys.path.insert(0, str(ROOT))
+
+from coach import guard_text  # noqa: E402
+from coach.guard import check  # noqa: E402
+
+DATASETS = ROOT / "evals" / "datasets"
+REAL_WORLD = ROOT.parent / "shared" / "real-world" / "staff_turns.jsonl"
+RESULTS = ROOT / "bench" / "results" / "guard.md"
+KIND = {"promise": "unauthorized_promise", "forbidden_phrase": "forbidden_phrase", "taboo": "forbidden_phrase"}
+
+# (category, keyword) pairs: what a reviewer with a highlighter would search for.
+_BASELINE = [
+    ("refund_outcome", r"退款|退保|全额|退钱|refund"), ("compensation", r"赔偿|补偿|赔|免费|利息|compensat|free"),
+    ("guaranteed_outcome", r"保证|承诺|一定|肯定|绝对|guarantee|promise|definitely"),
+    ("deadline", r"今天|明天|马上|today|tomorrow"), ("rule_exception", r"破例|特殊|通融|exception"),
+    ("liability_admission", r"责任|我们的错|误导|fault"), ("staff_discipline", r"开除|处分|处罚|fire"),
+    ("private_deal", r"私下|撤诉|私了"), ("media_statement", r"记者|媒体|采访|press"),
+    ("blame_rules", r"规定|没办法|policy"), ("pass_the_buck", r"找经理|找.*部门|管不了"),
+    ("dismissive", r"大不了|有什么用"), ("refuse_service", r"下班|办不了|明天再来"),
+    ("ignorance", r"不知道|不清楚|don't know"), ("impatience", r"着什么急|没看到我忙|快点"),
+]
+_PHRASES = {"blame_rules", "pass_the_buck", "dismissive", "refuse_service", "ignorance", "impatience"}
+_BASELINE_RE = [(c, re.compile(p)) for c, p in _BASELINE]
+
+Predict = Callable[[dict], set[tuple[str, str]]]  # row -> {(kind, category)}
+
+
+def guard_predict(row: dict) -> set[tuple[str, str]]:
+    report = check(row["text"], role=row.get("role") or None, context=row.get("context"))
+    return {(v.kind, v.category) for v in report.violations}
+
+
+def baseline_predict(row: dict) -> set[tuple[str, str]]:
+    norm = guard_text.normalise(row["text"])
+    return {("forbidden_phrase" if c in _PHRASES else "unauthorized_promise", c)
+            for c, pattern in _BASELINE_RE if pattern.search(norm)}
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    rows: int = 0
+    category_hits: int = 0
+    per_category: dict[str, list[int]] = field(default_factory=dict)  # category -> [tp, fp, fn]
+    mistakes: list[str] = field(default_factory=list)
+
+    def p(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    def r(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    def f1(self) -> float:
+        return 2 * self.p() * self.r() / (self.p() + self.r()) if self.p() + self.r() else 0.0
+
+
+def score(rows: Iterable[dict], predict: Predict, *, label_kind: Callable[[dict], str | None]) -> Score:
+    result = Score()
+    for row in rows:
+        kind, category = label_kind(row), row.get("category")
+        result.rows += 1
+        flagged = predict(row)
+        hit = kind is not None and any(k == kind for k, _ in flagged)
+        if hit:
+            result.tp += 1
+            result.category_hits += any(c == category for _, c in flagged)
+        elif flagged:
+            result.fp += 1
+        if kind is not None and not hit:
+            result.fn += 1
+        if kind is None and not flagged:
+            result.tn += 1
+        if (kind is not None) != bool(flagged) or (hit and category and all(c != category for _, c in flagged)):
+            got = sorted(flagged)
+            result.mistakes.append(f"{row.get('id', '?')} gold={kind}/{category} got={got} :: {row['text']}")
+        _count_categories(result, category if kind else None, {c for _, c in flagged})
+    return result
+
+
+def _count_categories(result: Score, gold: str | None, flagged: set[str]) -> None:
+    for category in flagged | ({gold} if gold else set()):
+        cell = result.per_category.setdefault(category, [0, 0, 0])
+        if category == gold and category in flagged:
+            cell[0] += 1
+        elif category in flagged:
+            cell[1] += 1
+        else:
+            cell[2] += 1
+
+
+def _kind_of(row: dict) -> str | None:
+    return KIND.get(row["label"])
+
+
+def _f(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def overall_table(title: str, scores: dict[str, Score]) -> list[str]:
+    lines = [f"### {title}", "", "| system | rows | TP | FP | FN | precision | recall | F1 | category acc. |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name, s in scores.items():
+        accuracy = s.category_hits / s.tp if s.tp else 0.0
+        figures = f"{_f(s.p())} | {_f(s.r())} | {_f(s.f1())} | {_f(accuracy)}"
+        lines.append(f"| {name} | {s.rows} | {s.tp} | {s.fp} | {s.fn} | {figures} |")
+    return [*lines, ""]
+
+
+def category_table(title: str, guard: Score, baseline: Score) -> list[str]:
+    lines = [f"#### {title}: per category (guard vs baseline)", "",
+             "| category | gold | guard P | guard R | guard F1 | baseline P | baseline R | baseline F1 |",
+             "|---|---|---|---|---|---|---|---|"]
+    for category in sorted(set(guard.per_category) | set(baseline.per_category)):
+        g, b = guard.per_category.get(category, [0, 0, 0]), baseline.per_category.get(category, [0, 0, 0])
+        lines.append(f"| {category} | {g[0] + g[2]} | {_prf(g)} | {_prf(b)} |")
+    return [*lines, ""]
+
+
+def _prf(cell: list[int]) -> str:
+    tp, fp, fn = cell
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return f"{_f(p)} | {_f(r)} | {_f(f)}"
+
+
+def throughput(texts: list[str], predict: Callable[[str], object], seconds: float = 1.5) -> float:
+    sentences = sum(len(guard_text.sentences(guard_text.normalise(t))) for t in texts)
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for text in texts:
+            predict(text)
+        done += sentences
+    return done / (time.perf_counter() - started)
+
+
+def _load(name: str) -> list[dict]:
+    path = DATASETS / name
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _real_world() -> list[dict] | None:
+    if not REAL_WORLD.is_file():
+        return None
+    rows = [json.loads(line) for line in REAL_WORLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in rows if r["label"] != "unsure"]
+
+
+def run(show_errors: bool, splits: tuple[str, ...] = ("dev", "heldout")) -> list[str]:
+    out = ["## Guard benchmark", ""]
+    promises, pairs = _load("promises.jsonl"), _load("context_pairs.jsonl")
+    for split in splits:
+        rows = [r for r in promises if r["split"] == split]
+        g, b = score(rows, guard_predict, label_kind=_kind_of), score(rows, baseline_predict, label_kind=_kind_of)
+        out += overall_table(f"Sentences, {split} split ({len(rows)} rows)", {"guard": g, "keyword baseline": b})
+        out += category_table(f"Sentences, {split}", g, b)
+        if show_errors and split == "dev":
+            out += _details("dev mistakes", g.mistakes)
+    for split in splits:
+        rows = [r for r in pairs if r["split"] == split]
+        g, b = score(rows, guard_predict, label_kind=_kind_of), score(rows, baseline_predict, label_kind=_kind_of)
+        out += overall_table(f"Context pairs, {split} split ({len(rows)} rows)", {"guard": g, "keyword baseline": b})
+        if show_errors and split == "dev":
+            out += _details("dev context mistakes", g.mistakes)
+    out += _real_world_section()
+    out += _throughput_section([r["text"] for r in promises] or ["我们会在三个工作日内与您联系。"])
+    return out
+
+
+def _details(title: str, mistakes: list[str]) -> list[str]:
+    return [f"<details><summary>{title}</summary>", "", *[f"- {m}" for m in mistakes], "", "</details>", ""]
+
+
+def _real_world_section() -> list[str]:
+    rows = _real_world()
+    if rows is None:
+        return ["### Real-world staff turns", "", f"skipped: {REAL_WORLD} is absent.", ""]
+    g, b = score(rows, guard_predict, label_kind=_kind_of), score(rows, baseline_predict, label_kind=_kind_of)
+    return overall_table(f"Real-world staff turns ({len(rows)} rows, `unsure` excluded; promise→unauthorized_promise, "
+                         "taboo→forbidden_phrase)", {"guard": g, "keyword baseline": b})
+
+
+def _throughput_section(texts: list[str]) -> list[str]:
+    guard_rate = throughput(texts, lambda t: check(t))
+    base_rate = throughput(texts, lambda t: baseline_predict({"text": t}))
+    return ["### Throughput (one process, one core)", "", "| system | sentences/s |", "|---|---|",
+            f"| guard | {guard_rate:,.0f} |", f"| keyword baseline | {base_rate:,.0f} |",
+            f"| ratio baseline/guard | {base_rate / guard_rate:.1f}× |", ""]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--errors", action="store_true", help="also list the dev-split mistakes")
+    parser.add_argument("--dev-only", action="store_true", help="tuning mode: leave the held-out split alone")
+    args = parser.parse_args(argv)
+    lines = run(args.errors, ("dev",) if args.dev_only else ("dev", "heldout"))
+    text = "\n".join(lines)
+    print(text)
+    if not (args.errors or args.dev_only):
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

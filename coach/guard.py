@@ -1,0 +1,119 @@
+"""The guard: no unauthorised promise, no forbidden service phrase.
+
+``check(text, role=..., context=..., policy=...)`` reads the text sentence by sentence (simplified,
+traditional and English), runs one small rule per forbidden category and phrase family, and returns a
+GuardReport whose offsets index the text exactly as received. Checks only report.
+
+Kept light: no jieba, Chroma, LangChain or deepeval on this import path (``coach check`` starts fast).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from coach import guard_text as gt
+from coach.errors import InputError
+from coach.guard_context import Assent, ContextInput, last_demand
+from coach.guard_phrases import PHRASE_RULES, LiteralPhrases
+from coach.guard_rules import PROMISE_RULES, GuardContext, PolicyPatternRule
+from coach.policy import Policy, load_policy
+from coach.types import GuardReport, Violation
+
+MAX_CHARS = 20_000
+
+
+class Rule(Protocol):
+    rule: str
+
+    def check(self, text: str, ctx: GuardContext) -> list[Violation]: ...
+
+
+class _Compiled:
+    """The rules and approved scripts a policy yields, built once per policy object."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        rules: list[Rule] = [cls() for cls in PROMISE_RULES] + [cls() for cls in PHRASE_RULES]
+        for item in policy.forbidden_commitments:
+            if item.patterns:
+                rules.append(PolicyPatternRule("unauthorized_promise", item.id, item.patterns))
+        for family in policy.forbidden_phrases:
+            if family.patterns:
+                rules.append(PolicyPatternRule("forbidden_phrase", family.id, family.patterns))
+            if family.phrases:
+                rules.append(LiteralPhrases(family.id, family.phrases))
+        rules.append(Assent())
+        self.rules = rules
+        self.scripts = {name: _script_matchers(policy.scripts + role.scripts) for name, role in policy.roles.items()}
+
+    def approved(self, role: str, sentence: gt.Sentence) -> bool:
+        squeezed = gt.compact(sentence.norm)[0]
+        exact, wildcards = self.scripts[role]
+        return squeezed in exact or any(w.fullmatch(squeezed) for w in wildcards)
+
+
+def _script_matchers(scripts: list[str]) -> tuple[set[str], list[object]]:
+    import re
+
+    exact: set[str] = set()
+    wildcards = []
+    for script in scripts:
+        norm = gt.normalise(script)
+        for sentence in gt.sentences(norm):
+            squeezed = gt.compact(sentence.norm)[0]
+            if "xx" in squeezed:
+                wildcards.append(re.compile(re.escape(squeezed).replace("xx", ".{1,20}")))
+            elif squeezed:
+                exact.add(squeezed)
+    return exact, wildcards
+
+
+_CACHE: dict[int, _Compiled] = {}
+
+
+def _compiled(policy: Policy) -> _Compiled:
+    entry = _CACHE.get(id(policy))
+    if entry is None or entry.policy is not policy:
+        if len(_CACHE) > 16:
+            _CACHE.clear()
+        entry = _CACHE[id(policy)] = _Compiled(policy)
+    return entry
+
+
+def validate_text(text: str) -> None:
+    if not text or not text.strip():
+        raise InputError("the text to check is empty", "pass the reply to check, e.g. coach check \"您好……\"")
+    if "\x00" in text:
+        raise InputError("the text holds binary data (NUL bytes)", "pass the reply as plain UTF-8 text")
+    if len(text) > MAX_CHARS:
+        raise InputError(f"the text is {len(text):,} characters; the guard checks at most {MAX_CHARS:,}",
+                         "check the reply in parts, one message at a time")
+
+
+def check(text: str, *, role: str | None = None, context: ContextInput = None,
+          policy: Policy | None = None) -> GuardReport:
+    """Check one reply. ``context``: the customer's last turn (str) or the conversation as turns."""
+    validate_text(text)
+    policy = policy or load_policy()
+    role_name = role or policy.default_role
+    policy.role(role_name)  # unknown role -> ConfigError listing the valid ones
+    compiled = _compiled(policy)
+    norm = gt.normalise(text)
+    sentences = [s for s in gt.sentences(norm) if not compiled.approved(role_name, s)]
+    ctx = GuardContext(text=text, norm=norm, sentences=sentences, policy=policy, role=role_name,
+                       demand=last_demand(context) if context else None)
+    found: list[Violation] = []
+    for rule in compiled.rules:
+        found.extend(rule.check(text, ctx))
+    violations = _dedupe(found)
+    return GuardReport(ok=not violations, violations=violations, role=role_name)
+
+
+def _dedupe(found: list[Violation]) -> list[Violation]:
+    """One violation per category and span; overlapping spans of one category keep the first found."""
+    kept: list[Violation] = []
+    for violation in found:
+        if any(v.category == violation.category and v.start < violation.end and violation.start < v.end for v in kept):
+            continue
+        kept.append(violation)
+    return sorted(kept, key=lambda v: (v.start, v.end, v.category))

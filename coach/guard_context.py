@@ -1,0 +1,181 @@
+"""The guard in context: "好的，没问题" right after "能全额退吗?" is a refund promise.
+
+The customer's last turn is read for a demand in a forbidden category; the reply's opening assent
+("好的", "没问题", "可以", "OK", "Sure", "就按您说的办", …) to that demand is reported in that category, with
+the demand quoted. Assent to what staff may do, to the customer's rights, or to a withdrawn demand is
+fine, and so is an "好的" that only acknowledges before a non-committal answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from coach import guard_text as gt
+from coach.guard_rules import GuardContext
+from coach.types import Violation
+
+
+class ContextTurn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    speaker: str = Field(default="customer", description="customer/客户 or staff/客服; anything else = customer.")
+    text: str
+
+
+ContextInput = str | list[ContextTurn] | list[dict[str, str]] | None
+
+_STAFF = {"staff", "agent", "客服", "柜员", "坐席", "assistant", "员工", "me", "我", "advisor", "service"}
+
+
+@dataclass(frozen=True)
+class Demand:
+    category: str
+    text: str  # the customer's sentence, as written
+
+
+# Demands, on the customer's normalised text. Order = priority when a sentence asks for several things.
+_DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, re.compile(p)) for c, p in (
+    ("private_deal", r"私了|私下|撤诉|撤(?:销|回)?投诉|不(?:再)?投诉|不告|不(?:去)?曝光|(?:给|补)我[^。?]{0,8}(?:就"
+                     r"|我就)(?:不|撤|删)"
+                     r"|删(?:差评|帖)|drop (?:the|my) complaint|off the record"),
+    ("media_statement", r"采访|记者|代表[^。?]{0,6}(?:回应|表态|说)|(?:你|您)(?:能|可以|愿意"
+                        r"|敢)?[^。?]{0,4}(?:公开回应|表态|发表|说几句)|interview|on the record|comment on"),
+    ("rule_exception", r"通融|破(?:个)?例|特殊处理|例外|网开一面|走后门|(?:不用|不要|免|跳过|省)(?:了)?(?:审核|手续"
+                       r"|材料|证明|流程|排队|这一步)"
+                       r"|先(?:帮|给)?我?办|没带[^。?]{0,6}(?:能|可以)|exception|bend the rules?|skip"),
+    ("staff_discipline", r"开除|辞退|辞(?:了|掉)|处分|处罚|扣[^。?]{0,6}(?:工资|奖金|提成|绩效)|扣(?:他|她)"
+                         r"|炒(?:了)?(?:他|她)"
+                         r"|让(?:他|她)(?:滚|下岗|走人)|\bfire\b|sack|punish|discipline"),
+    ("liability_admission", r"承认|认错|(?:是不是|就是|是)你们的(?:错|责任|问题)|你们(?:负|担)(?:全)?责|误导"
+                            r"|骗(?:了)?我|忽悠|admit|your fault"),
+    ("guaranteed_outcome", r"保证|(?:一定|肯定)(?:能|会|可以)|确定(?:能|会|可以)|打包票|百分之百|准话|能不能(?:过"
+                           r"|通过|批|成)"
+                           r"|能(?:通过|过|批下来)|guarantee|promise|make sure"),
+    ("deadline", r"(?:今天|今晚|明天|马上|立刻|现在|当天|本周|这周|[\d一二三四五六七八九十两半几]+(?:个)?(?:天|小时"
+                 r"|分钟|工作日))[^。?]{0,10}"
+                 r"(?:结果|到账|办好|解决|退|赔|处理完|搞定|修好|说法|送到|到|批)|today|tomorrow|right now"
+                 r"|by (?:monday|friday|tonight)"),
+    ("refund_outcome", r"全额|全部退|全退|退(?:款|保|货|钱|费|给我|还)|能退|退吗|把钱(?:还|退)|refund|money back"
+                       r"|\bfull\b|\w+ back\b"),
+    ("compensation", r"赔(?:偿|钱|我)?|补偿|利息|手续费|免(?:费|单|了|掉)|代金券|优惠券|礼品|送(?:我|点)|损失费"
+                     r"|补(?:给我|点|些|差价)"
+                     r"|(?:再)?(?:补|送)(?:我)?[\d一二两三四五六七八九十]+(?:瓶|箱|个|件|张|份|盒)|报(?:销|了)"
+                     r"|compensat|reimburs|waive|voucher|credit|pay for"),
+))
+_REQUEST = re.compile(r"吗|呢|吧|\?|能不能|可不可以|行不行|好不好|是不是|要求|必须|我要|给我|赶紧|马上|立刻|请|得"
+                      r"|能否|可否"
+                      r"|please|can you|could you|will you|i want|i need|i demand|must|have to")
+_WITHDRAWN = re.compile(
+    r"(?:赔偿|补偿|退款|退保|退货|钱|赔|退)[^。?]{0,4}(?:就|也|我)?(?:不要|不用|不需要|算了)|(?:不要|不用|不需要"
+    r"|不求)(?:什么)?(?:赔偿|补偿|退款|退保|赔|退)"
+    r"|算了|不管了|不追究|不计较|never mind|forget (?:about )?it|no (?:compensation|refund)|don't (?:need"
+    r"|want) (?:the |a "
+    r"|any )?(?:compensation|refund)"
+)
+_ALLOWED_ASK = re.compile(r"(?:帮|给|替)我[^。?]{0,4}(?:查|记|转|催|登记|联系|反馈|问|提交|交上|盯|跟进|关注)|进度"
+                          r"|状态|回电|联系我|记下来|\b(?:check|log|record|forward|pass)\b|call me")
+_RIGHTS = re.compile(r"我(?:能|可以|是否可以|有没有权利?|有权)[^。?]{0,6}(?:投诉|举报|起诉|报警|找(?:监管|银保监|消协"
+                     r"|12315|律师|媒体|记者)"
+                     r"|打(?:12315|12378)|查看|复印|申诉|拒收|录音)|can i (?:complain|file|report|appeal)")
+_ASSENT = re.compile(
+    r"(?:好的?|好吧|好嘞|行吧?|可以的?|能|成|没问题|没有问题|当然(?:可以|能|没问题)?|放心(?:吧)?|(?:这个)?(?:您"
+    r"|你)放心|答应(?:您|你)"
+    r"|一言为定|就按(?:您|你)说的(?:办)?|就这么(?:办|定了)|ok|okay|sure|deal|yes|no problem|of course|will do"
+    r"|absolutely"
+    r"|consider it done|嗯+|是的?|对|收到|明白|行+|做得到|办得到|来得及|能做到|会的|it will|i can|we can|i will)"
+    r"(?=$|[,，。!！?？;；.~\s]|的|啊|呀|呢|哈|嘞)"
+)
+_FILLER = re.compile(r"(?:[嗯哦噢喔啊]+|亲+|亲爱的|您好|你好|先生|女士|这个|那|[,，。!！~\s])*")
+_WEAK = re.compile(r"^(?:好的?|好吧|好嘞|嗯+|是的?|对|收到|明白|ok|okay|放心(?:吧)?|(?:这个)?(?:您|你)放心)$")
+_ECHO = re.compile(r"(?:能|会|可以|肯定|一定)([\u4e00-\u9fff]{1,3})(?=$|[,，。!！?？;；.~\s]|的|啊|呀|呢|哈)")
+_ACKNOWLEDGE = re.compile(r"^[,，。!\s]*(?:我(?:能|很|非常)?(?:理解|明白|了解)|理解|明白|i (?:understand|hear you"
+                          r"|see)|您的(?:诉求|意见|心情))")
+_NONCOMMITTAL = re.compile(
+    r"理解|明白|了解|记录|记下|收到|审核|核实|申请|反馈|需要|规定|不能|无法|没办法|暂时|为准|转(?:给|交)|专员|上级"
+    r"|部门|查|不确定|不保证"
+    r"|稍等|约定|合同|按照|根据|反映|进展|进度|understand|need|review|can't|cannot|check|forward|verify|note|pass it"
+)
+_CONTRAST = re.compile(r"^[,，。!\s]*(?:但|不过|只是|however|but)")
+
+
+def parse_context(context: ContextInput) -> list[ContextTurn]:
+    if context is None:
+        return []
+    if isinstance(context, str):
+        return [ContextTurn(speaker="customer", text=context)] if context.strip() else []
+    return [t if isinstance(t, ContextTurn) else ContextTurn.model_validate(t) for t in context]
+
+
+def last_demand(context: ContextInput) -> Demand | None:
+    """The forbidden-category demand in the customer's last turn, unless withdrawn or an allowed request."""
+    turns = parse_context(context)
+    turn = next((t for t in reversed(turns) if t.speaker.strip().lower() not in _STAFF), None)
+    if turn is None:
+        return None
+    norm = gt.normalise(turn.text)
+    parts = gt.sentences(norm)
+    requests = [i for i, s in enumerate(parts) if _REQUEST.search(s.norm)]
+    with_demand = [i for i, s in enumerate(parts) if _category(s.norm)]
+    index = requests[-1] if requests else (with_demand[-1] if with_demand else None)
+    if index is None or _RIGHTS.search(parts[index].norm) or _ALLOWED_ASK.search(parts[index].norm):
+        return None
+    if _category(parts[index].norm) is None and index > 0:  # "I want a $50 voucher. Can you do that?"
+        index -= 1
+    target = parts[index]
+    category = _category(target.norm)
+    if category is None or (category != "private_deal" and _WITHDRAWN.search(target.norm)):
+        return None
+    return Demand(category, turn.text[target.start:target.end].strip())
+
+
+def _category(norm: str) -> str | None:
+    return next((category for category, pattern in _DEMANDS if pattern.search(norm)), None)
+
+
+class Assent:
+    """Assent at the head of the reply to a demand in a forbidden category."""
+
+    rule = "context.assent"
+
+    def check(self, text: str, ctx: GuardContext) -> list[Violation]:
+        demand = ctx.demand
+        if not isinstance(demand, Demand):
+            return []
+        span = self._assent_span(ctx.norm, gt.normalise(demand.text))
+        if span is None:
+            return []
+        start, end, weak = span
+        rest = ctx.norm[end:]
+        if _CONTRAST.search(rest) or _ACKNOWLEDGE.search(rest) or gt._NEGATOR.search(rest):
+            return []
+        if weak and _NONCOMMITTAL.search(rest):
+            return []
+        sentence = gt.Sentence(0, len(ctx.norm), ctx.norm)
+        if ctx.granted(demand.category, gt.normalise(demand.text)):
+            return []
+        violation = ctx.violation("unauthorized_promise", demand.category, sentence, start, end,
+                                  lead=f"客户要求「{demand.text}」，回答「{text[start:end]}」等于答应了这个要求。")
+        if violation is None:
+            return []
+        return [violation.model_copy(update={"span": text[start:end], "start": start, "end": end})]
+
+    @staticmethod
+    def _assent_span(norm: str, demand: str) -> tuple[int, int, bool] | None:
+        """Consecutive assent tokens at the head of the reply: (start, end, all of them weak).
+
+        "能到。" after "这周能到账吗?" echoes the demand's own verb: that is assent too.
+        """
+        position = _FILLER.match(norm).end()  # type: ignore[union-attr]
+        echo = _ECHO.match(norm, position)
+        if echo and echo.group(1)[0] in demand:
+            return position, echo.end(), False
+        start, end, weak = None, None, True
+        while (match := _ASSENT.match(norm, position)) is not None:
+            start = match.start() if start is None else start
+            end = match.end()
+            weak = weak and bool(_WEAK.match(match.group()))
+            position = re.compile(r"[,，。!！~\s的啊呀呢哈嘞]*").match(norm, end).end()  # type: ignore[union-attr]
+        return None if start is None or end is None else (start, end, weak)

@@ -1,0 +1,174 @@
+"""Forbidden service phrases (服务忌语): one small class per family, plus the policy's literal phrases.
+
+The families and their better phrasing come from the corpus (001's 服务忌语 lists, 003's "按照我们的规定不能
+办理；这不是我们的事；我不知道"). A phrase the customer is quoted as having heard is not the staff's own
+phrase, so quotes and restatements are excused; negation is not (the phrases are themselves negative).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from coach import guard_text as gt
+from coach.guard_rules import GuardContext, Kind, Scope, SentenceRule
+from coach.types import Violation
+
+_PHRASE_SCOPES: frozenset[Scope] = frozenset({"quote", "restated"})
+_END = r"(?=$|[,，。!?;~\s]|啊|呀|呢|嘛|的|哦|哈|了)"
+
+
+class PhraseRule(SentenceRule):
+    kind: ClassVar[Kind] = "forbidden_phrase"
+    scopes = _PHRASE_SCOPES
+
+
+class BlameRules(PhraseRule):
+    rule = "phrase.blame_rules"
+    category = "blame_rules"
+    pattern = re.compile(
+        r"(?:就是|本来就)这么规定的?|(?:这|那)(?:是|就是)(?:公司的?|我们的?|上面的?|银行的?|规定的?)?规定(?=$"
+        r"|[,，。!?]|啊|呀|呢|嘛|没办法|我们也)"
+        rf"|规定就是规定|(?:我们|我|小妹|这边)(?:也|真的?|实在|确实)?(?:是)?没(?:有)?办法{_END}|真(?:的)?没办法{_END}"
+        rf"|我有什么办法"
+        r"|(?:规定|制度|系统)(?:就是)?(?:这样|如此)(?:的)?[,，]?(?:没办法|我们也|你)|(?:你|您)自己看(?:一下)?规定"
+        r"|按照我们的规定不能办理"
+        r"|that's (?:just )?(?:the|our) (?:policy|rules?)(?=$|[.!,])|rules are rules|nothing (?:i|we) can do"
+        rf"|(?:规矩|规则|规定|制度)(?:就|都)?(?:是)?(?:这样|这个样|如此)|都是这个(?:规矩|规定|规则)|(?:也|就|真"
+        rf"|实在)?没(?:有)?办法{_END}"
+        r"|没辙|能咋办|(?:我|我们)(?:一个[^,，。]{0,6})?能怎么办|有什么办法(?:呢)?(?=$|[?,，。!])"
+    )
+
+
+class PassTheBuck(PhraseRule):
+    rule = "phrase.pass_the_buck"
+    category = "pass_the_buck"
+    pattern = re.compile(
+        r"爱找谁找谁|有意见(?:就|你)?找(?:我们)?(?:经理|领导)"
+        r"|(?:你|您)(?:就|还是|自己)?(?:去)?找(?:我们)?(?:的)?(?:经理|领导|主管|上面|别人|xx部门|其他部门|相关部门"
+        r"|厂家|商家|快递|银行|保险公司|客服|别的部门)"
+        r"(?:去|吧|好了|说去|问去)"
+        r"|(?:你|您)(?:自己)?(?:去)?(?:问|找)[^,，。]{1,8}(?:吧|去)(?=$|[,，。!])|跟我说(?:也)?(?:没(?:有)?用|白搭"
+        r"|没意义)|我只(?:管|负责)"
+        r"|有意见(?:就|你|您)?(?:去)?找(?:我们)?(?:的)?(?:店长|负责人|主管|经理|领导)|(?:我|我们)(?:就|只)是(?:办事"
+        r"|卖货|打工|干活|具体操作|收银)的"
+        r"|(?:你|您)(?:就|还是|自己)?(?:去)?找(?:品牌方|厂家|厂商|供应商|商家|快递公司|快递|保险公司|别人|其他部门"
+        r"|别的部门)(?=$|[,，。!])|(?:那"
+        r"|这)是[^,，。]{1,8}(?:部门|公司|厂家|商家|快递|银行)的事"
+        r"|take it up with|not me(?=$|[.!])"
+        r"|(?:这|那)(?:个|件事)?(?:不归我(?:们)?管|不是我(?:们)?(?:的事|负责的?|管的|部门的)|不关我(?:们)?的事"
+        r"|不是我们的事)"
+        r"|我(?:也)?管不了|不归我管|别找我|我们是具体操作的|我们(?:无权|没有权限)(?:给(?:你|您))?处理(?:这个事)?"
+        r"|(?:you'll have to|go) (?:ask|talk to|take it up with) (?:someone else|another department|the manager"
+        r"|your bank)"
+        r"|not my (?:department|job|problem|responsibility)|nothing to do with (?:me|us)"
+    )
+
+
+class Dismissive(PhraseRule):
+    rule = "phrase.dismissive"
+    category = "dismissive"
+    pattern = re.compile(
+        r"(?:这么|这)(?:点|么点)?(?:小)?(?:问题|事|小事)[,，]?(?:又|也)?(?:没|不)(?:有)?(?:影响|什么|至于)"
+        r"|没(?:有)?什么大不了|有什么大不了|又没有影响什么|至于(?:吗|嘛|这么)|有什么(?:好)?(?:生气|激动|吵|闹|投诉"
+        r"|计较)的"
+        r"|(?:发脾气|生气|吵|闹|嚷嚷|喊|哭)(?:有什么用|也没用|没用)|(?:这|那)(?:都|也)不懂|常识(?:都|也)?不(?:懂"
+        r"|知道)|小题大做|无理取闹"
+        r"|(?:it's|it is|that's) (?:not a big deal|no big deal)|calm down|what's the big deal|overreact"
+        r"|随便(?:你|您)|爱(?:上|去)哪|随(?:你|您)(?:便)?(?=$|[,，。!])|(?:想|爱)去哪(?:里)?(?:告|投诉)|就(?:您"
+        r"|你)事(?:儿)?多|事儿?(?:真|太)?多|别瞎说"
+        r"|瞎说什么"
+        r"|(?:complain|go) (?:wherever|anywhere) you (?:like|want)|won't change anything|whatever you want"
+    )
+
+
+class RefuseService(PhraseRule):
+    rule = "phrase.refuse_service"
+    category = "refuse_service"
+    pattern = re.compile(
+        r"(?:下班|关门|下线|关机|关闭)了?[^。]{0,8}(?:明天|改天|下次|明早|后天)(?:再)?(?:来|办)"
+        r"|(?:明天|改天|下次)再(?:来|办)吧|电脑(?:已经)?(?:关(?:闭|了)|关机)(?:了)?[,，]?(?:不能办|办不了)"
+        r"|今天(?:已经)?不(?:办理?|受理)了"
+        r"|办不了(?=$|[!。,，]|你|啊|了)|不办了|到点了|明天再说吧|(?:都|已经)关了|今天(?:已经)?不(?:接|办|受理"
+        r"|收)(?:车|件|单)?了|(?:下班|交班|关门|打烊"
+        r"|收工)了?[^。]{0,10}(?:明天|改天|下次)"
+        r"|(?:不接|不办|不收)[^,，。]{0,3}了[,，]?(?:我们)?(?:要|快|已经)?(?:下班|交班|关门)|(?:we're|we are) closing"
+        r"|come back tomorrow"
+        r"|(?:不|没)(?:空|时间)(?:给|帮|理)(?:你|您)|我们不(?:接待|受理)"
+        r"|you'll have to come back (?:tomorrow|later)|we're closed|(?:i|we) (?:can't|cannot|won't) (?:help"
+        r"|serve) you(?=$|[.!])"
+    )
+    _REASON = re.compile(r"因为|由于|需要|建议|您可以|请您到|麻烦您|帮您|为您|带上|携带")
+
+    def exempt(self, norm: str, start: int, end: int) -> bool:
+        return bool(self._REASON.search(norm))
+
+
+class Ignorance(PhraseRule):
+    rule = "phrase.ignorance"
+    category = "ignorance"
+    pattern = re.compile(
+        r"(?<![看听写说讲弄搞您你])(?:不知道|不清楚|不太清楚|不了解|不晓得|没听说过)(?!的地方|之处|可以|请|的话)"
+        r"|i (?:don't|do not) know|no idea|i'm not sure|(?:i|we) have no clue"
+    )
+    _OFFER = re.compile(
+        r"(?:帮|为|给|替)(?:您|你)(?:查|问|核实|确认|了解|咨询|联系|反馈|请示)|我(?:去|来|再|马上|这就|先)?(?:查|问"
+        r"|核实|确认|了解|咨询|请示|联系)"
+        r"|稍等|核实一下|确认一下|了解一下|回复(?:您|你)|答复(?:您|你)|反馈|let me (?:check|find out|ask)"
+        r"|i'll (?:check|find out|ask)"
+    )
+    _SUBJECT = re.compile(r"(?:您|你|客户|他|她)(?:也|可能|如果|要是|还)?$")
+
+    def check(self, text: str, ctx: GuardContext) -> list[Violation]:
+        if self._OFFER.search(ctx.norm):  # an offer to find out anywhere in the reply makes it fine
+            return []
+        return super().check(text, ctx)
+
+    def exempt(self, norm: str, start: int, end: int) -> bool:
+        return bool(self._SUBJECT.search(norm[max(0, start - 4):start]))
+
+
+class Impatience(PhraseRule):
+    rule = "phrase.impatience"
+    category = "impatience"
+    pattern = re.compile(
+        r"没看(?:到|见)我(?:正)?(?:在)?忙(?:着)?(?:吗|呢)|(?<![别不])着什么急|(?<![别不用])急(?:什么|啥)|急有什么用"
+        r"|催(?:什么|啥)|坐着等(?:会儿|一会|着)吧"
+        r"|(?<![请您])先填单|(?:重填|重新填)(?=$|[!。,])|好好看(?:一下|看)?(?:怎么填|清楚)"
+        r"|(?:说|讲|告诉你)(?:了)?(?:多少|几)遍|不是(?:已经|都)?(?:说|讲|告诉(?:你|您))(?:过)?了吗|听不懂(?:吗|啊)"
+        r"|(?:你|您)自己(?:去)?看(?:吧|啊|去)?(?=$|[!。])|等着(?:吧|就行)|别(?:催|吵)了|烦不烦"
+        r"|(?:i|i've) already (?:told|explained)|how many times|just wait|hurry up|stop (?:calling|bothering)"
+        r"|没看(?:到|见)(?:后面|这么多|那么多)|排队去|can't you see|别催(?!您|你)"
+    )
+
+
+PHRASE_RULES: tuple[type[SentenceRule], ...] = (
+    BlameRules, PassTheBuck, Dismissive, RefuseService, Ignorance, Impatience,
+)
+
+
+class LiteralPhrases(SentenceRule):
+    """A family's ``phrases`` from the policy, matched ignoring punctuation and spaces; XX = any short text."""
+
+    kind: ClassVar[Kind] = "forbidden_phrase"
+
+    def __init__(self, family: str, phrases: list[str]) -> None:
+        self.category = family  # type: ignore[misc]
+        self.rule = f"phrase.{family}.literal"  # type: ignore[misc]
+        parts = [re.escape(gt.compact_text(p)).replace("xx", ".{1,12}") for p in phrases if gt.compact_text(p)]
+        self._compiled = re.compile("|".join(parts)) if parts else None
+
+    def check(self, text: str, ctx: GuardContext) -> list[Violation]:
+        found: list[Violation] = []
+        if self._compiled is None:
+            return found
+        for sentence in ctx.sentences:
+            squeezed, index = gt.compact(sentence.norm)
+            match = self._compiled.search(squeezed)
+            if match is None or gt.quoted(sentence.norm, index[match.start()]):
+                continue
+            start, end = index[match.start()], index[match.end() - 1] + 1
+            violation = ctx.violation(self.kind, self.category, sentence, start, end)
+            if violation:
+                found.append(violation)
+        return found

@@ -1,0 +1,398 @@
+"""Unauthorised-promise rules: one small class per forbidden commitment category.
+
+Every rule matches on the normalised copy of a sentence (simplified, half-width, lower-case), then asks
+the scope checks whether the match is really a commitment: not negated, not quoted, not a restatement
+of the customer's demand, not conditional on verification, not hedged, not an explanation of policy.
+Rules only report; nothing here changes the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+from coach import guard_text as gt
+from coach.policy import Policy
+from coach.types import Violation
+
+Kind = Literal["unauthorized_promise", "forbidden_phrase"]
+Scope = Literal["negation", "quote", "restated", "conditional", "hedge", "policy"]
+ALL_SCOPES: frozenset[Scope] = frozenset({"negation", "quote", "restated", "conditional", "hedge", "policy"})
+
+YOU = r"(?:您|你|客户|亲)"
+GIVE = r"(?:给|为|帮|替|向)"
+NUM = r"[\d一二两三四五六七八九十百千万半几]+"
+_APOLOGY = re.compile(r"抱歉|对不起|歉意|不好意思|sorry|apolog")
+_FULL = re.compile(r"全额|全部损失|所有损失|全赔|全部赔|双倍|三倍|加倍")
+
+
+@dataclass
+class GuardContext:
+    """What every rule sees: the text, its normalised copy, the sentences to check, the policy."""
+
+    text: str
+    norm: str
+    sentences: list[gt.Sentence]
+    policy: Policy
+    role: str
+    demand: object | None = None  # guard_context.Demand, when the customer's turn asked for something
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def granted(self, category: str, sentence_norm: str) -> bool:
+        """The role may commit to this category here: a grant without a limit, or amounts within it."""
+        grant = self.policy.grant(self.role, category)
+        if grant is None:
+            return False
+        if grant.max_amount is None:
+            return True
+        stated = gt.amounts(sentence_norm)
+        if not stated:
+            return not _FULL.search(sentence_norm)
+        return max(stated) <= grant.max_amount
+
+    def violation(self, kind: Kind, category: str, sentence: gt.Sentence, start: int, end: int,
+                  *, lead: str = "") -> Violation | None:
+        """A Violation over the clause(s) around [start, end) of ``sentence``; None if the policy allows it."""
+        if kind == "unauthorized_promise":
+            rule = self.policy.commitment(category)
+            if rule is None or self.granted(category, sentence.norm):
+                return None
+            explanation, safe, source = rule.explanation, rule.safe_alternative, rule.source_text()
+        else:
+            family = self.policy.family(category)
+            if family is None:
+                return None
+            explanation, safe, source = family.explanation, family.better, family.source.render()
+        left, right = gt.clause_bounds(sentence.norm, start, end)
+        abs_start, abs_end = sentence.start + left, sentence.start + right
+        return Violation(
+            kind=kind, category=category, span=self.text[abs_start:abs_end], start=abs_start, end=abs_end,
+            explanation=lead + explanation, suggestion=self._rewrite(sentence, left, safe), source=source,
+        )
+
+    def _rewrite(self, sentence: gt.Sentence, left: int, safe: str) -> str:
+        """The safe alternative, keeping an apology that opened the sentence (apologising is allowed)."""
+        opening = sentence.norm[:left]
+        if left and _APOLOGY.search(opening):
+            kept = self.text[sentence.start:sentence.start + left].strip(gt._TRIM)
+            return f"{kept}，{safe}"
+        return safe
+
+
+class SentenceRule:
+    """Report the first match per sentence that no scope check excuses."""
+
+    rule: ClassVar[str]
+    kind: ClassVar[Kind] = "unauthorized_promise"
+    category: ClassVar[str]
+    pattern: ClassVar[re.Pattern[str]]
+    scopes: ClassVar[frozenset[Scope]] = ALL_SCOPES
+
+    def check(self, text: str, ctx: GuardContext) -> list[Violation]:
+        found: list[Violation] = []
+        for sentence in ctx.sentences:
+            for match in self.pattern.finditer(sentence.norm):
+                if self.excused(sentence.norm, match.start(), match.end()):
+                    continue
+                violation = ctx.violation(self.kind, self.category, sentence, match.start(), match.end())
+                if violation:
+                    found.append(violation)
+                break
+        return found
+
+    def excused(self, norm: str, start: int, end: int) -> bool:
+        s = self.scopes
+        return (
+            ("quote" in s and gt.quoted(norm, start))
+            or ("restated" in s and gt.restated(norm, start))
+            or ("negation" in s and gt.negated(norm, start, end))
+            or ("conditional" in s and gt.conditional(norm, start))
+            or ("hedge" in s and gt.hedged(norm, start, end))
+            or ("policy" in s and gt.policy_based(norm))
+            or (self.kind == "unauthorized_promise" and bool(_PENDING_AFTER.match(norm, end)))
+            or self.exempt(norm, start, end)
+        )
+
+    def exempt(self, norm: str, start: int, end: int) -> bool:
+        """Rule-specific excuses (process verbs, effort words, ...)."""
+        return False
+
+
+# "全额退款需要厂家审批": the outcome is named as pending on someone else, not promised.
+_PENDING_AFTER = re.compile(
+    r"[^,，。]{0,3}(?:需要|需|要经过|要等|要看|得等|得看|还要|须|必须经过|由[^,，。]{1,6}(?:审|决定|确认)"
+    r"|是?不(?:允许|可以|行|能)的?)"
+)
+_PROCESS_BEFORE = re.compile(r"(?:申请|提交|反馈|上报|争取|催|转|问问|咨询|核实|登记|记录|备注|预约"
+                             r"|报备)[^,，]{0,4}$")
+
+
+def _process_before(norm: str, start: int) -> bool:
+    """"帮您申请退款", "帮您催一下退款": the commitment is to a process, not to the outcome."""
+    return bool(_PROCESS_BEFORE.search(norm[gt.clause_start(norm, start):start]))
+
+
+class Compensation(SentenceRule):
+    rule = "promise.compensation"
+    category = "compensation"
+    pattern = re.compile(
+        rf"(?:会|能|可以|就|一定|肯定|保证|马上|立即|直接|额外|再|都)(?:{GIVE}{YOU}?)?(?:一些|一定的?|适当的?|相应的?"
+        rf"|{NUM}\s*(?:元|块)的?)?"
+        r"(?:赔偿|补偿|赔付|补贴|赔|补给|补上|补回|返还)"
+        rf"|{GIVE}{YOU}(?:一些|一点|一定的?|适当的?|相应的?|{NUM}\s*(?:元|块)的?)?(?:赔偿|补偿|赔付|补贴|赔|补(?:差价"
+        rf"|上|回|发|偿)?)"
+        rf"|(?:赔|补|返)(?:给)?{YOU}(?!们)|返现|补差价"
+        r"|免(?:了|掉|除|收)?(?:您|你)?(?:的)?(?:这|那)?(?:个|次|笔|期|一年|一个月)?(?:的)?"
+        r"(?:手续费|年费|利息|罚息|滞纳金|违约金|服务费|维修费|工时费|月租|费用|运费|检测费|管理费|这笔钱)"
+        rf"|减免|{GIVE}{YOU}免|(?:我|我们)?做主(?:给{YOU})?免|不收{YOU}?(?:的)?(?:钱|费|手续费|利息|罚息|违约金|运费)"
+        rf"|费用(?:全)?(?:免了|我们(?:来)?(?:出|承担)|不用{YOU}?(?:出|付|交))|(?:我们|公司)(?:来)?(?:承担|报销"
+        rf"|负担)(?:这笔|全部|所有)?(?:费用|损失|钱)"
+        rf"|利息(?:我们|也|照样)?(?:给{YOU})?(?:照|补|赔|付|算)"
+        rf"|(?:给|送){YOU}(?:一张|一份|一个|个|一些|点|些|张|份)?(?:{NUM}\s*(?:元|块)的?)?"
+        r"(?:代金券|优惠券|礼品|礼物|话费|积分|红包|京豆|会员|赠品|小礼品|购物卡|抵用券|流量|储值卡|券|保养|油卡"
+        r"|洗车)"
+        rf"|送{YOU}|赠送|免费{GIVE}?{YOU}?(?:升级|更换|换|维修|修|保养|送|补发|安装|重做|延保|延长)"
+        rf"|打(?:个)?[\d一二两三四五六七八九]+折|{GIVE}{YOU}打折"
+        r"|(?:we|i)(?:'ll| will| can| shall| would)?(?: definitely| also)? (?:compensate|reimburse|waive"
+        r"|cover (?:the|your) (?:cost|fee|loss)"
+        r"|give you (?:a |an |some )?(?:voucher|coupon|credit|gift|discount|\$?\d+|compensation|free))"
+        r"|free of charge|on the house|compensation of|(?:it's|it is) on us|my treat|throw in|free gift"
+        rf"|{GIVE}{YOU}(?:送|赠)|(?:送|加|赠|补|发)(?:{YOU})?[一两几\d]?(?:张|份|套|个|瓶|箱|盒|件"
+        rf"|次)?[^,，。]{{0,8}}"
+        r"(?:代金券|优惠券|礼品|礼物|小样|赠品|购物卡|抵用券|红包|积分|话费|流量|京豆)"
+        rf"|(?:我们|公司|店里|我)(?:全部|全|都|来)?(?:给{YOU})?(?:来)?(?:承担|报销|负担|买单|出了)"
+        r"|(?:put|add|apply) (?:a |an )?\$?\d*\s*(?:credit|refund|discount|voucher)"
+    )
+
+    def exempt(self, norm: str, start: int, end: int) -> bool:
+        return _process_before(norm, start)
+
+
+class RefundOutcome(SentenceRule):
+    rule = "promise.refund_outcome"
+    category = "refund_outcome"
+    pattern = re.compile(
+        rf"{GIVE}{YOU}(?:全额|全部|马上|立即|直接|现在|今天)?(?:办理?)?(?:全额)?退(?!出|休|换|订)"
+        r"|(?:一定|肯定|保证|绝对|马上|立即|立刻|直接|现在就|今天就|可以|能|会|就|都)(?:给(?:您|你))?(?:全额|全部"
+        r"|全)?"
+        r"(?:退款|退保|退钱|退费|退还|退回|退给|退)(?!出|休|换|订|一步)"
+        r"|全额(?:退|返还|赔|退还)|(?:退款|退保|退货)(?:肯定|一定)?没(?:有)?问题|(?:钱|款|本金|损失|保费|费用)(?:一分"
+        r"|一分钱|一毛)?(?:都|也)?不会(?:少|损失|亏)"
+        rf"|一分(?:钱)?(?:都|也)?不会少|不会让{YOU}(?:吃亏|损失|白花)"
+        r"|(?:钱|款|本金|保费)(?:肯定|一定|保证)?(?:能|会|可以)?(?:全部)?(?:退|拿|要)(?:得)?回来"
+        r"|(?:we|i)(?:'ll| will| can| shall)?(?: definitely| certainly)? (?:refund|give you (?:a "
+        r"|your )?(?:full )?refund|return your money)"
+        r"|(?:you'll|you will)(?: definitely| certainly)? (?:get|receive) (?:a |your |all your )?(?:full )?(?:refund"
+        r"|money back)"
+        r"|full refund|把(?:钱|款|费用|保费|本金)[^,，。]{0,4}退(?:给|还|回)|退到(?:您|你)的?(?:账户|卡|账上)"
+        r"|(?:退款|退保|退费|钱|本金|款)[^,，。]{0,8}(?:保证|一定|肯定|全部|全额|如数|原数"
+        r"|一分不少)[^,，。]{0,4}(?:给|退|还)"
+    )
+
+    def exempt(self, norm: str, start: int, end: int) -> bool:
+        return _process_before(norm, start)
+
+
+_EFFORT = (
+    r"(?:尽力|努力|全力|尽快|尽最大|竭尽|竭诚|尽心|认真|会把|跟进|反馈|转|记录|记下|如实|写进|反映|联系|回电|答复|告诉"
+    r"|帮您(?:问|查|催)|申请)"
+)
+
+
+class GuaranteedOutcome(SentenceRule):
+    rule = "promise.guaranteed_outcome"
+    category = "guaranteed_outcome"
+    pattern = re.compile(
+        r"(?:保证|肯定|一定|绝对|百分之百|百分百|100%|保准|包(?:您|你)|铁定|准保)"
+        rf"(?:会|能|可以|是|都|给{YOU}|帮{YOU}|为{YOU}|让{YOU}|把)*(?:这个|这事|问题)?"
+        rf"{YOU}?(?:解决(?:好|掉)?|办好|办成|搞定|处理好|批(?:下来|准)?|通过|成功|满意|拿到|赔下来|恢复|修好|到账"
+        rf"|收到|送到|到达|能到|赔|退"
+        rf"|支持{YOU}?的?(?:诉求|要求)|同意|批准|对{YOU}有利"
+        rf"|退下来|给{YOU}?(?:一个)?(?:满意的)?(?:结果|说法|交代)|有结果|完好|不会(?:有|出)(?:问题|事)|没(?:有)?问题"
+        rf"|赢|胜诉)"
+        rf"|(?:都|全)能(?:给|帮|为){YOU}解决|保证(?:商品|产品|质量|您)?的?(?:新鲜|质量|安全|正品)"
+        r"|包在我身上|交给我(?:吧)?(?:[,，]?(?:保证|肯定|放心))|(?:我|我们)(?:来)?(?:做主|说了算|拍板)"
+        r"|走(?:个|一下)?(?:形式|过场|流程)|十拿九稳|板上钉钉|稳了|妥妥的?|没跑|放一百个心|打包票|我敢保证|我担保"
+        rf"|我(?:跟|向)?{YOU}?保证(?!.{{0,16}}{_EFFORT})|we guarantee"
+        r"|i (?:promise|guarantee)(?!.{0,20}(?:pass|forward|log|record|call|update|keep you|look into|try|do my best"
+        r"|follow up))"
+        r"|(?:it's|it is|that's) (?:guaranteed|a done deal)|(?:is|'s) (?:just |only |merely )?a formality"
+        r"|as good as (?:paid|done|approved)"
+        r"|(?:definitely|certainly|100%|surely) (?:be )?(?:approved|resolved|fixed|sorted|succeed|work out)"
+        r"|leave it to me|consider it done|you have my word|nothing to worry about"
+    )
+    scopes = frozenset({"negation", "quote", "restated", "conditional", "hedge"})
+
+
+_TIME = (
+    rf"(?:今天|今日|今晚|明天|明早|后天|马上|立刻|立即|当天|当场|本周|这周|下周|周[一二三四五六日末]"
+    rf"|星期[一二三四五六日天]|月底|月初|年底"
+    rf"|{NUM}\s*(?:个)?(?:小时|分钟|天|日|工作日|周|星期|号|点)|today|tonight|tomorrow|right away|immediately"
+    r"|by (?:monday|tuesday|wednesday|thursday|friday|the end of)|within (?:\d+|one|two|three|a few) (?:hours?|days?"
+    r"|business days?))"
+)
+_OUTCOME = (
+    rf"(?:到账|退(?:款|回|到|给|还)?|赔|解决|处理(?:完|好|妥)|办(?:好|完|妥|下来)|(?:有|出)(?:个)?结果"
+    rf"|给{YOU}?(?:一个)?(?:结果|说法)"
+    r"|批(?:下来|准|复)|审(?:核)?(?:通过|过)|送(?:到|达)|到货|收到|到达|能到|修好|恢复|补发|发货|配送|上门|拿到|完成"
+    r"|解冻|开通|激活|修复|换好|装好|装上|送(?:过去|过来|来|去)|打到|到(?:您|你)?的?(?:账上|卡里|账户|手上)|到(?=$"
+    r"|[,，。了])|approved|refunded|resolved"
+    r"|fixed|credited|delivered|arrive|in your account|get your money|ready)"
+)
+_CONTACT = re.compile(r"联系|回电|答复|回复|致电|电话|反馈|通知|跟进|告知|短信|申请|提交|催|预约|安排|核实|查"
+                      r"|问(?!题)|备注|contact|call|update")
+
+
+class Deadline(SentenceRule):
+    rule = "promise.deadline"
+    category = "deadline"
+    pattern = re.compile(
+        rf"{_TIME}(?:之内|以内|内|之前|以前|前)?[^。;]{{0,14}}?{_OUTCOME}"
+        rf"|(?:退款|钱|款|赔款|货|快递|包裹|结果|车|手机|网络|信号)[^,，。]{{0,6}}{_TIME}[^,，。]{{0,4}}(?:到|好|出来"
+        rf"|下来|到账|修好|恢复)"
+        rf"|{_TIME}(?:之前|以前|前|以内|之内|内)?(?:是|都|肯定|一定)?(?:可以|能|没问题)的?(?=$|[,，。!哦呢哈啦])"
+        r"|(?:you'll|you will|it will|it'll|we will|we'll|will be)(?: definitely| certainly)? (?:have|get|receive"
+        r"|be)[^.]{0,30}(?:today|tomorrow|by |within )"
+    )
+
+    def exempt(self, norm: str, start: int, end: int) -> bool:
+        return bool(_CONTACT.search(norm[start:end])) or _process_before(norm, start)
+
+
+class RuleException(SentenceRule):
+    rule = "promise.rule_exception"
+    category = "rule_exception"
+    pattern = re.compile(
+        r"特事特办|破(?:个)?例|通融|网开一面|开(?:个)?后门|变通(?:一下|处理)|例外(?:处理)?|特殊处理|按特例"
+        r"|(?:不用|不需要|无需|免(?:去)?|跳过|省(?:掉|去|了)|绕过|不走)(?:走|本人|原件)?(?:审核|审批|流程|手续|核保"
+        r"|面签|证明|材料|资料|鉴定|排队"
+        r"|身份验证|实名|签字|等待期|犹豫期|这一步)"
+        r"|(?:规定|制度)(?:是)?死的[,，]?人是活的"
+        rf"|(?:我|我们)(?:帮|给){YOU}?[^,，。]{{0,4}}(?:改|修改|调|倒签)(?:一下)?(?:日期|记录|时间|单据|合同|发票"
+        rf"|金额|签名)"
+        r"|(?:手续|材料|证明|资料)(?:可以)?(?:后补|以后再补|回头再补|事后补)|先(?:给(?:您|你))?(?:办|放款|发货|退"
+        r"|赔)(?:了)?[,，]?(?:手续|材料|证明)"
+        r"|不(?:按|走)(?:规定|流程)|睁一只眼闭一只眼|当作没看见|代签|代(?:您|你)签|替(?:您|你)签"
+        r"|没(?:有)?(?:小票|发票|凭证|单据|原件|证件|材料|合同|收据)(?:也)?(?:没关系|也行|也可以|也能|没事|照样)"
+        rf"|(?:这次|这回)(?:就)?(?:先|直接)?(?:帮|给){YOU}(?:办|换|退|处理)|(?:临时)?放开(?:限额|额度)?|(?:额度"
+        rf"|限额)[^,，。]{{0,6}}(?:放开|提高|调高"
+        rf"|取消)"
+        r"|let it slide|look the other way|turn a blind eye|特殊通道|绿色通道"
+        rf"|(?:不行|不可以|不符合|不能|不允许|过了|超过|超出)[^。]{{0,16}}(?:但|不过|也没事|没关系)[^。]{{0,10}}(?:给"
+        rf"|帮|替){YOU}"
+        rf"|(?:这次|这回)?不用(?:看|查|验|核对)(?:证件|原件)?了|先(?:给|帮){YOU}(?:办|换|退|放款)"
+        r"|make an exception|bend the rules?|skip (?:the )?(?:review|verification|paperwork|process|checks?)"
+        r"|waive the (?:requirement|rule|verification)|no need for (?:the )?(?:documents|paperwork|verification)"
+    )
+    scopes = frozenset({"negation", "quote", "restated"})
+
+
+class LiabilityAdmission(SentenceRule):
+    rule = "promise.liability_admission"
+    category = "liability_admission"
+    pattern = re.compile(
+        r"(?:是|都是|全是|确实是|确实|就是|完全是|属于|纯属)(?:我们|我方|公司|银行|我行|本行|我司|店里|厂家|4s店|商家"
+        r"|我们公司|我们银行|我们这边)"
+        r"[^,，。的]{0,4}(?:的)?"
+        r"(?:错|过错|责任|问题|失误|疏忽|失职|不对|违规|原因|理亏|系统(?:问题|异常|故障|出错|错误)|异常|故障|库存问题"
+        r"|工作失误|质量问题)"
+        r"|(?:我们|我方|公司|银行|我行)(?:负|承担)(?:全部|全|主要)?(?:责任|全责)|负全责"
+        r"|(?:我们|公司)(?:承认|认)(?:错|这个错|是我们)|我们(?:都|全)?认(?:了|账)?(?=$|[,，。])|是(?:他|她"
+        r"|我们)没(?:讲|说|解释|做)(?:清楚|好)"
+        r"|(?:责任|损失)(?:全部|都)?由(?:我们|我方|公司)(?:来)?(?:承担|负)|由(?:我们|我方)(?:承担|负)(?:全部)?责任"
+        r"|(?:我们|我方)[^,，。]{0,10}(?:没做好|做错|搞错|弄错|失误|操作不当)(?:造成|导致|引起)|(?:操作失误"
+        r"|失误)(?:造成|导致)"
+        r"|accept (?:full |all )?(?:liability|responsibility)|caused by our"
+        r"|(?:业务员|销售|客户经理|理财经理|柜员|员工|师傅|代理人|我们的人)(?:确实|的确|当时|当初)?(?:是)?(?:误导"
+        r"|欺骗|骗|忽悠|违规|操作失误|操作错误|搞错|弄错|说错)"
+        r"|销售误导|(?:确实|的确)(?:是)?(?:我们|我方)?(?:存在)?(?:误导|违规|失误|过错)"
+        rf"|(?:因为|由于)(?:我们|我方)?(?:的)?(?:产品)?(?:质量问题|失误|工作失误|操作失误)(?:给{YOU}带来|导致|造成)"
+        r"|(?:it's|it is|this is|that's|that was|it was) (?:entirely |all |completely )?(?:our|the bank's"
+        r"|the company's|my colleague's) "
+        r"(?:fault|mistake|responsibility|error)|we (?:were|are) (?:at fault|wrong|to blame)|we admit"
+        r"|(?:he|she|our (?:agent|salesperson|staff)) (?:did )?mis-?sold|we take full responsibility|mis-?selling"
+    )
+    scopes = frozenset({"negation", "quote", "restated", "conditional", "hedge"})
+
+
+class StaffDiscipline(SentenceRule):
+    rule = "promise.staff_discipline"
+    category = "staff_discipline"
+    pattern = re.compile(
+        r"开除|辞退|辞(?:了|掉)(?:他|她)|解雇|处分|惩罚|惩处|严惩|追责|问责|停职|下岗|通报批评|炒(?:他|她)?鱿鱼"
+        r"|扣(?:他|她|其)?[^,，。]{0,4}(?:工资|奖金|绩效|提成)|收拾(?:他|她)|绝不轻饶|饶不了(?:他|她)"
+        r"|(?:不会再|再也不会)(?:出现|在这|让(?:他|她))|不在这(?:儿|里)?(?:上班|干)了"
+        r"|把(?:他|她)(?:给)?(?:炒|开|辞|开除|处理)(?:了|掉)|绩效[^,，。]{0,6}(?:零分|扣光|打低)|打零分"
+        r"|扣(?:工资|奖金|绩效)|罚(?:他|她)|让(?:他|她)(?:滚|走人|下岗|卷铺盖)|(?:严肃|严厉)处理(?:他|她|相关|这个|该"
+        r"|那个)?"
+        r"|处罚(?:他|她|相关|这个|该|那个)|(?:fire|sack|dismiss|discipline|punish|suspend|dock) (?:him|her|them|that"
+        r"|the (?:employee|agent|teller|staff))"
+        r"|(?:he|she)(?:'ll| will) (?:be|get) (?:fired|sacked|disciplined|punished|suspended)|heads will roll"
+        r"|(?:gets?|be|is) (?:fired|sacked|disciplined|punished|suspended)"
+    )
+    scopes = frozenset({"negation", "quote", "restated"})
+
+
+class PrivateDeal(SentenceRule):
+    rule = "promise.private_deal"
+    category = "private_deal"
+    pattern = re.compile(
+        r"私下|私了|私人(?:给|补|转)|(?:我)?自己(?:掏钱|出钱|贴钱|掏腰包|垫)"
+        r"|(?:撤诉|撤(?:销|回|掉)[^,，。]{0,4}(?:投诉|举报|诉讼|申诉)|不(?:再)?(?:投诉|举报|起诉|告|曝光)"
+        r"|别(?:再)?(?:投诉|举报|起诉|告|曝光|找媒体|往上(?:找|告))"
+        r"|不(?:去|找|向)(?:监管|银保监|保监|消协|12315|12378|媒体|记者|法院|工商|市场监管))(?:的话|了)?[^。]{0,12}"
+        r"(?:给|补|赔|送|返|退|好处|红包|优惠|补偿)"
+        rf"|只要{YOU}[^。]{{0,10}}(?:撤|不投诉|不告|不曝光|删|改(?:成)?好评)"
+        r"|(?:删(?:掉|除)?|撤(?:掉)?)(?:差评|帖子|评论|视频|微博)[^。]{0,10}(?:给|补|返|送|红包)"
+        r"|好评(?:加晒图)?(?:返现|返|送)"
+        rf"|(?:转|打)(?:到)?{YOU}(?:的)?(?:个人|私人)?(?:微信|支付宝|卡上|账户)|(?:微信|支付宝)(?:上)?(?:给{YOU})?转"
+        rf"|别(?:告诉|跟)(?:别人|其他人|领导"
+        rf"|公司)|不走(?:公司)?(?:账|流程)"
+        r"|(?:if you|once you) (?:drop|withdraw) (?:the |your )?(?:complaint|case)"
+        r"|between you and me|off the record|keep (?:this|it) between us|under the table|out of my own pocket"
+    )
+    scopes = frozenset({"negation", "quote", "restated"})
+
+
+class MediaStatement(SentenceRule):
+    rule = "promise.media_statement"
+    category = "media_statement"
+    pattern = re.compile(
+        r"(?:接受|回答|配合)(?:您的|你的|记者的?|媒体的?|你们的)?采访|(?:可以|愿意|同意)(?:被)?采访"
+        r"|(?:对|向|跟|给)(?:媒体|记者|报社|电视台|新闻|报纸|公众号|自媒体|网友)(?:朋友)?(?:们)?(?:说|表示|声明|回应"
+        r"|透露|解释|澄清|讲|发布|爆料)"
+        r"|代表(?:公司|银行|我们公司|我行|本公司)(?:向(?:媒体|公众|社会)|对外)(?:发表|声明|回应|表态|说明)"
+        r"|代表(?:公司|银行|我行)(?:发表|声明|表态)"
+        rf"|(?:可以|能|允许){YOU}?(?:报道|写进报道|登报|发稿|播出|引用我)"
+        r"|(?:记者|媒体)(?:朋友|同志|老师)?[^。]{0,10}我(?:来|可以)?(?:告诉|透露|回应|表态)|公开(?:回应|声明|表态)"
+        r"|(?:代表|替)(?:公司|品牌|银行|营业厅|门店|我们公司|厂家|集团|我行|本公司|店里|我们|平台|酒行|4s店|商场|医院"
+        r"|网点)[^,，。]{0,12}"
+        r"(?:回答|回应|回复|说明|说两句|说一下|讲|表态|发言|声明|告诉|表示|澄清|立场|(?:跟|对|向|和)(?:您|你"
+        r"|大家)说(?!声))|对着?(?:镜头|摄像头|话筒)|官方(?:立场|回复|回应"
+        r"|说法)"
+        r"|statement on behalf|on behalf of the (?:bank|company|brand)|on the record|(?:i|we)(?:'ll| will"
+        r"| can)? (?:give|do) (?:you )?(?:an )?(?:interview|statement|comment)"
+        r"|(?:tell|say to|speak to|talk to) (?:the )?(?:press|media|reporters?|journalists?)|(?:you can"
+        r"|feel free to) (?:quote me|publish|report)"
+        r"|statement to the (?:press|media)"
+    )
+    scopes = frozenset({"negation", "quote", "restated"})
+
+
+PROMISE_RULES: tuple[type[SentenceRule], ...] = (
+    Compensation, RefundOutcome, GuaranteedOutcome, Deadline, RuleException, LiabilityAdmission,
+    StaffDiscipline, PrivateDeal, MediaStatement,
+)
+
+
+class PolicyPatternRule(SentenceRule):
+    """Extra ``patterns`` a policy file gives a category (or a family), with the standard scope checks."""
+
+    def __init__(self, kind: Kind, category: str, patterns: list[str]) -> None:
+        self.kind = kind  # type: ignore[misc]
+        self.category = category  # type: ignore[misc]
+        self.rule = f"policy.{category}"  # type: ignore[misc]
+        self.pattern = re.compile("|".join(f"(?:{p})" for p in patterns))  # type: ignore[misc]
+        if kind == "forbidden_phrase":
+            self.scopes = frozenset({"quote", "restated"})  # type: ignore[misc]

@@ -1,0 +1,214 @@
+"""Text handling for the guard: a normalised copy with the same length, sentences, clauses, scope.
+
+Matching runs on a copy that is simplified (OpenCC t2s), half-width and lower-case, built so that it
+has exactly as many code points as the input: every offset found in the copy is an offset in the text
+as received.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+@functools.lru_cache(maxsize=1)
+def _converter() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@functools.lru_cache(maxsize=4096)
+def _char_t2s(char: str) -> str:
+    converted = _converter().convert(char)
+    return converted if len(converted) == 1 else char
+
+
+def to_simplified(text: str) -> str:
+    """t2s, one code point for one: a phrase conversion that changes the length falls back per char."""
+    if text.isascii():
+        return text
+    converted = _converter().convert(text)
+    if len(converted) == len(text):
+        return converted
+    return "".join(_char_t2s(c) for c in text)
+
+
+def normalise(text: str) -> str:
+    """Simplified, half-width, lower-case; same length as ``text``."""
+    folded = to_simplified(text).translate(_FULL_WIDTH)
+    lowered = folded.lower()
+    if len(lowered) != len(folded):  # e.g. 'İ' lower-cases to two code points
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)
+    return lowered
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int  # offset of the sentence in the text
+    end: int
+    norm: str  # the normalised sentence
+
+
+# A sentence ends at 。!?;… or a newline (closing quotes stay with it); an English full stop ends one
+# only before a space or the end, so "1.5" and "e.g" stay whole.
+_SENTENCE_END = re.compile(r"(?:[。!?;\n]+|…+|\.{3,}|\.(?=\s|$))[\"'”’」』)]*")
+# Chat text often separates phrases with a space between Chinese characters: that is a clause break too.
+_CLAUSE_BREAK = re.compile(r"[,，、:：~～]+|\s{2,}|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff\[])")
+_TRIM = " \t\r\n\u3000\"'“”‘’「」『』()（）[]【】,.，。!?！？;；:：、…~～-—*"
+
+
+def sentences(norm: str) -> list[Sentence]:
+    found: list[Sentence] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(norm):
+        _append(found, norm, start, match.end())
+        start = match.end()
+    _append(found, norm, start, len(norm))
+    return found
+
+
+def _append(found: list[Sentence], norm: str, start: int, end: int) -> None:
+    piece = norm[start:end]
+    if piece.strip(_TRIM):
+        found.append(Sentence(start, end, piece))
+
+
+def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen [start, end) of ``text`` to whole clauses, trimmed of punctuation and spaces."""
+    left = 0
+    for match in _CLAUSE_BREAK.finditer(text, 0, start):
+        left = match.end()
+    right_match = _CLAUSE_BREAK.search(text, end)
+    right = right_match.start() if right_match else len(text)
+    while left < right and text[left] in _TRIM:
+        left += 1
+    while right > left and text[right - 1] in _TRIM:
+        right -= 1
+    if left >= right:  # nothing but punctuation around: keep the match itself
+        return start, end
+    return min(left, start), max(right, end)
+
+
+def clause_start(text: str, position: int) -> int:
+    left = 0
+    for match in _CLAUSE_BREAK.finditer(text, 0, position):
+        left = match.end()
+    return left
+
+
+def compact(text: str) -> tuple[str, list[int]]:
+    """``text`` without punctuation and spaces, and for each kept char its index in ``text``."""
+    kept = [(i, c) for i, c in enumerate(text) if c.isalnum()]
+    return "".join(c for _, c in kept), [i for i, _ in kept]
+
+
+def compact_text(text: str) -> str:
+    return "".join(c for c in normalise(text) if c.isalnum())
+
+
+# ------------------------------------------------------------------------------------------------- scope
+
+_NEGATOR = re.compile(
+    r"(?:不能|不可能|不会|不敢|不一定|不确定|不好说|不保证|不承诺|不可以|不得|无法|无权|没办法|没有办法|没法|"
+    r"没有权限|没有|没(?=给|帮|为|赠|送|退|赔|补)|没权|难以|未必|不见得|暂时不|还不能|做不了主|不方便|不允许|不应该"
+    r"|会不会|能不能|可不可以|是不是|有没有|"
+    r"\bnot\b|cannot|can't|can not|unable|won't|no guarantee|don't|isn't|never)"
+)
+_INSIDE = re.compile(r"不到|不了|不能|无法|没法|[收送到办修]不")
+_NEGATED_AFTER = re.compile(r"^.{0,2}(?:不了|不到|不起|不来|不准)")
+_ATTRIBUTION = re.compile(
+    r"(?:您|你|客户|顾客|业务员|他|她)(?:是|刚才|的意思|之前|当初|一直)?(?:要求|希望|想要|想|是说|意思是|"
+    r"的诉求|诉求|提出|说|提到|认为|觉得|担心|问|反映|期望|坚持|主张)|业务员.{0,8}(?:承诺|答应|说)|"
+    r"当初.{0,8}(?:承诺|答应)|you(?:'re| are)? (?:asking|want|said|asked|mentioned|would like|expect|request)|"
+    r"your (?:request|demand|claim)|you'd like"
+)
+_CONDITION = re.compile(
+    r"(?:如果|若|假如|如经|倘若|一旦|(?<![比例])如|待|等|(?<!已)经|if|once|after|when|should)[^,，。]{0,14}"
+    r"(?:核实|查实|核查|调查|审核|审查|鉴定|检测|确认|属实|确属|认定|批准|通过|verif|confirm|investigat|review"
+    r"|approv)"
+    r"|(?:核实|调查|审核|鉴定|检测|查实)(?:后|之后|以后|通过|完毕|清楚|结果)"
+)
+_HEDGE = re.compile(
+    r"预计|一般|大概|大约|估计|可能|应该|正常(?:情况下)?|通常|预估|尽量|争取|以.{1,12}为准|具体要看|"
+    r"estimated|usually|normally|probably|likely|expected to|should be"
+)
+_POLICY_BASIS = re.compile(
+    r"(?:按照|根据|依照|依据|按|符合)(?:公司|我们的?|国家|合同|相关|贵司)?.{0,6}(?:规定|政策|合同|约定|条款|流程|标准"
+    r"|规则|制度)"
+    r"|三包|七天无理由|7天无理由|价保|保价|according to (?:the |our )?(?:policy|terms|contract|rules)"
+)
+
+
+# "退不退款，我现在没法替公司表态": the sentence declines to commit, whatever it names.
+_DECLINES = re.compile(r"(?:没法|没办法|不能|无法|不敢|不好)[^,，。]{0,6}(?:答应|承诺|保证|表态|确定|答复|打包票"
+                       r"|下结论)")
+
+
+def negated(norm: str, start: int, end: int) -> bool:
+    """A negator earlier in the same clause, 不了/不到 right after the trigger, or a declining sentence."""
+    window = 24 if start and norm[start - 1].isascii() else 10  # English negation sits further back
+    before = norm[max(clause_start(norm, start), start - window):start]
+    return bool(_NEGATOR.search(before) or _NEGATED_AFTER.match(norm[end:]) or _INSIDE.search(norm[start:end])
+                or _DECLINES.search(norm))
+
+
+def quoted(norm: str, start: int) -> bool:
+    before = norm[:start]
+    opened = before.count("“") + before.count("「") + before.count("『")
+    closed = before.count("”") + before.count("」") + before.count("』")
+    return opened > closed or before.count('"') % 2 == 1
+
+
+def restated(norm: str, start: int) -> bool:
+    """The sentence attributes the words to the customer (or the salesperson) before the trigger."""
+    return bool(_ATTRIBUTION.search(norm[:start]))
+
+
+def conditional(norm: str, start: int) -> bool:
+    return bool(_CONDITION.search(norm[:start]))
+
+
+def hedged(norm: str, start: int, end: int) -> bool:
+    return bool(_HEDGE.search(norm[clause_start(norm, start):end]) or "为准" in norm)
+
+
+def policy_based(norm: str) -> bool:
+    return bool(_POLICY_BASIS.search(norm))
+
+
+# ----------------------------------------------------------------------------------------------- amounts
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+_AMOUNT = re.compile(
+    r"(?:[¥￥$]|rmb|cny)\s*(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s*(?:元|块|圆|rmb|yuan|dollars?)"
+    r"|([零〇一二两三四五六七八九十百千万]+)\s*(?:元|块)"
+)
+
+
+def _chinese_number(text: str) -> float:
+    total, section, digit = 0, 0, 0
+    for char in text:
+        if char in _DIGITS:
+            digit = _DIGITS[char]
+        elif char == "万":
+            total += (section + digit) * 10000
+            section, digit = 0, 0
+        else:
+            section += (digit or 1) * _UNITS[char]
+            digit = 0
+    return float(total + section + digit)
+
+
+def amounts(norm: str) -> list[float]:
+    """Money amounts stated in a sentence, in 元 (or the currency named)."""
+    found: list[float] = []
+    for match in _AMOUNT.finditer(norm):
+        digits = match.group(1) or match.group(2)
+        found.append(float(digits.replace(",", "")) if digits else _chinese_number(match.group(3)))
+    return found
