@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from coach.errors import ConfigError, InputError
+from coach.types import ChunkKind
 
 Layout = Literal["plain", "doubled", "slides"]
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
@@ -54,6 +55,18 @@ class Chunk:
     index_text: str
     """Simplified form with the section path prepended: what embeddings and keywords see."""
     position: int
+    kind: ChunkKind = "principle"
+
+    @property
+    def windows(self) -> list[str]:
+        """Two-sentence windows of the simplified text: the units dense retrieval matches against.
+
+        A staff question paraphrases one or two sentences of a passage; a whole chunk mixes topics
+        and its single vector matches paraphrases poorly (bench/retrieval.py measures both).
+        """
+        simplified = to_simplified(self.text)
+        sentences = [s for line in simplified.split("\n") for s in split_sentences(line) if len(s) >= 4]
+        return ["".join(sentences[i : i + 2]) for i in range(len(sentences))] or [simplified]
 
 
 # ---------------------------------------------------------------- manifest and reading
@@ -328,6 +341,63 @@ def _sections(lines: list[str]) -> list[tuple[list[str], list[str]]]:
     return [group for group in groups if group[1]]
 
 
+# ---------------------------------------------------------------- chunk kinds
+# What a passage is decides what a draft may take from it: wording only from `script` and
+# `principle`; `taboo` passages are examples of what never to say (shown to staff, labelled).
+
+_LABEL = re.compile(r"[\u4e00-\u9fff]{2,9}[:：](?=-?)")
+_DASH_LABEL = re.compile(r"[\u4e00-\u9fff]{2,9}[:：]-")
+_OUTLINE = re.compile(r"培[训訓]|[课課]程|大[纲綱]|[学學]员|[讲講]师|[资資]深[导導]师|课时|課時")
+_CASE = re.compile(r"^案例|事件回[顾顧]")
+_SCRIPT_WORDS = re.compile(r"话术|話術|话述|用语[:：]|用語[:：]")
+_QUOTED_STAFF_SPEECH = re.compile(r"“[^”]*您[^”]*(”|$)")
+_POLITE = re.compile(r"您|请|請|对不起|對不起|谢谢|謝謝|抱歉")
+
+
+def split_taboo_segments(line: str) -> list[str]:
+    """Cut a slide line where it switches between forbidden examples (`招呼:-什么事?`) and good wording."""
+    cuts = [m.start() for m in _LABEL.finditer(line)]
+    if not _DASH_LABEL.search(line) or len(cuts) < 2:
+        return [line]
+    pieces, start, dashed = [], 0, None
+    for cut in cuts:
+        is_dashed = line[cut:].split("：")[0].split(":", 1)[-1].startswith("-")
+        if dashed is not None and is_dashed != dashed and cut > start:
+            pieces.append(line[start:cut])
+            start = cut
+        dashed = is_dashed
+    pieces.append(line[start:])
+    return pieces
+
+
+def line_kind(line: str, section: str) -> ChunkKind:
+    if _DASH_LABEL.search(line):
+        return "taboo"
+    if _CASE.search(line) or _CASE.search(section.split(" > ")[-1] if section else ""):
+        return "case"
+    if _OUTLINE.search(section) or _OUTLINE.search(line):
+        return "outline"
+    staff_speech = _QUOTED_STAFF_SPEECH.search(line) and "你们" not in line[:8]
+    labelled_polite = _LABEL.match(line) and _POLITE.search(line)
+    if _SCRIPT_WORDS.search(line) or staff_speech or labelled_polite:
+        return "script"
+    return "principle"
+
+
+def _kind_runs(path: list[str], lines: list[str]) -> list[tuple[ChunkKind, list[str]]]:
+    """Consecutive lines of one kind; a chunk never mixes kinds."""
+    section = " > ".join(path)
+    runs: list[tuple[ChunkKind, list[str]]] = []
+    for line in lines:
+        for piece in split_taboo_segments(line):
+            kind = line_kind(piece, section)
+            if runs and runs[-1][0] == kind:
+                runs[-1][1].append(piece)
+            else:
+                runs.append((kind, [piece]))
+    return runs
+
+
 def _common_prefix(a: list[str], b: list[str]) -> list[str]:
     prefix = []
     for x, y in zip(a, b, strict=False):
@@ -337,19 +407,22 @@ def _common_prefix(a: list[str], b: list[str]) -> list[str]:
     return prefix
 
 
-def _merge_small_sections(groups: list[tuple[list[str], list[str]]]) -> list[tuple[list[str], str]]:
-    """Join neighbouring sections of one top-level part while they fit in one chunk."""
-    merged: list[tuple[list[str], str]] = []
+def _merge_small_sections(
+    groups: list[tuple[list[str], list[str]]],
+) -> list[tuple[list[str], ChunkKind, str]]:
+    """Join neighbouring runs of one kind within a top-level part while they fit in one chunk."""
+    merged: list[tuple[list[str], ChunkKind, str]] = []
     for path, body in groups:
-        text = "\n".join(body)
-        if merged:
-            last_path, last_text = merged[-1]
-            same_part = last_path[:1] == path[:1]
-            fits = len(last_text) + len(text) <= CHUNK_TARGET_CHARS
-            if (same_part and fits) or len(last_text) < CHUNK_TARGET_CHARS // 6:
-                merged[-1] = (_common_prefix(last_path, path) or last_path[:1], last_text + "\n" + text)
-                continue
-        merged.append((path, text))
+        for kind, lines in _kind_runs(path, body):
+            text = "\n".join(lines)
+            if merged and merged[-1][1] == kind:
+                last_path, _, last_text = merged[-1]
+                same_part = last_path[:1] == path[:1]
+                fits = len(last_text) + len(text) <= CHUNK_TARGET_CHARS
+                if (same_part and fits) or len(last_text) < CHUNK_TARGET_CHARS // 6:
+                    merged[-1] = (_common_prefix(last_path, path) or last_path[:1], kind, last_text + "\n" + text)
+                    continue
+            merged.append((path, kind, text))
     return merged
 
 
@@ -372,12 +445,12 @@ def chunk_document(meta: DocumentMeta, cleaned: str) -> list[Chunk]:
     lines = [ln for ln in cleaned.split("\n") if ln.strip()]
     chunks: list[Chunk] = []
     seen_ids: set[str] = set()
-    for path, text in _merge_small_sections(_sections(lines)):
+    for path, kind, text in _merge_small_sections(_sections(lines)):
         section = " > ".join(path)
         for piece in _split_long(text):
             index_text = to_simplified(f"{meta.title} {section}\n{piece}")
             chunk_id = _chunk_id(meta.id, section, piece, seen_ids)
-            chunks.append(Chunk(chunk_id, meta.id, meta.title, section, piece, index_text, len(chunks)))
+            chunks.append(Chunk(chunk_id, meta.id, meta.title, section, piece, index_text, len(chunks), kind))
     return chunks
 
 

@@ -89,8 +89,10 @@ class OpenAIEmbedder:
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         import openai
 
+        from coach.redact import mask
+
         try:
-            response = self._client.embeddings.create(model=self.model, input=texts)
+            response = self._client.embeddings.create(model=self.model, input=[mask(t) for t in texts])
         except openai.OpenAIError as exc:
             raise BackendError(
                 f"embeddings endpoint failed: {exc}", "check COACH_EMBEDDINGS_BASE_URL and the key"

@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from coach.config import Settings
 from coach.corpus import Chunk, DocumentMeta, chunk_document, clean_text, document_hash, load_manifest, read_document
 from coach.embeddings import HASH_NOTICE, Embedder, HashEmbedder, make_embedder
@@ -33,7 +35,7 @@ from coach.types import DocumentIngest, IngestSummary
 
 DOCUMENT_SUFFIXES = (".txt", ".md")
 LOCK_WAIT_SECONDS = 60.0
-EMBED_BATCH = 32
+EMBED_BATCH = 16  # chunks per Chroma call; each brings its windows
 
 Progress = Callable[[str, int, int], None]
 
@@ -132,9 +134,11 @@ def _chunk_metadata(chunk: Chunk, doc: PreparedDocument, tokens: str) -> dict[st
         "title": chunk.title,
         "section": chunk.section,
         "position": chunk.position,
+        "kind": chunk.kind,
         "domain": doc.meta.domain,
         "doc_hash": doc.content_hash,
         "tokens": tokens,
+        "unit": "chunk",
     }
 
 
@@ -145,26 +149,41 @@ class _Changes:
     lexical_remove: list[str]
 
 
+def _records(chunk: Chunk, doc: PreparedDocument, tokens: str, vectors: list[list[float]]) -> list[tuple]:
+    """The chunk itself (text, metadata, the mean of its window vectors) and one record per window."""
+    mean = np.mean(np.asarray(vectors, dtype=np.float32), axis=0)
+    mean /= float(np.linalg.norm(mean)) or 1.0
+    chunk_record = (chunk.chunk_id, chunk.text, _chunk_metadata(chunk, doc, tokens), mean.tolist())
+    window_meta = {"doc_id": chunk.doc_id, "parent": chunk.chunk_id, "unit": "window"}
+    windows = [(f"{chunk.chunk_id}#w{n}", text, window_meta, vec) for n, (text, vec) in enumerate(zip(chunk.windows, vectors, strict=True))]
+    return [chunk_record, *windows]
+
+
+def _expected_ids(chunk: Chunk) -> list[str]:
+    return [chunk.chunk_id] + [f"{chunk.chunk_id}#w{n}" for n in range(len(chunk.windows))]
+
+
 def _write_document(
     store: ChunkStore, embedder: Embedder, doc: PreparedDocument, changes: _Changes, report: Callable[[int], None]
 ) -> None:
-    """Add the document's new chunks, then delete its stale ones (so a kill leaves extra, never missing)."""
+    """Add the document's new chunks with their windows, then delete stale records.
+
+    A chunk and its windows go to Chroma in one call, so a kill leaves whole chunks or none.
+    """
     existing = store.ids_for_document(doc.meta.id)
     new = [c for c in doc.chunks if c.chunk_id not in existing]
-    stale = sorted(existing - {c.chunk_id for c in doc.chunks})
+    stale = sorted(existing - {rid for c in doc.chunks for rid in _expected_ids(c)})
     tokens = {c.chunk_id: " ".join(tokenize(c.index_text)) for c in new}
     for start in range(0, len(new), EMBED_BATCH):
         batch = new[start : start + EMBED_BATCH]
-        store.add(
-            [c.chunk_id for c in batch],
-            [c.text for c in batch],
-            [_chunk_metadata(c, doc, tokens[c.chunk_id]) for c in batch],
-            embedder.embed_documents([c.index_text for c in batch]),
-        )
+        texts = [w for c in batch for w in c.windows]
+        vectors = iter(embedder.embed_documents(texts))
+        records = [r for c in batch for r in _records(c, doc, tokens[c.chunk_id], [next(vectors) for _ in c.windows])]
+        store.add(*(list(column) for column in zip(*records, strict=True)))
         report(start + len(batch))
     store.delete(stale)
     changes.lexical_add += [(c.chunk_id, c.doc_id, tokens[c.chunk_id]) for c in new]
-    changes.lexical_remove += stale
+    changes.lexical_remove += [rid for rid in stale if "#" not in rid]
     status = "added" if not existing else ("changed" if new or stale else "unchanged")
     changes.documents.append(
         DocumentIngest(

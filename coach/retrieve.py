@@ -65,6 +65,7 @@ class Retriever:
                 section=str(chunks[cid].metadata.get("section", "")),
                 score=round(score, 6),
                 chunk_id=cid,
+                kind=chunks[cid].metadata.get("kind", "principle"),
             )
             for cid, score in fused
             if cid in chunks

@@ -22,6 +22,7 @@ from coach.errors import ConfigError, EmptyStoreError, StoreError
 
 INGEST_FIX = "run `coach ingest` to index the bundled corpus (or `coach ingest PATH`)"
 _PAGE = 2000
+WINDOWS_PER_CHUNK = 4  # over-fetch units so that n distinct parent chunks survive the mapping
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,17 @@ class ChunkStore:
         return int(self.collection.count())
 
     def ids_for_document(self, doc_id: str) -> set[str]:
+        """Every record of a document: its chunks and their window units."""
         return set(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
+
+    def chunks_of(self, doc_id: str) -> list[StoredChunk]:
+        found = self.collection.get(
+            where={"$and": [{"doc_id": doc_id}, {"unit": "chunk"}]}, include=["documents", "metadatas"]
+        )
+        return [
+            StoredChunk(cid, doc or "", dict(meta or {}))
+            for cid, doc, meta in zip(found["ids"], found["documents"], found["metadatas"], strict=True)
+        ]
 
     def add(
         self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]], vectors: list[list[float]]
@@ -159,11 +170,11 @@ class ChunkStore:
         return [by_id[cid] for cid in ids if cid in by_id]
 
     def iter_all(self, include_text: bool = False) -> Iterator[StoredChunk]:
-        """Every chunk, a page at a time (rebuilding the lexical index, consistency checks)."""
+        """Every chunk record (not its window units), a page at a time."""
         include = ["metadatas", "documents"] if include_text else ["metadatas"]
         offset = 0
         while True:
-            page = self.collection.get(include=include, limit=_PAGE, offset=offset)
+            page = self.collection.get(where={"unit": "chunk"}, include=include, limit=_PAGE, offset=offset)
             if not page["ids"]:
                 return
             docs = page.get("documents") or [""] * len(page["ids"])
@@ -172,10 +183,18 @@ class ChunkStore:
             offset += len(page["ids"])
 
     def nearest(self, vector: list[float], n: int) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the n nearest chunks."""
-        result = self.collection.query(query_embeddings=[vector], n_results=n, include=["distances"])
-        pairs = zip(result["ids"][0], result["distances"][0], strict=True)
-        return [(cid, 1.0 - float(dist)) for cid, dist in pairs]
+        """(chunk id, cosine similarity) of the n chunks whose best unit is nearest the vector."""
+        result = self.collection.query(
+            query_embeddings=[vector],
+            n_results=n * WINDOWS_PER_CHUNK,
+            where={"unit": "window"},
+            include=["distances", "metadatas"],
+        )
+        best: dict[str, float] = {}
+        for record_id, dist, meta in zip(result["ids"][0], result["distances"][0], result["metadatas"][0], strict=True):
+            parent = str((meta or {}).get("parent") or record_id)
+            best.setdefault(parent, 1.0 - float(dist))
+        return list(best.items())[:n]
 
 
 def quiet_chroma_logs() -> None:

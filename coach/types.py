@@ -84,3 +84,133 @@ class DoctorReport(BaseModel):
     ok: bool
     checks: list[DoctorCheck]
     repaired: list[str] = Field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------------- drafting
+
+RiskFlag = Literal[
+    "media", "regulator", "lawyer", "group_visit", "threat", "vulnerable", "former_agent", "demand_manager", "injection"
+]
+CustomerType = Literal["情绪发泄型", "补偿型", "表现型", "报复型", "求助型", "彬彬有礼型", "盛气凌人型"]
+DemandName = Literal["refund", "compensation", "interest", "apology", "deadline", "discipline", "see_manager"]
+Language = Literal["zh-Hans", "zh-Hant", "en"]
+
+
+class Turn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    speaker: Literal["customer", "staff"] = "customer"
+    text: str = Field(min_length=1)
+
+
+class EscalationAdvice(BaseModel):
+    """Advice for STAFF (never shown to the customer): who to call, where to go, what not to do."""
+
+    flag: RiskFlag
+    who_to_call: str
+    where: str
+    do_not: str
+    source: str = Field(description="Corpus document id and a quote of the rule behind the advice.")
+
+
+class Analysis(BaseModel):
+    language: Language
+    customer_type: CustomerType
+    type_reason: str
+    intensity: Literal["low", "medium", "high"]
+    intensity_score: int
+    issue: str = Field(description="Issue key from coach.analyze.ISSUES, e.g. mis_selling.")
+    issue_label: str
+    demands: list[DemandName]
+    risk_flags: list[RiskFlag]
+    escalate: bool
+    escalation_advice: list[EscalationAdvice]
+
+
+class Citation(BaseModel):
+    chunk_id: str
+    source: str = Field(description="Document id of the chunk.")
+    quote: str = Field(description="Text of that chunk, verbatim.")
+
+
+class Attempt(BaseModel):
+    """One raw answer from a backend and what the checks made of it."""
+
+    backend: str
+    model: str | None = None
+    prompt_version: str
+    raw: str | None = Field(default=None, description="The model's text as returned (PII still masked).")
+    reply: str | None = Field(default=None, description="The text after unmasking and script conversion.")
+    guard: GuardReport | None = None
+    problems: list[str] = Field(default_factory=list, description="Placeholders, wrong language, leftover tokens.")
+    error: str | None = None
+    ok: bool = False
+
+
+class Draft(BaseModel):
+    id: str
+    reply: str
+    backend: str
+    model: str | None = None
+    attempts: list[Attempt]
+    customer_type: CustomerType
+    risk_flags: list[RiskFlag]
+    escalate: bool
+    escalation_advice: list[EscalationAdvice]
+    demands: list[DemandName]
+    citations: list[Citation]
+    guard: GuardReport
+    issue: str
+    language: Language
+    steps: list[str] = Field(description="The documented steps the reply takes, in order (稳/道歉/问/动/传/换).")
+    prompt_version: str
+    policy_hash: str
+    corpus_version: str
+    fell_back: bool = False
+    fallback_reason: str | None = None
+    notice: str | None = None
+
+
+class DraftRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: str = Field(min_length=1, max_length=20_000)
+    conversation: list[Turn] | None = None
+    role: str | None = None
+
+
+class CallbackCase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    customer_name: str = Field(min_length=1)
+    customer_title: str = Field(default="", description="先生 / 女士 / 阿姨 …; empty = name only.")
+    summary: str = Field(min_length=1, description="What the customer complained about.")
+    actions: list[str] = Field(min_length=1, description="What was done, one fact per item.")
+    result: str = Field(min_length=1, description="Current status or result.")
+    next_step: str = Field(min_length=1, description="The agreed next step.")
+    staff_name: str = Field(min_length=1)
+    department: str = Field(min_length=1)
+    company: str = ""
+    complaint_date: str | None = None
+    callback_date: str | None = None
+    role: str | None = None
+
+
+class ScriptPart(BaseModel):
+    part: Literal["greeting", "recap", "actions", "apology", "next_steps", "closing"]
+    title: str
+    text: str
+
+
+class CallbackScript(BaseModel):
+    id: str
+    parts: list[ScriptPart]
+    text: str = Field(description="The whole script rendered in the requested format.")
+    format: Literal["markdown", "text"]
+    backend: str
+    model: str | None = None
+    prompt_version: str
+    policy_hash: str
+    corpus_version: str | None = None
+    guard: GuardReport
+    adjustments: list[str] = Field(default_factory=list, description="Case wording replaced because the guard refused it.")

@@ -149,3 +149,30 @@ def test_malformed_manifest_names_the_line(tmp_path: Path) -> None:
     bad.write_text("documents:\n  - id: a\n    titel: typo\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"documents\.0"):
         load_manifest(bad)
+
+
+def test_forbidden_examples_and_good_wording_land_in_separate_chunks() -> None:
+    meta = next(d for d in load_manifest(CORPUS / "manifest.yaml").documents if d.id == "001")
+    chunks = chunk_document(meta, cleaned("001"))
+    taboo = " ".join(c.text for c in chunks if c.kind == "taboo")
+    scripts = " ".join(c.text for c in chunks if c.kind == "script")
+    for forbidden in ["爱找谁找谁", "下班了,明天再来吧", "有意见找我们经理", "没看到我忙着吗"]:
+        assert forbidden in taboo and forbidden not in scripts
+    for good in ["请您稍等,我向权威部门请示一下", "我能够理解您的心情"]:
+        assert good in scripts and good not in taboo
+
+
+def test_kinds_of_cases_outlines_and_quoted_scripts() -> None:
+    by_text = {}
+    for doc_id in ["000", "002", "003"]:
+        meta = next(d for d in load_manifest(CORPUS / "manifest.yaml").documents if d.id == doc_id)
+        by_text.update({c.text: c.kind for c in chunk_document(meta, cleaned(doc_id))})
+
+    def kind_of(fragment: str) -> str:
+        return next(kind for text, kind in by_text.items() if fragment in text)
+
+    assert kind_of("我们会在三个工作日内与您联系") == "script"
+    assert kind_of("盡自己最大努力幫您爭取處理進度") == "script"
+    assert kind_of("超過5個月的詳單我們無法查詢") == "case"
+    assert kind_of("培訓對象") == "outline"
+    assert kind_of("除非发生人员伤害或重大财务损失") == "principle"

@@ -96,9 +96,10 @@ def test_ingest_is_idempotent_and_replaces_changed_documents(tmp_path: Path) -> 
     (folder / "apology.txt").write_text("一、道歉\n道歉不是认错。\n", encoding="utf-8")
     changed = ingest(settings, [folder])
     store = ChunkStore(settings, HashEmbedder()).open()
-    apology_ids = store.ids_for_document("apology")
-    assert changed.removed >= 1 and len(apology_ids) == 1
-    assert "不要急于辩解" not in store.get(sorted(apology_ids))[0].text
+    apology = store.chunks_of("apology")
+    assert changed.removed >= 1 and len(apology) == 1
+    assert "不要急于辩解" not in apology[0].text
+    assert {rid.split("#")[0] for rid in store.ids_for_document("apology")} == {apology[0].chunk_id}
     index = LexicalIndex(lexical_path(settings))
     assert index.chunk_ids() == {c.chunk_id for c in store.iter_all()}
 

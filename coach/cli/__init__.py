@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from coach.cli import guard_cmds, store_cmds
+from coach.cli import draft_cmds, guard_cmds, store_cmds
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -21,6 +21,8 @@ app.add_typer(corpus_app, name="corpus")
 app.command("ingest")(store_cmds.ingest)
 app.command("retrieve")(store_cmds.retrieve)
 app.command("doctor")(store_cmds.doctor)
+app.command("draft")(draft_cmds.draft)
+app.command("callback")(draft_cmds.callback)
 corpus_app.command("list")(store_cmds.corpus_list)
 corpus_app.command("show")(store_cmds.corpus_show)
 app.command("check")(guard_cmds.check)

@@ -98,12 +98,22 @@ def _single_request(query: str, k: int) -> RetrievalRequest:
     return RetrievalRequest(query=query, k=k)
 
 
+_KIND_LABELS = {
+    "taboo": "忌语示例·切勿照说 (taboo: never say this)",
+    "script": "标准话术 (script)",
+    "case": "案例 (case)",
+    "outline": "课程大纲 (outline)",
+}
+
+
 def _print_retrieval(result: Retrieval) -> None:
     console.print(f"[bold]问题 / query:[/] {escape(result.query)}")
     if result.notice:
         console.print(f"[yellow]{result.notice}[/]")
     for rank, passage in enumerate(result.passages, start=1):
         heading = f"{rank}. 《{escape(passage.title)}》 {escape(passage.section)}"
+        if passage.kind in _KIND_LABELS:
+            heading += f"  [reverse]{_KIND_LABELS[passage.kind]}[/]"
         console.print(f"\n[bold cyan]{heading}[/]  [dim]{passage.source} · {passage.chunk_id} · {passage.score:.4f}[/]")
         console.print(escape(passage.text))
 

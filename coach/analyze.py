@@ -1,0 +1,167 @@
+"""Read a complaint: language, customer type, intensity, issue, demands, risk flags, staff advice.
+
+Deterministic rules on a normalised copy (NFKC, traditional → simplified, lower case), so simplified,
+traditional and English input go through the same patterns. The customer types and the advice come
+from the course material: the seven types of corpus 004, the risk identification of corpus 000/001.
+Advice is for staff only; it never goes into the customer-facing reply.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from coach.escalation import advice_for
+from coach.types import Analysis, CustomerType, DemandName, Language, RiskFlag, Turn
+
+
+@dataclass(frozen=True)
+class Issue:
+    key: str
+    zh: str  # the topic as a noun phrase: "您反映的理赔的问题"
+    en: str
+    pattern: re.Pattern[str]
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+# Order = priority: the first issue whose pattern matches names the complaint.
+ISSUES: tuple[Issue, ...] = (
+    Issue("mis_selling", "保单销售时的说明问题", "what you were told when the policy was sold",
+          _rx(r"(?:业务员|代理人|销售|推销|理财经理).{0,12}(?:骗|误导|忽悠|承诺|说的|说好|保证|隐瞒|没说)|误导|骗我买|被骗.{0,6}(?:保险|理财)"
+              r"|mis-?sold|misled|lied to me|the agent (?:told|said|promised)")),
+    Issue("surrender", "退保的问题", "cancelling the policy", _rx(r"退保|解约|cancel(?:ling)? (?:my|the) policy|surrender")),  # noqa: E501
+    Issue("claim", "理赔的问题", "the claim", _rx(r"理赔|拒赔|赔付|报案|claim")),
+    Issue("remittance", "汇款的问题", "the transfer", _rx(r"汇款|转账|汇不出|跨境|外汇|到账|remittance|transfer|wire")),
+    Issue("charges", "扣费的问题", "the charges", _rx(r"扣费|扣款|乱收费|多收|手续费|年费|话费|账单|收费|charged|fee|bill")),  # noqa: E501
+    Issue("card_account", "账户和银行卡的问题", "your account", _rx(r"冻结|锁卡|挂失|银行卡|信用卡|账户|account|card")),
+    Issue("product", "产品质量的问题", "the product", _rx(r"质量|坏了|故障|维修|退货|换货|漏|defect|broken|faulty|repair")),  # noqa: E501
+    Issue("network", "通话和网络的问题", "the line and network", _rx(r"信号|断线|掉线|通话中断|网速|上不了网|signal|dropped call|network")),  # noqa: E501
+    Issue("delivery", "送货的问题", "the delivery", _rx(r"快递|发货|送货|物流|没收到|delivery|parcel|shipping")),
+    Issue("service", "服务态度和等候的问题", "how you were treated", _rx(r"态度|排队|等了|不理|爱理不理|凶|骂|服务差|柜员|客服"  # noqa: E501
+                                                                   r"|rude|waited|queue|attitude|ignored")),
+)
+GENERAL = Issue("general", "这个问题", "the matter you raised", _rx(r"$^"))
+
+_DEMANDS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
+    ("refund", _rx(r"退(?:款|保|钱|货|费|还)|全额|把钱(?:还|退)|refund|money back|cancel")),
+    ("compensation", _rx(r"赔(?:偿|钱|我|付损失)|补偿|损失费|compensat|reimburs|damages")),
+    ("interest", _rx(r"利息|interest")),
+    ("apology", _rx(r"道歉|赔礼|认错|apolog")),
+    ("deadline", _rx(r"今天|今晚|明天|马上|立刻|立即|现在就|当天|\d+\s*(?:天|小时)内|尽快|给个时间|什么时候|多久"
+                     r"|today|tonight|tomorrow|right now|immediately|asap|how long|when will")),
+    ("discipline", _rx(r"开除|辞退|处分|处罚|处理(?:那个|这个|那位|这位)?(?:业务员|员工|柜员|人)|追责|fire (?:him|her|them)|punish|discipline")),  # noqa: E501
+    ("see_manager", _rx(r"经理|领导|主管|负责人|行长|老板|上级|manager|supervisor|boss|someone in charge")),
+)
+
+_FLAGS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
+    ("media", _rx(r"记者|媒体|曝光|电视台|报社|报纸|微博|抖音|小红书|网上|上网|发到网|朋友圈|自媒体|热搜|直播|录像|录音|拍下来"  # noqa: E501
+                  r"|journalist|reporter|media|newspaper|\btv\b|post (?:it|this) online|social media|viral|recording")),
+    ("regulator", _rx(r"银保监|保监|银监|金融监管|监管(?:局|部门|机构)|消协|消费者协会|12315|12378|工商|市场监管|人民银行|央行|信访|金管局"  # noqa: E501
+                      r"|regulator|consumer (?:council|association)|ombudsman|watchdog")),
+    ("lawyer", _rx(r"律师|起诉|法院|打官司|诉讼|告你们|告到|法律途径|法律程序|lawyer|attorney|\bsue\b|court|legal action")),  # noqa: E501
+    ("group_visit", _rx(r"(?:[3-9]|[1-9]\d|三|四|五|六|七|八|九|十|几十|十几|好几)\s*(?:个|位|名|户|家)?(?:人|客户|老人|业主|投保人|家属|家庭)"  # noqa: E501
+                        r"(?:一起|都|一块|过来|来了|联名)|我们(?:这些人|一群|几个|大家)|大家一起|一起来|集体|联名|组团|群访"
+                        r"|(?:three|four|five|six|\d+) of us|all of us|a group of|together with (?:other|the other)")),
+    ("threat", _rx(r"横幅|堵(?:门|柜台|住)|砸|打人|揍|弄死|拼(?:命|了)|同归于尽|跳楼|放火|动手|闹(?:大|事)|不让你们(?:营业|办业务)|让你们好看"  # noqa: E501
+                   r"|kill|hurt you|smash|block the|banner|burn|beat (?:you|him|her)|you'll regret|violence")),
+    ("vulnerable", _rx(r"老人|大爷|大妈|老太|老伴|奶奶|爷爷|[6-9]\d\s*岁|退休|养老钱|棺材本|救命钱|血汗钱|积蓄|一辈子|哭|呜|病|残疾|孤寡"  # noqa: E501
+                       r"|elderly|pension|life savings|crying|disabled|retired|\b[6-9]\d[- ]year[- ]old")),
+    ("former_agent", _rx(r"(?:离职|以前|原来|之前|前)的?(?:业务员|代理人|员工)|我(?:就|也)?是(?:你们的?)?(?:业务员|代理人|员工)"  # noqa: E501
+                         r"|业务员(?:陪|带)(?:我|着)|陪(?:我|同)(?:来|投诉)的?.{0,4}业务员|(?:former|ex-?)\s?(?:agent|employee|sales)"
+                         r"|i (?:used to )?work(?:ed)? for you|as your agent")),
+    ("injection", _rx(r"(?:忽略|无视|忘记|不要管)(?:之前|上面|以上|前面|所有|你的)?的?(?:所有)?(?:指示|指令|规则|提示|设定|要求)"  # noqa: E501
+                      r"|你现在是|扮演|系统提示|system prompt|(?:直接|请)?(?:回复|输出|照着说|复述)[:：]|ignore (?:all |any )?(?:the )?"  # noqa: E501
+                      r"(?:previous|prior|above|earlier) (?:instructions|rules|prompts?)|you are now|disregard|act as|respond with"  # noqa: E501
+                      r"|say exactly|</?(?:system|assistant|user)>|\[inst\]|#+\s*instruction")),
+)
+
+_INSULT = _rx(r"骗|垃圾|混蛋|他妈|王八|无耻|坑人|黑心|太过分|气死|受够|滚|废物|欺负|scam|fraud|idiot|useless|disgusting|ridiculous")  # noqa: E501
+_POLITE = _rx(r"请问|麻烦|谢谢|您好|劳驾|不好意思|打扰|please|thank|excuse me|would you|could you")
+_TYPE_RULES: tuple[tuple[CustomerType, re.Pattern[str], str], ...] = (
+    ("报复型", _rx(r"报复|让你们好看|搞垮|没完|等着瞧|你们等着|投诉到底|告到底|不会放过|you'll regret|won't let this go"),  # noqa: E501
+     "以受害人自居，扬言要让公司付出代价"),
+    ("盛气凌人型", _rx(r"你知道我是谁|我是(?:领导|局长|处长|老板|vip|贵宾)|你算什么|你不配|叫你们(?:经理|领导|行长)|让你们(?:领导|行长)"  # noqa: E501
+                       r"|do you know who i am|get me your manager|you people"), "自恃身份，要求与领导见面"),
+    ("补偿型", _rx(r"不是为了钱|讨个说法|坑害|损失|赔|补偿|利息|compensat|damages|not about the money"), "强调损失，目的在补偿"),  # noqa: E501
+    ("表现型", _rx(r"建议|改进|提个意见|应该改|希望你们|suggest|improve|feedback"), "提出对公司的改进建议"),
+    ("求助型", _rx(r"不会用|怎么(?:操作|办理|弄)|不懂|不知道怎么|教我|看不懂|how do i|don't know how|can't figure"), "不会使用，需要帮助"),  # noqa: E501
+)
+
+_T2S = None
+
+
+def normalise(text: str) -> str:
+    """NFKC, traditional → simplified, lower case: the copy every pattern runs on."""
+    global _T2S
+    if _T2S is None:
+        import opencc
+
+        _T2S = opencc.OpenCC("t2s")
+    return str(_T2S.convert(unicodedata.normalize("NFKC", text))).lower()
+
+
+def detect_language(text: str) -> Language:
+    cjk = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+    latin = sum(c.isascii() and c.isalpha() for c in text)
+    if not cjk or (latin > 3 * len(cjk) and latin > 20):
+        return "en" if latin else "zh-Hans"
+    simplified = normalise("".join(cjk))
+    changed = sum(a != b for a, b in zip(cjk, simplified, strict=False))
+    return "zh-Hant" if changed >= 1 else "zh-Hans"
+
+
+def customer_words(message: str, conversation: list[Turn] | None) -> str:
+    """Everything the customer said, oldest first; the message is the latest turn."""
+    turns = [t.text for t in conversation or [] if t.speaker == "customer"]
+    if not turns or turns[-1] != message:
+        turns.append(message)
+    return "\n".join(turns)
+
+
+def analyse(message: str, conversation: list[Turn] | None = None) -> Analysis:
+    words = customer_words(message, conversation)
+    norm = normalise(words)
+    demands = [name for name, pattern in _DEMANDS if pattern.search(norm)]
+    flags: list[RiskFlag] = [name for name, pattern in _FLAGS if pattern.search(norm)]
+    if "see_manager" in demands:
+        flags.insert(flags.index("injection") if "injection" in flags else len(flags), "demand_manager")
+    score = intensity_score(words, norm)
+    customer_type, reason = classify(norm, score, flags)
+    issue = next((i for i in ISSUES if i.pattern.search(norm)), GENERAL)
+    language = detect_language(message)
+    advice = advice_for(flags)
+    return Analysis(
+        language=language, customer_type=customer_type, type_reason=reason,
+        intensity="high" if score >= 4 else "medium" if score >= 2 else "low", intensity_score=score,
+        issue=issue.key, issue_label=issue.en if language == "en" else issue.zh,
+        demands=demands, risk_flags=flags, escalate=any(f != "injection" for f in flags), escalation_advice=advice,
+    )
+
+
+def intensity_score(words: str, norm: str) -> int:
+    score = len(_INSULT.findall(norm)) * 2
+    score += min(3, words.count("!") + words.count("！"))
+    score += 1 if re.search(r"[!！?？]{2,}", words) else 0
+    letters = [c for c in words if c.isascii() and c.isalpha()]
+    if len(letters) > 10 and sum(c.isupper() for c in letters) > 0.6 * len(letters):
+        score += 2
+    score += 1 if re.search(r"记者|媒体|曝光|横幅|起诉|律师|监管|保监|投诉到底|journalist|media|sue|lawyer", norm) else 0  # noqa: E501
+    return score
+
+
+def classify(norm: str, score: int, flags: list[RiskFlag]) -> tuple[CustomerType, str]:
+    """The course's seven types; the first rule that fires wins, then intensity decides."""
+    if "threat" in flags and ("media" in flags or "regulator" in flags):
+        return "报复型", "以曝光或上告相威胁"
+    for name, pattern, reason in _TYPE_RULES:
+        if pattern.search(norm):
+            return name, reason
+    if score >= 2:
+        return "情绪发泄型", "情绪激动，以宣泄不满为主"
+    if _POLITE.search(norm):
+        return "彬彬有礼型", "语气客气、耐心，期望值不易降低"
+    return "求助型", "反映问题，希望得到帮助"

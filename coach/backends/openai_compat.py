@@ -1,0 +1,80 @@
+"""Any OpenAI-compatible chat endpoint through LangChain's ``ChatOpenAI``.
+
+One class; DeepSeek, Qwen (DashScope), vLLM and Ollama are presets: a base URL and a model name, set
+through ``OPENAI_BASE_URL`` and ``COACH_MODEL``. An ``OPENAI_API_KEY`` alone never sends anything:
+without an explicit base URL *and* model there is no endpoint, and ``from_settings`` says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coach.backends.base import Message
+from coach.config import Settings
+from coach.errors import BackendError, ConfigError
+
+# Presets are data, not classes: the base URL a user puts in OPENAI_BASE_URL for each service.
+PRESETS: dict[str, dict[str, str]] = {
+    "deepseek": {"base_url": "https://api.deepseek.com/v1", "model": "deepseek-chat"},
+    "qwen": {"base_url": "https://dashscope.aliyuncs.com/compatible-mode/v1", "model": "qwen-plus"},
+    "vllm": {"base_url": "http://127.0.0.1:8000/v1", "model": "Qwen/Qwen2.5-7B-Instruct"},
+    "ollama": {"base_url": "http://127.0.0.1:11434/v1", "model": "qwen2.5:7b"},
+}
+
+_CONFIG_FIX = ("set OPENAI_BASE_URL (e.g. http://127.0.0.1:8000/v1) and COACH_MODEL (and OPENAI_API_KEY if the "
+               "endpoint needs one), or use --backend offline")
+
+
+class OpenAICompatBackend:
+    name = "openai"
+
+    def __init__(self, *, base_url: str, model: str, api_key: str | None, timeout: float, max_retries: int,
+                 tracing: bool = False) -> None:
+        self.base_url = base_url
+        self.model: str | None = model
+        self._api_key = api_key or "not-needed"  # local servers (vLLM, Ollama) accept any key
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.tracing = tracing
+        self._client: Any = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OpenAICompatBackend:
+        missing = [name for name, value in (("OPENAI_BASE_URL", settings.openai_base_url),
+                                            ("COACH_MODEL", settings.model)) if not value]
+        if missing:
+            raise ConfigError(f"the openai backend needs {' and '.join(missing)} set", _CONFIG_FIX)
+        return cls(base_url=str(settings.openai_base_url), model=str(settings.model),
+                   api_key=settings.openai_api_key, timeout=settings.timeout, max_retries=settings.max_retries,
+                   tracing=bool(getattr(settings, "tracing", False)))
+
+    def _chat(self) -> Any:
+        if self._client is None:
+            from langchain_openai import ChatOpenAI
+
+            self._client = ChatOpenAI(base_url=self.base_url, api_key=self._api_key, model=self.model,
+                                      timeout=self.timeout, max_retries=self.max_retries)
+        return self._client
+
+    def complete(self, messages: list[Message], *, temperature: float = 0.2) -> str:
+        from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+        from langsmith import tracing_context
+
+        kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
+        lc_messages = [kinds[m["role"]](content=m["content"]) for m in messages]
+        try:
+            # Tracing follows coach's settings only: a LANGSMITH_TRACING left in the shell sends nothing.
+            with tracing_context(enabled=self.tracing):
+                answer = self._chat().bind(temperature=temperature).invoke(lc_messages)
+        except Exception as exc:  # the SDK raises many types: timeouts, HTTP status, bad JSON
+            raise BackendError(f"the model endpoint {self.base_url} failed: {type(exc).__name__}: {exc}"[:500],
+                               "check OPENAI_BASE_URL / COACH_MODEL and that the server is up, "
+                               "or use --backend offline") from exc
+        content = answer.content if isinstance(answer.content, str) else _join_parts(answer.content)
+        if not content.strip():
+            raise BackendError(f"the model at {self.base_url} returned an empty answer", "retry, or use --backend offline")  # noqa: E501
+        return content
+
+
+def _join_parts(parts: list[Any]) -> str:
+    return "".join(p if isinstance(p, str) else str(p.get("text", "")) for p in parts)

@@ -1,0 +1,271 @@
+"""The drafting chain: analyse → retrieve → prompt → model → guard → repair → offline fallback.
+
+This module alone applies the policy to a model's answer. Every answer is unmasked, converted to the
+customer's script and checked by the guard with the conversation as context; a violating answer is
+sent back once per attempt with a repair prompt naming its violations; an answer still violating
+after ``max_attempts``, or a model that fails (timeout, 5xx, bad JSON, empty or garbled text), gives
+way to the offline composer's draft, which is checked the same way. Every attempt is kept in the
+Draft. A user never receives an unchecked or violating reply: if even the fallback failed the guard,
+``draft`` raises instead of returning it.
+
+Personal data is masked (coach.redact) before anything reaches the model or the retriever.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import uuid
+from dataclasses import dataclass, field
+
+from coach.analyze import analyse
+from coach.backends import phrases as ph
+from coach.backends.base import Backend, Message, get_backend
+from coach.backends.offline import COMPOSER_VERSION, OFFLINE_NOTICE, Composition, compose, render, slot_values
+from coach.backends.offline import to_traditional as s2t
+from coach.citations import CitationIndex, cite_quotes, cite_reply
+from coach.config import Settings
+from coach.errors import BackendError, InputError
+from coach.guard import check
+from coach.policy import Policy, load_policy
+from coach.prompts import load_prompt
+from coach.redact import Redactor, install_log_masking
+from coach.types import Analysis, Attempt, Draft, DraftRequest, GuardReport, Passage, Turn
+
+log = logging.getLogger("coach.chain")
+install_log_masking(log)
+
+MAX_CHARS = 20_000
+MAX_ATTEMPTS = 3
+_PLACEHOLDERS = re.compile(r"(?<![A-Za-z])[Xx]{2,}(?![A-Za-z])|×{2,}|＿{2,}|_{2,}|【\s*】|\[\s*\]|某某|＊{2,}|\*{3,}")
+_DELIMITERS = re.compile(r"<<<\s*CUSTOMER_DATA|CUSTOMER_DATA\s*>>>")
+_LANGUAGE_RULE = {"zh-Hans": "用简体中文回复。", "zh-Hant": "請用繁體中文回覆。", "en": "Reply in English."}
+_LANGUAGE_NAME = {"zh-Hans": "简体中文", "zh-Hant": "繁体中文", "en": "英文"}
+
+
+def find_placeholders(text: str) -> list[str]:
+    """Template gaps a reply must never contain: XX, ××, ＿＿, an empty 【】, 某某."""
+    return [m.group(0) for m in _PLACEHOLDERS.finditer(text)]
+
+
+def validate_message(text: str) -> None:
+    if not text or not text.strip():
+        raise InputError("the customer's message is empty", 'pass what the customer said, e.g. coach draft "……"')
+    if len(text) > MAX_CHARS:
+        raise InputError(f"the message is {len(text):,} characters; drafting takes at most {MAX_CHARS:,}",
+                         "paste only the customer's recent turns")
+    controls = sum(1 for c in text if (ord(c) < 32 and c not in "\n\r\t") or c == "\ufffd")
+    if controls and controls >= max(1, len(text) // 100):
+        raise InputError("the message looks like binary data, not text", "paste the customer's words as UTF-8 text")
+
+
+def policy_hash(policy: Policy) -> str:
+    return hashlib.sha256(policy.model_dump_json().encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class _Run:
+    """What one draft accumulates on its way through the chain."""
+
+    request: DraftRequest
+    analysis: Analysis
+    redactor: Redactor
+    passages: list[Passage]
+    composition: Composition
+    context: list[dict[str, str]]
+    retrieval_notice: str | None = None
+    attempts: list[Attempt] = field(default_factory=list)
+    versions: list[str] = field(default_factory=list)
+
+
+class DraftChain:
+    """Built once per process (it opens the store); ``draft`` is then cheap."""
+
+    def __init__(self, settings: Settings, *, backend: Backend | None = None, retriever: object | None = None,
+                 policy: Policy | None = None, max_attempts: int = MAX_ATTEMPTS) -> None:
+        self.settings = settings
+        self.policy = policy or load_policy(settings.policy)
+        self.backend = backend or get_backend(None, settings)
+        if retriever is None:
+            from coach.retrieve import Retriever
+
+            retriever = Retriever(settings)
+        self.retriever = retriever
+        self.max_attempts = max_attempts
+        self._index: CitationIndex | None = None
+
+    # ------------------------------------------------------------------------------------- public
+
+    def draft(self, request: DraftRequest) -> Draft:
+        validate_message(request.message)
+        self.policy.role(request.role)  # unknown role -> ConfigError listing the valid ones
+        run = self._prepare(request)
+        if self.backend.name == "offline":
+            return self._result(run, self._offline(run), False, None)
+        reply, reason = self._ask_model(run)
+        if reply is None:
+            return self._result(run, self._offline(run), True, reason)
+        return self._result(run, reply, False, None)
+
+    # ---------------------------------------------------------------------------------- internals
+
+    def _prepare(self, request: DraftRequest) -> _Run:
+        redactor = Redactor()
+        conversation = request.conversation or []
+        analysis = analyse(request.message, conversation)
+        retrieval = self.retriever.retrieve(redactor.mask(request.message)[:2000], k=6)  # type: ignore[attr-defined]
+        context = [{"speaker": t.speaker, "text": t.text} for t in conversation]
+        if not context or context[-1] != {"speaker": "customer", "text": request.message}:
+            context.append({"speaker": "customer", "text": request.message})
+        composition = compose(analysis, retrieval.passages, self.policy)
+        return _Run(request, analysis, redactor, retrieval.passages, composition, context, retrieval.notice)
+
+    def _check(self, run: _Run, text: str) -> GuardReport:
+        return check(text, role=run.request.role, context=run.context, policy=self.policy)
+
+    def _ask_model(self, run: _Run) -> tuple[str | None, str | None]:
+        """(accepted reply, None) or (None, why the model's answers were not used)."""
+        messages = self._messages(run)
+        for _ in range(self.max_attempts):
+            try:
+                raw = self.backend.complete(messages, temperature=0.2)
+            except BackendError as exc:
+                run.attempts.append(self._attempt(run, error=exc.message))
+                return None, f"model failed: {exc.message}"
+            reply, problems, garbled = self._postprocess(run, raw)
+            report = self._check(run, reply) if reply else None
+            ok = bool(report and report.ok and not problems)
+            run.attempts.append(self._attempt(run, raw=raw, reply=reply, guard=report, problems=problems, ok=ok))
+            if ok:
+                return reply, None
+            if garbled:
+                return None, f"model answer unusable: {'; '.join(problems)}"
+            messages = [*messages, {"role": "assistant", "content": raw},
+                        {"role": "user", "content": self._repair(run, raw, report, problems)}]
+        return None, f"model answer still violated the policy after {self.max_attempts} attempts"
+
+    def _messages(self, run: _Run) -> list[Message]:
+        system, draft = load_prompt("system"), load_prompt("draft")
+        run.versions = [system.version, draft.version]
+        a, mask = run.analysis, run.redactor.mask
+        role = self.policy.role(run.request.role)
+        grants = "".join(f"；本岗位另可：{g.note}" for g in role.grants if g.note)
+        history = run.context[:-1]
+        return [
+            {"role": "system", "content": system.render(
+                allowed="；".join(c.description for c in self.policy.allowed_commitments) + grants,
+                forbidden="、".join(c.title for c in self.policy.forbidden_commitments),
+                language_rule=_LANGUAGE_RULE[a.language])},
+            {"role": "user", "content": draft.render(
+                customer_type=a.customer_type, type_reason=a.type_reason, intensity=a.intensity,
+                issue=a.issue_label, demands="、".join(a.demands) or "未明确提出",
+                risk_flags="、".join(a.risk_flags) or "无", steps=" → ".join(run.composition.steps),
+                passages=_passage_lines(run.passages),
+                conversation="\n".join(f"{'客户' if t['speaker'] == 'customer' else '客服'}：{_data(mask(t['text']))}"
+                                       for t in history) or "（无）",
+                message=_data(mask(run.request.message)), language=_LANGUAGE_NAME[a.language])},
+        ]
+
+    def _postprocess(self, run: _Run, raw: str) -> tuple[str, list[str], bool]:
+        """(reply as staff will see it, problems, garbled?)."""
+        text = raw.strip().strip("`").strip().strip("\"“”「」").strip()
+        if not text:
+            return "", ["empty answer"], True
+        language = run.analysis.language
+        cjk = sum("\u4e00" <= c <= "\u9fff" for c in text)
+        if text[:1] in "{[<" or (language != "en" and cjk < 4) or (language == "en" and cjk > len(text) // 4):
+            return "", [f"not a reply in {_LANGUAGE_NAME[language]}: {text[:60]!r}"], True
+        problems = [f"unknown placeholder {p}" for p in run.redactor.unknown_placeholders(text)]
+        reply = run.redactor.restore(text)
+        if language == "zh-Hant":
+            reply = s2t(reply)
+        problems += [f"placeholder {p!r} left in the reply" for p in find_placeholders(reply)]
+        return reply, problems, False
+
+    def _repair(self, run: _Run, raw: str, report: GuardReport | None, problems: list[str]) -> str:
+        prompt = load_prompt("repair")
+        if prompt.version not in run.versions:
+            run.versions.append(prompt.version)
+        lines = [f"- 「{v.span}」：{v.explanation}（可改为：{v.suggestion}）" for v in (report.violations if report else [])]  # noqa: E501
+        lines += [f"- {p}" for p in problems]
+        alternatives = [c.safe_alternative for v in (report.violations if report else [])
+                        for c in [self.policy.commitment(v.category)] if c]
+        fallback_alt = self.policy.commitment("compensation")
+        return prompt.render(previous=_data(raw), problems="\n".join(lines),
+                             alternatives="；".join(dict.fromkeys(alternatives)) or
+                             (fallback_alt.safe_alternative if fallback_alt else ""))
+
+    def _offline(self, run: _Run) -> str:
+        candidates = [run.composition.text, _minimal(run.analysis, self.policy)]
+        for text in candidates:
+            report = self._check(run, text)
+            problems = [f"placeholder {p!r}" for p in find_placeholders(text)]
+            ok = report.ok and not problems
+            run.attempts.append(Attempt(backend="offline", model=COMPOSER_VERSION, prompt_version=COMPOSER_VERSION,
+                                        raw=text, reply=text, guard=report, problems=problems, ok=ok))
+            if ok:
+                return text
+        raise BackendError("no draft passed the guard, not even the offline composer's",
+                           "report this with the customer's message; check the policy file with `coach policy validate`")  # noqa: E501
+
+    def _attempt(self, run: _Run, **fields: object) -> Attempt:
+        return Attempt(backend=self.backend.name, model=self.backend.model,
+                       prompt_version="+".join(run.versions), **fields)  # type: ignore[arg-type]
+
+    def _result(self, run: _Run, reply: str, fell_back: bool, reason: str | None) -> Draft:
+        final = run.attempts[-1]
+        offline = final.backend == "offline"
+        if offline:
+            quotes = [(p.doc, p.quote) for p in run.composition.phrases]
+            citations = cite_quotes(quotes, run.passages, self._citation_index())
+        else:
+            citations = cite_reply(reply, run.passages)
+        notices = [OFFLINE_NOTICE if offline else None,
+                   f"fell back to the offline composer: {reason}" if fell_back and reason else None,
+                   run.retrieval_notice]
+        a = run.analysis
+        draft = Draft(
+            id=uuid.uuid4().hex, reply=reply, backend=final.backend, model=final.model, attempts=run.attempts,
+            customer_type=a.customer_type, risk_flags=a.risk_flags, escalate=a.escalate,
+            escalation_advice=a.escalation_advice, demands=a.demands, citations=citations,
+            guard=final.guard or self._check(run, reply), issue=a.issue, language=a.language,
+            steps=run.composition.steps, prompt_version=final.prompt_version, policy_hash=policy_hash(self.policy),
+            corpus_version=str(self.retriever.store.metadata().get("generation", "")),  # type: ignore[attr-defined]
+            fell_back=fell_back, fallback_reason=reason if fell_back else None,
+            notice=" ".join(n for n in notices if n) or None,
+        )
+        log.info("draft %s backend=%s attempts=%d fell_back=%s", draft.id, draft.backend, len(run.attempts), fell_back)
+        return draft
+
+    def _citation_index(self) -> CitationIndex:
+        if self._index is None:
+            self._index = CitationIndex.from_store(self.retriever.store)  # type: ignore[attr-defined]
+        return self._index
+
+
+def _data(text: str) -> str:
+    """Customer text as data: the delimiters of the data block cannot be forged from inside it."""
+    return _DELIMITERS.sub("", text)
+
+
+def _passage_lines(passages: list[Passage]) -> str:
+    lines = [f"- [{p.kind}] 语料{p.source} {p.section[:40]}：{p.text[:300]}".replace("\n", " ")
+             for p in passages if p.kind in ("script", "principle")]
+    return "\n".join(lines) or "（无）"
+
+
+def _minimal(analysis: Analysis, policy: Policy) -> str:
+    """The last resort: apology, record, forward and call back — sentences the composer test covers."""
+    values = slot_values("general", [], policy)
+    parts = [ph.APOLOGIES["apology_default"], ph.RECORD, ph.FORWARD]
+    return (" " if analysis.language == "en" else "").join(render(p, values, analysis.language) for p in parts)
+
+
+def draft(request: DraftRequest, settings: Settings, backend: Backend | None = None) -> Draft:
+    """One-shot convenience: builds a chain (opening the store) and drafts one reply."""
+    return DraftChain(settings, backend=backend).draft(request)
+
+
+def turns(items: list[dict[str, str]]) -> list[Turn]:
+    return [Turn.model_validate(t) for t in items]

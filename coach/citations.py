@@ -1,0 +1,105 @@
+"""Citations that support the reply: each quote is verbatim text of the chunk it names.
+
+Offline drafts cite the passage each sentence follows (looked up in the retrieved passages first,
+then in the whole store); model drafts cite the retrieved sentences that share the most wording with
+the reply. Only ``script`` and ``principle`` chunks are cited: a taboo example or a case story never
+backs a reply.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from coach.corpus import to_simplified
+from coach.types import Citation, Passage
+
+ALLOWED_KINDS = ("script", "principle")
+_SPACE = re.compile(r"\s")
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
+_PUNCT = re.compile(r"[\s,，。.!！?？:：;；、\"“”「」()（）]")
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    chunk_id: str
+    source: str
+    text: str
+    compact: str  # whitespace removed, simplified
+    positions: tuple[int, ...]  # compact index -> text index
+
+    @classmethod
+    def of(cls, chunk_id: str, source: str, text: str) -> _Chunk | None:
+        positions = tuple(i for i, c in enumerate(text) if not _SPACE.match(c))
+        compact = to_simplified("".join(text[i] for i in positions))
+        if len(compact) != len(positions):  # a conversion changed the length: offsets would lie
+            return None
+        return cls(chunk_id, source, text, compact, positions)
+
+    def span(self, quote: str) -> str | None:
+        """The chunk's own text for ``quote`` (matched ignoring whitespace and script)."""
+        needle = to_simplified(_SPACE.sub("", quote))
+        at = self.compact.find(needle)
+        if at < 0 or not needle:
+            return None
+        return self.text[self.positions[at]: self.positions[at + len(needle) - 1] + 1]
+
+
+class CitationIndex:
+    """Every citable chunk of the store, for quotes the retrieval did not bring back."""
+
+    def __init__(self, chunks: Iterable[tuple[str, str, str, str]]) -> None:
+        self.chunks = [c for cid, source, kind, text in chunks if kind in ALLOWED_KINDS
+                       for c in [_Chunk.of(cid, source, text)] if c]
+
+    @classmethod
+    def from_store(cls, store: object) -> CitationIndex:
+        items = store.iter_all(include_text=True)  # type: ignore[attr-defined]
+        return cls((c.chunk_id, str(c.metadata.get("doc_id", "")), str(c.metadata.get("kind", "principle")), c.text)
+                   for c in items)
+
+
+def _passage_chunks(passages: list[Passage]) -> list[_Chunk]:
+    return [c for p in passages if p.kind in ALLOWED_KINDS for c in [_Chunk.of(p.chunk_id, p.source, p.text)] if c]
+
+
+def cite_quotes(quotes: list[tuple[str, str]], passages: list[Passage], index: CitationIndex | None) -> list[Citation]:
+    """One citation per (doc, quote) found, retrieved passages first; order kept, duplicates dropped."""
+    retrieved = _passage_chunks(passages)
+    found: dict[tuple[str, str], Citation] = {}
+    for doc, quote in quotes:
+        pool = [c for c in retrieved if c.source == doc] + [c for c in (index.chunks if index else []) if c.source == doc]  # noqa: E501
+        for chunk in pool:
+            span = chunk.span(quote)
+            if span:
+                found.setdefault((chunk.chunk_id, span), Citation(chunk_id=chunk.chunk_id, source=chunk.source, quote=span))  # noqa: E501
+                break
+    return list(found.values())
+
+
+def _bigrams(text: str) -> set[str]:
+    compact = _PUNCT.sub("", to_simplified(text).lower())
+    return {compact[i: i + 2] for i in range(len(compact) - 1)}
+
+
+def cite_reply(reply: str, passages: list[Passage], *, limit: int = 3, min_shared: int = 4) -> list[Citation]:
+    """The retrieved sentences sharing the most wording with the reply (at least ``min_shared`` bigrams)."""
+    wanted = _bigrams(reply)
+    scored: list[tuple[int, Citation]] = []
+    for passage in passages:
+        if passage.kind not in ALLOWED_KINDS:
+            continue
+        for match in _SENTENCE.finditer(passage.text):
+            sentence = match.group(0).strip()
+            shared = len(_bigrams(sentence) & wanted)
+            if shared >= min_shared and sentence:
+                scored.append((shared, Citation(chunk_id=passage.chunk_id, source=passage.source, quote=sentence)))
+    scored.sort(key=lambda item: -item[0])
+    seen: set[str] = set()
+    result: list[Citation] = []
+    for _, citation in scored:
+        if citation.quote not in seen:
+            seen.add(citation.quote)
+            result.append(citation)
+    return result[:limit]

@@ -1,0 +1,124 @@
+"""``coach draft`` and ``coach callback``: thin shells over coach.chain and coach.callback."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from pydantic import ValidationError
+from rich.panel import Panel
+
+from coach.cli._common import console, print_json, read_jsonl, reports_errors
+from coach.errors import InputError
+from coach.types import CallbackCase, CallbackScript, Draft, DraftRequest, Turn
+
+MAX_CHARS = 20_000
+
+
+def _message(message: str | None) -> str:
+    """The message argument; ``-`` reads stdin (checked to be UTF-8 text)."""
+    if message == "-":
+        raw = sys.stdin.buffer.read()
+        try:
+            message = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError("stdin is not UTF-8 text", "pipe the customer's words as UTF-8 text") from exc
+    if message is None:
+        raise InputError("no message given", 'coach draft "客户说的话"  (or --input-jsonl FILE)')
+    return message
+
+
+def load_conversation(path: Path) -> list[Turn]:
+    """A JSON array or JSONL of turns ``{"speaker": "customer"|"staff", "text": ...}``."""
+    if not path.is_file():
+        raise InputError(f"conversation file not found: {path}", "pass a JSON or JSONL file of turns")
+    try:
+        text = path.read_bytes().decode("utf-8-sig").strip()
+        items = json.loads(text) if text.startswith("[") else [json.loads(line) for line in text.splitlines() if line.strip()]  # noqa: E501
+        return [Turn.model_validate(item) for item in items]
+    except (UnicodeDecodeError, json.JSONDecodeError, ValidationError, TypeError) as exc:
+        raise InputError(f"{path} is not a conversation: {str(exc).splitlines()[0]}",
+                         'write turns like {"speaker": "customer", "text": "……"}, one per line or as a JSON array') from exc  # noqa: E501
+
+
+def _chain(backend: str | None):
+    from coach.backends import get_backend
+    from coach.chain import DraftChain
+    from coach.config import load_settings
+
+    settings = load_settings()
+    return DraftChain(settings, backend=get_backend(backend, settings))
+
+
+@reports_errors
+def draft(
+    message: str | None = typer.Argument(None, help="What the customer said ('-' reads stdin)."),
+    conversation: Path | None = typer.Option(None, "--conversation", help="JSON/JSONL turns so far."),
+    role: str | None = typer.Option(None, "--role", help="Policy role: frontline, supervisor, complaint_officer."),
+    backend: str | None = typer.Option(None, "--backend", help="offline | openai (default: openai if configured)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the Draft as one JSON object."),
+    input_jsonl: Path | None = typer.Option(None, "--input-jsonl", help="Batch: one DraftRequest per line."),
+) -> None:
+    """起草回复 / Draft a de-escalating, policy-checked reply to a customer."""
+    if input_jsonl:
+        requests = list(read_jsonl(input_jsonl, DraftRequest))
+        chain = _chain(backend)
+        for request in requests:
+            print_json(chain.draft(request))
+        return
+    text = _message(message)
+    if len(text) > MAX_CHARS:
+        raise InputError(f"the message is {len(text):,} characters; drafting takes at most {MAX_CHARS:,}",
+                         "paste only the customer's recent turns")
+    turns = load_conversation(conversation) if conversation else None
+    result = _chain(backend).draft(DraftRequest(message=text, conversation=turns, role=role))
+    print_json(result) if as_json else show_draft(result)
+
+
+def show_draft(result: Draft) -> None:
+    if result.escalate:
+        lines = [f"[bold]{a.flag}[/]：找 {a.who_to_call}；去 {a.where}；不要 {a.do_not}  ({a.source})"
+                 for a in result.escalation_advice if a.flag != "injection"]
+        console.print(Panel("\n".join(lines), title="⚠ 需要升级处理 / escalate (仅供员工 staff only)", border_style="red"))  # noqa: E501
+    console.print(Panel(result.reply, title="建议回复 / reply", border_style="green"))
+    console.print(f"步骤 steps: {' → '.join(result.steps)}")
+    console.print(f"客户类型 type: {result.customer_type}   诉求 demands: {', '.join(result.demands) or '—'}   "
+                  f"风险 flags: {', '.join(result.risk_flags) or '—'}")
+    for citation in result.citations:
+        console.print(f"  · 语料 {result_source(citation.source)} [{citation.chunk_id}] 「{citation.quote.replace(chr(10), '')}」")  # noqa: E501
+    offline = "（离线生成 / composed offline）" if result.backend == "offline" else ""
+    console.print(f"后端 backend: {result.backend} {result.model or ''}{offline}   attempts: {len(result.attempts)}   "
+                  f"guard: {'ok' if result.guard.ok else 'VIOLATION'}   id: {result.id}")
+    if result.fell_back:
+        console.print(f"[yellow]注意 notice:[/] {result.fallback_reason}")
+
+
+def result_source(source: str) -> str:
+    return source or "?"
+
+
+@reports_errors
+def callback(
+    case_file: Path | None = typer.Argument(None, help="YAML/JSON case record."),
+    as_json: bool = typer.Option(False, "--json", help="Print the CallbackScript as one JSON object."),
+    fmt: str = typer.Option("markdown", "--format", help="markdown | text"),
+    input_jsonl: Path | None = typer.Option(None, "--input-jsonl", help="Batch: one case object per line."),
+) -> None:
+    """回访话术 / Write a callback script from a case record."""
+    from coach.callback import callback_script, load_case
+
+    if input_jsonl:
+        for case in list(read_jsonl(input_jsonl, CallbackCase)):
+            print_json(callback_script(case, fmt=fmt))
+        return
+    if case_file is None:
+        raise InputError("no case file given", "coach callback case.yaml  (or --input-jsonl FILE)")
+    script: CallbackScript = callback_script(load_case(case_file), fmt=fmt)
+    if as_json:
+        print_json(script)
+        return
+    sys.stdout.write(script.text)
+    for note in script.adjustments:
+        console.print(f"[yellow]已调整 adjusted:[/] {note}")

@@ -1,0 +1,128 @@
+"""Mask personal data before any text leaves the process, with placeholders that can be put back.
+
+What is masked: Chinese resident ID numbers (18 digits with a valid ISO 7064 check digit, and the old
+15-digit form), mainland mobile numbers, bank-card numbers (13–19 digits passing Luhn), e-mail
+addresses, licence plates and street addresses where they are recognisable. Each value becomes a
+placeholder such as ``[PHONE_1]``; the same value always gets the same placeholder in one Redactor,
+so a model can still refer to "the card" and the reply shown to staff gets the number back.
+
+Order matters: an ID number is also a long digit run, so IDs are taken before cards and cards before
+phones; each pass only sees what earlier passes left.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+_DIGITS_EDGE = r"(?<![0-9A-Za-z])"
+_DIGITS_END = r"(?![0-9A-Za-z])"
+_ID18 = re.compile(_DIGITS_EDGE + r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx]"
+                   + _DIGITS_END)
+_ID15 = re.compile(_DIGITS_EDGE + r"[1-9]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}" + _DIGITS_END)
+_CARD = re.compile(_DIGITS_EDGE + r"(?:\d[ -]?){12,18}\d" + _DIGITS_END)
+_PHONE = re.compile(r"(?<![0-9])(?:(?:\+|00)86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?![0-9])")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
+_PLATE = re.compile(rf"[{_PROVINCES}][A-HJ-NP-Z][·•\-\s]?(?:[A-HJ-NP-Z0-9]{{5}}|[DF][A-HJ-NP-Z0-9]{{5}}|[A-HJ-NP-Z0-9]{{4}}[挂学警港澳])"  # noqa: E501
+                    r"(?![A-Za-z0-9])")
+# An address: optional province/city/district, then a road/street/village with a number.
+_ADDRESS = re.compile(
+    r"(?:[\u4e00-\u9fff]{2,8}(?:省|自治区|市|区|县|镇|乡)){0,4}"
+    r"[\u4e00-\u9fff0-9]{1,12}(?:路|街|大道|道|巷|胡同|弄|村|小区|花园|大厦)"
+    r"[0-9一二三四五六七八九十百零〇]{1,5}(?:号|號|弄)"
+    r"(?:[0-9一二三四五六七八九十百零〇A-Za-z-]{1,6}(?:栋|幢|座|单元|楼|层|室|号楼|號樓))*"
+)
+
+PLACEHOLDER = re.compile(r"\[(ID|PHONE|CARD|EMAIL|PLATE|ADDRESS)_(\d+)\]")
+
+
+def valid_id_number(value: str) -> bool:
+    """An 18-digit resident ID with a correct check digit (GB 11643, ISO 7064 MOD 11-2)."""
+    if len(value) != 18 or not value[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == value[17].upper()
+
+
+def luhn_valid(digits: str) -> bool:
+    if not digits.isdigit() or not 13 <= len(digits) <= 19:
+        return False
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+@dataclass
+class Redactor:
+    """Masks text and remembers the originals, so ``restore`` can put them back."""
+
+    values: dict[str, str] = field(default_factory=dict)  # placeholder -> original
+    _by_value: dict[tuple[str, str], str] = field(default_factory=dict)
+    _counts: dict[str, int] = field(default_factory=dict)
+
+    def mask(self, text: str) -> str:
+        passes: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
+            ("EMAIL", _EMAIL, _always),
+            ("ID", _ID18, valid_id_number),
+            ("ID", _ID15, _always),
+            ("CARD", _CARD, lambda v: luhn_valid(re.sub(r"[ -]", "", v))),
+            ("PHONE", _PHONE, _always),
+            ("PLATE", _PLATE, _always),
+            ("ADDRESS", _ADDRESS, _always),
+        ]
+        for kind, pattern, accept in passes:
+            text = pattern.sub(lambda m, k=kind, a=accept: self._swap(k, m.group(0)) if a(m.group(0)) else m.group(0),
+                               text)
+        return text
+
+    def _swap(self, kind: str, value: str) -> str:
+        key = (kind, value)
+        if key not in self._by_value:
+            self._counts[kind] = self._counts.get(kind, 0) + 1
+            placeholder = f"[{kind}_{self._counts[kind]}]"
+            self._by_value[key] = placeholder
+            self.values[placeholder] = value
+        return self._by_value[key]
+
+    def restore(self, text: str) -> str:
+        """Put the originals back for every placeholder this Redactor made; unknown ones stay."""
+        return PLACEHOLDER.sub(lambda m: self.values.get(m.group(0), m.group(0)), text)
+
+    def unknown_placeholders(self, text: str) -> list[str]:
+        """Placeholders in ``text`` that this Redactor never made (a model inventing them)."""
+        return [m.group(0) for m in PLACEHOLDER.finditer(text) if m.group(0) not in self.values]
+
+
+def _always(_: str) -> bool:
+    return True
+
+
+def mask(text: str) -> str:
+    """One-shot masking, e.g. for a log line: the originals are not kept."""
+    return Redactor().mask(text)
+
+
+class MaskingFilter(logging.Filter):
+    """Masks personal data in every record that passes through (message and arguments)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = mask(record.getMessage())
+        record.args = None
+        return True
+
+
+def install_log_masking(logger: logging.Logger | None = None) -> None:
+    """Mask every log line of ``logger`` (default: the ``coach`` logger tree) once."""
+    target = logger or logging.getLogger("coach")
+    if not any(isinstance(f, MaskingFilter) for f in target.filters):
+        target.addFilter(MaskingFilter())

@@ -1,0 +1,72 @@
+"""One contract, every backend: offline, fake, and openai against a local OpenAI-compatible server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from coach.backends import Backend
+from coach.backends.fake import FakeBackend
+from coach.backends.offline import OfflineBackend
+from coach.backends.openai_compat import OpenAICompatBackend
+from coach.errors import BackendError
+from tests.fake_openai import ERROR_500, FakeOpenAI
+
+MESSAGES = [
+    {"role": "system", "content": "你是投诉应对教练。"},
+    {"role": "user", "content": "客户原话：\n<<<CUSTOMER_DATA\n我要退款!\nCUSTOMER_DATA>>>"},
+]
+REPLY = "您好，您的退款诉求我已经记录，我们会在三个工作日内与您联系。"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FakeOpenAI]:
+    fake = FakeOpenAI().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(params=["offline", "fake", "openai"])
+def backend(request: pytest.FixtureRequest, server: FakeOpenAI) -> Backend:
+    server.replies[:] = [REPLY]
+    if request.param == "offline":
+        return OfflineBackend()
+    if request.param == "fake":
+        return FakeBackend(replies=[REPLY])
+    return OpenAICompatBackend(base_url=server.base_url, model="fake-model", api_key=None, timeout=2, max_retries=0)
+
+
+class TestBackendContract:
+    def test_is_a_backend(self, backend: Backend) -> None:
+        assert isinstance(backend, Backend)
+        assert isinstance(backend.name, str) and backend.name
+
+    def test_complete_returns_text(self, backend: Backend) -> None:
+        text = backend.complete(MESSAGES, temperature=0.0)
+        assert isinstance(text, str) and text.strip()
+        assert "退款" in text
+
+    def test_complete_is_keyword_temperature(self, backend: Backend) -> None:
+        with pytest.raises(TypeError):
+            backend.complete(MESSAGES, 0.0)  # type: ignore[misc]
+
+
+def test_fake_records_calls_and_raises_scripted_errors() -> None:
+    fake = FakeBackend(replies=["一", BackendError("down", "retry")])
+    assert fake.complete(MESSAGES) == "一" and fake.calls == [MESSAGES]
+    with pytest.raises(BackendError):
+        fake.complete(MESSAGES)
+
+
+def test_openai_errors_become_backend_errors(server: FakeOpenAI) -> None:
+    server.replies[:] = [ERROR_500]
+    backend = OpenAICompatBackend(base_url=server.base_url, model="m", api_key="k", timeout=2, max_retries=0)
+    with pytest.raises(BackendError) as caught:
+        backend.complete(MESSAGES)
+    assert "--backend offline" in caught.value.fix
+
+
+def test_offline_reads_only_the_customer_data_block() -> None:
+    text = OfflineBackend().complete([{"role": "user", "content": "<<<CUSTOMER_DATA\n叫你们经理来!\nCUSTOMER_DATA>>>"}])
+    assert "主管" in text
