@@ -132,7 +132,9 @@ def run(dataset: Path, embeddings: str) -> str:
         "",
         f"Ingest: {chunks} chunks in {summary.seconds:.1f} s ({chunks / max(summary.seconds, 1e-9):.1f} chunks/s).",
         "Dev misses at 5: "
-        + ", ".join(q["id"] for q, r in zip(questions, coach_ranks, strict=True) if (not r or r > 5) and not is_heldout(q)),
+        + ", ".join(
+            q["id"] for q, r in zip(questions, coach_ranks, strict=True) if (not r or r > 5) and not is_heldout(q)
+        ),
     ]
     return "\n".join(lines)
 

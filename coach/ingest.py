@@ -155,7 +155,10 @@ def _records(chunk: Chunk, doc: PreparedDocument, tokens: str, vectors: list[lis
     mean /= float(np.linalg.norm(mean)) or 1.0
     chunk_record = (chunk.chunk_id, chunk.text, _chunk_metadata(chunk, doc, tokens), mean.tolist())
     window_meta = {"doc_id": chunk.doc_id, "parent": chunk.chunk_id, "unit": "window"}
-    windows = [(f"{chunk.chunk_id}#w{n}", text, window_meta, vec) for n, (text, vec) in enumerate(zip(chunk.windows, vectors, strict=True))]
+    windows = [
+        (f"{chunk.chunk_id}#w{n}", text, window_meta, vec)
+        for n, (text, vec) in enumerate(zip(chunk.windows, vectors, strict=True))
+    ]
     return [chunk_record, *windows]
 
 

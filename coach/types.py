@@ -213,4 +213,6 @@ class CallbackScript(BaseModel):
     policy_hash: str
     corpus_version: str | None = None
     guard: GuardReport
-    adjustments: list[str] = Field(default_factory=list, description="Case wording replaced because the guard refused it.")
+    adjustments: list[str] = Field(
+        default_factory=list, description="Case wording replaced because the guard refused it."
+    )

@@ -37,7 +37,7 @@ def test_each_flag_fires(flag: str, message: str) -> None:
     assert any(a.flag == flag for a in result.escalation_advice)
 
 
-@pytest.mark.parametrize("message", ["您好，请问这个月的账单为什么多了十块钱？", "Hello, could you explain this charge on my bill please?"])  # noqa: E501
+@pytest.mark.parametrize("message", ["您好，请问这个月的账单为什么多了十块钱？", "Hello, could you explain this charge on my bill please?"])
 def test_calm_questions_raise_no_flag(message: str) -> None:
     result = analyse(message)
     assert result.risk_flags == [] and not result.escalate and result.intensity == "low"

@@ -26,7 +26,7 @@ def test_draft_json(store: Path) -> None:
     result = runner.invoke(app, ["draft", MESSAGE, "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["backend"] == "offline" and data["guard"]["ok"] and data["demands"] == ["refund", "compensation", "interest"]  # noqa: E501
+    assert data["backend"] == "offline" and data["guard"]["ok"] and data["demands"] == ["refund", "compensation", "interest"]
     assert "全额退保" in data["reply"] and check(data["reply"], context=MESSAGE).ok
 
 
@@ -41,7 +41,7 @@ def test_draft_conversation_file_and_role(store: Path, tmp_path: Path) -> None:
     turns = tmp_path / "conv.jsonl"
     turns.write_text('{"speaker": "customer", "text": "我要找记者"}\n{"speaker": "staff", "text": "您先别急"}\n',
                      encoding="utf-8")
-    result = runner.invoke(app, ["draft", "到底退不退?", "--conversation", str(turns), "--role", "supervisor", "--json"])  # noqa: E501
+    result = runner.invoke(app, ["draft", "到底退不退?", "--conversation", str(turns), "--role", "supervisor", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert "media" in data["risk_flags"] and data["guard"]["role"] == "supervisor"
@@ -50,7 +50,7 @@ def test_draft_conversation_file_and_role(store: Path, tmp_path: Path) -> None:
 def test_draft_batch_in_order(store: Path, tmp_path: Path) -> None:
     batch = tmp_path / "batch.jsonl"
     batch.write_text("\n".join(json.dumps({"message": m}, ensure_ascii=False) for m in
-                               ["我要退款", "Your agent lied to me, I want a refund!", "我們要找律師"]), encoding="utf-8")  # noqa: E501
+                               ["我要退款", "Your agent lied to me, I want a refund!", "我們要找律師"]), encoding="utf-8")
     result = runner.invoke(app, ["draft", "--input-jsonl", str(batch)])
     assert result.exit_code == 0, result.output
     languages = [json.loads(line)["language"] for line in result.stdout.splitlines()]

@@ -49,7 +49,7 @@ def server() -> Iterator[FakeOpenAI]:
     fake.stop()
 
 
-def _run(args: list[str], home: Path, tmp_path: Path, extra: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], str]:  # noqa: E501
+def _run(args: list[str], home: Path, tmp_path: Path, extra: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], str]:
     hook_dir = tmp_path / "hook"
     hook_dir.mkdir(exist_ok=True)
     (hook_dir / "sitecustomize.py").write_text(HOOK, encoding="utf-8")
@@ -88,7 +88,7 @@ def test_the_hook_does_catch_egress(tmp_path: Path) -> None:
     hook_dir.mkdir()
     (hook_dir / "sitecustomize.py").write_text(HOOK, encoding="utf-8")
     log = tmp_path / "egress.log"
-    code = "import socket\ntry:\n    socket.create_connection(('93.184.216.34', 80), timeout=0.2)\nexcept OSError:\n    pass\n"  # noqa: E501
+    code = "import socket\ntry:\n    socket.create_connection(('93.184.216.34', 80), timeout=0.2)\nexcept OSError:\n    pass\n"
     env = {**os.environ, "PYTHONPATH": str(hook_dir), "EGRESS_LOG": str(log)}
     subprocess.run([sys.executable, "-c", code], env=env, timeout=30, check=True)
     assert "93.184.216.34" in log.read_text(encoding="utf-8")
