@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     openai_api_key: str | None = Field(
         default=None, validation_alias=AliasChoices("COACH_OPENAI_API_KEY", "OPENAI_API_KEY")
     )
+    api_token: str | None = Field(default=None, description="Bearer token the API requires off loopback.")
+    judge_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint for judge metrics.")
+    judge_model: str | None = None
+    judge_api_key: str | None = None
     tracing: bool = Field(default=False, description="Send LangChain/LangSmith traces; off unless turned on.")
     timeout: float = Field(default=30.0, gt=0)
     max_retries: int = Field(default=2, ge=0, le=10)
