@@ -7,7 +7,6 @@ collection metadata names the embedder), so querying with another one is caught.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any, Protocol
 
 import numpy as np
@@ -51,10 +50,11 @@ class HashEmbedder:
     dim = 384
 
     def _vector(self, text: str) -> list[float]:
-        vec = np.zeros(self.dim, dtype=np.float32)
-        for i in range(max(len(text) - 1, 1)):
-            digest = hashlib.blake2b(text[i : i + 2].encode(), digest_size=4).digest()
-            vec[int.from_bytes(digest, "little") % self.dim] += 1.0
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        if len(codes) < 2:
+            codes = np.concatenate([codes, np.zeros(2 - len(codes), dtype=np.uint64)])
+        buckets = (codes[:-1] * np.uint64(1_000_003) + codes[1:]) % np.uint64(self.dim)
+        vec = np.bincount(buckets.astype(np.int64), minlength=self.dim).astype(np.float32)
         norm = float(np.linalg.norm(vec)) or 1.0
         return (vec / norm).tolist()
 

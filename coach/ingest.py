@@ -35,7 +35,7 @@ from coach.types import DocumentIngest, IngestSummary
 
 DOCUMENT_SUFFIXES = (".txt", ".md")
 LOCK_WAIT_SECONDS = 60.0
-EMBED_BATCH = 16  # chunks per Chroma call; each brings its windows
+EMBED_BATCH = 32
 
 Progress = Callable[[str, int, int], None]
 
@@ -138,7 +138,6 @@ def _chunk_metadata(chunk: Chunk, doc: PreparedDocument, tokens: str) -> dict[st
         "domain": doc.meta.domain,
         "doc_hash": doc.content_hash,
         "tokens": tokens,
-        "unit": "chunk",
     }
 
 
@@ -149,44 +148,42 @@ class _Changes:
     lexical_remove: list[str]
 
 
-def _records(chunk: Chunk, doc: PreparedDocument, tokens: str, vectors: list[list[float]]) -> list[tuple]:
-    """The chunk itself (text, metadata, the mean of its window vectors) and one record per window."""
-    mean = np.mean(np.asarray(vectors, dtype=np.float32), axis=0)
-    mean /= float(np.linalg.norm(mean)) or 1.0
-    chunk_record = (chunk.chunk_id, chunk.text, _chunk_metadata(chunk, doc, tokens), mean.tolist())
-    window_meta = {"doc_id": chunk.doc_id, "parent": chunk.chunk_id, "unit": "window"}
-    windows = [
-        (f"{chunk.chunk_id}#w{n}", text, window_meta, vec)
-        for n, (text, vec) in enumerate(zip(chunk.windows, vectors, strict=True))
-    ]
-    return [chunk_record, *windows]
-
-
-def _expected_ids(chunk: Chunk) -> list[str]:
-    return [chunk.chunk_id] + [f"{chunk.chunk_id}#w{n}" for n in range(len(chunk.windows))]
+def _add_chunks(store: ChunkStore, embedder: Embedder, doc: PreparedDocument, batch: list[Chunk], tokens: dict) -> None:
+    """Windows first, then the chunk records: a chunk that exists always has its windows."""
+    texts = [w for c in batch for w in c.windows]
+    vectors = np.asarray(embedder.embed_documents(texts), dtype=np.float32)
+    parents = [c.chunk_id for c in batch for _ in c.windows]
+    window_ids = [f"{c.chunk_id}#w{n}" for c in batch for n in range(len(c.windows))]
+    store.add_windows(window_ids, texts, parents, doc.meta.id, vectors.tolist())
+    means, offset = [], 0
+    for chunk in batch:
+        mean = vectors[offset : offset + len(chunk.windows)].mean(axis=0)
+        means.append((mean / (float(np.linalg.norm(mean)) or 1.0)).tolist())
+        offset += len(chunk.windows)
+    store.add(
+        [c.chunk_id for c in batch],
+        [c.text for c in batch],
+        [_chunk_metadata(c, doc, tokens[c.chunk_id]) for c in batch],
+        means,
+    )
 
 
 def _write_document(
     store: ChunkStore, embedder: Embedder, doc: PreparedDocument, changes: _Changes, report: Callable[[int], None]
 ) -> None:
-    """Add the document's new chunks with their windows, then delete stale records.
-
-    A chunk and its windows go to Chroma in one call, so a kill leaves whole chunks or none.
-    """
+    """Add the document's new chunks, delete its stale ones, then sweep windows left without a chunk."""
     existing = store.ids_for_document(doc.meta.id)
+    current = {c.chunk_id for c in doc.chunks}
     new = [c for c in doc.chunks if c.chunk_id not in existing]
-    stale = sorted(existing - {rid for c in doc.chunks for rid in _expected_ids(c)})
+    stale = sorted(existing - current)
     tokens = {c.chunk_id: " ".join(tokenize(c.index_text)) for c in new}
     for start in range(0, len(new), EMBED_BATCH):
-        batch = new[start : start + EMBED_BATCH]
-        texts = [w for c in batch for w in c.windows]
-        vectors = iter(embedder.embed_documents(texts))
-        records = [r for c in batch for r in _records(c, doc, tokens[c.chunk_id], [next(vectors) for _ in c.windows])]
-        store.add(*(list(column) for column in zip(*records, strict=True)))
-        report(start + len(batch))
+        _add_chunks(store, embedder, doc, new[start : start + EMBED_BATCH], tokens)
+        report(start + EMBED_BATCH)
     store.delete(stale)
+    store.delete_orphan_windows(doc.meta.id, current)
     changes.lexical_add += [(c.chunk_id, c.doc_id, tokens[c.chunk_id]) for c in new]
-    changes.lexical_remove += [rid for rid in stale if "#" not in rid]
+    changes.lexical_remove += stale
     status = "added" if not existing else ("changed" if new or stale else "unchanged")
     changes.documents.append(
         DocumentIngest(

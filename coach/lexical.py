@@ -33,6 +33,7 @@ _STOPWORDS = frozenset(
     a an the to of and or is are be i you he she it we they my your what how why do does can should
     """.split()
 )
+MIN_TERM_DOCS, MAX_TERM_SHARE, MIN_TERMS = 200, 0.02, 3
 _TOKEN_OK = re.compile(r"\w", re.UNICODE)
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
@@ -63,17 +64,22 @@ class LexicalIndex:
         self.path = path
         self._db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
         self._db.executescript(_SCHEMA)
+        self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab USING fts5vocab(main, chunks_fts, row)")
 
     def close(self) -> None:
         self._db.close()
 
-    @property
-    def generation(self) -> str:
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+    def _meta(self, key: str) -> str:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else ""
 
+    @property
+    def generation(self) -> str:
+        return self._meta("generation")
+
     def count(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+        """Chunks indexed, as stamped by the last write (count(*) would scan the table)."""
+        return int(self._meta("chunks") or 0)
 
     def chunk_ids(self) -> set[str]:
         return {row[0] for row in self._db.execute("SELECT chunk_id FROM chunks")}
@@ -105,14 +111,35 @@ class LexicalIndex:
                 if cursor.rowcount:
                     db.execute("INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)", (cursor.lastrowid, tokens))
             db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", (generation,))
+            db.execute("INSERT OR REPLACE INTO meta(key, value) SELECT 'chunks', count(*) FROM chunks")
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
 
-    def search(self, tokens: list[str], n: int) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score, higher is better) for chunks matching any token."""
+    def selective_terms(self, tokens: list[str]) -> list[str]:
+        """The query terms worth a posting-list walk: those in at most max(200, 2 %) of chunks.
+
+        A term in most chunks adds almost nothing to BM25 (its IDF is near zero) but makes an OR
+        query touch most of the index; dropping it keeps query cost bounded as the corpus grows.
+        The rarest few are always kept, so a query of common words still answers.
+        """
         terms = sorted(set(tokens))
+        if not terms:
+            return []
+        frequency = dict(
+            self._db.execute(
+                f"SELECT term, doc FROM temp.chunks_vocab WHERE term IN ({','.join('?' * len(terms))})", terms
+            ).fetchall()
+        )
+        known = sorted((t for t in terms if t in frequency), key=lambda t: frequency[t])
+        limit = max(MIN_TERM_DOCS, self.count() * MAX_TERM_SHARE)
+        selective = [t for t in known if frequency[t] <= limit]
+        return selective if len(selective) >= MIN_TERMS else known[:MIN_TERMS]
+
+    def search(self, tokens: list[str], n: int) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score, higher is better) for chunks matching any selective token."""
+        terms = self.selective_terms(tokens)
         if not terms:
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)

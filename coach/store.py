@@ -1,8 +1,12 @@
-"""The Chroma collection that holds the chunks: embedded by default, a server by URL.
+"""The Chroma collections that hold the chunks: embedded by default, a server by URL.
 
 ``COACH_CHROMA_URL`` switches from the embedded ``PersistentClient`` (in ``COACH_HOME``) to an
-``HttpClient``: that is how a team shares one store. The collection's metadata records the embedder
-that built it and an ingest ``generation`` that the lexical index follows (see lexical.py).
+``HttpClient``: that is how a team shares one store. The chunk collection's metadata records the
+embedder that built it and an ingest ``generation`` that the lexical index follows (see lexical.py).
+
+Dense retrieval matches a question against two-sentence windows of each chunk, kept in a second
+collection (``<name>_windows``, metadata ``parent`` = chunk id). A separate collection rather than a
+metadata filter: Chroma answers a filtered query by scanning, 100x slower at 10k chunks.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from coach.errors import ConfigError, EmptyStoreError, StoreError
 
 INGEST_FIX = "run `coach ingest` to index the bundled corpus (or `coach ingest PATH`)"
 _PAGE = 2000
-WINDOWS_PER_CHUNK = 4  # over-fetch units so that n distinct parent chunks survive the mapping
+WINDOWS_PER_CHUNK = 3  # over-fetch windows so that about n distinct parent chunks survive the mapping
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ class ChunkStore:
         self._client = _client(settings)
         self._function = CoachEmbeddingFunction(embedder)
         self._collection: Any = None
+        self._windows: Any = None
 
     # ------------------------------------------------------------ opening
 
@@ -92,10 +97,20 @@ class ChunkStore:
                 metadata={"embedder": self.embedder.name, "generation": "", "state": "clean"},
                 configuration={"hnsw": {"space": "cosine"}},
             )
-            return self
-        self._check_embedder(name)
-        self._collection = self._client.get_collection(name, embedding_function=self._function)
+        else:
+            self._check_embedder(name)
+            self._collection = self._client.get_collection(name, embedding_function=self._function)
+        self._windows = self._client.get_or_create_collection(
+            self._windows_name,
+            embedding_function=self._function,
+            metadata={"embedder": self.embedder.name},
+            configuration={"hnsw": {"space": "cosine"}},
+        )
         return self
+
+    @property
+    def _windows_name(self) -> str:
+        return f"{self.settings.collection}_windows"
 
     def _check_embedder(self, name: str) -> None:
         raw = self._client.get_collection(name, embedding_function=self._function)
@@ -112,15 +127,23 @@ class ChunkStore:
         return f"move {self.settings.chroma_dir} aside and run `coach ingest --reset` (nothing else is touched)"
 
     def reset(self) -> None:
-        if self.settings.collection in {c.name for c in self._client.list_collections()}:
-            self._client.delete_collection(self.settings.collection)
-        self._collection = None
+        existing = {c.name for c in self._client.list_collections()}
+        for name in (self.settings.collection, self._windows_name):
+            if name in existing:
+                self._client.delete_collection(name)
+        self._collection = self._windows = None
 
     @property
     def collection(self) -> Any:
         if self._collection is None:
             raise StoreError("the store is not open", INGEST_FIX)
         return self._collection
+
+    @property
+    def windows(self) -> Any:
+        if self._windows is None:
+            raise StoreError("the store is not open", INGEST_FIX)
+        return self._windows
 
     # ------------------------------------------------------------ state shared with the lexical index
 
@@ -138,17 +161,19 @@ class ChunkStore:
         return int(self.collection.count())
 
     def ids_for_document(self, doc_id: str) -> set[str]:
-        """Every record of a document: its chunks and their window units."""
         return set(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
 
     def chunks_of(self, doc_id: str) -> list[StoredChunk]:
-        found = self.collection.get(
-            where={"$and": [{"doc_id": doc_id}, {"unit": "chunk"}]}, include=["documents", "metadatas"]
-        )
+        found = self.collection.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
         return [
             StoredChunk(cid, doc or "", dict(meta or {}))
             for cid, doc, meta in zip(found["ids"], found["documents"], found["metadatas"], strict=True)
         ]
+
+    def add_windows(self, ids: list[str], texts: list[str], parents: list[str], doc_id: str, vectors: list) -> None:
+        """Upsert: windows left by an interrupted ingest are simply overwritten."""
+        metadatas = [{"doc_id": doc_id, "parent": parent} for parent in parents]
+        self.windows.upsert(ids=ids, documents=texts, metadatas=metadatas, embeddings=vectors)
 
     def add(
         self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]], vectors: list[list[float]]
@@ -158,6 +183,17 @@ class ChunkStore:
     def delete(self, ids: list[str]) -> None:
         if ids:
             self.collection.delete(ids=ids)
+
+    def delete_orphan_windows(self, doc_id: str, live_chunks: set[str]) -> int:
+        """Windows of this document whose chunk is gone (replaced, or lost to an interrupted ingest)."""
+        found = self.windows.get(where={"doc_id": doc_id}, include=["metadatas"])
+        orphans = [
+            wid for wid, meta in zip(found["ids"], found["metadatas"], strict=True)
+            if (meta or {}).get("parent") not in live_chunks
+        ]
+        if orphans:
+            self.windows.delete(ids=orphans)
+        return len(orphans)
 
     def get(self, ids: list[str]) -> list[StoredChunk]:
         if not ids:
@@ -170,11 +206,11 @@ class ChunkStore:
         return [by_id[cid] for cid in ids if cid in by_id]
 
     def iter_all(self, include_text: bool = False) -> Iterator[StoredChunk]:
-        """Every chunk record (not its window units), a page at a time."""
+        """Every chunk, a page at a time (rebuilding the lexical index, consistency checks)."""
         include = ["metadatas", "documents"] if include_text else ["metadatas"]
         offset = 0
         while True:
-            page = self.collection.get(where={"unit": "chunk"}, include=include, limit=_PAGE, offset=offset)
+            page = self.collection.get(include=include, limit=_PAGE, offset=offset)
             if not page["ids"]:
                 return
             docs = page.get("documents") or [""] * len(page["ids"])
@@ -184,11 +220,8 @@ class ChunkStore:
 
     def nearest(self, vector: list[float], n: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the n chunks whose best unit is nearest the vector."""
-        result = self.collection.query(
-            query_embeddings=[vector],
-            n_results=n * WINDOWS_PER_CHUNK,
-            where={"unit": "window"},
-            include=["distances", "metadatas"],
+        result = self.windows.query(
+            query_embeddings=[vector], n_results=n * WINDOWS_PER_CHUNK, include=["distances", "metadatas"]
         )
         best: dict[str, float] = {}
         for record_id, dist, meta in zip(result["ids"][0], result["distances"][0], result["metadatas"][0], strict=True):

@@ -99,7 +99,8 @@ def test_ingest_is_idempotent_and_replaces_changed_documents(tmp_path: Path) -> 
     apology = store.chunks_of("apology")
     assert changed.removed >= 1 and len(apology) == 1
     assert "不要急于辩解" not in apology[0].text
-    assert {rid.split("#")[0] for rid in store.ids_for_document("apology")} == {apology[0].chunk_id}
+    windows = store.windows.get(where={"doc_id": "apology"}, include=["metadatas"])["metadatas"]
+    assert {w["parent"] for w in windows} == {apology[0].chunk_id}
     index = LexicalIndex(lexical_path(settings))
     assert index.chunk_ids() == {c.chunk_id for c in store.iter_all()}
 

@@ -1,0 +1,40 @@
+"""The persistent keyword index: tokens, transactional writes, bounded queries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coach.lexical import LexicalIndex, tokenize
+
+
+def test_tokens_are_jieba_words_plus_bigrams_without_stopwords() -> None:
+    tokens = tokenize("客户要求全额退保")
+    assert {"客户", "要求", "全额", "退保"} <= set(tokens)
+    assert {"户要", "额退"} <= set(tokens)  # bigrams bridge paraphrases that split words differently
+    assert "的" not in tokenize("客户的要求")
+
+
+def test_apply_is_one_transaction_and_stamps_the_generation(tmp_path: Path) -> None:
+    index = LexicalIndex(tmp_path / "lex.sqlite3")
+    index.apply(add=[("a", "d1", "道歉 认错"), ("b", "d1", "退款 审核")], generation="g1")
+    assert index.chunk_ids() == {"a", "b"} and index.generation == "g1" and index.count() == 2
+    with pytest.raises(Exception, match="boom"):
+        def rows():
+            yield ("c", "d2", "媒体 采访")
+            raise RuntimeError("boom")
+        index.apply(add=rows(), remove=["a"], generation="g2")
+    assert index.chunk_ids() == {"a", "b"} and index.generation == "g1"  # rolled back whole
+    index.apply(remove=["a"], generation="g3")
+    assert [cid for cid, _ in index.search(["道歉", "退款"], 5)] == ["b"]
+
+
+def test_terms_in_most_chunks_are_skipped_once_the_corpus_is_large(tmp_path: Path) -> None:
+    index = LexicalIndex(tmp_path / "lex.sqlite3")
+    rows = [(f"c{i}", "d", "客户 投诉" + (" 退保 利息 媒体 记者" if i < 5 else "")) for i in range(400)]
+    index.apply(add=rows, generation="g")
+    assert index.selective_terms(["客户", "退保", "利息", "媒体", "记者"]) == ["利息", "媒体", "记者", "退保"]
+    assert set(index.selective_terms(["客户", "投诉"])) == {"客户", "投诉"}  # nothing rarer: keep what there is
+    hits = [cid for cid, _ in index.search(["客户", "退保", "利息", "媒体"], 10)]
+    assert set(hits) == {f"c{i}" for i in range(5)}
