@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from coach.cli import draft_cmds, guard_cmds, store_cmds
+from coach.cli import draft_cmds, guard_cmds, serve_cmds, store_cmds
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -26,6 +26,7 @@ app.command("callback")(draft_cmds.callback)
 corpus_app.command("list")(store_cmds.corpus_list)
 corpus_app.command("show")(store_cmds.corpus_show)
 app.command("check")(guard_cmds.check)
+app.command("serve")(serve_cmds.serve)
 policy_app = typer.Typer(no_args_is_help=True, help="Show and validate the authority matrix (policy YAML).")
 app.add_typer(policy_app, name="policy")
 policy_app.command("show")(guard_cmds.policy_show)

@@ -1,0 +1,60 @@
+"""``coach serve``: the staff page and the HTTP API (coach/server.py) under uvicorn."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import sys
+from typing import Annotated
+
+import typer
+
+from coach.cli._common import reports_errors
+from coach.errors import ConfigError
+
+
+def is_loopback(host: str) -> bool:
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost may resolve anywhere: treat it as public
+
+
+def _logging() -> None:
+    """One line per record on stderr: the server's request lines are JSON already."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    for name in ("coach", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+@reports_errors
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to bind (off loopback: COACH_API_TOKEN).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8765,
+) -> None:
+    """网页和 API / Serve the staff page and the HTTP API (default http://127.0.0.1:8765/)."""
+    import uvicorn
+
+    from coach.config import load_settings
+    from coach.redact import install_log_masking
+    from coach.server import LOOPBACK_HOSTS, create_app
+
+    settings = load_settings()
+    public = not is_loopback(host)
+    if public and not settings.api_token:
+        raise ConfigError(f"refusing to listen on {host} without an API token: anyone on the network could use it",
+                          "set COACH_API_TOKEN to a long random value (e.g. `openssl rand -hex 32`), "
+                          "or serve on --host 127.0.0.1")
+    app = create_app(settings, public=public, allowed_hosts=None if public else LOOPBACK_HOSTS)
+    _logging()
+    install_log_masking(logging.getLogger("uvicorn.error"))
+    logging.getLogger("coach.server").info("coach serve: http://%s:%d/ (token %s)", host, port,
+                                           "required" if settings.api_token else "off")
+    # access_log=False: uvicorn's access line holds the query string (GET /v1/retrieve?q=…); ours does not.
+    uvicorn.run(app, host=host, port=port, access_log=False, log_config=None, server_header=False)
