@@ -27,14 +27,10 @@ from typing import Any
 
 import httpx
 
+from bench.common import SAMPLE_COMPLAINTS, percentile
+
 RESULTS = Path(__file__).parent / "results" / "api.md"
-MESSAGES = [
-    "你们业务员骗我买了这个保险,我要全额退保,还要赔我利息!",
-    "我住院花了三万多，你们凭什么拒赔？今天必须给我个说法！",
-    "我們一家五口人一起來的，你們不給說法我就找記者曝光！",
-    "Your agent lied to me when I bought this policy. I want a full refund today!",
-    "你们柜员态度太差了，排队等了两个小时，我要投诉她，必须开除！",
-]
+MESSAGES = SAMPLE_COMPLAINTS[:5]
 REPLIES = ["好的，没问题，今天就给您退。", "您好，您反映的情况我已经记录，会在三个工作日内联系您。", "你爱找谁找谁。"]
 
 
@@ -91,13 +87,6 @@ async def run_phase(base: str, phase: Phase, clients: int, seconds: float) -> No
         until = started + seconds
         await asyncio.gather(*(_client(http, phase, i, until) for i in range(clients)))
         phase.seconds = time.perf_counter() - started
-
-
-def percentile(samples: list[float], q: float) -> float:
-    if not samples:
-        return float("nan")
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def free_port() -> int:

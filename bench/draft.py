@@ -7,29 +7,16 @@ Needs an ingested store (COACH_HOME, ``coach ingest``). Writes bench/results/dra
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 from pathlib import Path
 
+from bench.common import SAMPLE_COMPLAINTS, percentile
 from coach.chain import DraftChain
 from coach.config import load_settings
 from coach.types import DraftRequest
 
-MESSAGES = [
-    "你们业务员骗我买了这个保险,我要全额退保,还要赔我利息!",
-    "我住院花了三万多，你们凭什么拒赔？今天必须给我个说法！",
-    "我們一家五口人一起來的，你們不給說法我就找記者曝光！",
-    "Your agent lied to me when I bought this policy. I want a full refund today!",
-    "你们柜员态度太差了，排队等了两个小时，我要投诉她，必须开除！",
-    "叫你们经理来！你知道我是谁吗？",
-]
+MESSAGES = SAMPLE_COMPLAINTS
 TARGET_MS = 150.0
-
-
-def _percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return statistics.median(ordered), p95
 
 
 def main() -> None:
@@ -53,7 +40,7 @@ def main() -> None:
             start = time.perf_counter()
             call(message)
             samples.append((time.perf_counter() - start) * 1000)
-        p50, p95 = _percentiles(samples)
+        p50, p95 = percentile(samples, 0.5), percentile(samples, 0.95)
         rows.append((label, p50, p95))
     base = rows[0][1]
     lines = [f"# Offline draft latency (warm, {args.runs} runs, embeddings={settings.embeddings})", "",

@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from bench.common import percentile
 from coach.config import Settings
 from coach.ingest import ingest
 from coach.paths import bundled
@@ -84,11 +85,6 @@ class NaiveBaseline:
         return [self.windows[i] for i in order]
 
 
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
-
-
 def run(dataset: Path, embeddings: str) -> str:
     questions = [json.loads(line) for line in dataset.read_text(encoding="utf-8").splitlines() if line.strip()]
     with tempfile.TemporaryDirectory() as home:
@@ -122,9 +118,9 @@ def run(dataset: Path, embeddings: str) -> str:
         theirs = score([base_ranks[i] for i in keep])
         lines += [
             f"| {split} ({len(keep)}) | coach hybrid | {ours['hit@1']:.3f} | {ours['hit@5']:.3f} | {ours['MRR']:.3f} | "
-            f"{statistics.median(latencies):.1f} | {percentile(latencies, 95):.1f} |",
+            f"{statistics.median(latencies):.1f} | {percentile(latencies, 0.95):.1f} |",
             f"| {split} ({len(keep)}) | naive baseline | {theirs['hit@1']:.3f} | {theirs['hit@5']:.3f} | "
-            f"{theirs['MRR']:.3f} | {statistics.median(base_latencies):.2f} | {percentile(base_latencies, 95):.2f} |",
+            f"{theirs['MRR']:.3f} | {statistics.median(base_latencies):.2f} | {percentile(base_latencies, 0.95):.2f} |",
             f"| {split} ({len(keep)}) | ratio coach / baseline | {ours['hit@1'] / max(theirs['hit@1'], 1e-9):.2f}x | "
             f"{ours['hit@5'] / max(theirs['hit@5'], 1e-9):.2f}x | {ours['MRR'] / max(theirs['MRR'], 1e-9):.2f}x | | |",
         ]
