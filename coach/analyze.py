@@ -63,7 +63,7 @@ _DEMANDS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
 
 _FLAGS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
     # A customer's own recording is evidence, not media; filming to post it is.
-    ("media", _rx(r"记者|媒体|曝光|电视台|报社|报纸|微博|抖音|小红书|网上|上网|发到网|朋友圈|自媒体|热搜|直播|拍下来发"  # noqa: E501
+    ("media", _rx(r"记者|媒体|曝光|电视台|报社|报纸|微博|抖音|小红书|网上|上网|发到网|朋友圈|自媒体|热搜|直播|拍下来发"
                   r"|差评|journalist|reporter|media|newspaper|\btv\b|post (?:it|this) online|social media|viral|xiaohongshu|weibo"
                   r"|douyin|tiktok|one-star|bad review|post (?:the |my )?(?:photos|pictures|video)")),
     ("regulator", _rx(r"银保监|保监|银监|金融监管|监管(?:局|部门|机构)|消协|消费者协会|12315|12378|工商|市场监管|人民银行|央行|信访|金管局"  # noqa: E501
@@ -75,7 +75,7 @@ _FLAGS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
                         r"|(?:three|four|five|six|\d+) of us|all of us|a group of|together with (?:other|the other)")),
     # Violence, banners, and blocking the counter (坐着不走, 谁也别想办业务) — the course's 激烈客户.
     ("threat", _rx(r"横幅|堵(?:门|柜台|住|上|在)|砸|打人|揍|弄死|拼(?:命|了)|同归于尽|跳楼|放火|动手|闹(?:大|事)|不让你们(?:营业|办业务)|让你们好看"
-                   r"|不走了|就不走|别想办(?:业务)?|躺在(?:你们)?(?:门口|这)|占着柜台|sit-in"  # noqa: E501
+                   r"|不走了|就不走|别想办(?:业务)?|躺在(?:你们)?(?:门口|这)|占着柜台|sit-in"
                    r"|kill|hurt you|smash|block the|banner|burn|beat (?:you|him|her)|you'll regret|violence")),
     ("vulnerable", _rx(r"老人|大爷|大妈|老太|老伴|奶奶|爷爷|[6-9]\d\s*岁|退休|养老钱|棺材本|救命钱|血汗钱|积蓄|一辈子|哭|呜|病|残疾|孤寡"  # noqa: E501
                        r"|elderly|pension|life savings|crying|disabled|retired|\b[6-9]\d[- ]year[- ]old")),
@@ -101,7 +101,7 @@ _HELP_QUESTION = _rx(r"咨询|请问.{0,20}(?:怎么|哪里|哪儿|在哪|如何
                      r"|how (?:do|can) i|where (?:do|can) i|what do i need|is it possible to")
 _TYPE_RULES: tuple[tuple[CustomerType, re.Pattern[str], str], ...] = (
     ("报复型", _rx(r"报复|让你们好看|搞垮|没完|等着瞧|你们等着|投诉到底|告到底|不会放过|每天(?:都)?来|天天来|怎么收场|公证|收集了?.{0,6}(?:录音|证据)"
-                   r"|录了.{0,12}录音|you'll regret|won't let this go"),  # noqa: E501
+                   r"|录了.{0,12}录音|you'll regret|won't let this go"),
      "以受害人自居，扬言要让公司付出代价"),
     ("盛气凌人型", _rx(r"你知道我是谁|我是(?:领导|局长|处长|老板|vip|贵宾)|你算什么|你不配|叫你们(?:经理|领导|行长)|让你们(?:领导|行长)"  # noqa: E501
                        r"|大客户|白金|钻石(?:卡|会员)|一年(?:几十|上百)万|落地.{0,4}万|小职员|不跟你(?:们)?(?:这种|这些)?(?:小|普通)?"
