@@ -33,15 +33,15 @@ ISSUES: tuple[Issue, ...] = (
     Issue("mis_selling", "保单销售时的说明问题", "what you were told when the policy was sold",
           _rx(r"(?:业务员|代理人|销售|推销|理财经理).{0,12}(?:骗|误导|忽悠|承诺|说的|说好|保证|隐瞒|没说)|误导|骗我买|被骗.{0,6}(?:保险|理财)"
               r"|mis-?sold|misled|lied to me|the agent (?:told|said|promised)")),
-    Issue("surrender", "退保的问题", "cancelling the policy", _rx(r"退保|解约|cancel(?:ling)? (?:my|the) policy|surrender")),  # noqa: E501
+    Issue("surrender", "退保的问题", "cancelling the policy", _rx(r"退保|解约|cancel(?:ling)? (?:my|the) policy|surrender")),
     Issue("claim", "理赔的问题", "the claim", _rx(r"理赔|拒赔|赔付|报案|claim")),
     Issue("remittance", "汇款的问题", "the transfer", _rx(r"汇款|转账|汇不出|跨境|外汇|到账|remittance|transfer|wire")),
-    Issue("charges", "扣费的问题", "the charges", _rx(r"扣费|扣款|乱收费|多收|手续费|年费|话费|账单|收费|charged|fee|bill")),  # noqa: E501
+    Issue("charges", "扣费的问题", "the charges", _rx(r"扣费|扣款|乱收费|多收|手续费|年费|话费|账单|收费|charged|fee|bill")),
     Issue("card_account", "账户和银行卡的问题", "your account", _rx(r"冻结|锁卡|挂失|银行卡|信用卡|账户|account|card")),
-    Issue("product", "产品质量的问题", "the product", _rx(r"质量|坏了|故障|维修|退货|换货|漏|defect|broken|faulty|repair")),  # noqa: E501
-    Issue("network", "通话和网络的问题", "the line and network", _rx(r"信号|断线|掉线|通话中断|网速|上不了网|signal|dropped call|network")),  # noqa: E501
+    Issue("product", "产品质量的问题", "the product", _rx(r"质量|坏了|故障|维修|退货|换货|漏|defect|broken|faulty|repair")),
+    Issue("network", "通话和网络的问题", "the line and network", _rx(r"信号|断线|掉线|通话中断|网速|上不了网|signal|dropped call|network")),
     Issue("delivery", "送货的问题", "the delivery", _rx(r"快递|发货|送货|物流|没收到|delivery|parcel|shipping")),
-    Issue("service", "服务态度和等候的问题", "how you were treated", _rx(r"态度|排队|等了|不理|爱理不理|凶|骂|服务差|柜员|客服"  # noqa: E501
+    Issue("service", "服务态度和等候的问题", "how you were treated", _rx(r"态度|排队|等了|不理|爱理不理|凶|骂|服务差|柜员|客服"
                                                                    r"|rude|waited|queue|attitude|ignored")),
 )
 GENERAL = Issue("general", "这个问题", "the matter you raised", _rx(r"$^"))
@@ -53,7 +53,7 @@ _DEMANDS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
     ("apology", _rx(r"道歉|赔礼|认错|apolog")),
     ("deadline", _rx(r"今天|今晚|明天|马上|立刻|立即|现在就|当天|\d+\s*(?:天|小时)内|尽快|给个时间|什么时候|多久"
                      r"|today|tonight|tomorrow|right now|immediately|asap|how long|when will")),
-    ("discipline", _rx(r"开除|辞退|处分|处罚|处理(?:那个|这个|那位|这位)?(?:业务员|员工|柜员|人)|追责|fire (?:him|her|them)|punish|discipline")),  # noqa: E501
+    ("discipline", _rx(r"开除|辞退|处分|处罚|处理(?:那个|这个|那位|这位)?(?:业务员|员工|柜员|人)|追责|fire (?:him|her|them)|punish|discipline")),
     ("see_manager", _rx(r"(?:叫|找|让|请|喊|要见|见见?)(?:你们)?(?:的|这儿的|这里的|店里的|厅里的)?[\u4e00-\u9fff]{0,2}"
                         r"(?:经理|领导|主管|负责人|行长|店长|上级)(?!.{0,2}介绍)"
                         r"|(?:经理|领导|主管|负责人|行长|店长)(?:呢|在哪|[\u4e00-\u9fff]{0,3}(?:出来|过来|下来|出面))"
@@ -66,10 +66,10 @@ _FLAGS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
     ("media", _rx(r"记者|媒体|曝光|电视台|报社|报纸|微博|抖音|小红书|网上|上网|发到网|朋友圈|自媒体|热搜|直播|拍下来发"
                   r"|差评|journalist|reporter|media|newspaper|\btv\b|post (?:it|this) online|social media|viral|xiaohongshu|weibo"
                   r"|douyin|tiktok|one-star|bad review|post (?:the |my )?(?:photos|pictures|video)")),
-    ("regulator", _rx(r"银保监|保监|银监|金融监管|监管(?:局|部门|机构)|消协|消费者协会|12315|12378|工商|市场监管|人民银行|央行|信访|金管局"  # noqa: E501
+    ("regulator", _rx(r"银保监|保监|银监|金融监管|监管(?:局|部门|机构)|消协|消费者协会|12315|12378|工商|市场监管|人民银行|央行|信访|金管局"
                       r"|regulator|consumer (?:council|association)|ombudsman|watchdog|pboc|cbirc|nfra|people's bank")),
-    ("lawyer", _rx(r"律师|起诉|法院|打官司|诉讼|告你们|告到|法律途径|法律程序|lawyer|attorney|\bsue\b|court|legal action")),  # noqa: E501
-    ("group_visit", _rx(r"(?:[3-9]|[1-9]\d|三|四|五|六|七|八|九|十|几十|十几|好几)\s*(?:个|位|名|户|家)?(?:人|客户|老人|业主|投保人|家属|家庭)"  # noqa: E501
+    ("lawyer", _rx(r"律师|起诉|法院|打官司|诉讼|告你们|告到|法律途径|法律程序|lawyer|attorney|\bsue\b|court|legal action")),
+    ("group_visit", _rx(r"(?:[3-9]|[1-9]\d|三|四|五|六|七|八|九|十|几十|十几|好几)\s*(?:个|位|名|户|家)?(?:人|客户|老人|业主|投保人|家属|家庭)"
                         r"(?:一起|都|一块|过来|来了|联名)|我们(?:这些人|一群|几个|大家)|大家一起|一起来|集体|联名|组团|群访"
                         r"|我们(?:[3-9]|三|四|五|六|七|八|九|十|十几|几十)\s*(?:个|位)|大家都来了"
                         r"|(?:three|four|five|six|\d+) of us|all of us|a group of|together with (?:other|the other)")),
@@ -77,24 +77,24 @@ _FLAGS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
     ("threat", _rx(r"横幅|堵(?:门|柜台|住|上|在)|砸|打人|揍|弄死|拼(?:命|了)|同归于尽|跳楼|放火|动手|闹(?:大|事)|不让你们(?:营业|办业务)|让你们好看"
                    r"|不走了|就不走|别想办(?:业务)?|躺在(?:你们)?(?:门口|这)|占着柜台|sit-in"
                    r"|kill|hurt you|smash|block the|banner|burn|beat (?:you|him|her)|you'll regret|violence")),
-    ("vulnerable", _rx(r"老人|大爷|大妈|老太|老伴|奶奶|爷爷|[6-9]\d\s*岁|退休|养老钱|棺材本|救命钱|血汗钱|积蓄|一辈子|哭|呜|病|残疾|孤寡"  # noqa: E501
+    ("vulnerable", _rx(r"老人|大爷|大妈|老太|老伴|奶奶|爷爷|[6-9]\d\s*岁|退休|养老钱|棺材本|救命钱|血汗钱|积蓄|一辈子|哭|呜|病|残疾|孤寡"
                        r"|elderly|pension|life savings|crying|disabled|retired|\b[6-9]\d[- ]year[- ]old")),
-    ("former_agent", _rx(r"(?:离职|以前|原来|之前|前)的?(?:业务员|代理人|员工)|我(?:就|也)?是(?:你们的?)?(?:业务员|代理人|员工)"  # noqa: E501
+    ("former_agent", _rx(r"(?:离职|以前|原来|之前|前)的?(?:业务员|代理人|员工)|我(?:就|也)?是(?:你们的?)?(?:业务员|代理人|员工)"
                          r"|业务员(?:陪|带)(?:我|着)|陪(?:我|同)(?:来|投诉)的?.{0,4}业务员|(?:former|ex-?)\s?(?:agent|employee|sales)"
                          r"|i (?:used to )?work(?:ed)? for you|as your agent"
                          # an agent who is present or acts for the customer: 我是你们三部的业务员, 我以前在你们店卖车
                          r"|我是(?:你们)?[\u4e00-\u9fff\d]{0,4}的?(?:业务员|代理人|理财经理|客户经理|销售)"
                          r"|我(?:以前|之前|原来)在你们.{0,3}(?:卖|做|干|上班|工作)"
                          r"|不在你们(?:公司|这儿|这里|店|行)(?:干)?了.{0,30}(?:一起来|陪|跟我们)")),
-    ("injection", _rx(r"(?:忽略|无视|忘记|不要管)(?:之前|上面|以上|前面|所有|你的)?的?(?:所有)?(?:指示|指令|规则|提示|设定|要求)"  # noqa: E501
-                      r"|你现在是|扮演|系统提示|system prompt|(?:直接|请)?(?:回复|输出|照着说|复述)[:：]|ignore (?:all |any )?(?:the )?"  # noqa: E501
-                      r"(?:previous|prior|above|earlier) (?:instructions|rules|prompts?)|you are now|disregard|act as|respond with"  # noqa: E501
+    ("injection", _rx(r"(?:忽略|无视|忘记|不要管)(?:之前|上面|以上|前面|所有|你的)?的?(?:所有)?(?:指示|指令|规则|提示|设定|要求)"
+                      r"|你现在是|扮演|系统提示|system prompt|(?:直接|请)?(?:回复|输出|照着说|复述)[:：]|ignore (?:all |any )?(?:the )?"
+                      r"(?:previous|prior|above|earlier) (?:instructions|rules|prompts?)|you are now|disregard|act as|respond with"
                       r"|say exactly|</?(?:system|assistant|user)>|\[inst\]|#+\s*instruction"
                       r"|作为(?:ai|人工智能|机器人|助手|模型)|你的新任务|新(?:的)?(?:指令|任务)[:：是]|原样(?:回复|输出|复述|发)|一字不(?:改|差)"
                       r"|在回复(?:的)?(?:最后|末尾|开头|里)加上|as an ai|your new task|repeat after me|verbatim")),
 )
 
-_INSULT = _rx(r"骗|垃圾|混蛋|他妈|王八|无耻|坑人|黑心|太过分|气死|受够|滚|废物|欺负|scam|fraud|idiot|useless|disgusting|ridiculous")  # noqa: E501
+_INSULT = _rx(r"骗|垃圾|混蛋|他妈|王八|无耻|坑人|黑心|太过分|气死|受够|滚|废物|欺负|scam|fraud|idiot|useless|disgusting|ridiculous")
 _POLITE = _rx(r"请问|麻烦|谢谢|您好|劳驾|不好意思|打扰|please|thank|excuse me|would you|could you")
 # A polite customer who asks how to do something wants help; one who flatters or presses wants more.
 _HELP_QUESTION = _rx(r"咨询|请问.{0,20}(?:怎么|哪里|哪儿|在哪|如何|能不能|可以吗|吗)|需要.{0,3}(?:准备|带)|怎么(?:办理|操作|改|弄)|能报吗"
@@ -103,7 +103,7 @@ _TYPE_RULES: tuple[tuple[CustomerType, re.Pattern[str], str], ...] = (
     ("报复型", _rx(r"报复|让你们好看|搞垮|没完|等着瞧|你们等着|投诉到底|告到底|不会放过|每天(?:都)?来|天天来|怎么收场|公证|收集了?.{0,6}(?:录音|证据)"
                    r"|录了.{0,12}录音|you'll regret|won't let this go"),
      "以受害人自居，扬言要让公司付出代价"),
-    ("盛气凌人型", _rx(r"你知道我是谁|我是(?:领导|局长|处长|老板|vip|贵宾)|你算什么|你不配|叫你们(?:经理|领导|行长)|让你们(?:领导|行长)"  # noqa: E501
+    ("盛气凌人型", _rx(r"你知道我是谁|我是(?:领导|局长|处长|老板|vip|贵宾)|你算什么|你不配|叫你们(?:经理|领导|行长)|让你们(?:领导|行长)"
                        r"|大客户|白金|钻石(?:卡|会员)|一年(?:几十|上百)万|落地.{0,4}万|小职员|不跟你(?:们)?(?:这种|这些)?(?:小|普通)?"
                        r"|你们总经理|让他下来|platinum|not wasting my time"
                        r"|do you know who i am|get me your manager|you people"), "自恃身份，要求与领导见面"),
@@ -113,7 +113,7 @@ _TYPE_RULES: tuple[tuple[CustomerType, re.Pattern[str], str], ...] = (
      "强调损失，目的在补偿"),
     ("表现型", _rx(r"建议|改进|提个意见|应该改|希望你们|我说两句|很好解决|你们可以(?:考虑|加|改)|suggest|improve|feedback"),
      "提出对公司的改进建议"),
-    ("求助型", _rx(r"不会用|怎么(?:操作|办理|弄)|不懂|不知道怎么|教我|看不懂|how do i|don't know how|can't figure"), "不会使用，需要帮助"),  # noqa: E501
+    ("求助型", _rx(r"不会用|怎么(?:操作|办理|弄)|不懂|不知道怎么|教我|看不懂|how do i|don't know how|can't figure"), "不会使用，需要帮助"),
 )
 
 _T2S = None
@@ -174,7 +174,7 @@ def intensity_score(words: str, norm: str) -> int:
     letters = [c for c in words if c.isascii() and c.isalpha()]
     if len(letters) > 10 and sum(c.isupper() for c in letters) > 0.6 * len(letters):
         score += 2
-    score += 1 if re.search(r"记者|媒体|曝光|横幅|起诉|律师|监管|保监|投诉到底|journalist|media|sue|lawyer", norm) else 0  # noqa: E501
+    score += 1 if re.search(r"记者|媒体|曝光|横幅|起诉|律师|监管|保监|投诉到底|journalist|media|sue|lawyer", norm) else 0
     return score
 
 
