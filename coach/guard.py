@@ -47,7 +47,7 @@ class _Compiled:
         self.scripts = {name: _script_matchers(policy.scripts + role.scripts) for name, role in policy.roles.items()}
 
     def approved(self, role: str, sentence: gt.Sentence) -> bool:
-        squeezed = gt.compact(sentence.norm)[0]
+        squeezed = sentence.squeezed
         exact, wildcards = self.scripts[role]
         return squeezed in exact or any(w.fullmatch(squeezed) for w in wildcards)
 
@@ -60,7 +60,7 @@ def _script_matchers(scripts: list[str]) -> tuple[set[str], list[object]]:
     for script in scripts:
         norm = gt.normalise(script)
         for sentence in gt.sentences(norm):
-            squeezed = gt.compact(sentence.norm)[0]
+            squeezed = sentence.squeezed
             if "xx" in squeezed:
                 wildcards.append(re.compile(re.escape(squeezed).replace("xx", ".{1,20}")))
             elif squeezed:

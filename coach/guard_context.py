@@ -9,7 +9,7 @@ fine, and so is an "好的" that only acknowledges before a non-committal answer
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -34,68 +34,86 @@ _STAFF = {"staff", "agent", "客服", "柜员", "坐席", "assistant", "员工",
 class Demand:
     category: str
     text: str  # the customer's sentence, as written
+    latest: str = ""  # the customer's last turn, normalised (it may only press for an answer: "开不开?")
 
 
 # Demands, on the customer's normalised text. Order = priority when a sentence asks for several things.
+_TIME = (r"(?:今天|今日|今晚|今儿|明天|明儿|明早|后天|马上|立刻|现在|当天|本周|这周|下周[一二三四五六日末]?"
+         r"|周[一二三四五六日末]|星期[一二三四五六日天]|月底|年底|下班前|账单日|[\d一二三四五六七八九十两半几]+(?:个)?(?:天|小时|分钟|工作日|号|点))")
 _DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, re.compile(p)) for c, p in (
     ("private_deal", r"私了|私下|撤诉|撤(?:销|回)?投诉|不(?:再)?投诉|不告|不(?:去)?曝光|(?:给|补)我[^。?]{0,8}(?:就"
-                     r"|我就)(?:不|撤|删)"
+                     r"|我就)(?:不|撤|删)|不(?:去)?找(?:电视台|记者|媒体|消协|监管)"
                      r"|删(?:差评|帖)|drop (?:the|my) complaint|off the record"),
-    ("media_statement", r"采访|记者|代表[^。?]{0,6}(?:回应|表态|说)|(?:你|您)(?:能|可以|愿意"
+    ("media_statement", r"采访|记者|栏目|电视台|代表[^。?]{0,12}(?:回应|表态|说)|(?:你|您)(?:能|可以|愿意"
                         r"|敢)?[^。?]{0,4}(?:公开回应|表态|发表|说几句)|interview|on the record|comment on"),
     ("rule_exception", r"通融|破(?:个)?例|特殊处理|例外|网开一面|走后门|(?:不用|不要|免|跳过|省)(?:了)?(?:审核|手续"
-                       r"|材料|证明|流程|排队|这一步)"
-                       r"|先(?:帮|给)?我?办|没带[^。?]{0,6}(?:能|可以)|exception|bend the rules?|skip"),
+                       r"|材料|证明|流程|排队|这一步|核验|验证|签字)"
+                       r"|(?:核验|验证|审核|签字|本人|身份证|原件|手续)[^。?]{0,4}(?:也)?(?:免了|不用|不要|跳过)"
+                       r"|先(?:帮|给)?我?办|没带[^。?]{0,6}(?:能|可以|也)|exception|bend the rules?|skip"),
     ("staff_discipline", r"开除|辞退|辞(?:了|掉)|处分|处罚|扣[^。?]{0,6}(?:工资|奖金|提成|绩效)|扣(?:他|她)"
                          r"|炒(?:了)?(?:他|她)"
-                         r"|让(?:他|她)(?:滚|下岗|走人)|\bfire\b|sack|punish|discipline"),
-    ("liability_admission", r"承认|认错|(?:是不是|就是|是)你们的(?:错|责任|问题)|你们(?:负|担)(?:全)?责|误导"
-                            r"|骗(?:了)?我|忽悠|admit|your fault"),
+                         r"|让(?:他|她)(?:滚|下岗|走人)|\bfired?\b|sack|punish|discipline"),
+    ("liability_admission", r"承认|认错|(?:是不是|就是|是)你们的(?:错|责任|问题|锅)|你们(?:负|担)(?:全)?责|误导"
+                            r"|骗(?:了)?我|忽悠|(?:(?:是不是|是)你们|你们是不是)[^。?]{0,10}(?:弄|搞|摔|刮|碰|导致|造成|卖的假)"
+                            r"|admit|fault|to blame|on you\b"),
+    ("deadline", _TIME + r"(?:之前|以前|前|之内|以内|内)?[^。?]{0,12}"
+                 r"(?:结果|到账|办好|解决|退|赔|处理完|搞定|修好|换好|弄好|说法|送到|到|批|放下来|下来)"
+                 r"|today|tomorrow|tonight|right now|by (?:monday|friday|tonight)"),
     ("guaranteed_outcome", r"保证|(?:一定|肯定)(?:能|会|可以)|确定(?:能|会|可以)|打包票|百分之百|准话|能不能(?:过"
                            r"|通过|批|成)"
-                           r"|能(?:通过|过|批下来)|guarantee|promise|make sure"),
-    ("deadline", r"(?:今天|今晚|明天|马上|立刻|现在|当天|本周|这周|[\d一二三四五六七八九十两半几]+(?:个)?(?:天|小时"
-                 r"|分钟|工作日))[^。?]{0,10}"
-                 r"(?:结果|到账|办好|解决|退|赔|处理完|搞定|修好|说法|送到|到|批)|today|tomorrow|right now"
-                 r"|by (?:monday|friday|tonight)"),
+                           r"|能(?:通过|过|批下来|判)|guarantee|promise|make sure"),
     ("refund_outcome", r"全额|全部退|全退|退(?:款|保|货|钱|费|给我|还)|能退|退吗|把钱(?:还|退)|refund|money back"
                        r"|\bfull\b|\w+ back\b"),
-    ("compensation", r"赔(?:偿|钱|我)?|补偿|利息|手续费|免(?:费|单|了|掉)|代金券|优惠券|礼品|送(?:我|点)|损失费"
-                     r"|补(?:给我|点|些|差价)"
+    ("compensation", r"(?<!理)赔(?:偿|钱|我)?|补偿|利息|手续费|免(?:费|单|了|掉)|代金券|优惠券|礼品|送(?:我|点)|损失费"
+                     r"|补(?:给我|点|些|差价|回来)|积分|月租|罚息"
                      r"|(?:再)?(?:补|送)(?:我)?[\d一二两三四五六七八九十]+(?:瓶|箱|个|件|张|份|盒)|报(?:销|了)"
                      r"|compensat|reimburs|waive|voucher|credit|pay for"),
 ))
 _REQUEST = re.compile(r"吗|呢|吧|\?|能不能|可不可以|行不行|好不好|是不是|要求|必须|我要|给我|赶紧|马上|立刻|请|得"
-                      r"|能否|可否"
+                      r"|能否|可否|不$"
                       r"|please|can you|could you|will you|i want|i need|i demand|must|have to")
+# "你就说行不行", "说话呀", "给个痛快话": a turn that only presses for an answer to what was asked before.
+_PRESSING = re.compile(r"行不行|能不能|可不可以|可以吗|行吗|怎么样|到底|你就说|说话|准话|痛快话|听见|听到没|对不对"
+                       r"|是不是|给个(?:话|答复)|\?|吗|呢|yes or no|well|right|answer me")
+_GENERIC = re.compile(r"准话|痛快话")
 _WITHDRAWN = re.compile(
     r"(?:赔偿|补偿|退款|退保|退货|钱|赔|退)[^。?]{0,4}(?:就|也|我)?(?:不要|不用|不需要|算了)|(?:不要|不用|不需要"
     r"|不求)(?:什么)?(?:赔偿|补偿|退款|退保|赔|退)"
-    r"|算了|不管了|不追究|不计较|never mind|forget (?:about )?it|no (?:compensation|refund)|don't (?:need"
-    r"|want) (?:the |a "
-    r"|any )?(?:compensation|refund)"
+    r"|算了|不管了|不追究|不计较|不要求|不强求|按(?:流程|规定)(?:走|来|办)|never mind|forget (?:about )?(?:it|the)"
+    r"|no (?:compensation|refund)|don't (?:need|want) (?:the |a |any )?(?:compensation|refund)"
 )
-_ALLOWED_ASK = re.compile(r"(?:帮|给|替)我[^。?]{0,4}(?:查|记|转|催|登记|联系|反馈|问|提交|交上|盯|跟进|关注)|进度"
-                          r"|状态|回电|联系我|记下来|\b(?:check|log|record|forward|pass)\b|call me")
+_ALLOWED_ASK = re.compile(r"(?:帮|给|替)我[^。?]{0,6}(?:查|记|转|催|登记|联系|反馈|问|提交|交上|盯|跟进|关注"
+                          r"|提(?:个)?申请|申请|检测|送检|送修|鉴定|派|开(?:个)?(?:单|回执|证明))|进度|状态|回电|回(?:个)?电话"
+                          r"|打给我|联系我|记下来|转给|转交|反映给|上报|跟进|跟到底|认真|重视|尽快(?:处理|审)"
+                          r"|\b(?:check|log|record|forward|pass|escalate|note)\b|call me|look into|in writing")
 _RIGHTS = re.compile(r"我(?:能|可以|是否可以|有没有权利?|有权)[^。?]{0,6}(?:投诉|举报|起诉|报警|找(?:监管|银保监|消协"
                      r"|12315|律师|媒体|记者)"
-                     r"|打(?:12315|12378)|查看|复印|申诉|拒收|录音)|can i (?:complain|file|report|appeal)")
-_ASSENT = re.compile(
-    r"(?:好的?|好吧|好嘞|行吧?|可以的?|能|成|没问题|没有问题|当然(?:可以|能|没问题)?|放心(?:吧)?|(?:这个)?(?:您"
-    r"|你)放心|答应(?:您|你)"
-    r"|一言为定|就按(?:您|你)说的(?:办)?|就这么(?:办|定了)|ok|okay|sure|deal|yes|no problem|of course|will do"
-    r"|absolutely"
-    r"|consider it done|嗯+|是的?|对|收到|明白|行+|做得到|办得到|来得及|能做到|会的|it will|i can|we can|i will)"
-    r"(?=$|[,，。!！?？;；.~\s]|的|啊|呀|呢|哈|嘞)"
+                     r"|打(?:12315|12378)|查看|复印|申诉|拒收|录音|自己找|第三方)"
+                     r"|can i (?:complain|file|report|appeal)")
+# "合同上写的是退保按现金价值退 对吧": a question about the published rules, which staff may confirm.
+_RULE_QUESTION = re.compile(r"(?<!不管)(?<!不管什么)(?:合同|条款|协议|七天无理由|7天无理由|犹豫期|三包|保修期|说明书)")
+_RULE_CATEGORIES = {"refund_outcome", "compensation", "deadline"}
+# Longer forms first: the alternation takes the first that matches ("好吧" before "好").
+_ASSENT_CORE = re.compile(
+    r"好吧|好嘞|好啦|好的?|行吧|行啊|行|可以(?:的|啊|呀)?|能做到|能的?|成|妥妥的?|妥|包的|包在我身上|稳了|没毛病"
+    r"|没问题|没有问题|当然(?:可以|能|没问题)?|放心(?:吧)?|(?:这个)?(?:您|你)放心|答应(?:您|你)|一言为定"
+    r"|(?:就)?按(?:您|你)说的(?:办|来)?|听(?:您|你)的|就这么(?:办|定了)|都给(?:您|你)安排上|安排上|下不为例"
+    r"|就是这样|是这样|没错|确实|ok(?:ay)?的?|sure(?: thing)?|deal|yes|yep|yeah|yup|no problem|of course|will do"
+    r"|absolutely|all of it|consider it done|嗯+|是的?|对的?|收到|明白|知道了|听见了|听到了|做得到|办得到|来得及"
+    r"|会的|it will|i can|we can|i will"
 )
-_FILLER = re.compile(r"(?:[嗯哦噢喔啊]+|亲+|亲爱的|您好|你好|先生|女士|这个|那|[,，。!！~\s])*")
-_WEAK = re.compile(r"^(?:好的?|好吧|好嘞|嗯+|是的?|对|收到|明白|ok|okay|放心(?:吧)?|(?:这个)?(?:您|你)放心)$")
+_BOUNDARY = re.compile(r"$|[,，。!！?？;；.~\s]|的|啊|呀|呢|哈|嘞|哦|啦|亲")
+_SEPARATOR = re.compile(r"[,，。!！~\s的啊呀呢哈嘞哦啦亲]*")
+_FILLER = re.compile(r"(?:[哦噢喔啊]+|亲+|亲爱的|您好|你好|先生|女士|这个|那|[,，。!！~\s])*")
+_WEAK = re.compile(r"^(?:好的?|好吧|好嘞|好啦|嗯+|是的?|对|收到|明白|知道了|听见了|听到了|ok(?:ay)?|放心(?:吧)?"
+                   r"|(?:这个)?(?:您|你)放心)$")
 _ECHO = re.compile(r"(?:能|会|可以|肯定|一定)([\u4e00-\u9fff]{1,3})(?=$|[,，。!！?？;；.~\s]|的|啊|呀|呢|哈)")
-_ACKNOWLEDGE = re.compile(r"^[,，。!\s]*(?:我(?:能|很|非常)?(?:理解|明白|了解)|理解|明白|i (?:understand|hear you"
+_EITHER_OR = re.compile(r"([\u4e00-\u9fff])不\1")  # "开不开?", "赔不赔": the reply may echo the verb
+_ACKNOWLEDGE = re.compile(r"^[,，。!\s]*(?:我(?:能|很|非常)?(?:理解|明白|了解|知道)|理解|明白|i (?:understand|hear you"
                           r"|see)|您的(?:诉求|意见|心情))")
 _NONCOMMITTAL = re.compile(
-    r"理解|明白|了解|记录|记下|收到|审核|核实|申请|反馈|需要|规定|不能|无法|没办法|暂时|为准|转(?:给|交)|专员|上级"
-    r"|部门|查|不确定|不保证"
+    r"理解|明白|了解|知道|诉求|记录|记下|收到|审核|核实|申请|反馈|需要|规定|不能|无法|没办法|暂时|为准|转(?:给|交)|专员"
+    r"|上级|部门|查|不确定|不保证|得按|要看|结果|([\u4e00-\u9fff])不\1"
     r"|稍等|约定|合同|按照|根据|反映|进展|进度|understand|need|review|can't|cannot|check|forward|verify|note|pass it"
 )
 _CONTRAST = re.compile(r"^[,，。!\s]*(?:但|不过|只是|however|but)")
@@ -109,26 +127,55 @@ def parse_context(context: ContextInput) -> list[ContextTurn]:
     return [t if isinstance(t, ContextTurn) else ContextTurn.model_validate(t) for t in context]
 
 
+_EXCUSED = object()  # the turn settles it: an allowed request, a right, a withdrawn demand, a rules question
+
+
 def last_demand(context: ContextInput) -> Demand | None:
-    """The forbidden-category demand in the customer's last turn, unless withdrawn or an allowed request."""
-    turns = parse_context(context)
-    turn = next((t for t in reversed(turns) if t.speaker.strip().lower() not in _STAFF), None)
-    if turn is None:
+    """The forbidden-category demand the reply answers.
+
+    The customer's last turn, or, when that turn only presses for an answer ("你就说行不行", "说话呀"), the
+    demand in an earlier customer turn (up to three back): the assent two turns later answers it.
+    """
+    turns = [t for t in parse_context(context) if t.speaker.strip().lower() not in _STAFF]
+    if not turns:
         return None
-    norm = gt.normalise(turn.text)
+    found = _turn_demand(turns[-1].text)
+    latest = gt.normalise(turns[-1].text)
+    if found is _EXCUSED:
+        return None
+    if isinstance(found, Demand) and not _GENERIC.search(found.text):
+        return replace(found, latest=latest)
+    if _PRESSING.search(latest):
+        for turn in reversed(turns[-4:-1]):
+            earlier = _turn_demand(turn.text)
+            if earlier is _EXCUSED:
+                break
+            if isinstance(earlier, Demand):
+                return replace(earlier, latest=latest)
+    return replace(found, latest=latest) if isinstance(found, Demand) else None
+
+
+def _turn_demand(text: str) -> Demand | object | None:
+    norm = gt.normalise(text)
     parts = gt.sentences(norm)
     requests = [i for i, s in enumerate(parts) if _REQUEST.search(s.norm)]
     with_demand = [i for i, s in enumerate(parts) if _category(s.norm)]
     index = requests[-1] if requests else (with_demand[-1] if with_demand else None)
-    if index is None or _RIGHTS.search(parts[index].norm) or _ALLOWED_ASK.search(parts[index].norm):
+    if index is None:
         return None
+    if _RIGHTS.search(parts[index].norm) or _ALLOWED_ASK.search(parts[index].norm):
+        return _EXCUSED
     if _category(parts[index].norm) is None and index > 0:  # "I want a $50 voucher. Can you do that?"
         index -= 1
     target = parts[index]
     category = _category(target.norm)
-    if category is None or (category != "private_deal" and _WITHDRAWN.search(target.norm)):
-        return None
-    return Demand(category, turn.text[target.start:target.end].strip())
+    if category is None:
+        return _EXCUSED if _WITHDRAWN.search(norm) else None
+    if category != "private_deal" and _WITHDRAWN.search(target.norm):
+        return _EXCUSED
+    if category in _RULE_CATEGORIES and _RULE_QUESTION.search(norm):
+        return _EXCUSED
+    return Demand(category, text[target.start:target.end].strip())
 
 
 def _category(norm: str) -> str | None:
@@ -144,7 +191,7 @@ class Assent:
         demand = ctx.demand
         if not isinstance(demand, Demand):
             return []
-        span = self._assent_span(ctx.norm, gt.normalise(demand.text))
+        span = self._assent_span(ctx.norm, gt.normalise(demand.text), demand.latest)
         if span is None:
             return []
         start, end, weak = span
@@ -163,19 +210,28 @@ class Assent:
         return [violation.model_copy(update={"span": text[start:end], "start": start, "end": end})]
 
     @staticmethod
-    def _assent_span(norm: str, demand: str) -> tuple[int, int, bool] | None:
+    def _assent_span(norm: str, demand: str, latest: str) -> tuple[int, int, bool] | None:
         """Consecutive assent tokens at the head of the reply: (start, end, all of them weak).
 
-        "能到。" after "这周能到账吗?" echoes the demand's own verb: that is assent too.
+        Tokens may repeat ("对对对", "行吧行吧"). "能到。" after "这周能到账吗?" echoes the demand's own verb,
+        and "开。" after "开不开?" answers the either-or question: both are assent too.
         """
         position = _FILLER.match(norm).end()  # type: ignore[union-attr]
         echo = _ECHO.match(norm, position)
         if echo and echo.group(1)[0] in demand:
             return position, echo.end(), False
+        either = _EITHER_OR.search(latest or demand)
+        if either and norm.startswith(either.group(1), position) and _BOUNDARY.match(norm, position + 1):
+            return position, position + 1, False
         start, end, weak = None, None, True
-        while (match := _ASSENT.match(norm, position)) is not None:
+        while (match := _ASSENT_CORE.match(norm, position)) is not None:
+            token, stop = match.group(), match.end()
+            while norm.startswith(token, stop):  # "对对对", "好啦好啦"
+                stop += len(token)
+            if not (_BOUNDARY.match(norm, stop) or _ASSENT_CORE.match(norm, stop)):
+                break
             start = match.start() if start is None else start
-            end = match.end()
-            weak = weak and bool(_WEAK.match(match.group()))
-            position = re.compile(r"[,，。!！~\s的啊呀呢哈嘞]*").match(norm, end).end()  # type: ignore[union-attr]
+            end = stop
+            weak = weak and bool(_WEAK.match(token))
+            position = _SEPARATOR.match(norm, end).end()  # type: ignore[union-attr]
         return None if start is None or end is None else (start, end, weak)

@@ -37,7 +37,14 @@ class BlameRules(PhraseRule):
         rf"|(?:规矩|规则|规定|制度)(?:就|都)?(?:是)?(?:这样|这个样|如此)|都是这个(?:规矩|规定|规则)|(?:也|就|真"
         rf"|实在)?没(?:有)?办法{_END}"
         r"|没辙|能咋办|(?:我|我们)(?:一个[^,，。]{0,6})?能怎么办|有什么办法(?:呢)?(?=$|[?,，。!])"
+        rf"|(?:也|真|实在)?没(?:法子|招|辙){_END}|规定懂(?:吗|不)|懂不懂规定|(?:制度|规定|规矩)(?:就|都)?(?:是)?这么(?:写|定)的"
+        rf"|(?:是|都是)(?:总部|上面|上级|公司|领导|银行)(?:的)?规定的?{_END}"
     )
+    # "规定是这样的，但我可以帮您问问有没有其他办法": the rule is explained and help is offered.
+    _OFFER = re.compile(r"(?:但|不过)[^。]{0,6}(?:帮(?:您|你)|我可以|我来|看看有没有|想想办法|其他办法)")
+
+    def exempt(self, norm: str, start: int, end: int) -> bool:
+        return bool(self._OFFER.search(norm, end))
 
 
 class PassTheBuck(PhraseRule):
@@ -62,6 +69,8 @@ class PassTheBuck(PhraseRule):
         r"|(?:you'll have to|go) (?:ask|talk to|take it up with) (?:someone else|another department|the manager"
         r"|your bank)"
         r"|not my (?:department|job|problem|responsibility)|nothing to do with (?:me|us)"
+        r"|说了?也白说|(?:我|我们)(?:又|也)?不管(?:这块|这个|这事|这些)|(?:我们|我)(?:这边)?管不了"
+        r"|的(?:问题|事)(?:就|你|您)?(?:去)?找[^,，。\s]{1,8}(?:啊|吧|去)"
     )
 
 
@@ -79,6 +88,9 @@ class Dismissive(PhraseRule):
         r"|你)事(?:儿)?多|事儿?(?:真|太)?多|别瞎说"
         r"|瞎说什么"
         r"|(?:complain|go) (?:wherever|anywhere) you (?:like|want)|won't change anything|whatever you want"
+        r"|爱([\u4e00-\u9fff]{1,2})就\1|随便(?:吧)?(?=$|[。!])|犯得着|(?:也|就)?值得(?:打电话|这么|发火|跑一趟|来骂|闹)"
+        r"|(?:这|那)(?:点|么点)(?:小)?(?:事|钱)(?:也|都|还)|(?:是|那是)(?:你|您)自己[^,，。]{0,6}(?:不行|问题|不会|没看|不小心"
+        r"|的事)"
     )
 
 
@@ -89,7 +101,8 @@ class RefuseService(PhraseRule):
         r"(?:下班|关门|下线|关机|关闭)了?[^。]{0,8}(?:明天|改天|下次|明早|后天)(?:再)?(?:来|办)"
         r"|(?:明天|改天|下次)再(?:来|办)吧|电脑(?:已经)?(?:关(?:闭|了)|关机)(?:了)?[,，]?(?:不能办|办不了)"
         r"|今天(?:已经)?不(?:办理?|受理)了"
-        r"|办不了(?=$|[!。,，]|你|啊|了)|不办了|到点了|明天再说吧|(?:都|已经)关了|今天(?:已经)?不(?:接|办|受理"
+        r"|办不了(?=$|[!。,，\s]|你|啊|了)|不办了|停办了|别排了|到点了|都几点了|明天再说吧|(?:明天|改天|下次|下午|明儿)(?:再|在)"
+        r"(?:来|办|说)吧|午休了|明天吧(?=$|[。!])|(?:都|已经)关了|今天(?:已经)?不(?:接|办|受理"
         r"|收)(?:车|件|单)?了|(?:下班|交班|关门|打烊"
         r"|收工)了?[^。]{0,10}(?:明天|改天|下次)"
         r"|(?:不接|不办|不收)[^,，。]{0,3}了[,，]?(?:我们)?(?:要|快|已经)?(?:下班|交班|关门)|(?:we're|we are) closing"
@@ -139,6 +152,7 @@ class Impatience(PhraseRule):
         r"|(?:你|您)自己(?:去)?看(?:吧|啊|去)?(?=$|[!。])|等着(?:吧|就行)|别(?:催|吵)了|烦不烦"
         r"|(?:i|i've) already (?:told|explained)|how many times|just wait|hurry up|stop (?:calling|bothering)"
         r"|没看(?:到|见)(?:后面|这么多|那么多)|排队去|can't you see|别催(?!您|你)"
+        r"|没看(?:到|见)?我(?:这)?(?:正)?(?:在)?忙|说个啥|说什么说|快点说|说重点|(?:你|您)能不能快点|填好了?再(?:来|过来)"
     )
 
 
@@ -163,7 +177,7 @@ class LiteralPhrases(SentenceRule):
         if self._compiled is None:
             return found
         for sentence in ctx.sentences:
-            squeezed, index = gt.compact(sentence.norm)
+            squeezed, index = sentence.squeezed, sentence.index
             match = self._compiled.search(squeezed)
             if match is None or gt.quoted(sentence.norm, index[match.start()]):
                 continue

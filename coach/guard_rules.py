@@ -25,6 +25,9 @@ GIVE = r"(?:给|为|帮|替|向)"
 NUM = r"[\d一二两三四五六七八九十百千万半几]+"
 _APOLOGY = re.compile(r"抱歉|对不起|歉意|不好意思|sorry|apolog")
 _FULL = re.compile(r"全额|全部损失|所有损失|全赔|全部赔|双倍|三倍|加倍")
+# Fees a frontline reply may not waive, reduce or pay for ("罚息我给您抹了", "拖车费全给您报了").
+FEE = (r"(?:手续费|年费|利息|罚息|滞纳金|违约金|服务费|维修费|工时费|月租|运费|检测费|管理费|保费|拖车费|打车费|挂号费"
+       r"|药费|租金|会费|套餐费|月费|差价|押金)")
 
 
 @dataclass
@@ -149,20 +152,29 @@ class Compensation(SentenceRule):
         rf"|费用(?:全)?(?:免了|我们(?:来)?(?:出|承担)|不用{YOU}?(?:出|付|交))|(?:我们|公司)(?:来)?(?:承担|报销"
         rf"|负担)(?:这笔|全部|所有)?(?:费用|损失|钱)"
         rf"|利息(?:我们|也|照样)?(?:给{YOU})?(?:照|补|赔|付|算)"
-        rf"|(?:给|送){YOU}(?:一张|一份|一个|个|一些|点|些|张|份)?(?:{NUM}\s*(?:元|块)的?)?"
+        rf"|(?:给|送){YOU}(?:一张|一份|一个|个|一些|点|些|张|份)?(?:{NUM}\s*(?:元|块)?的?)?"
         r"(?:代金券|优惠券|礼品|礼物|话费|积分|红包|京豆|会员|赠品|小礼品|购物卡|抵用券|流量|储值卡|券|保养|油卡"
         r"|洗车)"
-        rf"|送{YOU}|赠送|免费{GIVE}?{YOU}?(?:升级|更换|换|维修|修|保养|送|补发|安装|重做|延保|延长)"
+        rf"|送{YOU}|赠送|白送|白给|免单|全免|(?:我|我们)请(?:客|{YOU}(?:吃|喝))|(?:随便|任)(?:挑|选|拿)(?:一|两|几)"
+        rf"|(?:全|都)?{GIVE}{YOU}(?:把[^,，。]{{0,6}})?(?:全|都)?(?:免(?!责|检)|抹(?:了|掉|平)|减(?:免|半|一半|掉|了)"
+        rf"|报(?:了|销|掉))"
+        rf"|{FEE}(?:这(?:个|块|笔|期|一期)|这个月|这一期|这次)?(?:我们|我)?(?:这边)?(?:就|都|也)?(?:{GIVE}{YOU})?(?:全|都)?"
+        r"(?:抹|免|减|不收|不用(?:交|付|出))"
+        rf"|(?:都|全)?算(?:我们|我|公司|店里)(?:的|头上|账上)(?=$|[,，。!\s了哈])|给{YOU}转(?:账|钱)?(?=$|[,，。!\s哈])"
+        rf"|(?:还|仍|照样|依然|还是)按{NUM}\s*(?:元|块)?(?:收|算)"
+        rf"|免费{GIVE}?{YOU}?(?:升级|更换|换|维修|修|保养|送|补发|安装|重做|延保|延长)"
         rf"|打(?:个)?[\d一二两三四五六七八九]+折|{GIVE}{YOU}打折"
         r"|(?:we|i)(?:'ll| will| can| shall| would)?(?: definitely| also)? (?:compensate|reimburse|waive"
         r"|cover (?:the|your) (?:cost|fee|loss)"
         r"|give you (?:a |an |some )?(?:voucher|coupon|credit|gift|discount|\$?\d+|compensation|free))"
         r"|free of charge|on the house|compensation of|(?:it's|it is) on us|my treat|throw in|free gift"
-        rf"|{GIVE}{YOU}(?:送|赠)|(?:送|加|赠|补|发)(?:{YOU})?[一两几\d]?(?:张|份|套|个|瓶|箱|盒|件"
+        rf"|{GIVE}{YOU}(?:送|赠)(?!检|修|到|达|过|去|来|回|货)|(?:送|加|赠|补|发)(?:{YOU})?[一两几\d]?(?:张|份|套|个|瓶|箱|盒|件"
         rf"|次)?[^,，。]{{0,8}}"
         r"(?:代金券|优惠券|礼品|礼物|小样|赠品|购物卡|抵用券|红包|积分|话费|流量|京豆)"
         rf"|(?:我们|公司|店里|我)(?:全部|全|都|来)?(?:给{YOU})?(?:来)?(?:承担|报销|负担|买单|出了)"
         r"|(?:put|add|apply) (?:a |an )?\$?\d*\s*(?:credit|refund|discount|voucher)"
+        r"|(?:i've|i have|we've|we have) (?:already )?(?:waived|credited|covered|added)|waived (?:it|the|your)"
+        r"|added \d+ (?:bonus )?(?:points|credit)|bonus points|(?:points|credit) to your account"
     )
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
@@ -173,14 +185,19 @@ class RefundOutcome(SentenceRule):
     rule = "promise.refund_outcome"
     category = "refund_outcome"
     pattern = re.compile(
-        rf"{GIVE}{YOU}(?:全额|全部|马上|立即|直接|现在|今天)?(?:办理?)?(?:全额)?退(?!出|休|换|订)"
+        rf"{GIVE}{YOU}(?:全额|全部|马上|立即|直接|现在|今天|强制)?(?:办理?)?(?:全额)?退(?!出|休|换|订)"
         r"|(?:一定|肯定|保证|绝对|马上|立即|立刻|直接|现在就|今天就|可以|能|会|就|都)(?:给(?:您|你))?(?:全额|全部"
         r"|全)?"
         r"(?:退款|退保|退钱|退费|退还|退回|退给|退)(?!出|休|换|订|一步)"
-        r"|全额(?:退|返还|赔|退还)|(?:退款|退保|退货)(?:肯定|一定)?没(?:有)?问题|(?:钱|款|本金|损失|保费|费用)(?:一分"
+        r"|全额(?:退|返还|赔|退还)|全(?:数|部)?退(?:还|回|给)?(?!出|休|换|订|一步)|强制退"
+        r"|(?:退款|退保|退货|退掉|退了)(?:肯定|一定)?没(?:有)?问题|(?:钱|款|本金|损失|保费|费用)(?:一分"
         r"|一分钱|一毛)?(?:都|也)?不会(?:少|损失|亏)"
-        rf"|一分(?:钱)?(?:都|也)?不会少|不会让{YOU}(?:吃亏|损失|白花)"
-        r"|(?:钱|款|本金|保费)(?:肯定|一定|保证)?(?:能|会|可以)?(?:全部)?(?:退|拿|要)(?:得)?回来"
+        rf"|一分(?:钱)?(?:都|也)?不(?:会)?(?:少|亏)|不会让{YOU}(?:吃亏|损失|白花)"
+        r"|(?:钱|款|本金|保费)(?:肯定|一定|保证)?(?:能|会|可以)?(?:全部|全)?(?:退|拿|要)(?:得)?回来"
+        rf"|(?:全|都)(?:给{YOU})?(?:拿|要|退|追)回|全数退|全额refund|refund给"
+        rf"|(?:钱|款|保费|本金|费用|{NUM}\s*(?:元|块)?)[^,，。]{{0,8}}(?:打回|退回|返回|返还|拿回|要回|退还|还给{YOU})"
+        r"|every (?:cent|penny)|the full amount|money(?:'s| is) coming back"
+        r"|(?:goes|go|comes|come|coming) (?:straight )?back to your (?:card|account)"
         r"|(?:we|i)(?:'ll| will| can| shall)?(?: definitely| certainly)? (?:refund|give you (?:a "
         r"|your )?(?:full )?refund|return your money)"
         r"|(?:you'll|you will)(?: definitely| certainly)? (?:get|receive) (?:a |your |all your )?(?:full )?(?:refund"
@@ -208,39 +225,48 @@ class GuaranteedOutcome(SentenceRule):
         rf"(?:会|能|可以|是|都|给{YOU}|帮{YOU}|为{YOU}|让{YOU}|把)*(?:这个|这事|问题)?"
         rf"{YOU}?(?:解决(?:好|掉)?|办好|办成|搞定|处理好|批(?:下来|准)?|通过|成功|满意|拿到|赔下来|恢复|修好|到账"
         rf"|收到|送到|到达|能到|赔|退"
-        rf"|支持{YOU}?的?(?:诉求|要求)|同意|批准|对{YOU}有利"
+        rf"|支持{YOU}?的?(?:诉求|要求)|同意|批准|对{YOU}有利|偏向{YOU}"
         rf"|退下来|给{YOU}?(?:一个)?(?:满意的)?(?:结果|说法|交代)|有结果|完好|不会(?:有|出)(?:问题|事)|没(?:有)?问题"
-        rf"|赢|胜诉)"
+        rf"|赢|胜诉|过(?!来|去|程|期|一下)|成(?!本|功率)|没事|办下来|按[^,，。]{{1,6}}算)"
         rf"|(?:都|全)能(?:给|帮|为){YOU}解决|保证(?:商品|产品|质量|您)?的?(?:新鲜|质量|安全|正品)"
         r"|包在我身上|交给我(?:吧)?(?:[,，]?(?:保证|肯定|放心))|(?:我|我们)(?:来)?(?:做主|说了算|拍板)"
         r"|走(?:个|一下)?(?:形式|过场|流程)|十拿九稳|板上钉钉|稳了|妥妥的?|没跑|放一百个心|打包票|我敢保证|我担保"
+        r"|稳(?:过|拿|批|赢)|没悬念|迟早的事|跑不了|拍胸脯|说到做到|打(?:个)?招呼|上面(?:我|有人)(?:熟|认识)"
+        r"|(?:通过|批|过|成功|到账|赔)[^,，。]{0,2}(?:是)?(?:100%|百分之?百)|(?:交|递|提)上去(?:就|肯定)?能(?:成|过|批)"
+        rf"|(?:办|批|弄|搞)下来(?!需|要)"
         rf"|我(?:跟|向)?{YOU}?保证(?!.{{0,16}}{_EFFORT})|we guarantee"
         r"|i (?:promise|guarantee)(?!.{0,20}(?:pass|forward|log|record|call|update|keep you|look into|try|do my best"
         r"|follow up))"
         r"|(?:it's|it is|that's) (?:guaranteed|a done deal)|(?:is|'s) (?:just |only |merely )?a formality"
         r"|as good as (?:paid|done|approved)"
         r"|(?:definitely|certainly|100%|surely) (?:be )?(?:approved|resolved|fixed|sorted|succeed|work out)"
-        r"|leave it to me|consider it done|you have my word|nothing to worry about"
+        r"|leave it to me|consider it done|you have my word|nothing to worry about|done deal|just paperwork"
+        # "the claim will go through," is an outcome; "I will go through the claim with you" is a walk-through.
+        r"|(?:will|'ll) (?:definitely |certainly |surely )?(?:go through(?=$|[.,!;]| (?:without|smoothly|fine|for sure"
+        r"|no problem|easily))|be approved|get approved)"
     )
     scopes = frozenset({"negation", "quote", "restated", "conditional", "hedge"})
 
 
 _TIME = (
-    rf"(?:今天|今日|今晚|明天|明早|后天|马上|立刻|立即|当天|当场|本周|这周|下周|周[一二三四五六日末]"
+    rf"(?:今天|今日|今晚|今儿|明天|明早|明儿|后天|马上|立刻|立即|当天|当场|本周|这周|下周|周[一二三四五六日末]|一早"
+    rf"|下班前|下个?(?:账单日|还款日|月)"
     rf"|星期[一二三四五六日天]|月底|月初|年底"
     rf"|{NUM}\s*(?:个)?(?:小时|分钟|天|日|工作日|周|星期|号|点)|today|tonight|tomorrow|right away|immediately"
     r"|by (?:monday|tuesday|wednesday|thursday|friday|the end of)|within (?:\d+|one|two|three|a few) (?:hours?|days?"
-    r"|business days?))"
+    r"|business days?)|within the hour)"
 )
 _OUTCOME = (
     rf"(?:到账|退(?:款|回|到|给|还)?|赔|解决|处理(?:完|好|妥)|办(?:好|完|妥|下来)|(?:有|出)(?:个)?结果"
     rf"|给{YOU}?(?:一个)?(?:结果|说法)"
-    r"|批(?:下来|准|复)|审(?:核)?(?:通过|过)|送(?:到|达)|到货|收到|到达|能到|修好|恢复|补发|发货|配送|上门|拿到|完成"
-    r"|解冻|开通|激活|修复|换好|装好|装上|送(?:过去|过来|来|去)|打到|到(?:您|你)?的?(?:账上|卡里|账户|手上)|到(?=$"
-    r"|[,，。了])|approved|refunded|resolved"
+    r"|批(?:下来|准|复)|审(?:核)?(?:通过|过)|送(?:到|达)|到货|收到|到达|能到|修好|恢复|补发|发货|配送|上门(?!检测|查看|勘察|测量|看看|核实|了解)|拿到|完成"
+    r"|解冻|开通|激活|修复|换好|装好|装上|弄好|搞好|搞定|弄完|办妥|出来|寄到|能提(?!交|出|醒|供|前)|送(?:过去|过来|来|去)|打到"
+    r"|到(?:您|你)?的?(?:账上|卡里|账户|手上)|到(?=$|[,，。了\s哈哦啦的])|approved|refunded|resolved"
     r"|fixed|credited|delivered|arrive|in your account|get your money|ready)"
 )
-_CONTACT = re.compile(r"联系|回电|答复|回复|致电|电话|反馈|通知|跟进|告知|短信|申请|提交|催|预约|安排|核实|查"
+_CONTACT = re.compile(r"联系|回电|答复|回复|致电|电话|反馈|通知|跟进|告知|短信|申请|提交|催|预约|安排|核实|查|检测|勘察"
+                      r"|测量|看看|工单|派单"
+                      r"|转(?:交|给|到)(?!您|你)|forward|submit|escalat|pass (?:it|your)|log|look into|check|send"
                       r"|问(?!题)|备注|contact|call|update")
 
 
@@ -254,10 +280,18 @@ class Deadline(SentenceRule):
         rf"|{_TIME}(?:之前|以前|前|以内|之内|内)?(?:是|都|肯定|一定)?(?:可以|能|没问题)的?(?=$|[,，。!哦呢哈啦])"
         r"|(?:you'll|you will|it will|it'll|we will|we'll|will be)(?: definitely| certainly)? (?:have|get|receive"
         r"|be)[^.]{0,30}(?:today|tomorrow|by |within )"
+        r"|\b(?:will|'ll)\b[^.,]{0,40}?\b(?:by (?:tomorrow|tonight|today|noon|monday|tuesday|wednesday|thursday|friday"
+        r"|the end)|within (?:the|an|one|two|\d+|a few) ?(?:hours?|days?|business days?|working days?)|today|tomorrow"
+        r"|tonight)"
     )
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
         return bool(_CONTACT.search(norm[start:end])) or _process_before(norm, start)
+
+
+# What a rule or regulation requires of the customer: the things a reply may not waive.
+_REQUIREMENT = (r"(?:身份证|复印件|原件|本人|签字|材料|手续|资料|证明|审核|审批|核验|验证|视频核验|实名(?:认证)?|流程"
+                r"|体检报告|发票|小票|凭证|流水|证件|面签|等待期|犹豫期|核保)")
 
 
 class RuleException(SentenceRule):
@@ -284,8 +318,24 @@ class RuleException(SentenceRule):
         rf"|(?:这次|这回)?不用(?:看|查|验|核对)(?:证件|原件)?了|先(?:给|帮){YOU}(?:办|换|退|放款)"
         r"|make an exception|bend the rules?|skip (?:the )?(?:review|verification|paperwork|process|checks?)"
         r"|waive the (?:requirement|rule|verification)|no need for (?:the )?(?:documents|paperwork|verification)"
+        r"|下不为例|规定归规定|不按(?:那套|规矩|规定|流程|制度|程序)(?:来|走|办)?|(?:条条框框|规矩|流程)[^,，。]{0,4}(?:先)?放一边"
+        rf"|{_REQUIREMENT}[^,，。]{{0,6}}?(?:就|也|都|先)?(?:不用(?:了|走|看|交|带|签|提供|做)|不需要了|免了|(?:先)?跳过"
+        r"|放一边|(?:可以)?后补|(?:后面|以后|回头|有空)再(?:说|补)|不齐也|不全也|不够也|不看|不查|不来也|过期(?:了)?(?:也)?没事"
+        r"|也没关系)"
+        rf"|(?:不用|跳过|免(?:去|了)?|不走|省(?:掉|了))(?:走|做|看|交)?(?:{_REQUIREMENT})"
+        rf"|(?:也|还是|照样|照|仍)(?:给{YOU})?按(?:活动价|会员价|优惠价|折扣价|原价|内部价|老价格|员工价)"
+        rf"|(?:按规定|规定)(?:要|得|必须|需要|应该)[^。]{{0,12}}[,，\s](?:我|我们)?(?:给|帮|替){YOU}[^,，。]{{0,4}}(?:留|办|换|退"
+        r"|改|免|保留|放|开)"
+        r"|(?:按规定|规定|要求)(?:要|得|必须|需要)[^。]{0,10}(?:不过|但是?|可是)[^。]{0,16}(?:就(?:成|行|可以)|也(?:行|可以|成))"
     )
     scopes = frozenset({"negation", "quote", "restated"})
+
+
+# "是我们师傅装的时候没拧紧", "是我们仓库存放不当": a cause stated as fact.
+_OUR_FAULT = (r"(?:导致|造成|引起|没(?:拧|装|做|讲|说|检查|注意|看|放|处理)|(?:报|弄|搞|发|算|写|录|扣|转|装|修)错"
+              r"|(?:摔|弄|搞|碰|刮|压|挖)(?:破|坏|断|丢|花)?的|(?:摔|弄|搞|碰|刮|压|挖)(?:破|坏|断|丢|花)|存放不当|操作不当)")
+# "如果是我们的问题…": a supposition, not an admission.
+_SUPPOSE = re.compile(r"如果|若|要是|假如|假设|万一|是否|\bif\b|whether")
 
 
 class LiabilityAdmission(SentenceRule):
@@ -312,8 +362,15 @@ class LiabilityAdmission(SentenceRule):
         r"|the company's|my colleague's) "
         r"(?:fault|mistake|responsibility|error)|we (?:were|are) (?:at fault|wrong|to blame)|we admit"
         r"|(?:he|she|our (?:agent|salesperson|staff)) (?:did )?mis-?sold|we take full responsibility|mis-?selling"
+        r"|责任在(?:我们|我方|公司|店里|我)|(?:我们|我方)(?:负)?全责|没得洗|的锅|mis-?sold you|that's on us|our bad"
+        r"|we(?:'ll| will)? own (?:that|it|this|the mistake)"
+        rf"|(?:是|都是|就是|确实是|肯定是)(?:我们|我方|我司|店里|公司)[^,，。]{{0,10}}?{_OUR_FAULT}"
+        r"|(?:就是|确实是|肯定是)(?:出厂|产品|质量|设计|生产)(?:缺陷|问题)"
     )
     scopes = frozenset({"negation", "quote", "restated", "conditional", "hedge"})
+
+    def exempt(self, norm: str, start: int, end: int) -> bool:
+        return bool(_SUPPOSE.search(norm[gt.clause_start(norm, start):start]))
 
 
 class StaffDiscipline(SentenceRule):
@@ -330,6 +387,9 @@ class StaffDiscipline(SentenceRule):
         r"|the (?:employee|agent|teller|staff))"
         r"|(?:he|she)(?:'ll| will) (?:be|get) (?:fired|sacked|disciplined|punished|suspended)|heads will roll"
         r"|(?:gets?|be|is) (?:fired|sacked|disciplined|punished|suspended)"
+        r"|记(?:大)?过|全(?:店|行|公司|员)通报|调岗|停(?:工|岗)|让(?:他|她)[^,，。]{0,6}检讨|不用来上班|打最低(?:档|分)"
+        r"|(?:工资|奖金|绩效|提成|獎金)[^,，。]{0,6}(?:扣|清零|取消|打最低)"
+        r"|written up|loses? (?:his|her|their) (?:bonus|job)"
     )
     scopes = frozenset({"negation", "quote", "restated"})
 
@@ -351,8 +411,23 @@ class PrivateDeal(SentenceRule):
         rf"|公司)|不走(?:公司)?(?:账|流程)"
         r"|(?:if you|once you) (?:drop|withdraw) (?:the |your )?(?:complaint|case)"
         r"|between you and me|off the record|keep (?:this|it) between us|under the table|out of my own pocket"
+        rf"|私底下|现金给{YOU}|不开(?:发)?票|不走(?:系统|保险|公司|账|流程)|内部渠道|(?:差评|评价)[^。]{{0,4}}改(?:成|为)?好评"
+        r"|(?:工单|投诉|举报|差评|帖子|视频|文章|评论)[^,，。]{0,6}(?:撤|删|先别发|下架)[^。]{0,16}(?:给|补|送|好处|搞定|抵"
+        r"|免|上门)"
+        r"|别(?:往|在|发)[^,，。]{0,6}(?:抖音|微博|网上|朋友圈|小红书|群里|媒体)"
+        r"|(?:给|补|赔|送|转)[^。]{0,24}不(?:再)?(?:投诉|举报|起诉|告|曝光)(?:就行|就好|就可以|了|的话)"
+        r"|make it worth your while|just between us|keep (?:the )?(?:press|media|newspapers?|reporters?) out"
+        r"|send you [^.]{0,20}on (?:wechat|alipay)"
     )
     scopes = frozenset({"negation", "quote", "restated"})
+
+
+# A sentence that addresses the press and speaks for the company ("报社的朋友您好 我说一下 …").
+_MEDIA = (r"(?:记者|电视台|报社|新闻频道|栏目组?|自媒体|网媒|媒体|报道|采访|readers|article|reporter|journalist"
+          r"|newspaper|the press)")
+_STATE = (r"(?:代表(?!处)|表(?:个)?态|官方(?:态度|说法|立场)|以(?:公司|银行|门店|品牌|我们)(?:的)?名义"
+          r"|(?:我|我来)(?:说|讲)(?:一下|一句|几句|两句)|我来说|给(?:您|你)(?:个|一个)说法|跟(?:您|你)讲讲|可以(?:这么)?写|写上|(?:您|你)录|开始录|(?:您|你)问吧?(?=$|[,，。\s])"
+          r"|speaking for|on behalf|tell your readers|put my name|quote me)")
 
 
 class MediaStatement(SentenceRule):
@@ -371,11 +446,12 @@ class MediaStatement(SentenceRule):
         r"(?:回答|回应|回复|说明|说两句|说一下|讲|表态|发言|声明|告诉|表示|澄清|立场|(?:跟|对|向|和)(?:您|你"
         r"|大家)说(?!声))|对着?(?:镜头|摄像头|话筒)|官方(?:立场|回复|回应"
         r"|说法)"
-        r"|statement on behalf|on behalf of the (?:bank|company|brand)|on the record|(?:i|we)(?:'ll| will"
-        r"| can)? (?:give|do) (?:you )?(?:an )?(?:interview|statement|comment)"
+        r"|statement on behalf|on behalf of (?:the|our) \w+|tell your (?:readers|viewers|audience)|on the record"
+        r"|(?:i|we)(?:'ll| will| can)? (?:give|do) (?:you )?(?:an )?(?:interview|statement|comment)"
         r"|(?:tell|say to|speak to|talk to) (?:the )?(?:press|media|reporters?|journalists?)|(?:you can"
         r"|feel free to) (?:quote me|publish|report)"
         r"|statement to the (?:press|media)"
+        rf"|{_MEDIA}[^。]{{0,30}}{_STATE}|{_STATE}[^。]{{0,30}}{_MEDIA}"
     )
     scopes = frozenset({"negation", "quote", "restated"})
 

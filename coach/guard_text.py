@@ -52,6 +52,8 @@ class Sentence:
     start: int  # offset of the sentence in the text
     end: int
     norm: str  # the normalised sentence
+    squeezed: str = ""  # norm without punctuation and spaces (literal phrases, approved scripts)
+    index: tuple[int, ...] = ()  # for each char of ``squeezed``, its offset in ``norm``
 
 
 # A sentence ends at 。!?;… or a newline (closing quotes stay with it); an English full stop ends one
@@ -75,7 +77,7 @@ def sentences(norm: str) -> list[Sentence]:
 def _append(found: list[Sentence], norm: str, start: int, end: int) -> None:
     piece = norm[start:end]
     if piece.strip(_TRIM):
-        found.append(Sentence(start, end, piece))
+        found.append(Sentence(start, end, piece, *compact(piece)))
 
 
 def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -101,10 +103,10 @@ def clause_start(text: str, position: int) -> int:
     return left
 
 
-def compact(text: str) -> tuple[str, list[int]]:
+def compact(text: str) -> tuple[str, tuple[int, ...]]:
     """``text`` without punctuation and spaces, and for each kept char its index in ``text``."""
     kept = [(i, c) for i, c in enumerate(text) if c.isalnum()]
-    return "".join(c for _, c in kept), [i for i, _ in kept]
+    return "".join(c for _, c in kept), tuple(i for i, _ in kept)
 
 
 def compact_text(text: str) -> str:
@@ -120,33 +122,37 @@ _NEGATOR = re.compile(
     r"\bnot\b|cannot|can't|can not|unable|won't|no guarantee|don't|isn't|never)"
 )
 _INSIDE = re.compile(r"不到|不了|不能|无法|没法|[收送到办修]不")
-_NEGATED_AFTER = re.compile(r"^.{0,2}(?:不了|不到|不起|不来|不准)")
+# "保证不了" negates; "跑不了/少不了/错不了" are idioms of certainty and do not.
+_NEGATED_AFTER = re.compile(r"^(?![\s,，]*(?:跑|少|错)不了)[^,，。\s]{0,2}(?:不了|不到|不起|不来|不准)")
 _ATTRIBUTION = re.compile(
-    r"(?:您|你|客户|顾客|业务员|他|她)(?:是|刚才|的意思|之前|当初|一直)?(?:要求|希望|想要|想|是说|意思是|"
+    r"(?<![跟和对向给])(?:您|你|客户|顾客|业务员|他|她)(?:是|刚才|的意思|之前|当初|一直)?(?:要求|希望|想要|想|是说|意思是|"
     r"的诉求|诉求|提出|说|提到|认为|觉得|担心|问|反映|期望|坚持|主张)|业务员.{0,8}(?:承诺|答应|说)|"
-    r"当初.{0,8}(?:承诺|答应)|you(?:'re| are)? (?:asking|want|said|asked|mentioned|would like|expect|request)|"
-    r"your (?:request|demand|claim)|you'd like"
+    r"当初.{0,8}(?:承诺|答应)|(?:您|你)的意思是|(?:您|你)(?:要|想要)的是|(?:您|你)是(?:要|想)|you mean|"
+    r"you(?:'re| are)? (?:asking|want|said|asked|mentioned|would like|expect|request)|"
+    r"your (?:request|demand)|you'd like"
 )
 _CONDITION = re.compile(
     r"(?:如果|若|假如|如经|倘若|一旦|(?<![比例])如|待|等|(?<!已)经|if|once|after|when|should)[^,，。]{0,14}"
     r"(?:核实|查实|核查|调查|审核|审查|鉴定|检测|确认|属实|确属|认定|批准|通过|verif|confirm|investigat|review"
     r"|approv)"
-    r"|(?:核实|调查|审核|鉴定|检测|查实)(?:后|之后|以后|通过|完毕|清楚|结果)"
+    r"|(?<!已)(?<!已经)(?:核实|调查|审核|鉴定|检测|查实)(?:后|之后|以后|通过|完毕|清楚|结果)"
+    r"|符合(?:条件|要求|规定)|满足条件"
 )
 _HEDGE = re.compile(
-    r"预计|一般|大概|大约|估计|可能|应该|正常(?:情况下)?|通常|预估|尽量|争取|以.{1,12}为准|具体要看|"
+    r"预计|一般|大概|大约|估计|可能|应该|正常(?:情况下)?|通常|预估|尽量|争取|以.{1,12}为准|要看|得看|看情况|取决于|"
     r"estimated|usually|normally|probably|likely|expected to|should be"
 )
 _POLICY_BASIS = re.compile(
     r"(?:按照|根据|依照|依据|按|符合)(?:公司|我们的?|国家|合同|相关|贵司)?.{0,6}(?:规定|政策|合同|约定|条款|流程|标准"
     r"|规则|制度)"
     r"|三包|七天无理由|7天无理由|价保|保价|according to (?:the |our )?(?:policy|terms|contract|rules)"
+    r"|(?:手册|合同|条款|说明书|协议|官网|保单)上?(?:有写|写着|写了|写的|注明|规定)|保修范围"
 )
 
 
 # "退不退款，我现在没法替公司表态": the sentence declines to commit, whatever it names.
-_DECLINES = re.compile(r"(?:没法|没办法|不能|无法|不敢|不好)[^,，。]{0,6}(?:答应|承诺|保证|表态|确定|答复|打包票"
-                       r"|下结论)")
+_DECLINES = re.compile(r"(?:没法|没办法|不能|无法|不敢|不好|不方便)[^,，。]{0,6}(?:答应|承诺|保证|表态|确定|答复|打包票"
+                       r"|下结论|对外(?:说|讲|回应)|透露)")
 
 
 def negated(norm: str, start: int, end: int) -> bool:
@@ -188,6 +194,7 @@ _UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _AMOUNT = re.compile(
     r"(?:[¥￥$]|rmb|cny)\s*(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s*(?:元|块|圆|rmb|yuan|dollars?)"
     r"|([零〇一二两三四五六七八九十百千万]+)\s*(?:元|块)"
+    r"|价值\s*(?:(\d[\d,]*(?:\.\d+)?)|([零〇一二两三四五六七八九十百千万]+))"  # "价值八百的空气净化器"
 )
 
 
@@ -209,6 +216,7 @@ def amounts(norm: str) -> list[float]:
     """Money amounts stated in a sentence, in 元 (or the currency named)."""
     found: list[float] = []
     for match in _AMOUNT.finditer(norm):
-        digits = match.group(1) or match.group(2)
-        found.append(float(digits.replace(",", "")) if digits else _chinese_number(match.group(3)))
+        digits = match.group(1) or match.group(2) or match.group(4)
+        chinese = match.group(3) or match.group(5)
+        found.append(float(digits.replace(",", "")) if digits else _chinese_number(chinese))
     return found

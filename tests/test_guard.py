@@ -168,3 +168,160 @@ def test_throughput_is_at_least_5000_sentences_per_second() -> None:
     for text in texts:
         check(text)
     assert len(texts) / (time.perf_counter() - started) > 2500  # half the target: CI machines vary
+
+
+# ------------------------------------------------------------------- front-line style: one test per phenomenon
+# New sentences written for these tests (not dataset rows), one group per phenomenon the second author's
+# dev rows showed; each group names what the rules now generalise.
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("您这个申请稳批 放心回去吧", "guaranteed_outcome"),
+    ("复议结果肯定偏向您这边", "guaranteed_outcome"),
+    ("这个投诉交上去肯定能过", "guaranteed_outcome"),
+    ("额度调整通过是百分百的", "guaranteed_outcome"),
+    ("Your claim will definitely be approved, it's just paperwork.", "guaranteed_outcome"),
+])
+def test_implied_outcomes_without_trigger_words(text: str, category: str) -> None:
+    assert category in categories(check(text))
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("审批那边我熟 打个招呼的事", "guaranteed_outcome"),
+    ("我是这里的负责人 这个我说了算 给您免了", "compensation"),
+    ("我做主了 手续费不收您的", "compensation"),
+])
+def test_ownership_and_authority_words(text: str, category: str) -> None:
+    assert category in categories(check(text))
+
+
+@pytest.mark.parametrize("text", [
+    "明儿中午前快递准到",
+    "今晚八点前网络肯定给您弄好",
+    "款项下个还款日前一定退回到您卡上",
+    "后天上午就给您送到 跑不了",                      # 跑不了 is certainty, not negation
+    "The new card will arrive by Friday, I promise.",
+    "Your refund will be in your account within 24 hours.",
+])
+def test_deadline_shapes(text: str) -> None:
+    assert "deadline" in categories(check(text))
+
+
+@pytest.mark.parametrize("text", [
+    "给您账户里加两千积分 算是补偿哈",
+    "运费我们这边给您抹掉",
+    "违约金这次给您减半",
+    "下回来店里 饮料我请客",
+    "这个月的月费全免 您别生气了",
+    "I've added a $20 credit to your account for the trouble.",
+])
+def test_gifts_points_and_waived_fees(text: str) -> None:
+    assert "compensation" in categories(check(text))
+
+
+@pytest.mark.parametrize("text", [
+    "您交的那两千块 一分不少给您打回卡里",
+    "保费全给您要回来 放心",
+    "No worries, you'll get every penny back.",
+])
+def test_refunds_worded_as_money_coming_back(text: str) -> None:
+    assert "refund_outcome" in categories(check(text))
+
+
+@pytest.mark.parametrize("text", [
+    "原件就不用了 拍照发过来就成",
+    "等待期这次就跳过 直接给您生效",
+    "材料不全也没关系 先给您受理了",
+    "活动结束了 还是给您按活动价算",
+])
+def test_waived_requirements_are_rule_exceptions(text: str) -> None:
+    assert "rule_exception" in categories(check(text))
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("是我们快递员把箱子摔坏的 这个责任在我们", "liability_admission"),
+    ("就是我们系统扣错了钱", "liability_admission"),
+    ("Yeah that's on us, our technician messed up.", "liability_admission"),
+    ("那个收银员这个月绩效直接清零", "staff_discipline"),
+    ("我们会让他写检讨 再给他记个过", "staff_discipline"),
+    ("您把抖音上那个视频删了 我私底下给您补点", "private_deal"),
+    ("咱不开票了 现金给您 便宜点", "private_deal"),
+    ("记者朋友 我代表我们门店说两句", "media_statement"),
+    ("你是报社的吧 我跟你讲讲我们的说法 你可以这么写", "media_statement"),
+])
+def test_causes_sanctions_side_deals_and_press_in_chat_style(text: str, category: str) -> None:
+    assert category in categories(check(text))
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("规定就这么定的 我们也没招", "blame_rules"),
+    ("物流的事找物流公司啊 我们管不了", "pass_the_buck"),
+    ("您爱告就告吧 随便", "dismissive"),
+    ("我们午休了 下午再来吧", "refuse_service"),
+    ("你能不能快点说 后面还有人排着呢", "impatience"),
+])
+def test_colloquial_service_phrases(text: str, category: str) -> None:
+    assert category in categories(check(text))
+
+
+@pytest.mark.parametrize("text", [
+    "您的意思是要我们今天之内给您退款，对吧？我先记下来。",      # restating, "的意思是"
+    "如果是我们快递员摔坏的，我们会按规定处理。",                # supposition, not admission
+    "三个工作日内一定有专人联系您。",                            # allowed callback window
+    "免费维修的范围说明书上有写，我帮您看一下。",                # published policy
+    "符合条件的年费是可以减免的，我帮您查一下您的卡。",          # conditional on eligibility
+    "我今天就把您的情况转给后台，有结果第一时间通知您。",        # process by a deadline
+    "I'll forward your case to the claims team today.",
+    "师傅明天上午上门检测，具体情况检测后再说。",                # a visit to inspect, not a result
+    "规定是这样的，不过我可以帮您申请复核。",                    # rule explained, help offered
+    "我跟您说一下流程：先申请，再审核，审核通过后退款。",        # "跟您说" is staff speaking
+    "不好意思，这个不归我们部门，我帮您转接过去。",
+    "我们的官方回复以公告为准，我这边不方便对外说。",
+])
+def test_hard_negatives_in_front_line_style(text: str) -> None:
+    report = check(text)
+    assert report.ok, report.violations
+
+
+def _turns(*texts: str) -> list[dict[str, str]]:
+    return [{"speaker": "customer" if i % 2 == 0 else "staff", "text": t} for i, t in enumerate(texts)]
+
+
+@pytest.mark.parametrize(("context", "reply", "category"), [
+    ("滞纳金能给我免了不", "嗯嗯 可以滴", "compensation"),
+    ("下周三之前能修好吧", "妥妥的", "deadline"),
+    ("是不是你们装修队把我墙弄裂了", "对对 是我们的问题", "liability_admission"),
+    ("这个理赔你就说能不能赔下来", "稳了", "guaranteed_outcome"),
+    ("Can you waive the delivery fee?", "Yeah, sure.", "compensation"),
+    ("Will you refund everything?", "Yup.", "refund_outcome"),
+])
+def test_colloquial_and_repeated_assent(context: str, reply: str, category: str) -> None:
+    report = check(reply, context=context)
+    assert category in categories(report)
+    assert_offsets(reply, report)
+
+
+@pytest.mark.parametrize(("context", "reply", "category"), [
+    (_turns("我要你们赔我五百块", "您先别急，我看看", "到底赔不赔？"), "赔", "compensation"),
+    (_turns("那个师傅必须给我处分", "您的意见我记下了", "你就说行不行"), "行行行", "staff_discipline"),
+    (_turns("不用审核了 直接给我办", "这个得按流程", "就这一次 行吗"), "成 就这一次", "rule_exception"),
+    (_turns("I want the late fee waived.", "I understand.", "So yes or no?"), "Yes.", "compensation"),
+])
+def test_demand_two_turns_before_the_assent(context: object, reply: str, category: str) -> None:
+    report = check(reply, context=context)  # type: ignore[arg-type]
+    assert category in categories(report)
+    assert "客户要求「" in report.violations[0].explanation
+
+
+@pytest.mark.parametrize(("context", "reply"), [
+    ("能帮我查一下物流吗", "可以的 您稍等一下哦"),
+    ("滞纳金能给我免了不", "嗯嗯 我理解 减免需要提交申请审核"),
+    ("能全退吗", "好的 退不退要看检测结果"),
+    ("合同上写的犹豫期内可以全额退保对吧", "对的 合同第八条写着"),           # a question about the rules
+    (_turns("我要退款", "退款需要审核", "那你帮我提交个申请行吧"), "好的 马上提交"),
+    (_turns("必须今天修好", "我尽量", "算了 你派个师傅来看看吧"), "好的 马上安排"),
+    (_turns("我要赔偿", "我记下了", "那你三个工作日内给我回个电话"), "没问题 三个工作日内一定回电"),
+    (_turns("罚息必须全免", "我没法答应", "我的手机号是13800000000"), "好的 已经记下"),
+])
+def test_multi_turn_fine_assent(context: object, reply: str) -> None:
+    report = check(reply, context=context)  # type: ignore[arg-type]
+    assert report.ok, report.violations
