@@ -11,19 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from coach import guard_text as gt
 from coach.guard_rules import GuardContext
-from coach.types import Violation
-
-
-class ContextTurn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    speaker: str = Field(default="customer", description="customer/客户 or staff/客服; anything else = customer.")
-    text: str
-
+from coach.types import ContextTurn, Violation
 
 ContextInput = str | list[ContextTurn] | list[dict[str, str]] | None
 

@@ -31,7 +31,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from coach.backends.base import Backend, get_backend
 from coach.callback import callback_script
-from coach.cli.guard_cmds import CheckRequest
 from coach.config import Settings
 from coach.errors import CoachError, ConfigError
 from coach.guard import MAX_CHARS
@@ -41,6 +40,7 @@ from coach.redact import install_log_masking
 from coach.types import (
     CallbackCase,
     CallbackScript,
+    CheckRequest,
     Draft,
     DraftRequest,
     GuardReport,

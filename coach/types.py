@@ -67,6 +67,24 @@ class Violation(BaseModel):
     source: str = Field(description="Corpus citation of the principle behind the rule.")
 
 
+class ContextTurn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    speaker: str = Field(default="customer", description="customer/客户 or staff/客服; anything else = customer.")
+    text: str
+
+
+class CheckRequest(BaseModel):
+    """A text to guard, with the customer's words it answers: one `coach check` batch line or one API body."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    context: str | list[ContextTurn] | None = None
+    role: str | None = None
+    id: str | int | None = Field(default=None, description="Echoed back for matching results to inputs.")
+
+
 class GuardReport(BaseModel):
     ok: bool
     violations: list[Violation]

@@ -11,30 +11,18 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 from rich.text import Text
 
 from coach.cli._common import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, console, print_json, read_jsonl, reports_errors
 from coach.errors import InputError
 from coach.guard import check as guard_check
-from coach.guard_context import ContextTurn
 from coach.policy import Policy, load_policy, validate_policy_file
-from coach.types import GuardReport
+from coach.types import CheckRequest, GuardReport
 
 PolicyOption = Annotated[
     Path | None, typer.Option("--policy", help="Policy YAML (default: COACH_POLICY or the bundled one).")
 ]
-
-
-class CheckRequest(BaseModel):
-    """One line of ``--input-jsonl``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    text: str
-    context: str | list[ContextTurn] | None = None
-    role: str | None = None
-    id: str | int | None = Field(default=None, description="Echoed back for matching results to inputs.")
 
 
 @reports_errors
