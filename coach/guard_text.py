@@ -38,9 +38,14 @@ def to_simplified(text: str) -> str:
     return "".join(_char_t2s(c) for c in text)
 
 
+# Emoji, pictographs, variation selectors and joiners carry no commitment; as spaces (one code point
+# for one) they stop splitting an assent such as 好的🙂，没问题 while offsets stay those of the input.
+_PICTOGRAPHS = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0E\uFE0F\u200D]")
+
+
 def normalise(text: str) -> str:
-    """Simplified, half-width, lower-case; same length as ``text``."""
-    folded = to_simplified(text).translate(_FULL_WIDTH)
+    """Simplified, half-width, lower-case, pictographs as spaces; same length as ``text``."""
+    folded = _PICTOGRAPHS.sub(" ", to_simplified(text)).translate(_FULL_WIDTH)
     lowered = folded.lower()
     if len(lowered) != len(folded):  # e.g. 'İ' lower-cases to two code points
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)

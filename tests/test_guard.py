@@ -325,3 +325,11 @@ def test_demand_two_turns_before_the_assent(context: object, reply: str, categor
 def test_multi_turn_fine_assent(context: object, reply: str) -> None:
     report = check(reply, context=context)  # type: ignore[arg-type]
     assert report.ok, report.violations
+
+
+@pytest.mark.parametrize("reply", ["好的🙂，没问题", "好的👍🏻没问题", "没问题❤️，好的", "OK 👌"])
+def test_emoji_inside_an_assent_does_not_hide_it(reply: str) -> None:
+    report = check(reply, context="能全额退吗？")
+    assert [v.category for v in report.violations] == ["refund_outcome"]
+    v = report.violations[0]
+    assert reply[v.start : v.end] == v.span
