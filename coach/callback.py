@@ -19,10 +19,10 @@ from pydantic import ValidationError
 
 from coach.analyze import detect_language
 from coach.backends.offline import to_traditional
-from coach.chain import find_placeholders, policy_hash
+from coach.chain import find_placeholders
 from coach.errors import BackendError, InputError
 from coach.guard import check
-from coach.policy import Policy, load_policy
+from coach.policy import Policy, load_policy, policy_hash
 from coach.types import CallbackCase, CallbackScript, GuardReport, ScriptPart
 
 TEMPLATE_VERSION = "callback-template-v1"

@@ -13,7 +13,6 @@ Personal data is masked (coach.redact) before anything reaches the model or the 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import uuid
@@ -28,7 +27,7 @@ from coach.citations import CitationIndex, cite_quotes, cite_reply
 from coach.config import Settings
 from coach.errors import BackendError, InputError
 from coach.guard import check
-from coach.policy import Policy, load_policy
+from coach.policy import Policy, load_policy, policy_hash
 from coach.prompts import load_prompt
 from coach.redact import Redactor, install_log_masking
 from coach.types import Analysis, Attempt, Draft, DraftRequest, GuardReport, Passage, Turn
@@ -58,10 +57,6 @@ def validate_message(text: str) -> None:
     controls = sum(1 for c in text if (ord(c) < 32 and c not in "\n\r\t") or c == "\ufffd")
     if controls and controls >= max(1, len(text) // 100):
         raise InputError("the message looks like binary data, not text", "paste the customer's words as UTF-8 text")
-
-
-def policy_hash(policy: Policy) -> str:
-    return hashlib.sha256(policy.model_dump_json().encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass

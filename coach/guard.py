@@ -16,7 +16,7 @@ from coach.errors import InputError
 from coach.guard_context import Assent, ContextInput, last_demand
 from coach.guard_phrases import PHRASE_RULES, LiteralPhrases
 from coach.guard_rules import PROMISE_RULES, GuardContext, PolicyPatternRule
-from coach.policy import Policy, load_policy
+from coach.policy import Policy, load_policy, policy_hash
 from coach.types import GuardReport, Violation
 
 MAX_CHARS = 20_000
@@ -33,6 +33,7 @@ class _Compiled:
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
+        self.policy_hash = policy_hash(policy)
         rules: list[Rule] = [cls() for cls in PROMISE_RULES] + [cls() for cls in PHRASE_RULES]
         for item in policy.forbidden_commitments:
             if item.patterns:
@@ -106,7 +107,7 @@ def check(text: str, *, role: str | None = None, context: ContextInput = None,
     for rule in compiled.rules:
         found.extend(rule.check(text, ctx))
     violations = _dedupe(found)
-    return GuardReport(ok=not violations, violations=violations, role=role_name)
+    return GuardReport(ok=not violations, violations=violations, role=role_name, policy_hash=compiled.policy_hash)
 
 
 def _dedupe(found: list[Violation]) -> list[Violation]:

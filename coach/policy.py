@@ -8,6 +8,7 @@ tree first, so that a Pydantic error location can be walked back to the node it 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -303,3 +304,8 @@ def _bad_patterns(loc: Loc, patterns: list[str]) -> list[tuple[Loc, str, str]]:
             found.append(((*loc, "patterns", index), f"not a valid regular expression: {exc}",
                           "fix the pattern (quote it in single quotes so backslashes survive)"))
     return found
+
+
+def policy_hash(policy: Policy) -> str:
+    """Identifies the rules a result was produced under (16 hex of the policy's canonical JSON)."""
+    return hashlib.sha256(policy.model_dump_json().encode("utf-8")).hexdigest()[:16]

@@ -5,10 +5,12 @@ Kept free of heavy imports: ``coach check`` loads this module and must start fas
 
 from __future__ import annotations
 
+import uuid
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+GUARD_VERSION = "rules-v2"
 ChunkKind = Literal["principle", "script", "taboo", "case", "outline"]
 
 
@@ -89,6 +91,9 @@ class GuardReport(BaseModel):
     ok: bool
     violations: list[Violation]
     role: str = "frontline"
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex, description="Traces this result in logs and reports.")
+    checker: str = Field(default=GUARD_VERSION, description="The guard's rule-set version.")
+    policy_hash: str = Field(default="", description="The policy the text was checked against.")
 
 
 class DoctorCheck(BaseModel):
