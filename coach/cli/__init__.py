@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from coach.cli import draft_cmds, guard_cmds, serve_cmds, store_cmds
+from coach.cli.eval_cmds import eval_app
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -17,6 +18,7 @@ app = typer.Typer(
 )
 corpus_app = typer.Typer(no_args_is_help=True, help="Review the documents coach is built from.")
 app.add_typer(corpus_app, name="corpus")
+app.add_typer(eval_app, name="eval")
 
 app.command("ingest")(store_cmds.ingest)
 app.command("retrieve")(store_cmds.retrieve)
