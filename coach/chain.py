@@ -18,7 +18,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
-from coach.analyze import analyse
+from coach.analyze import analyse, customer_words
 from coach.backends import phrases as ph
 from coach.backends.base import Backend, Message, get_backend
 from coach.backends.offline import COMPOSER_VERSION, OFFLINE_NOTICE, Composition, compose, render, slot_values
@@ -113,7 +113,8 @@ class DraftChain:
         context = [{"speaker": t.speaker, "text": t.text} for t in conversation]
         if not context or context[-1] != {"speaker": "customer", "text": request.message}:
             context.append({"speaker": "customer", "text": request.message})
-        composition = compose(analysis, retrieval.passages, self.policy)
+        words = redactor.mask(customer_words(request.message, conversation))  # the composer names their facts
+        composition = compose(analysis, retrieval.passages, self.policy, words=words)
         return _Run(request, analysis, redactor, retrieval.passages, composition, context, retrieval.notice)
 
     def _check(self, run: _Run, text: str) -> GuardReport:

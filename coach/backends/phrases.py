@@ -62,6 +62,60 @@ WINDOW_EN = {"三个工作日内": "within three working days", "两个工作日
              "一个工作日内": "within one working day", "五个工作日内": "within five working days",
              "24小时内": "within 24 hours"}
 
+# ------------------------------------------------------------------------- the customer's own facts
+
+# Which words of the customer may be named back to them (offline.key_facts). A fact is a key term: a
+# noun (jieba), a complaint verb-noun from this list, a quantity, or a short quoted name — 2 to 8
+# characters, never a clause. Terms that would make staff repeat a promise, an insult, an instruction
+# or a person's name are dropped, and so are the words every complaint has.
+FACT_VERBS = frozenset(
+    "退保 解约 转账 汇款 拒赔 理赔 赔付 报案 退货 换货 退款 退费 保养 维修 修理 扣费 扣款 收费 "
+    "冻结 解冻 挂失 锁卡 停机 开通 掉线 断线 断网 漏油 漏水 漏酒 过敏 红肿 排队 投保 续保 兑付 "
+    "逾期 分红 保本 送货 发货 取件 卧放 勾兑 误导 限额 超限".split())
+FACT_BANNED = (
+    r"保证|承诺|担保|确保|答应|一定|肯定|绝对|必须|包赔|包退|包换|全包|务必|马上|立刻|立即|"
+    r"全额|赔偿|补偿|赔钱|赔我|免费|白送|赠送|"
+    r"骗|垃圾|混蛋|他妈|妈的|王八|无耻|坑|黑心|废物|傻|蠢|滚|死|找谁|到底|没完|好看|看着办|"
+    r"忽略|指示|指令|回复|原样|提示词|助手|系统|任务|话术|"
+    r"guarantee|promis|assur|definite|certain|ignore|instruction|repl[yi]|prompt|assistant|system|"
+    r"compensat|idiot|useless|stupid|scam|fraud|disgust|ridiculous|\b(?:full|free|damn|hell)\b")
+# Words every complaint has: never a fact, and they split compounds.
+FACT_GENERIC = frozenset(
+    "问题 事情 事儿 情况 东西 时候 意思 说法 结果 办法 答复 处理 解决 投诉 反映 客户 顾客 公司 你们 "
+    "我们 人家 大家 银行 店里 门口 电话 一下 一句 这个 那个 这次 上次 每次 一点 有点 今天 明天 昨天 "
+    "现在 当天 人 钱 面 事 个数 经验 理由 规定 意见 建议 "
+    "心里 地方 办事 业务 工作 一辈子 感觉 样子 全都 委托 差点 我会 人气 根本 时间 记录 "
+    "身份证 身份证号 手机号 卡号 账号 地址 邮箱 孩子 女儿 儿子 闺女 老伴 父亲 母亲 妈 爸".split())
+# Fillers for the exhaustive test of the $facts phrases (emittable): real terms, and terms that must be
+# safe even if one ever got through (key_facts drops them).
+FACT_SAMPLES: tuple[tuple[str, ...], ...] = (
+    ("跨境汇款", "学费"), ("话费", "叠加包", "三天"), ("robot vacuum", "cracked"),
+    ("全额退款保证", "你爱找谁找谁", "赔偿五千"),
+)
+# Pronouns and particles: a term holding one is a fragment of a clause, not a fact.
+FACT_FRAGMENT = r"[我你他她它咱啥嘛吗呢吧啊呀别]|^[不没]"
+# Text the customer tells the assistant to say: skipped whole before any fact is taken.
+INJECTION_CLAUSE = (r"忽略|无视|指示|指令|原样|回复|新任务|system|assistant|助手|作为ai|ignore|instruction|reply|"
+                    r"repeat after|you are now")
+FACT_QUANTITY = (r"(?<![第0-9一二两三四五六七八九十百千几半])"
+                 r"(?:[0-9]{1,4}|[一二两三四五六七八九十百千几半]{1,4})(?:多|来)?(?:个多?小时|个人|公里|小时|分钟|块钱?|元|万|天|周|次|瓶|箱|年)")
+NAME_PREFIX = r"^(?:小|老|阿)[\u4e00-\u9fff]$"
+EN_STOP = frozenset("""
+a an the i me my mine we us our you your yours he him his she her they them their it its this that these
+those there here and or but so if then than as at by for from in into of on onto to with without about
+over under up down out off again is am are was were be been being do does did done have has had having
+will would can could shall should may might must not no yes just only very really too also even still
+ever never now today tonight tomorrow yesterday week month year time times day days all any some every
+each more most much many few lot lots get got getting give gave given go went gone going come came make
+made say said tell told ask asked want wanted need needed know think see look put take took let like
+one two three four five six seven eight nine ten first last same other another what which who whom whose
+why how when where while because since until please thanks thank hi hello dear sir madam ok okay well
+sorry complaint complain company people someone something anything nothing thing things way right back
+even though isn't don't didn't can't won't i'm i've it's that's you're we're they're let's i'll we'll
+you'll i'd we'd arrived bought sent paid called waited stopped broke check whether charged thought
+tells leaving filed drafting already maybe better free deal
+""".split())
+
 # ------------------------------------------------------------------------------------------- 稳
 
 OPENINGS: dict[str, Phrase] = {p.key: p for p in (
@@ -77,14 +131,15 @@ OPENINGS: dict[str, Phrase] = {p.key: p for p in (
     Phrase("open_dominant", "稳", "感谢您亲自来跟我们反映$topic，我们非常尊重您的意见。",
            "Thank you for coming in person to raise $topic; your view matters to us.",
            "004", "满足对方被尊重的愿望"),
-    Phrase("open_polite", "稳", "谢谢您这么耐心地把$topic讲清楚。",
-           "Thank you for explaining $topic so patiently.",
+    Phrase("open_polite", "稳", "谢谢您这么耐心地把$topic讲清楚，您的心情我非常理解。",
+           "Thank you for explaining $topic so patiently; I understand how you feel.",
            "004", "非常有耐心,很难降低对方的期望值"),
     Phrase("open_help", "稳", "您不用着急，我非常理解您的心情，$topic我来帮您一起弄清楚。",
            "Don't worry, I will go through $topic with you.",
            "002", "我非常理解您的心情,我們一定會竭盡全力為您解決"),
-    Phrase("open_feedback", "稳", "谢谢您跟我们说这些，您提到的$topic帮我们发现服务的不足。",
-           "Thank you for telling us this; what you say about $topic helps us improve.",
+    Phrase("open_feedback", "稳", "谢谢您跟我们说这些，我很理解您的感受，您提到的$topic帮我们发现服务的不足。",
+           "Thank you for telling us this; I understand why it matters to you, and what you say about $topic "
+           "helps us improve.",
            "004", "发现服务的盲点"),
     Phrase("open_revenge", "稳", "我能够理解您的心情，您说的每一点我都在认真记录。",
            "I understand how you feel, and I am writing down every point you make.",
@@ -113,6 +168,16 @@ RESTATE = Phrase("restate", "问", "您认为$claim，所以要求$demands，是
 ASK_WANT = Phrase("ask_want", "问", "关于$topic，您希望得到什么样的解决方案呢？",
                   "About $topic, what kind of solution would you like to see?",
                   "004", "确定对方想要什么解决方案")
+
+# The same two questions naming the customer's own facts ($facts: key terms taken from their words by
+# offline.key_facts, never a sentence of theirs). Used only when facts were found and the sentence passes
+# the guard for every role; otherwise the topic versions above.
+RESTATE_FACTS = Phrase("restate_facts", "问", "关于您说的$facts，您认为$claim，所以要求$demands，是吗？",
+                       "You mentioned $facts. So you feel $claim, and you are asking for $demands — is that right?",
+                       "000", "您认为受到了业务员的误导,所以要求全额退保并支付利息损失,是吗?")
+ASK_WANT_FACTS = Phrase("ask_want_facts", "问", "关于您说的$facts，您希望得到什么样的解决方案呢？",
+                        "You mentioned $facts. What kind of solution would you like to see?",
+                        "004", "确定对方想要什么解决方案")
 
 # issue -> questions about the facts that matter for it
 FACTS: dict[str, tuple[Phrase, ...]] = {
@@ -176,6 +241,9 @@ FACTS: dict[str, tuple[Phrase, ...]] = {
 RECORD = Phrase("record", "动", "我先把您反映的情况详细记录下来，您的投诉我们已经受理。",
                 "First, I will write down everything you have told me; your complaint is now registered.",
                 "000", "告知客户公司已受理其投诉")
+RECORD_FACTS = Phrase("record_facts", "动", "我先把您反映的$facts这些情况详细记录下来，您的投诉我们已经受理。",
+                      "First, I will write down everything you have told me, including $facts; your complaint is "
+                      "now registered.", "000", "告知客户公司已受理其投诉")
 MONEY_REVIEW = Phrase("money_review", "动", "您提出的$money的诉求，需要有权限的部门按规定核实审核，具体以审核结果为准。",  # noqa: E501
                       "Your request for $money has to be reviewed by the department with the authority to decide, "
                       "under our rules; the outcome depends on that review.",
@@ -236,7 +304,7 @@ CLOSINGS: dict[str, Phrase] = {p.key: p for p in (
 
 def all_phrases() -> list[Phrase]:
     """Every phrase template the composer may use."""
-    fixed = [RESTATE, ASK_WANT, RECORD, MONEY_REVIEW, SURRENDER_RULE, VERIFY_SALE, DISCIPLINE, DEADLINE, FORWARD,
-             OWNERSHIP]
+    fixed = [RESTATE, ASK_WANT, RESTATE_FACTS, ASK_WANT_FACTS, RECORD, RECORD_FACTS, MONEY_REVIEW, SURRENDER_RULE,
+             VERIFY_SALE, DISCIPLINE, DEADLINE, FORWARD, OWNERSHIP]
     facts = [p for group in FACTS.values() for p in group]
     return [*OPENINGS.values(), *APOLOGIES.values(), *fixed, *facts, *ESCALATIONS.values(), *CLOSINGS.values()]
