@@ -3,11 +3,14 @@
 Order of work, so that a failure or a ``kill -9`` never leaves a state that cannot be recovered:
 1. read, clean and chunk every document first: bad input stops here, with the store untouched;
 2. take the ingest lock (two ingests on one data dir: the second waits, then fails clearly);
-3. mark the collection ``state=ingesting``; per document add new chunks, then delete stale ones;
+3. mark the collection ``state=ingesting``; per document upsert new chunks (windows first, then the
+   chunk records), then delete stale ones and sweep windows left without a chunk;
 4. write the lexical index in one transaction, stamped with a new generation;
 5. stamp the collection with the same generation and ``state=clean``.
 A reader that finds the generations differ rebuilds the lexical index from Chroma; re-running ingest
-after an interruption completes it, because chunk ids are content hashes.
+after an interruption completes it, because chunk ids are content hashes and every write is an upsert
+or a delete. tests/test_faults.py kills an ingest at each of these points; docs/operations.md lists
+the recovery commands.
 """
 
 from __future__ import annotations
@@ -171,10 +174,15 @@ def _add_chunks(store: ChunkStore, embedder: Embedder, doc: PreparedDocument, ba
 def _write_document(
     store: ChunkStore, embedder: Embedder, doc: PreparedDocument, changes: _Changes, report: Callable[[int], None]
 ) -> None:
-    """Add the document's new chunks, delete its stale ones, then sweep windows left without a chunk."""
+    """Add the document's new chunks, delete its stale ones, then sweep windows left without a chunk.
+
+    A stored chunk without any window (its windows lost to a fault) counts as new: it is written again,
+    windows first, so dense search sees it after this run.
+    """
     existing = store.ids_for_document(doc.meta.id)
+    with_windows = set(store.window_parents(doc.meta.id).values())
     current = {c.chunk_id for c in doc.chunks}
-    new = [c for c in doc.chunks if c.chunk_id not in existing]
+    new = [c for c in doc.chunks if c.chunk_id not in existing or c.chunk_id not in with_windows]
     stale = sorted(existing - current)
     tokens = {c.chunk_id: " ".join(tokenize(c.index_text)) for c in new}
     for start in range(0, len(new), EMBED_BATCH):
@@ -182,7 +190,7 @@ def _write_document(
         report(start + EMBED_BATCH)
     store.delete(stale)
     store.delete_orphan_windows(doc.meta.id, current)
-    changes.lexical_add += [(c.chunk_id, c.doc_id, tokens[c.chunk_id]) for c in new]
+    changes.lexical_add += [(c.chunk_id, c.doc_id, tokens[c.chunk_id]) for c in new if c.chunk_id not in existing]
     changes.lexical_remove += stale
     status = "added" if not existing else ("changed" if new or stale else "unchanged")
     changes.documents.append(

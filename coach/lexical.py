@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+from coach.errors import StoreError
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS chunks (rowid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL);
@@ -60,11 +62,19 @@ def tokenize(simplified_text: str) -> list[str]:
 
 class LexicalIndex:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-        self._db.executescript(_SCHEMA)
-        self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab USING fts5vocab(main, chunks_fts, row)")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+            self._db.executescript(_SCHEMA)
+            self._db.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab USING fts5vocab(main, chunks_fts, row)"
+            )
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(
+                f"the keyword index {path} cannot be opened: {type(exc).__name__}: {exc}",
+                f"it is derived from the store: `coach doctor --repair` sets {path.name} aside and rebuilds it",
+            ) from exc
 
     def close(self) -> None:
         self._db.close()

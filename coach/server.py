@@ -55,7 +55,9 @@ install_log_masking(log)
 WEB = Path(__file__).parent / "web"
 MAX_BODY_BYTES = 256 * 1024
 MAX_TURNS = 50
-MAX_PENDING = 32  # drafts and retrievals waiting for the store thread before the API answers 503
+# Drafts and retrievals waiting for the store thread before the API answers 503: enough for a call
+# centre's burst (bench/api.py runs 50 clients) while still bounding memory under overload.
+MAX_PENDING = 256
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 _PUBLIC_PATHS = ("/", "/docs", "/openapi.json", "/favicon.ico")  # page shell and schema: no data in them
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -253,7 +255,8 @@ def _api_routes(app: FastAPI, store: _Store, policy: Policy) -> None:
         _check_turns(body.conversation)
         result = await store.run(lambda chain: chain.draft(body))
         _note(request, backend=result.backend, guard="ok" if result.guard.ok else "violation",
-              attempts=len(result.attempts), fell_back=result.fell_back, escalate=result.escalate)
+              attempts=len(result.attempts), fell_back=result.fell_back, escalate=result.escalate,
+              model_errors=sum(1 for a in result.attempts if a.error))
         return result
 
     @app.post("/v1/check", response_model=GuardReport, responses=errors)

@@ -7,26 +7,46 @@ embedder that built it and an ingest ``generation`` that the lexical index follo
 Dense retrieval matches a question against two-sentence windows of each chunk, kept in a second
 collection (``<name>_windows``, metadata ``parent`` = chunk id). A separate collection rather than a
 metadata filter: Chroma answers a filtered query by scanning, 100x slower at 10k chunks.
+
+Faults (docs/operations.md): every Chroma call goes through ``ChunkStore._call``. A server that goes
+away mid-run (connection refused or dropped) is retried with backoff for about 8 s, so a restart of
+``chroma run`` is ridden out; writes are upserts and deletes, so a retried write cannot duplicate.
+Anything else Chroma raises, or a server that stays away, becomes a StoreError with the recovery command.
+A server that was never reached fails at once: that is a wrong URL, not a blip.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import chromadb
+import httpx
 from chromadb.config import Settings as ChromaSettings
 
 from coach.config import Settings
 from coach.embeddings import CoachEmbeddingFunction, Embedder
-from coach.errors import ConfigError, EmptyStoreError, StoreError
+from coach.errors import CoachError, ConfigError, EmptyStoreError, StoreError
 
 INGEST_FIX = "run `coach ingest` to index the bundled corpus (or `coach ingest PATH`)"
 _PAGE = 2000
 WINDOWS_PER_CHUNK = 3  # over-fetch windows so that about n distinct parent chunks survive the mapping
+RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0, 4.0)  # seconds between tries when a Chroma server drops: ~8 s in all
+SERVER_FIX = "start the Chroma server again (`chroma run --host 127.0.0.1 --port 8000`) and re-run the command"
+
+log = logging.getLogger("coach.store")
+T = TypeVar("T")
+
+
+def _transient(exc: BaseException) -> bool:
+    """A connection to the server refused, reset or cut: worth another try once the server is back."""
+    if isinstance(exc, httpx.TransportError | ConnectionError):
+        return True
+    return isinstance(exc, ValueError) and "Could not connect" in str(exc)  # chromadb's own wording
 
 
 @dataclass(frozen=True)
@@ -57,8 +77,13 @@ def _client(settings: Settings) -> Any:
                 f"cannot reach the Chroma server at {settings.chroma_url}: {exc}",
                 "start it (`chroma run --host 127.0.0.1 --port 8000`) or unset COACH_CHROMA_URL",
             ) from exc
-    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    if settings.chroma_dir.exists() and not settings.chroma_dir.is_dir():
+        raise StoreError(
+            f"the store at {settings.chroma_dir} cannot be opened: it is a file, not a folder",
+            f"move {settings.chroma_dir} aside and run `coach ingest` (nothing else is touched)",
+        )
     try:
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     except Exception as exc:
         raise StoreError(
@@ -84,14 +109,13 @@ class ChunkStore:
     def open(self, *, create: bool = False) -> ChunkStore:
         """Open the collection; with ``create`` make it if missing. Checks the embedder matches."""
         name = self.settings.collection
-        try:
-            existing = {c.name for c in self._client.list_collections()}
-        except Exception as exc:
-            raise StoreError(f"the store at {self.location} cannot be read: {exc}", self._recovery()) from exc
+        existing = self._collection_names()
         if name not in existing:
             if not create:
                 raise EmptyStoreError(f"the store at {self.location} has no chunks yet", INGEST_FIX)
-            self._collection = self._client.create_collection(
+            # get_or_create, not create: a retried call whose first try did create it must not fail
+            self._collection = self._call(
+                self._client.get_or_create_collection,
                 name,
                 embedding_function=self._function,
                 metadata={"embedder": self.embedder.name, "generation": "", "state": "clean"},
@@ -99,8 +123,9 @@ class ChunkStore:
             )
         else:
             self._check_embedder(name)
-            self._collection = self._client.get_collection(name, embedding_function=self._function)
-        self._windows = self._client.get_or_create_collection(
+            self._collection = self._call(self._client.get_collection, name, embedding_function=self._function)
+        self._windows = self._call(
+            self._client.get_or_create_collection,
             self._windows_name,
             embedding_function=self._function,
             metadata={"embedder": self.embedder.name},
@@ -112,8 +137,37 @@ class ChunkStore:
     def _windows_name(self) -> str:
         return f"{self.settings.collection}_windows"
 
+    def _collection_names(self) -> set[str]:
+        return {c.name for c in self._call(self._client.list_collections)}
+
+    def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run one Chroma call: retry a dropped server connection, turn any other failure into StoreError."""
+        delays = RETRY_DELAYS if self.settings.chroma_url else ()
+        for delay in (*delays, None):
+            try:
+                return fn(*args, **kwargs)
+            except CoachError:
+                raise
+            except Exception as exc:
+                if delay is None or not _transient(exc):
+                    raise self._failure(exc, retried=bool(delays) and _transient(exc)) from exc
+                log.warning("chroma server at %s dropped (%s); retrying in %.2f s", self.location,
+                            type(exc).__name__, delay)
+                time.sleep(delay)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _failure(self, exc: Exception, *, retried: bool) -> StoreError:
+        if retried:
+            waited = sum(RETRY_DELAYS)
+            return StoreError(
+                f"the Chroma server at {self.location} stopped answering ({type(exc).__name__}; "
+                f"retried for {waited:.0f} s)",
+                f"{SERVER_FIX}; an interrupted `coach ingest` completes when run again",
+            )
+        return StoreError(f"the store at {self.location} failed: {type(exc).__name__}: {exc}"[:500], self._recovery())
+
     def _check_embedder(self, name: str) -> None:
-        raw = self._client.get_collection(name, embedding_function=self._function)
+        raw = self._call(self._client.get_collection, name, embedding_function=self._function)
         built_with = (raw.metadata or {}).get("embedder")
         if built_with != self.embedder.name:
             raise StoreError(
@@ -123,14 +177,19 @@ class ChunkStore:
 
     def _recovery(self) -> str:
         if self.settings.chroma_url:
-            return "check that the Chroma server is running and reachable"
-        return f"move {self.settings.chroma_dir} aside and run `coach ingest --reset` (nothing else is touched)"
+            return f"check that the Chroma server at {self.settings.chroma_url} is running, then run `coach doctor`"
+        return (
+            f"run `coach doctor`; if the store is damaged, move {self.settings.chroma_dir} aside "
+            "and run `coach ingest --reset` (nothing else is touched)"
+        )
 
     def reset(self) -> None:
-        existing = {c.name for c in self._client.list_collections()}
+        """Drop both collections: chunks first, so an interruption leaves orphan windows (swept), never
+        chunks without windows (invisible to dense search)."""
+        existing = self._collection_names()
         for name in (self.settings.collection, self._windows_name):
             if name in existing:
-                self._client.delete_collection(name)
+                self._call(self._client.delete_collection, name)
         self._collection = self._windows = None
 
     @property
@@ -148,23 +207,34 @@ class ChunkStore:
     # ------------------------------------------------------------ state shared with the lexical index
 
     def metadata(self) -> dict[str, Any]:
-        self._collection = self._client.get_collection(self.settings.collection, embedding_function=self._function)
+        self._collection = self._call(
+            self._client.get_collection, self.settings.collection, embedding_function=self._function
+        )
         return dict(self._collection.metadata or {})
 
     def set_state(self, **changes: str) -> None:
         metadata = {**self.metadata(), **changes}
-        self.collection.modify(metadata=metadata)
+        self._call(self.collection.modify, metadata=metadata)
 
     # ------------------------------------------------------------ chunks
 
     def count(self) -> int:
-        return int(self.collection.count())
+        return int(self._call(self.collection.count))
+
+    def window_count(self) -> int:
+        return int(self._call(self.windows.count))
 
     def ids_for_document(self, doc_id: str) -> set[str]:
-        return set(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
+        return set(self._call(self.collection.get, where={"doc_id": doc_id}, include=[])["ids"])
+
+    def window_parents(self, doc_id: str) -> dict[str, str]:
+        """window id -> parent chunk id, for one document's windows."""
+        found = self._call(self.windows.get, where={"doc_id": doc_id}, include=["metadatas"])
+        pairs = zip(found["ids"], found["metadatas"], strict=True)
+        return {wid: str((meta or {}).get("parent", "")) for wid, meta in pairs}
 
     def chunks_of(self, doc_id: str) -> list[StoredChunk]:
-        found = self.collection.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
+        found = self._call(self.collection.get, where={"doc_id": doc_id}, include=["documents", "metadatas"])
         return [
             StoredChunk(cid, doc or "", dict(meta or {}))
             for cid, doc, meta in zip(found["ids"], found["documents"], found["metadatas"], strict=True)
@@ -173,32 +243,43 @@ class ChunkStore:
     def add_windows(self, ids: list[str], texts: list[str], parents: list[str], doc_id: str, vectors: list) -> None:
         """Upsert: windows left by an interrupted ingest are simply overwritten."""
         metadatas = [{"doc_id": doc_id, "parent": parent} for parent in parents]
-        self.windows.upsert(ids=ids, documents=texts, metadatas=metadatas, embeddings=vectors)
+        self._call(self.windows.upsert, ids=ids, documents=texts, metadatas=metadatas, embeddings=vectors)
 
     def add(
         self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]], vectors: list[list[float]]
     ) -> None:
-        self.collection.add(ids=ids, documents=texts, metadatas=metadatas, embeddings=vectors)
+        """Upsert too: a retried call, or a chunk re-added because its windows were lost, never duplicates."""
+        self._call(self.collection.upsert, ids=ids, documents=texts, metadatas=metadatas, embeddings=vectors)
 
     def delete(self, ids: list[str]) -> None:
         if ids:
-            self.collection.delete(ids=ids)
+            self._call(self.collection.delete, ids=ids)
+
+    def delete_windows(self, ids: list[str]) -> None:
+        for start in range(0, len(ids), _PAGE):
+            self._call(self.windows.delete, ids=ids[start : start + _PAGE])
 
     def delete_orphan_windows(self, doc_id: str, live_chunks: set[str]) -> int:
         """Windows of this document whose chunk is gone (replaced, or lost to an interrupted ingest)."""
-        found = self.windows.get(where={"doc_id": doc_id}, include=["metadatas"])
-        orphans = [
-            wid for wid, meta in zip(found["ids"], found["metadatas"], strict=True)
-            if (meta or {}).get("parent") not in live_chunks
-        ]
-        if orphans:
-            self.windows.delete(ids=orphans)
+        orphans = [wid for wid, parent in self.window_parents(doc_id).items() if parent not in live_chunks]
+        self.delete_windows(orphans)
         return len(orphans)
+
+    def iter_window_parents(self) -> Iterator[tuple[str, str]]:
+        """(window id, parent chunk id) of every window, a page at a time (consistency checks)."""
+        offset = 0
+        while True:
+            page = self._call(self.windows.get, include=["metadatas"], limit=_PAGE, offset=offset)
+            if not page["ids"]:
+                return
+            for wid, meta in zip(page["ids"], page["metadatas"], strict=True):
+                yield wid, str((meta or {}).get("parent", ""))
+            offset += len(page["ids"])
 
     def get(self, ids: list[str]) -> list[StoredChunk]:
         if not ids:
             return []
-        found = self.collection.get(ids=ids, include=["documents", "metadatas"])
+        found = self._call(self.collection.get, ids=ids, include=["documents", "metadatas"])
         by_id = {
             cid: StoredChunk(cid, doc or "", dict(meta or {}))
             for cid, doc, meta in zip(found["ids"], found["documents"], found["metadatas"], strict=True)
@@ -210,7 +291,7 @@ class ChunkStore:
         include = ["metadatas", "documents"] if include_text else ["metadatas"]
         offset = 0
         while True:
-            page = self.collection.get(include=include, limit=_PAGE, offset=offset)
+            page = self._call(self.collection.get, include=include, limit=_PAGE, offset=offset)
             if not page["ids"]:
                 return
             docs = page.get("documents") or [""] * len(page["ids"])
@@ -220,8 +301,9 @@ class ChunkStore:
 
     def nearest(self, vector: list[float], n: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the n chunks whose best unit is nearest the vector."""
-        result = self.windows.query(
-            query_embeddings=[vector], n_results=n * WINDOWS_PER_CHUNK, include=["distances", "metadatas"]
+        result = self._call(
+            self.windows.query,
+            query_embeddings=[vector], n_results=n * WINDOWS_PER_CHUNK, include=["distances", "metadatas"],
         )
         best: dict[str, float] = {}
         for record_id, dist, meta in zip(result["ids"][0], result["distances"][0], result["metadatas"][0], strict=True):

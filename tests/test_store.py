@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -176,26 +171,6 @@ def test_stale_lexical_index_is_detected_repaired_and_resynced(tmp_path: Path) -
     retriever = Retriever(settings)  # opening resyncs from Chroma, the source of truth
     assert victim in retriever.lexical.chunk_ids()
     assert retriever.sync_lexical() is False
-
-
-def test_kill_9_mid_ingest_leaves_a_store_that_recovers(tmp_path: Path) -> None:
-    folder = tmp_path / "many"
-    sentences = [f"第{i}条:客户第{i}次来电投诉处理进度,坐席记录并转交后台。" for i in range(1, 400)]
-    write_docs(folder, {f"case{n:03d}.txt": "\n".join(sentences[n : n + 120]) for n in range(60)})
-    env = {**os.environ, "COACH_HOME": str(tmp_path / "home"), "COACH_EMBEDDINGS": "hash"}
-    for delay in (1.5, 3.0):
-        proc = subprocess.Popen([sys.executable, "-m", "coach.cli", "ingest", str(folder)], env=env)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-    settings = hash_settings(tmp_path / "home")
-    retriever = Retriever(settings)
-    assert retriever.lexical.chunk_ids() == {c.chunk_id for c in retriever.store.iter_all()}
-    assert retriever.retrieve("投诉处理进度", 3).passages
-    summary = ingest(settings, [folder])
-    store_ids = [c.chunk_id for c in ChunkStore(settings, HashEmbedder()).open().iter_all()]
-    assert len(store_ids) == len(set(store_ids)) == summary.added + summary.unchanged
-    assert diagnose(settings).ok
 
 
 def test_reciprocal_rank_fusion_rewards_agreement() -> None:
