@@ -1,0 +1,42 @@
+"""An OpenAI-compatible embeddings endpoint never receives personal data (checked at the HTTP level)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from coach.config import Settings
+from coach.ingest import ingest
+from coach.retrieve import Retriever
+from tests.fake_openai import FakeOpenAI
+
+ID_NUMBER, CARD, PHONE = "440304198512034512", "6222021234567890128", "13812345678"
+
+
+@pytest.fixture
+def endpoint() -> Iterator[FakeOpenAI]:
+    server = FakeOpenAI().start()
+    yield server
+    server.stop()
+
+
+def test_documents_and_queries_are_masked_before_they_reach_the_endpoint(endpoint: FakeOpenAI, tmp_path: Path) -> None:
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    (cases / "case.txt").write_text(
+        f"一、案例\n客户身份证{ID_NUMBER}，银行卡{CARD}，手机{PHONE}，要求全额退保。\n二、处理\n先安抚情绪，再核实保单。\n",
+        encoding="utf-8",
+    )
+    settings = Settings(home=tmp_path / "home", embeddings="openai", embeddings_base_url=endpoint.base_url,
+                        embeddings_model="fake-embed")
+    ingest(settings, [cases])
+    result = Retriever(settings).retrieve(f"身份证{ID_NUMBER}的客户要退保，卡号{CARD}，电话{PHONE}", 2)
+
+    sent = endpoint.all_text()
+    assert endpoint.bodies and all(body["model"] == "fake-embed" for body in endpoint.bodies)
+    for secret in (ID_NUMBER, CARD, PHONE):
+        assert secret not in sent
+    assert "要求全额退保" in sent  # the rest of the text did go out: the masking is targeted
+    assert any(ID_NUMBER in p.text for p in result.passages)  # staff still see the document as written
