@@ -349,4 +349,24 @@ def judge_metrics(settings: object) -> list[BaseMetric]:
         threshold=0.5,
         async_mode=False,
     )
-    return [metric]
+    return [MaskedJudge(metric)]
+
+
+class MaskedJudge(CoachMetric):
+    """A judge metric that only ever sees the case with personal data masked (it calls an endpoint)."""
+
+    key = "judge_de_escalation"
+    title = "Judge: de-escalation"
+
+    def __init__(self, judge: BaseMetric) -> None:
+        super().__init__(threshold=getattr(judge, "threshold", 0.5))
+        self.judge = judge
+        self.evaluation_model = getattr(judge, "evaluation_model", "judge")
+
+    def measure(self, test_case: LLMTestCase, *args: Any, **kwargs: Any) -> float:
+        from coach.redact import mask
+
+        self._reset()
+        masked = LLMTestCase(input=mask(test_case.input or ""), actual_output=mask(test_case.actual_output or ""))
+        self.judge.measure(masked)
+        return self._set(float(self.judge.score or 0.0), str(self.judge.reason or ""))
