@@ -36,6 +36,9 @@ _STOPWORDS = frozenset(
     """.split()
 )
 MIN_TERM_DOCS, MAX_TERM_SHARE, MIN_TERMS = 200, 0.02, 3
+MAX_QUERY_CHARS, MAX_TERM_CHARS = 400, 8
+_CJK_CHARS = re.compile(r"[\u4e00-\u9fff]+")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
 _TOKEN_OK = re.compile(r"\w", re.UNICODE)
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
@@ -58,6 +61,25 @@ def tokenize(simplified_text: str) -> list[str]:
     words = [w for w in (w.strip() for w in _jieba().cut_for_search(lowered)) if w and _TOKEN_OK.search(w)]
     bigrams = [run[i : i + 2] for run in _CJK_RUN.findall(lowered) for i in range(len(run) - 1)]
     return [t for t in words + bigrams if t not in _STOPWORDS]
+
+
+def query_candidates(simplified_text: str) -> list[str]:
+    """Every piece of a query that could be an indexed term: Chinese substrings of 1-8 characters
+    and whole ASCII words, stopwords dropped.
+
+    The index itself answers which of them it holds (``selective_terms``), so a query needs no
+    segmenter: jieba's dictionary load (about a second) stays off the path to the first answer,
+    while the index is still built from jieba's words and bigrams.
+    """
+    lowered = simplified_text.lower()[:MAX_QUERY_CHARS]
+    pieces = {
+        run[i : i + n]
+        for run in _CJK_CHARS.findall(lowered)
+        for n in range(1, MAX_TERM_CHARS + 1)
+        for i in range(len(run) - n + 1)
+    }
+    pieces.update(_ASCII_WORD.findall(lowered))
+    return sorted(p for p in pieces if p not in _STOPWORDS)
 
 
 class LexicalIndex:

@@ -14,7 +14,7 @@ from coach.corpus import to_simplified
 from coach.embeddings import HASH_NOTICE, Embedder, HashEmbedder, make_embedder
 from coach.errors import EmptyStoreError
 from coach.ingest import lexical_path, rebuild_lexical
-from coach.lexical import LexicalIndex, tokenize
+from coach.lexical import LexicalIndex, query_candidates
 from coach.store import INGEST_FIX, ChunkStore, quiet_chroma_logs
 from coach.types import Passage, Retrieval
 
@@ -54,7 +54,7 @@ class Retriever:
     def retrieve(self, query: str, k: int = 5) -> Retrieval:
         simplified = to_simplified(query)
         dense = self.store.nearest(self.embedder.embed_query(simplified), CANDIDATES)
-        keyword = self.lexical.search(tokenize(simplified), CANDIDATES)
+        keyword = self.lexical.search(query_candidates(simplified), CANDIDATES)
         fused = reciprocal_rank_fusion([[cid for cid, _ in dense], [cid for cid, _ in keyword]])[:k]
         chunks = {c.chunk_id: c for c in self.store.get([cid for cid, _ in fused])}
         passages = [

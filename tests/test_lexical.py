@@ -38,3 +38,18 @@ def test_terms_in_most_chunks_are_skipped_once_the_corpus_is_large(tmp_path: Pat
     assert set(index.selective_terms(["客户", "投诉"])) == {"客户", "投诉"}  # nothing rarer: keep what there is
     hits = [cid for cid, _ in index.search(["客户", "退保", "利息", "媒体"], 10)]
     assert set(hits) == {f"c{i}" for i in range(5)}
+
+
+def test_queries_find_the_indexed_terms_without_a_segmenter(tmp_path: Path) -> None:
+    from coach.lexical import query_candidates
+
+    index = LexicalIndex(tmp_path / "lex.sqlite3")
+    passage = "客户要求全额退保并支付利息损失,应先安抚情绪,告知客户的权利。"
+    index.apply(add=[("a", "d", " ".join(tokenize(passage))), ("b", "d", " ".join(tokenize("媒体暗访要特别关注")))],
+                generation="g")
+    query = "客户闹着要全额退保，还要利息，怎么安抚？"
+    found = set(index.selective_terms(query_candidates(query)))
+    expected = {t for t in tokenize(query) if t in set(tokenize(passage))}
+    assert expected <= found  # every jieba term of the query that the index holds is found
+    assert next(cid for cid, _ in index.search(query_candidates(query), 5)) == "a"
+    assert query_candidates("Your AGENT lied") == ["agent", "lied"]  # "your" is a stopword
