@@ -36,7 +36,9 @@ _ADDRESS = re.compile(
     r"(?:[\u4e00-\u9fff]{2,8}(?:省|自治区|市|区|县|镇|乡)){0,4}"
     r"[\u4e00-\u9fff0-9]{1,12}(?:路|街|大道|道|巷|胡同|弄|村|小区|花园|大厦)"
     r"[0-9一二三四五六七八九十百零〇]{1,5}(?:号|號|弄)"
-    r"(?:[0-9一二三四五六七八九十百零〇A-Za-z-]{1,6}(?:栋|幢|座|单元|楼|层|室|号楼|號樓))*"
+    # then compound, building, unit and room (院3号楼2单元501): all of it identifies the home
+    r"(?:院|号院)?(?:[0-9一二三四五六七八九十百零〇A-Za-z-]{1,6}(?:号楼|號樓|栋|幢|座|单元|楼|层|室|号|號))*"
+    r"(?:[0-9]{2,5}(?:室|房)?)?"
 )
 
 PLACEHOLDER = re.compile(r"\[(ID|PHONE|CARD|EMAIL|PLATE|ADDRESS)_(\d+)\]")

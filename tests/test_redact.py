@@ -79,3 +79,13 @@ def test_log_lines_are_masked(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="coach.test"):
         logger.info("customer %s called from %s", IDS[0], "13812345678")
     assert IDS[0] not in caplog.text and "13812345678" not in caplog.text and "[ID_1]" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["北京市朝阳区建国路88号院3号楼2单元501", "上海市浦东新区世纪大道100号", "广州市天河区体育西路3号1栋1202室"],
+)
+def test_the_whole_address_is_masked_down_to_the_room(address: str) -> None:
+    masked = mask(f"我住在{address}，你们上门来")
+    assert masked.endswith("[ADDRESS_1]，你们上门来")
+    assert not any(part in masked for part in ("88", "501", "100号", "1202", "建国路", "体育西路"))
