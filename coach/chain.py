@@ -109,7 +109,8 @@ class DraftChain:
         redactor = Redactor()
         conversation = request.conversation or []
         analysis = analyse(request.message, conversation)
-        retrieval = self.retriever.retrieve(redactor.mask(request.message)[:2000], k=6)  # type: ignore[attr-defined]
+        query = redactor.mask(request.message)[:2000]
+        retrieval = self.retriever.retrieve(query, k=6, domain=request.domain)  # type: ignore[attr-defined]
         context = [{"speaker": t.speaker, "text": t.text} for t in conversation]
         if not context or context[-1] != {"speaker": "customer", "text": request.message}:
             context.append({"speaker": "customer", "text": request.message})
@@ -216,7 +217,7 @@ class DraftChain:
             quotes = [(p.doc, p.quote) for p in run.composition.phrases]
             citations = cite_quotes(quotes, run.passages, self._citation_index())
         else:
-            citations = cite_reply(reply, run.passages)
+            citations = cite_reply(reply, run.passages, self._citation_index())
         notices = [OFFLINE_NOTICE if offline else None,
                    f"fell back to the offline composer: {reason}" if fell_back and reason else None,
                    run.retrieval_notice]

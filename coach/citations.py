@@ -83,23 +83,35 @@ def _bigrams(text: str) -> set[str]:
     return {compact[i: i + 2] for i in range(len(compact) - 1)}
 
 
-def cite_reply(reply: str, passages: list[Passage], *, limit: int = 3, min_shared: int = 4) -> list[Citation]:
-    """The retrieved sentences sharing the most wording with the reply (at least ``min_shared`` bigrams)."""
-    wanted = _bigrams(reply)
-    scored: list[tuple[int, Citation]] = []
-    for passage in passages:
-        if passage.kind not in ALLOWED_KINDS:
-            continue
-        for match in _SENTENCE.finditer(passage.text):
-            sentence = match.group(0).strip()
-            shared = len(_bigrams(sentence) & wanted)
-            if shared >= min_shared and sentence:
-                scored.append((shared, Citation(chunk_id=passage.chunk_id, source=passage.source, quote=sentence)))
-    scored.sort(key=lambda item: -item[0])
-    seen: set[str] = set()
-    result: list[Citation] = []
-    for _, citation in scored:
-        if citation.quote not in seen:
-            seen.add(citation.quote)
-            result.append(citation)
-    return result[:limit]
+def cite_reply(reply: str, passages: list[Passage], index: CitationIndex | None = None, *,
+               min_shared: int = 4, reproduces: float = 0.6, limit: int = 12) -> list[Citation]:
+    """For each reply sentence, the corpus sentence it follows: retrieved passages first, then the store.
+
+    A reply sentence follows a corpus sentence when it holds most of that sentence's wording (at least
+    ``reproduces`` of its bigrams) or, failing that, the retrieved sentence sharing the most wording
+    (at least ``min_shared`` bigrams). Quotes are verbatim chunk text.
+    """
+    pool = [(c.chunk_id, c.source, sentence) for c in _passage_chunks(passages) for sentence in _sentences(c.text)]
+    retrieved = len(pool)
+    stored = index.chunks if index else []
+    pool += [(c.chunk_id, c.source, sentence) for c in stored for sentence in _sentences(c.text)]
+    grams = [_bigrams(sentence) for _, _, sentence in pool]
+    result: dict[str, Citation] = {}
+    for match in _SENTENCE.finditer(reply):
+        wanted = _bigrams(match.group(0))
+        best, best_score = None, 0.0
+        for i, (chunk_id, source, sentence) in enumerate(pool):
+            shared = len(grams[i] & wanted)
+            if not grams[i] or shared < min_shared:
+                continue
+            coverage = shared / len(grams[i])
+            score = coverage if coverage >= reproduces else (shared / 1000 if i < retrieved else 0.0)
+            if score > best_score:
+                best, best_score = Citation(chunk_id=chunk_id, source=source, quote=sentence), score
+        if best and best.quote not in result:
+            result[best.quote] = best
+    return list(result.values())[:limit]
+
+
+def _sentences(text: str) -> list[str]:
+    return [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip()]

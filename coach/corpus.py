@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from coach.errors import ConfigError, InputError
-from coach.types import ChunkKind
+from coach.types import ChunkKind, StaffDomain
 
 Layout = Literal["plain", "doubled", "slides"]
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
@@ -35,6 +35,7 @@ class DocumentMeta(BaseModel):
     domain: str = "general"
     script: Literal["simplified", "traditional"] = "simplified"
     layout: Layout = "plain"
+    serves: list[StaffDomain] = Field(default_factory=list, description="Staff domains it was written for.")
     description: str = ""
 
 

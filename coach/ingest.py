@@ -139,6 +139,7 @@ def _chunk_metadata(chunk: Chunk, doc: PreparedDocument, tokens: str) -> dict[st
         "position": chunk.position,
         "kind": chunk.kind,
         "domain": doc.meta.domain,
+        "serves": ",".join(doc.meta.serves),
         "doc_hash": doc.content_hash,
         "tokens": tokens,
     }
@@ -190,14 +191,24 @@ def _write_document(
         report(start + EMBED_BATCH)
     store.delete(stale)
     store.delete_orphan_windows(doc.meta.id, current)
+    relabelled = _relabel(store, doc, current - {c.chunk_id for c in new})
     changes.lexical_add += [(c.chunk_id, c.doc_id, tokens[c.chunk_id]) for c in new if c.chunk_id not in existing]
     changes.lexical_remove += stale
-    status = "added" if not existing else ("changed" if new or stale else "unchanged")
+    status = "added" if not existing else ("changed" if new or stale or relabelled else "unchanged")
     changes.documents.append(
         DocumentIngest(
             doc_id=doc.meta.id, title=doc.meta.title, status=status, chunks=len(doc.chunks), in_manifest=doc.in_manifest
         )
     )
+
+
+def _relabel(store: ChunkStore, doc: PreparedDocument, kept: set[str]) -> int:
+    """A manifest edit (title, domain, serves) leaves chunk ids as they are: update what they carry."""
+    fields = {"title": doc.meta.title, "domain": doc.meta.domain, "serves": ",".join(doc.meta.serves)}
+    stale = [c for c in store.chunks_of(doc.meta.id) if c.chunk_id in kept and any(
+        c.metadata.get(key) != value for key, value in fields.items())]
+    store.update_metadata([c.chunk_id for c in stale], [{**c.metadata, **fields} for c in stale])
+    return len(stale)
 
 
 def _write_lexical(settings: Settings, store: ChunkStore, changes: _Changes, generation: str) -> None:

@@ -51,12 +51,20 @@ class Retriever:
         rebuild_lexical(self.store, self.lexical, generation)
         return True
 
-    def retrieve(self, query: str, k: int = 5) -> Retrieval:
+    def retrieve(self, query: str, k: int = 5, domain: str | None = None) -> Retrieval:
+        """The k best passages; ``domain`` (bank, telecom, …) favours documents written for it."""
         simplified = to_simplified(query)
         dense = self.store.nearest(self.embedder.embed_query(simplified), CANDIDATES)
         keyword = self.lexical.search(query_candidates(simplified), CANDIDATES)
-        fused = reciprocal_rank_fusion([[cid for cid, _ in dense], [cid for cid, _ in keyword]])[:k]
-        chunks = {c.chunk_id: c for c in self.store.get([cid for cid, _ in fused])}
+        rankings = [[cid for cid, _ in dense], [cid for cid, _ in keyword]]
+        fused = reciprocal_rank_fusion(rankings)
+        if domain:
+            chunks = {c.chunk_id: c for c in self.store.get([cid for cid, _ in fused[:CANDIDATES]])}
+            served = [cid for cid, c in chunks.items() if domain in str(c.metadata.get("serves", "")).split(",")]
+            fused = reciprocal_rank_fusion([*rankings, served])[:k]
+        else:
+            fused = fused[:k]
+            chunks = {c.chunk_id: c for c in self.store.get([cid for cid, _ in fused])}
         passages = [
             Passage(
                 text=chunks[cid].text,

@@ -251,6 +251,10 @@ class ChunkStore:
         """Upsert too: a retried call, or a chunk re-added because its windows were lost, never duplicates."""
         self._call(self.collection.upsert, ids=ids, documents=texts, metadatas=metadatas, embeddings=vectors)
 
+    def update_metadata(self, ids: list[str], metadatas: list[dict[str, Any]]) -> None:
+        if ids:
+            self._call(self.collection.update, ids=ids, metadatas=metadatas)
+
     def delete(self, ids: list[str]) -> None:
         if ids:
             self._call(self.collection.delete, ids=ids)

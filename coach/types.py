@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 GUARD_VERSION = "rules-v2"
+StaffDomain = Literal["bank", "insurance", "telecom", "wine_retail", "cosmetics", "car_aftersales", "ecommerce"]
 ChunkKind = Literal["principle", "script", "taboo", "case", "outline"]
 
 
@@ -200,6 +201,7 @@ class DraftRequest(BaseModel):
     message: str = Field(min_length=1, max_length=20_000)
     conversation: list[Turn] | None = None
     role: str | None = None
+    domain: StaffDomain | None = Field(default=None, description="Where the staff member works: favours its documents.")
 
 
 class CallbackCase(BaseModel):

@@ -111,3 +111,13 @@ def test_callback_bad_case_exits_2(tmp_path: Path) -> None:
     case.write_text("customer_name: 王\n", encoding="utf-8")
     result = runner.invoke(app, ["callback", str(case)])
     assert result.exit_code == 2 and "summary" in result.output
+
+
+def test_unknown_domain_is_a_usage_error_listing_the_valid_ones() -> None:
+    from typer.testing import CliRunner
+
+    from coach.cli import app
+
+    result = CliRunner().invoke(app, ["draft", "你们扣了我话费", "--domain", "railway"])
+    assert result.exit_code == 2
+    assert "telecom" in result.output and "railway" in result.output

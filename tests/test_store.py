@@ -176,3 +176,36 @@ def test_stale_lexical_index_is_detected_repaired_and_resynced(tmp_path: Path) -
 def test_reciprocal_rank_fusion_rewards_agreement() -> None:
     fused = reciprocal_rank_fusion([["a", "b", "c"], ["b", "c", "d"]])
     assert [cid for cid, _ in fused][:2] == ["b", "c"]
+
+
+def _domain_corpus(folder: Path, telecom_serves: str) -> Path:
+    write_docs(folder, {
+        "bank.txt": "一、退款\n客户要求退还手续费,先安抚情绪,再说明规定。\n",
+        "telecom.txt": "一、退费\n客户要求退还套餐费,先安抚情绪,再说明规定。\n",
+    })
+    (folder / "manifest.yaml").write_text(
+        "documents:\n"
+        "  - {id: bank, file: bank.txt, title: 银行, serves: [bank]}\n"
+        f"  - {{id: telecom, file: telecom.txt, title: 电信, serves: [{telecom_serves}]}}\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_a_domain_favours_the_documents_written_for_it(tmp_path: Path) -> None:
+    settings = hash_settings(tmp_path / "home")
+    ingest(settings, [_domain_corpus(tmp_path / "docs", "telecom")])
+    retriever = Retriever(settings)
+    query = "客户要求退还费用怎么安抚"
+    for domain in ("bank", "telecom"):
+        assert retriever.retrieve(query, 2, domain=domain).passages[0].source == domain
+
+
+def test_a_manifest_edit_relabels_chunks_without_embedding_again(tmp_path: Path) -> None:
+    settings = hash_settings(tmp_path / "home")
+    ingest(settings, [_domain_corpus(tmp_path / "docs", "telecom")])
+    again = ingest(settings, [_domain_corpus(tmp_path / "docs", "ecommerce")])
+    assert again.added == 0 and {d.doc_id: d.status for d in again.documents} == {"bank": "unchanged", "telecom": "changed"}
+    store = ChunkStore(settings, HashEmbedder()).open()
+    assert {c.metadata["serves"] for c in store.chunks_of("telecom")} == {"ecommerce"}
+    assert Retriever(settings).retrieve("退还费用", 2, domain="ecommerce").passages[0].source == "telecom"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import typing
 from pathlib import Path
 
 import typer
@@ -12,7 +13,7 @@ from rich.panel import Panel
 
 from coach.cli._common import console, print_json, read_jsonl, reports_errors
 from coach.errors import InputError
-from coach.types import CallbackCase, CallbackScript, Draft, DraftRequest, Turn
+from coach.types import CallbackCase, CallbackScript, Draft, DraftRequest, StaffDomain, Turn
 
 MAX_CHARS = 20_000
 
@@ -57,6 +58,9 @@ def draft(
     message: str | None = typer.Argument(None, help="What the customer said ('-' reads stdin)."),
     conversation: Path | None = typer.Option(None, "--conversation", help="JSON/JSONL turns so far."),
     role: str | None = typer.Option(None, "--role", help="Policy role: frontline, supervisor, complaint_officer."),
+    domain: str | None = typer.Option(
+        None, "--domain", help="bank, insurance, telecom, wine_retail, cosmetics, car_aftersales, ecommerce."
+    ),
     backend: str | None = typer.Option(None, "--backend", help="offline | openai (default: openai if configured)."),
     as_json: bool = typer.Option(False, "--json", help="Print the Draft as one JSON object."),
     input_jsonl: Path | None = typer.Option(None, "--input-jsonl", help="Batch: one DraftRequest per line."),
@@ -72,8 +76,11 @@ def draft(
     if len(text) > MAX_CHARS:
         raise InputError(f"the message is {len(text):,} characters; drafting takes at most {MAX_CHARS:,}",
                          "paste only the customer's recent turns")
+    domains = typing.get_args(StaffDomain)
+    if domain is not None and domain not in domains:
+        raise InputError(f"unknown domain {domain!r}", f"use one of: {', '.join(domains)}")
     turns = load_conversation(conversation) if conversation else None
-    result = _chain(backend).draft(DraftRequest(message=text, conversation=turns, role=role))
+    result = _chain(backend).draft(DraftRequest(message=text, conversation=turns, role=role, domain=domain))
     print_json(result) if as_json else show_draft(result)
 
 

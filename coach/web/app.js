@@ -159,12 +159,13 @@ function parseConversation(text) {
 function draftRequest() {
   const text = $("#draft-text").value;
   const role = roleValue($("#draft-role"));
+  const domain = $("#draft-domain").value || null;
   if (!text.trim()) throw new ApiError(0, { message: "请先粘贴客户的话", fix: "在“客户的话”里粘贴客户原话" });
-  if (document.querySelector("input[name=mode]:checked").value === "message") return { message: text, role };
+  if (document.querySelector("input[name=mode]:checked").value === "message") return { message: text, role, domain };
   const turns = parseConversation(text);
   const last = [...turns].reverse().find((t) => t.speaker === "customer");
   if (!last) throw new ApiError(0, { message: "对话里没有找到客户说的话", fix: "每行以“客户：”或“客服：”开头" });
-  return { message: last.text, conversation: turns, role };
+  return { message: last.text, conversation: turns, role, domain };
 }
 
 function backendBadge(draft) {
