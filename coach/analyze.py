@@ -55,7 +55,8 @@ _DEMANDS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
                      r"|today|tonight|tomorrow|right now|immediately|asap|how long|when will")),
     ("discipline", _rx(r"开除|辞退|处分|处罚|处理(?:那个|这个|那位|这位)?(?:业务员|员工|柜员|人)|追责|fire (?:him|her|them)|punish|discipline")),
     ("see_manager", _rx(r"(?:叫|找|让|请|喊|要见|见见?)(?:你们)?(?:的|这儿的|这里的|店里的|厅里的)?[\u4e00-\u9fff]{0,2}"
-                        r"(?:经理|领导|主管|负责人|行长|店长|上级)(?!.{0,2}介绍)"
+                        r"(?:经理|领导|领到|主管|负责人|行长|店长|上级)(?!.{0,2}介绍)"
+                        r"|谁说了算|说话算数的|能做主的|做得了主的|级别不够|跟我说不着|管事的(?:来|出来)"
                         r"|(?:经理|领导|主管|负责人|行长|店长)(?:呢|在哪|[\u4e00-\u9fff]{0,3}(?:出来|过来|下来|出面))"
                         r"|(?:get|call|bring|fetch|put|speak to|talk to|see|want) (?:me )?(?:to )?(?:your|the|a) "
                         r"(?:manager|supervisor|boss)|someone (?:with|in) (?:authority|charge)|someone senior|where is (?:your|the) manager")),
@@ -63,21 +64,27 @@ _DEMANDS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
 
 _FLAGS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
     # A customer's own recording is evidence, not media; filming to post it is.
-    ("media", _rx(r"记者|媒体|曝光|电视台|报社|报纸|微博|抖音|小红书|网上|上网|发到网|朋友圈|自媒体|热搜|直播|拍下来发"
+    ("media", _rx(r"记者|媒体|曝光|电视台|报社|报纸|自媒体|热搜|拍下来发|发帖|帖子|blog|followers|粉丝"
+                  r"|(?:发|上|挂|晒|传|放)[^，。,.!！?？]{0,4}(?:抖音|微博|小红书|网上|朋友圈|懂车帝|论坛|点评|网)"
+                  r"|(?:抖音|微博|小红书|懂车帝|论坛|朋友圈)[^，。,.!！?？]{0,4}(?:发|曝光|挂|晒|帖)"
                   r"|差评|journalist|reporter|media|newspaper|\btv\b|post (?:it|this) online|social media|viral|xiaohongshu|weibo"
                   r"|douyin|tiktok|one-star|bad review|post (?:the |my )?(?:photos|pictures|video)")),
     ("regulator", _rx(r"银保监|保监|银监|金融监管|监管(?:局|部门|机构)|消协|消费者协会|12315|12378|工商|市场监管|人民银行|央行|信访|金管局"
-                      r"|regulator|consumer (?:council|association)|ombudsman|watchdog|pboc|cbirc|nfra|people's bank")),
-    ("lawyer", _rx(r"律师|起诉|法院|打官司|诉讼|告你们|告到|法律途径|法律程序|lawyer|attorney|\bsue\b|court|legal action")),
+                      r"|工信部|通信管理局|通管局|12300|12363|regulator|consumer (?:council|association)|ombudsman|watchdog|pboc|cbirc|nfra"
+                      r"|people's bank")),
+    ("lawyer", _rx(r"律师(?!事务所的(?:前台|同事|员工))|起诉|法院|打官司|诉讼|告你们|告到|法律途径|法律程序|法务|法庭"
+                   r"|lawyer|attorney|\bsue\b|court|legal action|legal (?:department|team|counsel)|solicitor")),
     ("group_visit", _rx(r"(?:[3-9]|[1-9]\d|三|四|五|六|七|八|九|十|几十|十几|好几)\s*(?:个|位|名|户|家)?(?:人|客户|老人|业主|投保人|家属|家庭)"
                         r"(?:一起|都|一块|过来|来了|联名)|我们(?:这些人|一群|几个|大家)|大家一起|一起来|集体|联名|组团|群访"
-                        r"|我们(?:[3-9]|三|四|五|六|七|八|九|十|十几|几十)\s*(?:个|位)|大家都来了"
+                        r"|我们(?:[3-9]|三|四|五|六|七|八|九|十|十几|几十)\s*(?:个|位)|大家都来了|业主都来了|整个(?:单元|小区|楼)的"
+                        r"|(?:[二三四五六七八九]十|十)多?(?:户|家)|\d{2,}\s*户|(?:还有|外面|楼下).{0,4}(?:[3-9]|[三四五六七八九十])(?:个|多个)?人"
                         r"|(?:three|four|five|six|\d+) of us|all of us|a group of|together with (?:other|the other)")),
     # Violence, banners, and blocking the counter (坐着不走, 谁也别想办业务) — the course's 激烈客户.
     ("threat", _rx(r"横幅|堵(?:门|柜台|住|上|在)|砸|打人|揍|弄死|拼(?:命|了)|同归于尽|跳楼|放火|动手|闹(?:大|事)|不让你们(?:营业|办业务)|让你们好看"
-                   r"|不走了|就不走|别想办(?:业务)?|躺在(?:你们)?(?:门口|这)|占着柜台|sit-in"
+                   r"|不走了|就不走|别想办(?:业务)?|谁也别想(?:办|买|进|走|做)|躺在(?:你们)?(?:门口|这)|占着柜台|sit-in"
                    r"|kill|hurt you|smash|block the|banner|burn|beat (?:you|him|her)|you'll regret|violence")),
-    ("vulnerable", _rx(r"老人|大爷|大妈|老太|老伴|奶奶|爷爷|[6-9]\d\s*岁|退休|养老钱|棺材本|救命钱|血汗钱|积蓄|一辈子|哭|呜|病|残疾|孤寡"
+    ("vulnerable", _rx(r"老人|大爷|大妈|老太|老伴|奶奶|爷爷|[6-9]\d\s*岁|[六七八九]十(?:多|几)?岁?了|退休|养老钱|棺材本|救命钱|血汗钱|积蓄|一辈子"
+                       r"|哭|呜|病|残疾|孤寡|癌|化疗|透析"
                        r"|elderly|pension|life savings|crying|disabled|retired|\b[6-9]\d[- ]year[- ]old")),
     ("former_agent", _rx(r"(?:离职|以前|原来|之前|前)的?(?:业务员|代理人|员工)|我(?:就|也)?是(?:你们的?)?(?:业务员|代理人|员工)"
                          r"|业务员(?:陪|带)(?:我|着)|陪(?:我|同)(?:来|投诉)的?.{0,4}业务员|(?:former|ex-?)\s?(?:agent|employee|sales)"
@@ -85,7 +92,13 @@ _FLAGS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
                          # an agent who is present or acts for the customer: 我是你们三部的业务员, 我以前在你们店卖车
                          r"|我是(?:你们)?[\u4e00-\u9fff\d]{0,4}的?(?:业务员|代理人|理财经理|客户经理|销售)"
                          r"|我(?:以前|之前|原来)在你们.{0,3}(?:卖|做|干|上班|工作)"
-                         r"|不在你们(?:公司|这儿|这里|店|行)(?:干)?了.{0,30}(?:一起来|陪|跟我们)")),
+                         r"|不在你们(?:公司|这儿|这里|店|行)(?:干)?了.{0,30}(?:一起来|陪|跟我们)"
+                         # the agent is here, on the line, or left the company and still speaks to the case
+                         r"|(?:业务员|销售|理财经理|客户经理|代理人|業務員)[\u4e00-\u9fff]{0,6}(?:就)?在(?:我)?(?:旁边|身边|外面|门口|车上|電話|电话|線上)"
+                         r"|(?:业务员|销售|理财经理|客户经理|代理人)[^。！？!?]{0,20}(?:离职|去别的|跳槽|不在你们)"
+                         r"|(?:离职|以前)的?[\u4e00-\u9fff]{0,4}(?:业务员|销售|理财经理|客户经理|代理人).{0,12}(?:陪|一起来|在)"
+                         r"|agent,? who left|agent.{0,25}(?:is|was) (?:here|with me|on (?:the )?(?:phone|speaker))"
+                         r"|(?:former|ex-?) (?:adviser|advisor)")),
     ("injection", _rx(r"(?:忽略|无视|忘记|不要管)(?:之前|上面|以上|前面|所有|你的)?的?(?:所有)?(?:指示|指令|规则|提示|设定|要求)"
                       r"|你现在是|扮演|系统提示|system prompt|(?:直接|请)?(?:回复|输出|照着说|复述)[:：]|ignore (?:all |any )?(?:the )?"
                       r"(?:previous|prior|above|earlier) (?:instructions|rules|prompts?)|you are now|disregard|act as|respond with"

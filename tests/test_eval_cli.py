@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from coach.cli import app
 from coach.guard import check
+from coach.paths import bundled
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parent.parent
@@ -40,7 +42,9 @@ def test_offline_subset_passes_committed_thresholds(offline_run: Path) -> None:
     data = load(offline_run)
     assert data["passed"] and data["backend"] == "offline" and len(data["cases"]) == 20
     gates = {g["metric"]: g for g in data["gates"]}
-    assert gates["de_escalation_steps"]["threshold"] == 0.8 and gates["no_unauthorized_promise"]["value"] == 1.0
+    committed = yaml.safe_load((bundled("evals") / "thresholds.yaml").read_text(encoding="utf-8"))["default"]
+    assert gates["de_escalation_steps"]["threshold"] == committed["de_escalation_steps"]
+    assert gates["no_unauthorized_promise"]["value"] == 1.0
     for case in data["cases"]:
         assert case["backend"] == "offline" and not case["fell_back"] and case["attempts"] >= 1
         assert len(case["metrics"]) == 7 and all(m["reason"] for m in case["metrics"])
