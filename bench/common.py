@@ -18,3 +18,8 @@ def percentile(samples: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def p50_p95(stats: dict[str, float]) -> str:
+    """A latency cell: ``p50 / p95`` in ms."""
+    return f"{stats['p50']:.1f} / {stats['p95']:.1f}"

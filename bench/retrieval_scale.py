@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.common import p50_p95
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 CHUNKS_PER_FILE = 200
@@ -171,14 +173,11 @@ def table(rows: list[dict]) -> str:  # type: ignore[type-arg]
     ]
     for r in rows:
 
-        def pp(key: str, r: dict = r) -> str:  # type: ignore[type-arg]
-            return f"{r[key]['p50']:.1f} / {r[key]['p95']:.1f}"
-
         lines.append(
             f"| {r['chunks']} | {r['chunks_per_s']:.0f} | {r['disk_mb']:.0f} | {r['ingest_peak_mb']:.0f} "
             f"| {r['open_s']:.2f} | {r['first_answer_s']:.2f} "
-            f"| {r['startup_s']:.2f} | {r['bm25_startup_s']:.2f} | {pp('raw_chroma')} | {pp('dense')} "
-            f"| {pp('lexical')} | {pp('bm25')} | {pp('hybrid')} "
+            f"| {r['startup_s']:.2f} | {r['bm25_startup_s']:.2f} | {p50_p95(r['raw_chroma'])} | {p50_p95(r['dense'])} "
+            f"| {p50_p95(r['lexical'])} | {p50_p95(r['bm25'])} | {p50_p95(r['hybrid'])} "
             f"| {r['hybrid']['p50'] / r['raw_chroma']['p50']:.2f}x | {r['embed_query']['p50']:.2f} "
             f"| {r['query_peak_mb']:.0f} |"
         )

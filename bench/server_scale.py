@@ -25,6 +25,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.common import p50_p95
 from bench.retrieval_scale import timed, write_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,12 +127,11 @@ def table(rows: list[dict]) -> str:  # type: ignore[type-arg]
         "|" + "---|" * 10,
     ]
     for r in rows:
-        def pp(key: str, r: dict = r) -> str:  # type: ignore[type-arg]
-            return f"{r[key]['p50']:.1f} / {r[key]['p95']:.1f}"
 
         lines.append(
             f"| {r['chunks']} | {r['chunks_per_s']:.0f} | {r['server_disk_mb']:.0f} | {r['server_peak_mb']:.0f} "
-            f"| {r['startup_s']:.2f} | {pp('raw_chroma')} | {pp('dense')} | {pp('lexical')} | {pp('hybrid')} "
+            f"| {r['startup_s']:.2f} | {p50_p95(r['raw_chroma'])} | {p50_p95(r['dense'])} "
+            f"| {p50_p95(r['lexical'])} | {p50_p95(r['hybrid'])} "
             f"| {r['hybrid']['p50'] / r['raw_chroma']['p50']:.2f}x |"
         )
     first, last = rows[0], rows[-1]
