@@ -59,7 +59,7 @@ class Retriever:
         rankings = [[cid for cid, _ in dense], [cid for cid, _ in keyword]]
         fused = reciprocal_rank_fusion(rankings)
         if domain:
-            chunks = {c.chunk_id: c for c in self.store.get([cid for cid, _ in fused[:CANDIDATES]])}
+            chunks = {c.chunk_id: c for c in self.store.get([cid for cid, _ in fused])}
             served = [cid for cid, c in chunks.items() if domain in str(c.metadata.get("serves", "")).split(",")]
             fused = reciprocal_rank_fusion([*rankings, served])[:k]
         else:

@@ -209,3 +209,10 @@ def test_a_manifest_edit_relabels_chunks_without_embedding_again(tmp_path: Path)
     store = ChunkStore(settings, HashEmbedder()).open()
     assert {c.metadata["serves"] for c in store.chunks_of("telecom")} == {"ecommerce"}
     assert Retriever(settings).retrieve("退还费用", 2, domain="ecommerce").passages[0].source == "telecom"
+
+
+def test_a_domain_never_costs_passages_when_k_is_large(hash_home: Path) -> None:
+    retriever = Retriever(hash_settings(hash_home))
+    plain = retriever.retrieve("客户要求全额退保并赔偿利息", 50)
+    favoured = retriever.retrieve("客户要求全额退保并赔偿利息", 50, domain="telecom")
+    assert len(favoured.passages) == len(plain.passages) > 30
