@@ -172,7 +172,7 @@ def _note(request: Request, **fields: object) -> None:
 def create_app(settings: Settings, *, public: bool = False, backend: Backend | None = None,
                allowed_hosts: frozenset[str] | None = None) -> FastAPI:
     """The API and the page. ``public``: bound off loopback, so ``settings.api_token`` is required."""
-    token = getattr(settings, "api_token", None)
+    token = settings.api_token
     if public and not token:
         raise ConfigError("refusing to listen on a non-loopback address without an API token",
                           "set COACH_API_TOKEN to a long random value, or serve on --host 127.0.0.1")

@@ -46,7 +46,7 @@ class OpenAICompatBackend:
             raise ConfigError(f"the openai backend needs {' and '.join(missing)} set", _CONFIG_FIX)
         return cls(base_url=str(settings.openai_base_url), model=str(settings.model),
                    api_key=settings.openai_api_key, timeout=settings.timeout, max_retries=settings.max_retries,
-                   tracing=bool(getattr(settings, "tracing", False)))
+                   tracing=settings.tracing)
 
     def _chat(self) -> Any:
         if self._client is None:
