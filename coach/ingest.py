@@ -188,7 +188,7 @@ def _write_document(
     tokens = {c.chunk_id: " ".join(tokenize(c.index_text)) for c in new}
     for start in range(0, len(new), EMBED_BATCH):
         _add_chunks(store, embedder, doc, new[start : start + EMBED_BATCH], tokens)
-        report(start + EMBED_BATCH)
+        report(min(start + EMBED_BATCH, len(new)))
     store.delete(stale)
     store.delete_orphan_windows(doc.meta.id, current)
     relabelled = _relabel(store, doc, current - {c.chunk_id for c in new})
