@@ -44,7 +44,8 @@ _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
 @cache
-def _jieba():  # type: ignore[no-untyped-def]
+def load_jieba():  # type: ignore[no-untyped-def]
+    """jieba, with its dictionary-loading banner (printed on stderr at first use) silenced."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -58,7 +59,7 @@ def tokenize(simplified_text: str) -> list[str]:
     but 倾诉 / 诉苦 share 诉); bench/retrieval.py measures the gain.
     """
     lowered = simplified_text.lower()
-    words = [w for w in (w.strip() for w in _jieba().cut_for_search(lowered)) if w and _TOKEN_OK.search(w)]
+    words = [w for w in (w.strip() for w in load_jieba().cut_for_search(lowered)) if w and _TOKEN_OK.search(w)]
     bigrams = [run[i : i + 2] for run in _CJK_RUN.findall(lowered) for i in range(len(run) - 1)]
     return [t for t in words + bigrams if t not in _STOPWORDS]
 

@@ -23,6 +23,7 @@ from coach.backends.base import Message
 from coach.config import Settings
 from coach.corpus import to_simplified
 from coach.guard import check
+from coach.lexical import load_jieba
 from coach.policy import Policy, load_policy
 from coach.types import Analysis, Language, Passage
 
@@ -165,6 +166,7 @@ def find_placeholder(text: str) -> bool:
 def _zh_candidates(clauses: list[str]) -> list[tuple[str, float, int]]:
     """(term, weight, position) from jieba: merged noun runs, complaint verbs, quantities, quoted names."""
     global _IDF
+    load_jieba()
     import jieba.analyse
     import jieba.posseg
 
