@@ -31,9 +31,9 @@ from coach.config import Settings
 from coach.corpus import Chunk, DocumentMeta, chunk_document, clean_text, document_hash, load_manifest, read_document
 from coach.embeddings import HASH_NOTICE, Embedder, HashEmbedder, make_embedder
 from coach.errors import InputError, StoreError
-from coach.lexical import LexicalIndex, tokenize
+from coach.lexical import IndexedChunk, LexicalIndex, tokenize
 from coach.paths import bundled
-from coach.store import ChunkStore
+from coach.store import ChunkStore, StoredChunk, window_id
 from coach.types import DocumentIngest, IngestSummary
 
 DOCUMENT_SUFFIXES = (".txt", ".md")
@@ -148,8 +148,10 @@ def _chunk_metadata(chunk: Chunk, doc: PreparedDocument, tokens: str) -> dict[st
 @dataclass
 class _Changes:
     documents: list[DocumentIngest]
-    lexical_add: list[tuple[str, str, str]]
+    lexical_add: list[IndexedChunk]
     lexical_remove: list[str]
+    added: int = 0
+    removed: int = 0
 
 
 def _add_chunks(store: ChunkStore, embedder: Embedder, doc: PreparedDocument, batch: list[Chunk], tokens: dict) -> None:
@@ -157,7 +159,7 @@ def _add_chunks(store: ChunkStore, embedder: Embedder, doc: PreparedDocument, ba
     texts = [w for c in batch for w in c.windows]
     vectors = np.asarray(embedder.embed_documents(texts), dtype=np.float32)
     parents = [c.chunk_id for c in batch for _ in c.windows]
-    window_ids = [f"{c.chunk_id}#w{n}" for c in batch for n in range(len(c.windows))]
+    window_ids = [window_id(c.chunk_id, n) for c in batch for n in range(len(c.windows))]
     store.add_windows(window_ids, texts, parents, doc.meta.id, vectors.tolist())
     means, offset = [], 0
     for chunk in batch:
@@ -192,8 +194,16 @@ def _write_document(
     store.delete(stale)
     store.delete_orphan_windows(doc.meta.id, current)
     relabelled = _relabel(store, doc, current - {c.chunk_id for c in new})
-    changes.lexical_add += [(c.chunk_id, c.doc_id, tokens[c.chunk_id]) for c in new if c.chunk_id not in existing]
+    added = [
+        indexed_chunk(c.chunk_id, c.text, _chunk_metadata(c, doc, tokens[c.chunk_id]))
+        for c in new if c.chunk_id not in existing
+    ]
+    changes.lexical_add += added
     changes.lexical_remove += stale
+    changes.added, changes.removed = changes.added + len(added), changes.removed + len(stale)
+    # The index keeps display fields too: a relabelled chunk is written again there (remove, then add).
+    changes.lexical_remove += [c.chunk_id for c in relabelled]
+    changes.lexical_add += [indexed_chunk(c.chunk_id, c.text, c.metadata) for c in relabelled]
     status = "added" if not existing else ("changed" if new or stale or relabelled else "unchanged")
     changes.documents.append(
         DocumentIngest(
@@ -202,13 +212,23 @@ def _write_document(
     )
 
 
-def _relabel(store: ChunkStore, doc: PreparedDocument, kept: set[str]) -> int:
-    """A manifest edit (title, domain, serves) leaves chunk ids as they are: update what they carry."""
+def _relabel(store: ChunkStore, doc: PreparedDocument, kept: set[str]) -> list[StoredChunk]:
+    """A manifest edit (title, domain, serves) leaves chunk ids as they are: update what they carry.
+    Returns the chunks as they are now stored."""
     fields = {"title": doc.meta.title, "domain": doc.meta.domain, "serves": ",".join(doc.meta.serves)}
     stale = [c for c in store.chunks_of(doc.meta.id) if c.chunk_id in kept and any(
         c.metadata.get(key) != value for key, value in fields.items())]
-    store.update_metadata([c.chunk_id for c in stale], [{**c.metadata, **fields} for c in stale])
-    return len(stale)
+    updated = [StoredChunk(c.chunk_id, c.text, {**c.metadata, **fields}) for c in stale]
+    store.update_metadata([c.chunk_id for c in updated], [c.metadata for c in updated])
+    return updated
+
+
+def indexed_chunk(chunk_id: str, text: str, metadata: dict) -> IndexedChunk:
+    def field(key: str) -> str:
+        return str(metadata.get(key, ""))
+
+    return IndexedChunk(chunk_id, field("doc_id"), field("tokens"), text, field("title"), field("section"),
+                        field("kind") or "principle", field("serves"))
 
 
 def _write_lexical(settings: Settings, store: ChunkStore, changes: _Changes, generation: str) -> None:
@@ -251,12 +271,11 @@ def ingest(
         generation = uuid.uuid4().hex
         _write_lexical(settings, store, changes, generation)
         store.set_state(state="clean", generation=generation)
-    added = len(changes.lexical_add)
     return IngestSummary(
         documents=changes.documents,
-        added=added,
-        unchanged=total - added,
-        removed=len(changes.lexical_remove),
+        added=changes.added,
+        unchanged=total - changes.added,
+        removed=changes.removed,
         seconds=round(time.perf_counter() - started, 2),
         embedding=embedder.name,
         notice=HASH_NOTICE if isinstance(embedder, HashEmbedder) else None,
@@ -270,7 +289,5 @@ def _tick(progress: Progress | None, doc: PreparedDocument, base: int, total: in
 
 def rebuild_lexical(store: ChunkStore, index: LexicalIndex, generation: str) -> None:
     """Make the lexical index an exact copy of what Chroma holds."""
-    rows = (
-        (c.chunk_id, str(c.metadata.get("doc_id", "")), str(c.metadata.get("tokens", ""))) for c in store.iter_all()
-    )
+    rows = (indexed_chunk(c.chunk_id, c.text, c.metadata) for c in store.iter_all(include_text=True))
     index.apply(add=rows, generation=generation, replace_all=True)

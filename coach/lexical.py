@@ -17,15 +17,39 @@ import sqlite3
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from coach.errors import StoreError
 
+# Version 2 keeps each chunk's text and display fields beside its tokens, so that a query reads its
+# passages from this file instead of a second Chroma round trip (bench/retrieval_scale.py: the fetch
+# cost as much as the vector search). An index of another version is derived data: it is rebuilt.
+SCHEMA_VERSION = "2"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS chunks (rowid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL,
+    text TEXT NOT NULL, title TEXT NOT NULL, section TEXT NOT NULL, kind TEXT NOT NULL, serves TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens, tokenize='unicode61 remove_diacritics 0');
 """
+_DROP_ALL = "DROP TABLE IF EXISTS chunks; DROP TABLE IF EXISTS chunks_fts; DROP TABLE IF EXISTS meta;"
+
+
+class IndexedChunk(NamedTuple):
+    """One chunk as the lexical index holds it: its search tokens and what a passage shows."""
+
+    chunk_id: str
+    doc_id: str
+    tokens: str
+    text: str = ""
+    title: str = ""
+    section: str = ""
+    kind: str = "principle"
+    serves: str = ""
+
+
 # Function words that carry no topic; dropping them keeps OR-queries short at 100k chunks.
 _STOPWORDS = frozenset(
     """
@@ -89,7 +113,7 @@ class LexicalIndex:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-            self._db.executescript(_SCHEMA)
+            self._migrate()
             self._db.execute(
                 "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab USING fts5vocab(main, chunks_fts, row)"
             )
@@ -98,6 +122,15 @@ class LexicalIndex:
                 f"the keyword index {path} cannot be opened: {type(exc).__name__}: {exc}",
                 f"it is derived from the store: `coach doctor --repair` sets {path.name} aside and rebuilds it",
             ) from exc
+
+    def _migrate(self) -> None:
+        """Create the tables, or drop an index of another version: its generation goes with it, so
+        the next reader rebuilds it from Chroma."""
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "meta" in tables and self._meta("schema") != SCHEMA_VERSION:
+            self._db.executescript(_DROP_ALL)
+        self._db.executescript(_SCHEMA)
+        self._db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
     def close(self) -> None:
         self._db.close()
@@ -120,12 +153,12 @@ class LexicalIndex:
     def apply(
         self,
         *,
-        add: Iterable[tuple[str, str, str]] = (),
+        add: Iterable[IndexedChunk | tuple[str, ...]] = (),
         remove: Iterable[str] = (),
         generation: str,
         replace_all: bool = False,
     ) -> None:
-        """One transaction: add (chunk_id, doc_id, space-joined tokens), remove ids, stamp the generation."""
+        """One transaction: remove ids, add chunks (a removed id may be added back), stamp the generation."""
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -137,18 +170,32 @@ class LexicalIndex:
                 if row:
                     db.execute("DELETE FROM chunks_fts WHERE rowid = ?", row)
                     db.execute("DELETE FROM chunks WHERE rowid = ?", row)
-            for chunk_id, doc_id, tokens in add:
+            for row in add:
+                chunk = IndexedChunk(*row)
                 cursor = db.execute(
-                    "INSERT OR IGNORE INTO chunks(chunk_id, doc_id) VALUES (?, ?)", (chunk_id, doc_id)
+                    "INSERT OR IGNORE INTO chunks(chunk_id, doc_id, text, title, section, kind, serves) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (chunk.chunk_id, chunk.doc_id, chunk.text, chunk.title, chunk.section, chunk.kind, chunk.serves),
                 )
                 if cursor.rowcount:
-                    db.execute("INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)", (cursor.lastrowid, tokens))
+                    db.execute("INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)", (cursor.lastrowid, chunk.tokens))
             db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", (generation,))
             db.execute("INSERT OR REPLACE INTO meta(key, value) SELECT 'chunks', count(*) FROM chunks")
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+    def passages(self, chunk_ids: list[str]) -> dict[str, IndexedChunk]:
+        """The stored chunks among these ids (tokens left empty: a passage does not show them)."""
+        if not chunk_ids:
+            return {}
+        rows = self._db.execute(
+            "SELECT chunk_id, doc_id, '', text, title, section, kind, serves FROM chunks "
+            f"WHERE chunk_id IN ({','.join('?' * len(chunk_ids))})",
+            chunk_ids,
+        )
+        return {row[0]: IndexedChunk(*row) for row in rows}
 
     def selective_terms(self, tokens: list[str]) -> list[str]:
         """The query terms worth a posting-list walk: those in at most max(200, 2 %) of chunks.

@@ -13,8 +13,8 @@ from coach.config import Settings
 from coach.corpus import to_simplified
 from coach.embeddings import HASH_NOTICE, Embedder, HashEmbedder, make_embedder
 from coach.errors import EmptyStoreError
-from coach.ingest import lexical_path, rebuild_lexical
-from coach.lexical import LexicalIndex, query_candidates
+from coach.ingest import indexed_chunk, lexical_path, rebuild_lexical
+from coach.lexical import IndexedChunk, LexicalIndex, query_candidates
 from coach.store import INGEST_FIX, ChunkStore, quiet_chroma_logs
 from coach.types import Passage, Retrieval
 
@@ -51,6 +51,17 @@ class Retriever:
         rebuild_lexical(self.store, self.lexical, generation)
         return True
 
+    def _passages(self, chunk_ids: list[str]) -> dict[str, IndexedChunk]:
+        """Passages from the lexical index; an id it lacks means another client ingested into the shared
+        store since this one synced: resync once, and read what is still missing from Chroma."""
+        found = self.lexical.passages(chunk_ids)
+        missing = [cid for cid in chunk_ids if cid not in found]
+        if missing and self.sync_lexical():
+            found = self.lexical.passages(chunk_ids)
+            missing = [cid for cid in chunk_ids if cid not in found]
+        found.update((c.chunk_id, indexed_chunk(c.chunk_id, c.text, c.metadata)) for c in self.store.get(missing))
+        return found
+
     def retrieve(self, query: str, k: int = 5, domain: str | None = None) -> Retrieval:
         """The k best passages; ``domain`` (bank, telecom, …) favours documents written for it."""
         simplified = to_simplified(query)
@@ -59,21 +70,21 @@ class Retriever:
         rankings = [[cid for cid, _ in dense], [cid for cid, _ in keyword]]
         fused = reciprocal_rank_fusion(rankings)
         if domain:
-            chunks = {c.chunk_id: c for c in self.store.get([cid for cid, _ in fused])}
-            served = [cid for cid, c in chunks.items() if domain in str(c.metadata.get("serves", "")).split(",")]
+            chunks = self._passages([cid for cid, _ in fused])
+            served = [cid for cid, c in chunks.items() if domain in c.serves.split(",")]
             fused = reciprocal_rank_fusion([*rankings, served])[:k]
         else:
             fused = fused[:k]
-            chunks = {c.chunk_id: c for c in self.store.get([cid for cid, _ in fused])}
+            chunks = self._passages([cid for cid, _ in fused])
         passages = [
             Passage(
                 text=chunks[cid].text,
-                source=str(chunks[cid].metadata.get("doc_id", "")),
-                title=str(chunks[cid].metadata.get("title", "")),
-                section=str(chunks[cid].metadata.get("section", "")),
+                source=chunks[cid].doc_id,
+                title=chunks[cid].title,
+                section=chunks[cid].section,
                 score=round(score, 6),
                 chunk_id=cid,
-                kind=chunks[cid].metadata.get("kind", "principle"),
+                kind=chunks[cid].kind,
             )
             for cid, score in fused
             if cid in chunks

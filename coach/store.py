@@ -34,6 +34,7 @@ from coach.errors import CoachError, ConfigError, EmptyStoreError, StoreError
 
 INGEST_FIX = "run `coach ingest` to index the bundled corpus (or `coach ingest PATH`)"
 _PAGE = 2000
+_WINDOW_MARK = "#w"  # window ids are <chunk id>#w<n>, so a query result names its parent
 WINDOWS_PER_CHUNK = 3  # over-fetch windows so that about n distinct parent chunks survive the mapping
 RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0, 4.0)  # seconds between tries when a Chroma server drops: ~8 s in all
 SERVER_FIX = "start the Chroma server again (`chroma run --host 127.0.0.1 --port 8000`) and re-run the command"
@@ -305,15 +306,23 @@ class ChunkStore:
 
     def nearest(self, vector: list[float], n: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the n chunks whose best unit is nearest the vector."""
+        # Distances only: the parent is read off the window id, and fetching 90 metadata records
+        # would cost three times the vector search itself (bench/retrieval_scale.py).
         result = self._call(
-            self.windows.query,
-            query_embeddings=[vector], n_results=n * WINDOWS_PER_CHUNK, include=["distances", "metadatas"],
+            self.windows.query, query_embeddings=[vector], n_results=n * WINDOWS_PER_CHUNK, include=["distances"]
         )
         best: dict[str, float] = {}
-        for record_id, dist, meta in zip(result["ids"][0], result["distances"][0], result["metadatas"][0], strict=True):
-            parent = str((meta or {}).get("parent") or record_id)
-            best.setdefault(parent, 1.0 - float(dist))
+        for window, dist in zip(result["ids"][0], result["distances"][0], strict=True):
+            best.setdefault(window_parent(window), 1.0 - float(dist))
         return list(best.items())[:n]
+
+
+def window_id(chunk_id: str, n: int) -> str:
+    return f"{chunk_id}{_WINDOW_MARK}{n}"
+
+
+def window_parent(window: str) -> str:
+    return window.rsplit(_WINDOW_MARK, 1)[0]
 
 
 def quiet_chroma_logs() -> None:

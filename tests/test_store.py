@@ -216,3 +216,47 @@ def test_a_domain_never_costs_passages_when_k_is_large(hash_home: Path) -> None:
     plain = retriever.retrieve("客户要求全额退保并赔偿利息", 50)
     favoured = retriever.retrieve("客户要求全额退保并赔偿利息", 50, domain="telecom")
     assert len(favoured.passages) == len(plain.passages) > 30
+
+
+def test_passages_come_from_the_lexical_index_and_follow_a_title_edit(tmp_path: Path) -> None:
+    settings = hash_settings(tmp_path / "home")
+    ingest(settings, [_domain_corpus(tmp_path / "docs", "telecom")])
+    manifest = tmp_path / "docs" / "manifest.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("title: 电信", "title: 电信营业厅"), encoding="utf-8")
+    ingest(settings, [tmp_path / "docs"])
+    retriever = Retriever(settings)
+    stored = retriever.lexical.passages(sorted(retriever.lexical.chunk_ids()))
+    assert {c.title for c in stored.values() if c.doc_id == "telecom"} == {"电信营业厅"}
+    top = retriever.retrieve("客户要求退还套餐费", 1).passages[0]
+    assert (top.source, top.title, top.text) == ("telecom", "电信营业厅", stored[top.chunk_id].text)
+
+
+def test_a_retriever_opened_before_another_ingest_still_shows_the_new_chunks(tmp_path: Path) -> None:
+    settings = hash_settings(tmp_path / "home")
+    ingest(settings, [write_docs(tmp_path / "docs", DOCS)])
+    retriever = Retriever(settings)
+    ingest(settings, [write_docs(tmp_path / "more", {"vip.txt": "一、贵宾\n贵宾客户抱怨理财经理频繁更换,应当致歉并说明交接安排。\n"})])
+    passages = retriever.retrieve("贵宾客户抱怨理财经理频繁更换", 3).passages
+    assert passages[0].source == "vip" and "理财经理" in passages[0].text
+    assert retriever.sync_lexical() is False  # the miss resynced the local index once
+
+
+def test_a_lexical_index_of_the_first_schema_is_rebuilt_not_misread(tmp_path: Path) -> None:
+    import sqlite3
+
+    settings = hash_settings(tmp_path / "home")
+    ingest(settings, [write_docs(tmp_path / "docs", DOCS)])
+    path = lexical_path(settings)
+    path.unlink()
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "CREATE TABLE chunks (rowid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL);"
+        "CREATE VIRTUAL TABLE chunks_fts USING fts5(tokens);"
+        "INSERT INTO meta VALUES ('generation', 'old');"
+    )
+    old.commit()
+    old.close()
+    retriever = Retriever(settings)
+    assert retriever.lexical.chunk_ids() == {c.chunk_id for c in ChunkStore(settings, HashEmbedder()).open().iter_all()}
+    assert all(p.text for p in retriever.retrieve("客户要求退保", 3).passages)
