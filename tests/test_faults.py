@@ -275,6 +275,30 @@ def test_garbage_in_chroma_file_is_a_clear_error_and_nothing_is_touched(
     _untouched(home, before)
 
 
+def test_truncated_vector_index_is_a_clear_error_not_a_crash_and_nothing_is_touched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chroma keeps each collection's HNSW graph in its own files beside chroma.sqlite3; a full disk or
+    a partial copy leaves them short."""
+    # Chroma answers small collections from its log; past about a thousand records the graph files serve.
+    from bench.retrieval_scale import write_corpus as write_cases
+
+    built, docs = tmp_path / "built", tmp_path / "cases"
+    write_cases(docs, 1000)
+    ingest(hash_settings(built), [docs])
+    home = _copy_store(built, tmp_path / "home")
+    graph = max((home / "chroma").glob("*/data_level0.bin"), key=lambda g: g.stat().st_size)
+    with open(graph, "r+b") as handle:
+        handle.truncate(graph.stat().st_size // 3)  # hnswlib itself would crash the process on this
+    before = _hashes(home)
+    for args, code in ((("retrieve", "客户要求赔偿"), 2), (("ingest", str(docs)), 2), (("doctor",), 1)):
+        exit_code, output = _cli(home, monkeypatch, *args)
+        assert exit_code == code, (args, output)
+        assert "data_level0.bin is shorter than its header says" in output, output
+        assert "move" in output and "coach ingest --reset" in output and "Traceback" not in output, output
+    _untouched(home, before)
+
+
 def test_store_path_that_is_a_file_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "home"
     home.mkdir()
