@@ -18,6 +18,8 @@ from __future__ import annotations
 import fcntl
 import functools
 import hashlib
+import os
+import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -38,6 +40,7 @@ from coach.types import DocumentIngest, IngestSummary
 
 DOCUMENT_SUFFIXES = (".txt", ".md")
 LOCK_WAIT_SECONDS = 60.0
+LEASE_SECONDS = 300.0  # a shared-server ingest renews its lease well within this; clocks may differ by less
 EMBED_BATCH = 32
 
 Progress = Callable[[str, int, int], None]
@@ -102,7 +105,17 @@ def prepare(found: list[tuple[DocumentMeta, Path, bool]]) -> list[PreparedDocume
 
 
 @contextmanager
-def ingest_lock(settings: Settings) -> Iterator[None]:
+def ingest_lock(settings: Settings, store: ChunkStore) -> Iterator[Callable[[], None]]:
+    """One ingest at a time per store; yields a keep-alive to call as the ingest makes progress.
+
+    A local store is locked with a file in COACH_HOME. A shared Chroma server is written by other
+    machines, whose COACH_HOME this one cannot see, so there the lock is a lease record in the server
+    itself, renewed as the ingest advances and taken over once expired (a client that died mid-ingest).
+    """
+    if settings.chroma_url:
+        with _server_lease(settings, store) as keep_alive:
+            yield keep_alive
+        return
     settings.home.mkdir(parents=True, exist_ok=True)
     with open(settings.home / "ingest.lock", "a+", encoding="utf-8") as handle:
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
@@ -118,9 +131,36 @@ def ingest_lock(settings: Settings) -> Iterator[None]:
                     ) from None
                 time.sleep(0.2)
         try:
-            yield
+            yield lambda: None
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _server_lease(settings: Settings, store: ChunkStore) -> Iterator[Callable[[], None]]:
+    owner = f"{socket.gethostname()} pid {os.getpid()} {uuid.uuid4().hex[:8]}"
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while (holder := store.take_lease(owner, LEASE_SECONDS))[0] != owner:
+        if time.monotonic() > deadline:
+            raise StoreError(
+                f"another `coach ingest` ({holder[0]}) is writing to the shared store at {settings.chroma_url}; "
+                f"waited {LOCK_WAIT_SECONDS:.0f} s",
+                "wait for it to finish, then run this ingest again (a lease left by a dead client expires "
+                f"{LEASE_SECONDS:.0f} s after its last renewal)",
+            )
+        time.sleep(0.5)
+    renewed = time.monotonic()
+
+    def keep_alive() -> None:
+        nonlocal renewed
+        if time.monotonic() - renewed > LEASE_SECONDS / 4:
+            store.renew_lease(owner, LEASE_SECONDS)
+            renewed = time.monotonic()
+
+    try:
+        yield keep_alive
+    finally:
+        store.release_lease(owner)
 
 
 def lexical_path(settings: Settings) -> Path:
@@ -255,8 +295,8 @@ def ingest(
     embedder = embedder or make_embedder(settings)
     total = sum(len(doc.chunks) for doc in prepared)
     changes = _Changes([], [], [])
-    with ingest_lock(settings):
-        store = ChunkStore(settings, embedder)
+    store = ChunkStore(settings, embedder)
+    with ingest_lock(settings, store) as keep_alive:
         if reset:
             store.reset()
             lexical_path(settings).unlink(missing_ok=True)
@@ -264,10 +304,10 @@ def ingest(
         store.set_state(state="ingesting")
         done = 0
         for doc in prepared:
-            report = functools.partial(_tick, progress, doc, done, total)
+            report = functools.partial(_tick, keep_alive, progress, doc, done, total)
             _write_document(store, embedder, doc, changes, report)
             done += len(doc.chunks)
-            _tick(progress, doc, done, total)
+            _tick(keep_alive, progress, doc, done, total)
         generation = uuid.uuid4().hex
         _write_lexical(settings, store, changes, generation)
         store.set_state(state="clean", generation=generation)
@@ -282,7 +322,11 @@ def ingest(
     )
 
 
-def _tick(progress: Progress | None, doc: PreparedDocument, base: int, total: int, done: int = 0) -> None:
+def _tick(
+    keep_alive: Callable[[], None], progress: Progress | None, doc: PreparedDocument, base: int, total: int,
+    done: int = 0,
+) -> None:
+    keep_alive()
     if progress:
         progress(doc.meta.id, base + done, total)
 

@@ -36,6 +36,7 @@ from coach.errors import CoachError, ConfigError, EmptyStoreError, StoreError
 
 INGEST_FIX = "run `coach ingest` to index the bundled corpus (or `coach ingest PATH`)"
 _PAGE = 2000
+_LEASE_ID = "ingest"
 _WINDOW_MARK = "#w"  # window ids are <chunk id>#w<n>, so a query result names its parent
 WINDOWS_PER_CHUNK = 3  # over-fetch windows so that about n distinct parent chunks survive the mapping
 RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0, 4.0)  # seconds between tries when a Chroma server drops: ~8 s in all
@@ -209,6 +210,48 @@ class ChunkStore:
         return (
             f"run `coach doctor`; if the store is damaged, move {self.settings.chroma_dir} aside "
             "and run `coach ingest --reset` (nothing else is touched)"
+        )
+
+    # ------------------------------------------------------------ the shared store's ingest lease
+
+    def take_lease(self, owner: str, seconds: float) -> tuple[str, float]:
+        """Try to become the one ingest writing to this store; returns the holder and its expiry.
+
+        Chroma ignores an ``add`` whose id exists, so of two clients adding the lease record at once
+        the first one written wins, and both read back the same holder. A holder past its expiry
+        (its machine died mid-ingest) is removed, conditionally on that same expiry, then retaken.
+        """
+        leases = self._leases()
+        record = {"ids": [_LEASE_ID], "embeddings": [[1.0]]}
+        self._call(leases.add, **record, documents=[owner], metadatas=[{"expires": time.time() + seconds}])
+        found = self._call(leases.get, ids=[_LEASE_ID], include=["documents", "metadatas"])
+        if not found["ids"]:
+            return self.take_lease(owner, seconds)  # released between our add and our read
+        holder, expires = str(found["documents"][0]), float(found["metadatas"][0]["expires"])
+        if holder != owner and expires < time.time():
+            log.warning("taking over the ingest lease of %s, expired %.0f s ago", holder, time.time() - expires)
+            self._call(leases.delete, ids=[_LEASE_ID], where={"expires": expires})
+            return self.take_lease(owner, seconds)
+        return holder, expires
+
+    def renew_lease(self, owner: str, seconds: float) -> None:
+        leases = self._leases()
+        found = self._call(leases.get, ids=[_LEASE_ID], include=["documents"])
+        if found["documents"] != [owner]:
+            raise StoreError(
+                f"this ingest lost its lease on the shared store at {self.location}: it stalled longer than "
+                f"{seconds:.0f} s and another ingest took over",
+                "run `coach ingest` again once the other one has finished; it completes what this one left",
+            )
+        self._call(leases.update, ids=[_LEASE_ID], metadatas=[{"expires": time.time() + seconds}])
+
+    def release_lease(self, owner: str) -> None:
+        self._call(self._leases().delete, ids=[_LEASE_ID], where_document={"$contains": owner})
+
+    def _leases(self) -> Any:
+        return self._call(
+            self._client.get_or_create_collection, f"{self.settings.collection}_lease",
+            embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
         )
 
     def reset(self) -> None:

@@ -7,6 +7,7 @@ visible that doctor --repair or a re-run of the ingest does not resolve, and the
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import socket
@@ -26,8 +27,9 @@ from coach import store as store_module
 from coach.cli import app
 from coach.config import Settings
 from coach.doctor import diagnose
+from coach.embeddings import HashEmbedder
 from coach.errors import StoreError
-from coach.ingest import ingest
+from coach.ingest import discover, ingest, prepare
 from coach.retrieve import Retriever
 from coach.store import ChunkStore
 from tests.test_faults import assert_complete, expected_counts, write_corpus
@@ -137,3 +139,50 @@ def test_server_gone_mid_ingest_is_a_clear_error_and_recovers_when_back(
     assert Retriever(settings).retrieve("坐席记录诉求", 3).passages
     ingest(settings, [folder])
     assert_complete(settings, folder)
+
+
+# ------------------------------------------------------------------ two machines, one shared server
+
+
+def test_an_ingest_waits_for_another_machines_lease_and_takes_over_a_dead_ones(
+    server: ChromaServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coach import ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "LOCK_WAIT_SECONDS", 1.0)
+    machine_a = Settings(home=tmp_path / "a", chroma_url=server.url, embeddings="hash")
+    machine_b = Settings(home=tmp_path / "b", chroma_url=server.url, embeddings="hash")
+    folder = write_corpus(tmp_path / "docs")
+    lease_of_a = ChunkStore(machine_a, HashEmbedder())  # a home of its own: the file lock cannot see it
+    assert lease_of_a.take_lease("machine-a pid 1", 300)[0] == "machine-a pid 1"
+    with pytest.raises(StoreError, match="machine-a pid 1") as error:
+        ingest(machine_b, [folder])
+    assert "wait for it to finish" in error.value.fix
+
+    lease_of_a.release_lease("machine-a pid 1")
+    assert lease_of_a.take_lease("machine-a pid 2", -1)[0] == "machine-a pid 2"  # then machine a died
+    assert ingest(machine_b, [folder]).added == expected_counts(folder)[0]
+    assert lease_of_a.take_lease("machine-a pid 3", 300)[0] == "machine-a pid 3"  # b released it when done
+
+
+def test_two_machines_ingesting_at_once_leave_exactly_one_version(server: ChromaServer, tmp_path: Path) -> None:
+    folders = [write_corpus(tmp_path / f"docs-{v}", variant=v) for v in ("甲", "乙")]
+    coach = str(Path(sys.executable).parent / "coach")
+    runs = [
+        subprocess.Popen(
+            [coach, "ingest", str(folder), "--json"],
+            env={**os.environ, "COACH_HOME": str(tmp_path / f"home-{n}"),
+                 "COACH_CHROMA_URL": server.url, "COACH_EMBEDDINGS": "hash"},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for n, folder in enumerate(folders)
+    ]
+    for run in runs:
+        _, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+    reader = Settings(home=tmp_path / "reader", chroma_url=server.url, embeddings="hash")
+    Retriever(reader)  # builds the reader's own keyword index from the server
+    stored = {c.chunk_id for c in ChunkStore(reader, HashEmbedder()).open().iter_all()}
+    versions = [{c.chunk_id for doc in prepare(discover([folder])) for c in doc.chunks} for folder in folders]
+    assert stored in versions, "the store holds a mix of both ingests"
+    assert_complete(reader, folders[versions.index(stored)])
