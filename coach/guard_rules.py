@@ -25,6 +25,14 @@ GIVE = r"(?:给|为|帮|替|向)"
 NUM = r"[\d一二两三四五六七八九十百千万半几]+"
 _APOLOGY = re.compile(r"抱歉|对不起|歉意|不好意思|sorry|apolog")
 _FULL = re.compile(r"全额|全部损失|所有损失|全赔|全部赔|双倍|三倍|加倍")
+# What a gift or a goodwill payment is called: vouchers, coupons, samples, cash gifts ("返一张50元无门槛券",
+# "送套试用装", "一万块的慰问金").
+GIFT = (r"(?:代金券|优惠券|无门槛券|抵用券|抵扣券|体验券|券|礼品卡|购物卡|储值卡|礼品|礼物|礼包|礼盒|小样|试用装"
+        r"|试用品|样品"
+        r"|赠品|纪念品|红包|积分|话费|流量|京豆|慰问金|慰问品|抚慰金|补偿金|营养费|误工费|精神(?:损失)?费|gift cards?)")
+# English certainty before a passive outcome: "will definitely be unblocked", not "will definitely be in touch".
+EN_SURE = r"(?:definitely|certainly|surely|absolutely|for sure|100%)"
+EN_NOT_OUTCOME = r"(?!in touch|contacted|called|informed|notified|updated|kept|able|happy|glad|sure)"
 # Fees a frontline reply may not waive, reduce or pay for ("罚息我给您抹了", "拖车费全给您报了").
 FEE = (r"(?:手续费|年费|利息|罚息|滞纳金|违约金|服务费|维修费|工时费|月租|运费|检测费|管理费|保费|拖车费|打车费|挂号费"
        r"|药费|租金|会费|套餐费|月费|差价|押金)")
@@ -91,12 +99,21 @@ class SentenceRule:
     category: ClassVar[str]
     pattern: ClassVar[re.Pattern[str]]
     scopes: ClassVar[frozenset[Scope]] = ALL_SCOPES
+    # An excused match may have swallowed the next clause ("三个工作日内联系您，到时候钱也打到您账户里"):
+    # when set, the search resumes at the next clause rather than after the whole match.
+    resume_at_next_clause: ClassVar[bool] = False
 
     def check(self, text: str, ctx: GuardContext) -> list[Violation]:
         found: list[Violation] = []
         for sentence in ctx.sentences:
-            for match in self.pattern.finditer(sentence.norm):
-                if self.excused(sentence.norm, match.start(), match.end()):
+            norm, pos = sentence.norm, 0
+            while (match := self.pattern.search(norm, pos)) is not None:
+                if self.excused(norm, match.start(), match.end()):
+                    pos = match.end()
+                    if self.resume_at_next_clause:
+                        clause_break = gt.CLAUSE_BREAK.search(norm, match.start(), match.end())
+                        pos = clause_break.end() if clause_break else pos
+                    pos = max(pos, match.start() + 1)
                     continue
                 violation = ctx.violation(self.kind, self.category, sentence, match.start(), match.end())
                 if violation:
@@ -110,7 +127,7 @@ class SentenceRule:
             ("quote" in s and gt.quoted(norm, start))
             or ("restated" in s and gt.restated(norm, start))
             or ("negation" in s and gt.negated(norm, start, end))
-            or ("conditional" in s and gt.conditional(norm, start))
+            or ("conditional" in s and gt.conditional(norm, start, end))
             or ("hedge" in s and gt.hedged(norm, start, end))
             or ("policy" in s and gt.policy_based(norm))
             or (self.kind == "unauthorized_promise" and bool(_PENDING_AFTER.match(norm, end)))
@@ -144,7 +161,7 @@ class Compensation(SentenceRule):
         rf"|{NUM}\s*(?:元|块)的?)?"
         r"(?:赔偿|补偿|赔付|补贴|赔|补给|补上|补回|返还)"
         rf"|{GIVE}{YOU}(?:一些|一点|一定的?|适当的?|相应的?|{NUM}\s*(?:元|块)的?)?(?:赔偿|补偿|赔付|补贴|赔|补(?:差价"
-        rf"|上|回|发|偿)?)"
+        rf"|上|回|发|偿)?|慰问金|抚慰金|补偿金|营养费|误工费|精神(?:损失)?费)"
         rf"|(?:赔|补|返)(?:给)?{YOU}(?!们)|返现|补差价"
         r"|免(?:了|掉|除|收)?(?:您|你)?(?:的)?(?:这|那)?(?:个|次|笔|期|一年|一个月)?(?:的)?"
         r"(?:手续费|年费|利息|罚息|滞纳金|违约金|服务费|维修费|工时费|月租|费用|运费|检测费|管理费|这笔钱)"
@@ -168,13 +185,24 @@ class Compensation(SentenceRule):
         r"|cover (?:the|your) (?:cost|fee|loss)"
         r"|give you (?:a |an |some )?(?:voucher|coupon|credit|gift|discount|\$?\d+|compensation|free))"
         r"|free of charge|on the house|compensation of|(?:it's|it is) on us|my treat|throw in|free gift"
-        rf"|{GIVE}{YOU}(?:送|赠)(?!检|修|到|达|过|去|来|回|货)|(?:送|加|赠|补|发)(?:{YOU})?[一两几\d]?(?:张|份|套|个|瓶|箱|盒|件"
-        rf"|次)?[^,，。]{{0,8}}"
-        r"(?:代金券|优惠券|礼品|礼物|小样|赠品|购物卡|抵用券|红包|积分|话费|流量|京豆)"
+        rf"|{GIVE}{YOU}(?:送|赠)(?!检|修|到|达|过|去|来|回|货)|(?:送|加|赠|补|发|返|充)(?:{YOU})?[一两几\d]?(?:张|份|套|个|瓶"
+        rf"|箱|盒|件|次|支)?[^,，。]{{0,8}}{GIFT}"
         rf"|(?:我们|公司|店里|我)(?:全部|全|都|来)?(?:给{YOU})?(?:来)?(?:承担|报销|负担|买单|出了)"
         r"|(?:put|add|apply) (?:a |an )?\$?\d*\s*(?:credit|refund|discount|voucher)"
         r"|(?:i've|i have|we've|we have) (?:already )?(?:waived|credited|covered|added)|waived (?:it|the|your)"
         r"|added \d+ (?:bonus )?(?:points|credit)|bonus points|(?:points|credit) to your account"
+        # "we'll cancel the late fee and add a 200-yuan gift card", "everyone affected will be compensated"
+        r"|(?:we|i)(?:'ll| will| can| shall|'d| would|'m going to| am going to)?(?: just| also| gladly| quietly"
+        r"| personally| happily)? (?:cancel|waive|drop|remove|reverse|write off|wipe|scrap|knock off|take off)(?: the"
+        r"| your| this| that| any| all)?(?: [\w-]+){0,2} (?:fees?|charges?|fines?|penalty|penalties|interest"
+        r"|premiums?)\b"
+        r"|(?<!you )(?<!you can )(?:add|give you|send you|issue|offer you|throw in)(?: a| an| some)?(?: [\w-]+){0,2}"
+        r" (?:gift cards?|vouchers?|coupons?|store credit|bonus points)"
+        r"|(?:will|'ll|are going to|is going to) (?:\w+ )?be (?:fully |properly |generously )?compensated"
+        r"|(?:you'll|you will) (?:\w+ )?(?:get|receive|have) (?:a |an |some )?(?:[\w-]+ ){0,2}(?:gift cards?|vouchers?"
+        r"|coupons?|store credit|bonus points|compensation)"
+        # "这张券您拿着": handing the gift over
+        rf"|{GIFT}[^,，。]{{0,3}}{YOU}(?:先)?(?:拿着|收着|收下|留着)"
     )
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
@@ -202,6 +230,9 @@ class RefundOutcome(SentenceRule):
         r"|your )?(?:full )?refund|return your money)"
         r"|(?:you'll|you will)(?: definitely| certainly)? (?:get|receive) (?:a |your |all your )?(?:full )?(?:refund"
         r"|money back)"
+        # "I'm sure that 300-yuan roaming charge will be refunded in full"
+        rf"|(?:will|'ll|is going to|are going to) (?:{EN_SURE} )?(?:be |get )(?:fully |completely )?(?:refunded"
+        r"|reimbursed|paid back|credited back|returned to you)|refunded in full"
         r"|full refund|把(?:钱|款|费用|保费|本金)[^,，。]{0,4}退(?:给|还|回)|退到(?:您|你)的?(?:账户|卡|账上)"
         r"|(?:退款|退保|退费|钱|本金|款)[^,，。]{0,8}(?:保证|一定|肯定|全部|全额|如数|原数"
         r"|一分不少)[^,，。]{0,4}(?:给|退|还)"
@@ -227,9 +258,11 @@ class GuaranteedOutcome(SentenceRule):
         rf"|收到|送到|到达|能到|赔|退"
         rf"|支持{YOU}?的?(?:诉求|要求)|同意|批准|对{YOU}有利|偏向{YOU}"
         rf"|退下来|给{YOU}?(?:一个)?(?:满意的)?(?:结果|说法|交代)|有结果|完好|不会(?:有|出)(?:问题|事)|没(?:有)?问题"
-        rf"|赢|胜诉|过(?!来|去|程|期|一下)|成(?!本|功率)|没事|办下来|按[^,，。]{{1,6}}算)"
+        rf"|赢|胜诉|过(?!来|去|程|期|一下)|成(?!本|功率)|没事|办下来|按[^,，。]{{1,6}}算"
+        # a decision foretold: "一定判您赢", "一定会被推翻", "肯定站在您这边"
+        rf"|判{YOU}?(?:赢|胜)|站在{YOU}(?:这|那)?一?边|向着{YOU}|(?:被)?(?:推翻|撤销|改判|纠正过来|翻案))"
         rf"|(?:都|全)能(?:给|帮|为){YOU}解决|保证(?:商品|产品|质量|您)?的?(?:新鲜|质量|安全|正品)"
-        r"|包在我身上|交给我(?:吧)?(?:[,，]?(?:保证|肯定|放心))|(?:我|我们)(?:来)?(?:做主|说了算|拍板)"
+        r"|(?:就|只管|安心)等着?(?:好消息|拿钱|收钱|收款|到账)|包在我身上|交给我(?:吧)?(?:[,，]?(?:保证|肯定|放心))|(?:我|我们)(?:来)?(?:做主|说了算|拍板)"
         r"|走(?:个|一下)?(?:形式|过场|流程)|十拿九稳|板上钉钉|稳了|妥妥的?|没跑|放一百个心|打包票|我敢保证|我担保"
         r"|稳(?:过|拿|批|赢)|没悬念|迟早的事|跑不了|拍胸脯|说到做到|打(?:个)?招呼|上面(?:我|有人)(?:熟|认识)"
         r"|(?:通过|批|过|成功|到账|赔)[^,，。]{0,2}(?:是)?(?:100%|百分之?百)|(?:交|递|提)上去(?:就|肯定)?能(?:成|过|批)"
@@ -241,6 +274,17 @@ class GuaranteedOutcome(SentenceRule):
         r"|as good as (?:paid|done|approved)"
         r"|(?:definitely|certainly|100%|surely) (?:be )?(?:approved|resolved|fixed|sorted|succeed|work out)"
         r"|leave it to me|consider it done|you have my word|nothing to worry about|done deal|just paperwork"
+        # "consider your mortgage approved", "I'm sure it will go through", "will definitely be approved"
+        r"|consider (?:it|this|that|your [\w' -]{1,25}?) (?:approved|done|sorted|fixed|granted|paid|settled|waived"
+        r"|refunded|handled)"
+        rf"|(?:i'm|i am|we're|we are) (?:sure|certain|confident|positive)(?: that)?[^.;]{{0,50}}?(?:will|'ll) (?:be "
+        rf"{EN_NOT_OUTCOME}\w+(?:ed|en)\b|go through|win|succeed|work out|go (?:your way|in your favou?r))"
+        rf"|(?:will|'ll) {EN_SURE} be {EN_NOT_OUTCOME}\w+(?:ed|en)\b"
+        rf"|(?:will|'ll) {EN_SURE} (?:be )?(?:pay(?:ing)? out|paying|covering|approving|refunding)"
+        r"|(?:will|'ll) make sure[^.;]{0,40}?(?:is|are|gets?|will be|be) (?:removed|waived|refunded|approved|cancell?ed"
+        r"|reversed|paid|credited|dropped)"
+        r"|(?:will|'ll) (?:definitely |certainly |surely )?(?:be )?(?:overturned|reversed|rule in your favou?r"
+        r"|side with you)|(?:you'll|you will) (?:definitely |certainly |surely )?win\b"
         # "the claim will go through," is an outcome; "I will go through the claim with you" is a walk-through.
         r"|(?:will|'ll) (?:definitely |certainly |surely )?(?:go through(?=$|[.,!;]| (?:without|smoothly|fine|for sure"
         r"|no problem|easily))|be approved|get approved)"
@@ -250,6 +294,7 @@ class GuaranteedOutcome(SentenceRule):
 
 _TIME = (
     rf"(?:今天|今日|今晚|今儿|明天|明早|明儿|后天|马上|立刻|立即|当天|当场|本周|这周|下周|周[一二三四五六日末]|一早"
+    rf"|到时候|到那时|届时"
     rf"|下班前|下个?(?:账单日|还款日|月)"
     rf"|星期[一二三四五六日天]|月底|月初|年底"
     rf"|{NUM}\s*(?:个)?(?:小时|分钟|天|日|工作日|周|星期|号|点)|today|tonight|tomorrow|right away|immediately"
@@ -258,16 +303,18 @@ _TIME = (
 )
 _OUTCOME = (
     rf"(?:到账|退(?:款|回|到|给|还)?|赔|解决|处理(?:完|好|妥)|办(?:好|完|妥|下来)|(?:有|出)(?:个)?结果"
-    rf"|给{YOU}?(?:一个)?(?:结果|说法)"
+    rf"|给{YOU}?(?:一个)?(?:满意的?)?(?:处理)?(?:结果|说法|交代)|满意的?(?:答复|结果|处理|方案|交代)"
     r"|批(?:下来|准|复)|审(?:核)?(?:通过|过)|送(?:到|达)|到货|收到|到达|能到|修好|恢复|补发|发货|配送|上门(?!检测|查看|勘察|测量|看看|核实|了解)|拿到|完成"
     r"|解冻|开通|激活|修复|换好|装好|装上|弄好|搞好|搞定|弄完|办妥|出来|寄到|能提(?!交|出|醒|供|前)|送(?:过去|过来|来|去)|打到"
     r"|到(?:您|你)?的?(?:账上|卡里|账户|手上)|到(?=$|[,，。了\s哈哦啦的])|approved|refunded|resolved"
     r"|fixed|credited|delivered|arrive|in your account|get your money|ready)"
 )
-_CONTACT = re.compile(r"联系|回电|答复|回复|致电|电话|反馈|通知|跟进|告知|短信|申请|提交|催|预约|安排|核实|查|检测|勘察"
+_CONTACT = re.compile(r"联系|回电|(?<!满意的)(?<!满意)答复|回复|致电|电话|反馈|通知|跟进|告知|短信|申请|提交|催"
+                      r"|预约|安排|核实|查|检测|勘察"
                       r"|测量|看看|工单|派单"
                       r"|转(?:交|给|到)(?!您|你)|forward|submit|escalat|pass (?:it|your)|log|look into|check|send"
-                      r"|问(?!题)|备注|contact|call|update")
+                      r"|问(?!题)|备注|contact|call|update|in touch|get back to|reach out|e-?mail|follow(?:ing)?[ -]up"
+                      r"|keep you posted")
 
 
 class Deadline(SentenceRule):
@@ -281,9 +328,14 @@ class Deadline(SentenceRule):
         r"|(?:you'll|you will|it will|it'll|we will|we'll|will be)(?: definitely| certainly)? (?:have|get|receive"
         r"|be)[^.]{0,30}(?:today|tomorrow|by |within )"
         r"|\b(?:will|'ll)\b[^.,]{0,40}?\b(?:by (?:tomorrow|tonight|today|noon|monday|tuesday|wednesday|thursday|friday"
-        r"|the end)|within (?:the|an|one|two|\d+|a few) ?(?:hours?|days?|business days?|working days?)|today|tomorrow"
+        r"|the end|then)|within (?:the|an|one|two|\d+|a few) ?(?:hours?|days?|business days?|working days?)|today"
+        r"|tomorrow"
         r"|tonight)"
+        # "we'll call you within three working days, and by then your card will definitely be unblocked"
+        r"|\bby then\b[^.;]{0,40}?\b(?:will|'ll)\b"
     )
+
+    resume_at_next_clause = True
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
         return bool(_CONTACT.search(norm[start:end])) or _process_before(norm, start)
@@ -315,11 +367,17 @@ class RuleException(SentenceRule):
         r"|let it slide|look the other way|turn a blind eye|特殊通道|绿色通道"
         rf"|(?:不行|不可以|不符合|不能|不允许|过了|超过|超出)[^。]{{0,16}}(?:但|不过|也没事|没关系)[^。]{{0,10}}(?:给"
         rf"|帮|替){YOU}"
-        rf"|(?:这次|这回)?不用(?:看|查|验|核对)(?:证件|原件)?了|先(?:给|帮){YOU}(?:办|换|退|放款)"
-        r"|make an exception|bend the rules?|skip (?:the )?(?:review|verification|paperwork|process|checks?)"
+        rf"|(?:这次|这回)?不用(?:看|查|验|核对)(?:证件|原件)?了|(?<!优)先(?:给|帮){YOU}(?:办|换|退|放款)"
+        r"|make an exception|bend the rules?"
+        r"|skip (?:the |this |that |your )?(?:[\w-]+ ){0,2}(?:checks?|verification|review|paperwork|process|step|forms?"
+        r"|requirements?|audit)|(?:nobody|no one|no-one) (?:audits|checks|will (?:know|notice|check))"
+        # "把签收日期往后调两天", "过了七天也不打紧"
+        r"|把[^,，。]{0,6}(?:日期|时间|记录|单据|金额|签名|状态)[^,，。]{0,4}(?:改|调|往后|往前|提前|倒签|修改)"
+        r"|(?:过了|超过|超出|超了)[^,，。]{0,6}(?:天|期|时限|日期|期限)[^,，。]{0,4}(?:也)?(?:不打紧|不要紧|不碍事|没关系"
+        r"|没事|无所谓|照样)"
         r"|waive the (?:requirement|rule|verification)|no need for (?:the )?(?:documents|paperwork|verification)"
         r"|下不为例|规定归规定|不按(?:那套|规矩|规定|流程|制度|程序)(?:来|走|办)?|(?:条条框框|规矩|流程)[^,，。]{0,4}(?:先)?放一边"
-        rf"|{_REQUIREMENT}[^,，。]{{0,6}}?(?:就|也|都|先)?(?:不用(?:了|走|看|交|带|签|提供|做)|不需要了|免了|(?:先)?跳过"
+        rf"|{_REQUIREMENT}[^,，。]{{0,10}}?(?:就|也|都|先)?(?:不用(?:了|走|看|交|带|签|提供|做)|不需要了|免了|(?:先)?跳过"
         r"|放一边|(?:可以)?后补|(?:后面|以后|回头|有空)再(?:说|补)|不齐也|不全也|不够也|不看|不查|不来也|过期(?:了)?(?:也)?没事"
         r"|也没关系)"
         rf"|(?:不用|跳过|免(?:去|了)?|不走|省(?:掉|了))(?:走|做|看|交)?(?:{_REQUIREMENT})"
@@ -332,7 +390,9 @@ class RuleException(SentenceRule):
 
 
 # "是我们师傅装的时候没拧紧", "是我们仓库存放不当": a cause stated as fact.
-_OUR_FAULT = (r"(?:导致|造成|引起|没(?:拧|装|做|讲|说|检查|注意|看|放|处理)|(?:报|弄|搞|发|算|写|录|扣|转|装|修)错"
+_OUR_FAULT = (r"(?:导致|造成|引起|失误|疏忽|有问题|有毛病|出了?(?:毛病|问题|故障|差错|岔子|错)"
+              r"|没[\u4e00-\u9fff]好(?!意思)"
+              r"|没(?:拧|装|做|讲|说|检查|注意|看|放|处理)|(?:报|弄|搞|发|算|写|录|扣|转|装|修)错"
               r"|(?:摔|弄|搞|碰|刮|压|挖)(?:破|坏|断|丢|花)?的|(?:摔|弄|搞|碰|刮|压|挖)(?:破|坏|断|丢|花)|存放不当|操作不当)")
 # "如果是我们的问题…": a supposition, not an admission.
 _SUPPOSE = re.compile(r"如果|若|要是|假如|假设|万一|是否|\bif\b|whether")
@@ -370,7 +430,13 @@ class LiabilityAdmission(SentenceRule):
     scopes = frozenset({"negation", "quote", "restated", "conditional", "hedge"})
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
-        return bool(_SUPPOSE.search(norm[gt.clause_start(norm, start):start]))
+        return bool(_SUPPOSE.search(norm[gt.clause_start(norm, start):start]) or _DENIED.search(norm, 0, start)
+                    or _QUESTION.match(norm, end))
+
+
+# "这不是我们的问题", "是不是我们的问题?": a denial or a question admits nothing.
+_DENIED = re.compile(r"(?:不|并非|并不|未必)$|是不$")
+_QUESTION = re.compile(r"[^,，。!]{0,12}(?:吗|么|嘛)?[?？]|[^,，。!?？]{0,12}吗")
 
 
 class StaffDiscipline(SentenceRule):
@@ -379,7 +445,7 @@ class StaffDiscipline(SentenceRule):
     pattern = re.compile(
         r"开除|辞退|辞(?:了|掉)(?:他|她)|解雇|处分|惩罚|惩处|严惩|追责|问责|停职|下岗|通报批评|炒(?:他|她)?鱿鱼"
         r"|扣(?:他|她|其)?[^,，。]{0,4}(?:工资|奖金|绩效|提成)|收拾(?:他|她)|绝不轻饶|饶不了(?:他|她)"
-        r"|(?:不会再|再也不会)(?:出现|在这|让(?:他|她))|不在这(?:儿|里)?(?:上班|干)了"
+        r"|(?:不会再|再也不会)(?:出现|在这|让(?:他|她)|(?:见到|看到|碰到|遇到)(?:他|她|这个人|此人))|不在这(?:儿|里)?(?:上班|干)了"
         r"|把(?:他|她)(?:给)?(?:炒|开|辞|开除|处理)(?:了|掉)|绩效[^,，。]{0,6}(?:零分|扣光|打低)|打零分"
         r"|扣(?:工资|奖金|绩效)|罚(?:他|她)|让(?:他|她)(?:滚|走人|下岗|卷铺盖)|(?:严肃|严厉)处理(?:他|她|相关|这个|该"
         r"|那个)?"
@@ -406,7 +472,7 @@ class PrivateDeal(SentenceRule):
         rf"|只要{YOU}[^。]{{0,10}}(?:撤|不投诉|不告|不曝光|删|改(?:成)?好评)"
         r"|(?:删(?:掉|除)?|撤(?:掉)?)(?:差评|帖子|评论|视频|微博)[^。]{0,10}(?:给|补|返|送|红包)"
         r"|好评(?:加晒图)?(?:返现|返|送)"
-        rf"|(?:转|打)(?:到)?{YOU}(?:的)?(?:个人|私人)?(?:微信|支付宝|卡上|账户)|(?:微信|支付宝)(?:上)?(?:给{YOU})?转"
+        rf"|(?:转|打)(?:到)?{YOU}(?:的)?(?:(?:个人|私人)?(?:微信|支付宝)|(?:个人|私人)(?:卡|账户|账号))|(?:微信|支付宝)(?:上)?(?:给{YOU})?转"
         rf"|别(?:告诉|跟)(?:别人|其他人|领导"
         rf"|公司)|不走(?:公司)?(?:账|流程)"
         r"|(?:if you|once you) (?:drop|withdraw) (?:the |your )?(?:complaint|case)"
@@ -418,16 +484,35 @@ class PrivateDeal(SentenceRule):
         r"|(?:给|补|赔|送|转)[^。]{0,24}不(?:再)?(?:投诉|举报|起诉|告|曝光)(?:就行|就好|就可以|了|的话)"
         r"|make it worth your while|just between us|keep (?:the )?(?:press|media|newspapers?|reporters?) out"
         r"|send you [^.]{0,20}on (?:wechat|alipay)"
+        # silence as the price: "前提是您签字承诺以后不再向媒体或者监管部门反映"
+        rf"|(?:前提是|条件是|只要|{YOU}[^。]{{0,6}}(?:承诺|保证|答应|签字|写))[^。]{{0,12}}(?:不再?|别再?|不要再?|不许|不得)"
+        r"(?:去|找|向|跟|对|往|上|到)?[^,，。]{0,4}(?:媒体|记者|监管|银保监|保监|消协|12315|12378|法院|工商|市场监管|平台"
+        r"|网上|微博|抖音|电视台|报社)"
+        r"|(?:as long as|provided|on condition that) you (?:don't|do not|won't|never|stop|agree not to)[^.]{0,30}"
+        r"(?:press|media|regulator|newspaper|reporters?|post|review|complain)"
     )
     scopes = frozenset({"negation", "quote", "restated"})
 
 
 # A sentence that addresses the press and speaks for the company ("报社的朋友您好 我说一下 …").
-_MEDIA = (r"(?:记者|电视台|报社|新闻频道|栏目组?|自媒体|网媒|媒体|报道|采访|readers|article|reporter|journalist"
-          r"|newspaper|the press)")
+_MEDIA = (r"(?:记者|电视台|报社|新闻频道|栏目组?|自媒体|网媒|媒体|报道|采访|镜头|readers|article|reporter|journalist"
+          r"|newspaper|the press|the paper|the news|camera)")
 _STATE = (r"(?:代表(?!处)|表(?:个)?态|官方(?:态度|说法|立场)|以(?:公司|银行|门店|品牌|我们)(?:的)?名义"
-          r"|(?:我|我来)(?:说|讲)(?:一下|一句|几句|两句)|我来说|给(?:您|你)(?:个|一个)说法|跟(?:您|你)讲讲|可以(?:这么)?写|写上|(?:您|你)录|开始录|(?:您|你)问吧?(?=$|[,，。\s])"
-          r"|speaking for|on behalf|tell your readers|put my name|quote me)")
+          r"|(?:我|我来)(?:给|跟|对|向)?(?:大家|各位|你们|您们)?(?:说|讲)(?:一下|一句|几句|两句)|我来(?:说|讲)|给(?:您|你)(?:个|一个)说法|跟(?:您|你)讲讲|可以(?:这么)?写|写上|(?:您|你)录|开始录|(?:您|你)问吧?(?=$|[,，。\s])"
+          r"|(?:我们|公司|银行|我行|本行|品牌|店里|我们店)[^,，。]{0,8}的?(?:态度|立场)|官方(?:回应|答复)"
+          r"|speaking for|on behalf|tell your readers|put my name|quote me"
+          r"|(?:here's|here is|this is) (?:our|the company's|the bank's) (?:official )?(?:position|stance|statement"
+          r"|response)"
+          r"|(?:our|the company's|the bank's) (?:official )?(?:position|stance) is)")
+# A reply that has turned to the press ("您是报社的吧?", "你们是电视台的喔?", "电视台的朋友"): what it then
+# says for the company, in that sentence or a later one, is a statement to the media.
+_ADDRESSED_MEDIA = re.compile(
+    r"(?:您|你|你们|您们|各位)(?:是|就是|都是)[^,，。?!]{0,4}(?:记者|电视台|报社|媒体|栏目组?|新闻台|电台|报纸|杂志社?"
+    r"|公众号|自媒体)|(?:记者|电视台|报社|媒体|栏目组?|电台|新闻台)(?:的)?(?:朋友|同志|老师)"
+    r"|(?:您|你|你们|您们)(?:是)?(?:哪个|哪家)(?:台|报社?|媒体|栏目|电视台|电台)"
+    r"|(?:you're|you are|are you) (?:from|with) (?:the )?(?:paper|press|news|newspaper|tv|station|channel|media)"
+    r"|(?:you're|you are|are you) (?:a |the )?(?:reporter|journalist)"
+)
 
 
 class MediaStatement(SentenceRule):
@@ -454,6 +539,25 @@ class MediaStatement(SentenceRule):
         rf"|{_MEDIA}[^。]{{0,30}}{_STATE}|{_STATE}[^。]{{0,30}}{_MEDIA}"
     )
     scopes = frozenset({"negation", "quote", "restated"})
+    _STATE_RE = re.compile(_STATE)
+
+    def check(self, text: str, ctx: GuardContext) -> list[Violation]:
+        found = super().check(text, ctx)
+        addressed = _ADDRESSED_MEDIA.search(ctx.norm)
+        if addressed is None:
+            return found
+        flagged = {v.start for v in found}
+        for sentence in ctx.sentences:
+            if sentence.end <= addressed.start() or any(sentence.start <= f < sentence.end for f in flagged):
+                continue
+            for match in self._STATE_RE.finditer(sentence.norm):
+                if self.excused(sentence.norm, match.start(), match.end()):
+                    continue
+                violation = ctx.violation(self.kind, self.category, sentence, match.start(), match.end())
+                if violation:
+                    found.append(violation)
+                break
+        return found
 
 
 PROMISE_RULES: tuple[type[SentenceRule], ...] = (

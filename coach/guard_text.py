@@ -65,7 +65,7 @@ class Sentence:
 # only before a space or the end, so "1.5" and "e.g" stay whole.
 _SENTENCE_END = re.compile(r"(?:[。!?;\n]+|…+|\.{3,}|\.(?=\s|$))[\"'”’」』)]*")
 # Chat text often separates phrases with a space between Chinese characters: that is a clause break too.
-_CLAUSE_BREAK = re.compile(r"[,，、:：~～]+|\s{2,}|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff\[])")
+CLAUSE_BREAK = re.compile(r"[,，、:：~～]+|\s{2,}|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff\[])")
 _TRIM = " \t\r\n\u3000\"'“”‘’「」『』()（）[]【】,.，。!?！？;；:：、…~～-—*"
 
 
@@ -88,9 +88,9 @@ def _append(found: list[Sentence], norm: str, start: int, end: int) -> None:
 def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """Widen [start, end) of ``text`` to whole clauses, trimmed of punctuation and spaces."""
     left = 0
-    for match in _CLAUSE_BREAK.finditer(text, 0, start):
+    for match in CLAUSE_BREAK.finditer(text, 0, start):
         left = match.end()
-    right_match = _CLAUSE_BREAK.search(text, end)
+    right_match = CLAUSE_BREAK.search(text, end)
     right = right_match.start() if right_match else len(text)
     while left < right and text[left] in _TRIM:
         left += 1
@@ -103,7 +103,7 @@ def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 def clause_start(text: str, position: int) -> int:
     left = 0
-    for match in _CLAUSE_BREAK.finditer(text, 0, position):
+    for match in CLAUSE_BREAK.finditer(text, 0, position):
         left = match.end()
     return left
 
@@ -123,7 +123,7 @@ def compact_text(text: str) -> str:
 _NEGATOR = re.compile(
     r"(?:不能|不可能|不会|不敢|不一定|不确定|不好说|不保证|不承诺|不可以|不得|无法|无权|没办法|没有办法|没法|"
     r"没有权限|没有|没(?=给|帮|为|赠|送|退|赔|补)|没权|难以|未必|不见得|暂时不|还不能|做不了主|不方便|不允许|不应该"
-    r"|会不会|能不能|可不可以|是不是|有没有|"
+    r"|会不会|能不能|可不可以|是不是|有没有|是否|"
     r"\bnot\b|cannot|can't|can not|unable|won't|no guarantee|don't|isn't|never)"
 )
 _INSIDE = re.compile(r"不到|不了|不能|无法|没法|[收送到办修]不")
@@ -156,8 +156,11 @@ _POLICY_BASIS = re.compile(
 
 
 # "退不退款，我现在没法替公司表态": the sentence declines to commit, whatever it names.
-_DECLINES = re.compile(r"(?:没法|没办法|不能|无法|不敢|不好|不方便)[^,，。]{0,6}(?:答应|承诺|保证|表态|确定|答复|打包票"
-                       r"|下结论|对外(?:说|讲|回应)|透露)")
+# "我不会跟您打包票说…", "现在就说是我们的错还为时过早", "I can't promise …" decline as well.
+_DECLINES = re.compile(r"(?:没法|没办法|不能|无法|不敢|不好|不方便|不会|不想)[^,，。]{0,6}(?:答应|承诺|保证|表态|确定"
+                       r"|答复|打包票|下结论|对外(?:说|讲|回应)|透露)|为时(?:过|尚)早|言之过早"
+                       r"|(?:can't|cannot|can not|won't|couldn't|unable to|not able to|not in a position to) "
+                       r"(?:\w+ )?(?:promise|guarantee|commit to|say for (?:sure|certain))|no guarantee")
 
 
 def negated(norm: str, start: int, end: int) -> bool:
@@ -180,8 +183,17 @@ def restated(norm: str, start: int) -> bool:
     return bool(_ATTRIBUTION.search(norm[:start]))
 
 
-def conditional(norm: str, start: int) -> bool:
-    return bool(_CONDITION.search(norm[:start]))
+# The condition after the commitment: "We'll refund the fee if the investigation confirms the error",
+# "会给您补偿，前提是核实确属我方责任".
+_CONDITION_AFTER = re.compile(
+    r"(?:\b(?:if|once|after|when|provided|as soon as|subject to)\b|前提是|条件是|只要"
+    r"|(?<!不用)(?<!不必)(?<!无需)(?<!不需要)(?:等到?|待))[^.。;]{0,30}"
+    r"(?:verif|confirm|investigat|review|approv|核实|查实|核查|调查|审核|鉴定|检测|确认|属实|批准)"
+)
+
+
+def conditional(norm: str, start: int, end: int | None = None) -> bool:
+    return bool(_CONDITION.search(norm[:start]) or (end is not None and _CONDITION_AFTER.search(norm, end)))
 
 
 def hedged(norm: str, start: int, end: int) -> bool:

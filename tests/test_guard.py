@@ -240,6 +240,7 @@ def test_waived_requirements_are_rule_exceptions(text: str) -> None:
 @pytest.mark.parametrize(("text", "category"), [
     ("是我们快递员把箱子摔坏的 这个责任在我们", "liability_admission"),
     ("就是我们系统扣错了钱", "liability_admission"),
+    ("是我们的错，您看这样处理行吗？", "liability_admission"),   # a later question does not undo it
     ("Yeah that's on us, our technician messed up.", "liability_admission"),
     ("那个收银员这个月绩效直接清零", "staff_discipline"),
     ("我们会让他写检讨 再给他记个过", "staff_discipline"),
@@ -276,6 +277,28 @@ def test_colloquial_service_phrases(text: str, category: str) -> None:
     "我跟您说一下流程：先申请，再审核，审核通过后退款。",        # "跟您说" is staff speaking
     "不好意思，这个不归我们部门，我帮您转接过去。",
     "我们的官方回复以公告为准，我这边不方便对外说。",
+    # near the round-2 families: vouchers, "到时候", "我跟您说", causes under inquiry, English outcomes
+    "优惠券的领取入口在首页，您可以自己领。",
+    "您这张代金券是活动送的，可以在结账时使用。",
+    "很抱歉，这张试用装是活动赠品，已经领完了。",
+    "我们会在三个工作日内联系您，到时候再跟您说明审核结果。",
+    "到时候快递员会提前给您打电话。",
+    "我跟您说一下办理流程：先填表，再排号。",
+    "到底是不是我们仓库没存好，要等鉴定结果出来。",
+    "可能是我们系统出了点问题，我马上帮您核实。",
+    "您可以向媒体反映，这是您的权利。",
+    "这个规定我们改不了，但我可以帮您把意见反映上去。",
+    "我们会把签收日期核对清楚。",
+    "您说了三遍，我都记下来了，非常抱歉让您反复说明。",
+    "我没办法保证复核结果一定会被推翻。",
+    "We'll be in touch by then.",
+    "I'm sure you'll be contacted by the claims team within three days.",
+    "Please don't skip the ID check, it protects you.",
+    "You can add a gift card at checkout if you like.",
+    "Our official position will come from the press office, not from me.",
+    "我不会跟您打包票说这笔费用一定能免。",
+    "I can't promise the charge will be refunded in full.",
+    "您自己去找也行，我也可以帮您联系厂家。",
 ])
 def test_hard_negatives_in_front_line_style(text: str) -> None:
     report = check(text)
