@@ -1,6 +1,6 @@
 """How retrieval cost grows with the corpus: 1k, 10k and 100k chunks.
 
-    python -m bench.retrieval_scale [--sizes 1000 10000 100000] [--queries 50]
+    python -m bench.retrieval_scale [--sizes 1000 10000 100000] [--queries 50] [--reuse DIR]
 
 The corpora are synthetic: each chunk recombines 2-3 real sentences of the cleaned seed documents.
 They are embedded with COACH_EMBEDDINGS=hash, the fast deterministic test-only embedding (a semantic
@@ -100,11 +100,12 @@ def measure_queries(home: Path, queries: list[str]) -> dict[str, object]:
     answered = time.perf_counter()
 
     from coach.corpus import to_simplified
-    from coach.lexical import tokenize
+    from coach.lexical import query_candidates, tokenize
 
     simplified = [to_simplified(q) for q in queries]
     vectors = [retriever.embedder.embed_query(q) for q in simplified]
     tokens = [tokenize(q) for q in simplified]
+    candidates = [query_candidates(q) for q in simplified]  # what the hybrid path sends to the index
     collection = retriever.store.collection
     out: dict[str, object] = {
         "import_s": imported - started,
@@ -114,7 +115,7 @@ def measure_queries(home: Path, queries: list[str]) -> dict[str, object]:
         "embed_query": timed(retriever.embedder.embed_query, simplified),
         "raw_chroma": timed(lambda v: collection.query(query_embeddings=[v], n_results=5), vectors),
         "dense": timed(lambda v: retriever.store.nearest(v, 30), vectors),
-        "lexical": timed(lambda t: retriever.lexical.search(t, 30), tokens),
+        "lexical": timed(lambda t: retriever.lexical.search(t, 30), candidates),
         "hybrid": timed(lambda q: retriever.retrieve(q, 5), queries),
     }
     out.update(measure_bm25_baseline(retriever, tokens))
@@ -139,13 +140,19 @@ def measure_bm25_baseline(retriever, tokens: list[list[str]]) -> dict[str, objec
     return {"bm25_startup_s": build, "bm25": timed(search, tokens)}
 
 
-def run_one(size: int, query_count: int) -> dict[str, object]:
+def run_one(size: int, query_count: int, reuse: Path | None) -> dict[str, object]:
+    """Build the store of this size (or take the one kept in ``reuse``), then measure queries on it."""
     questions = ROOT / "evals" / "datasets" / "retrieval.jsonl"
     queries = [json.loads(line)["query"] for line in questions.read_text(encoding="utf-8").splitlines()][:query_count]
     with tempfile.TemporaryDirectory() as tmp:
-        folder, home = Path(tmp) / "corpus", Path(tmp) / "home"
-        write_corpus(folder, size)
-        ingest_stats = _in_subprocess("ingest", home, folder)
+        base = reuse / str(size) if reuse else Path(tmp)
+        folder, home, kept = base / "corpus", base / "home", base / "ingest.json"
+        if kept.is_file():
+            ingest_stats = json.loads(kept.read_text(encoding="utf-8"))
+        else:
+            write_corpus(folder, size)
+            ingest_stats = _in_subprocess("ingest", home, folder)
+            kept.write_text(json.dumps(ingest_stats), encoding="utf-8")
         query_stats = _in_subprocess("query", home, folder, queries)
     return {"size": size, **ingest_stats, **query_stats}
 
@@ -199,6 +206,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument("--reuse", type=Path, help="keep each size's store (and its ingest figures) in this folder "
+                        "and measure on it again next time, instead of building it anew (100k: ≈ 16 min)")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
@@ -209,7 +218,7 @@ def main() -> None:
         return
     rows = []
     for size in args.sizes:
-        rows.append(run_one(size, args.queries))
+        rows.append(run_one(size, args.queries, args.reuse))
         print(f"done {size}", file=sys.stderr)
     report = table(rows)
     print(report)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -23,8 +24,11 @@ from coach.errors import StoreError
 
 # Version 2 keeps each chunk's text and display fields beside its tokens, so that a query reads its
 # passages from this file instead of a second Chroma round trip (bench/retrieval_scale.py: the fetch
-# cost as much as the vector search). An index of another version is derived data: it is rebuilt.
-SCHEMA_VERSION = "2"
+# cost as much as the vector search). Version 3 keeps each term's document frequency in ``terms``:
+# FTS5's own vocabulary table counts a term's documents by reading its whole posting list, which for
+# the common bigrams of a 100k-chunk corpus cost more than the search itself. An index of another
+# version is derived data: it is dropped and rebuilt.
+SCHEMA_VERSION = "3"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS chunks (
@@ -33,8 +37,9 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens, tokenize='unicode61 remove_diacritics 0');
+CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 """
-_DROP_ALL = "DROP TABLE IF EXISTS chunks; DROP TABLE IF EXISTS chunks_fts; DROP TABLE IF EXISTS meta;"
+_DROP_ALL = "".join(f"DROP TABLE IF EXISTS {table};" for table in ("chunks", "chunks_fts", "terms", "meta"))
 
 
 class IndexedChunk(NamedTuple):
@@ -114,9 +119,6 @@ class LexicalIndex:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
             self._migrate()
-            self._db.execute(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab USING fts5vocab(main, chunks_fts, row)"
-            )
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(
                 f"the keyword index {path} cannot be opened: {type(exc).__name__}: {exc}",
@@ -163,13 +165,19 @@ class LexicalIndex:
         db.execute("BEGIN IMMEDIATE")
         try:
             if replace_all:
-                db.execute("DELETE FROM chunks")
-                db.execute("DELETE FROM chunks_fts")
+                for table in ("chunks", "chunks_fts", "terms"):
+                    db.execute(f"DELETE FROM {table}")
+            docs: Counter[str] = Counter()  # change in each term's document count
             for chunk_id in remove:
-                row = db.execute("SELECT rowid FROM chunks WHERE chunk_id = ?", (chunk_id,)).fetchone()
+                row = db.execute(
+                    "SELECT c.rowid, f.tokens FROM chunks c JOIN chunks_fts f ON f.rowid = c.rowid "
+                    "WHERE c.chunk_id = ?",
+                    (chunk_id,),
+                ).fetchone()
                 if row:
-                    db.execute("DELETE FROM chunks_fts WHERE rowid = ?", row)
-                    db.execute("DELETE FROM chunks WHERE rowid = ?", row)
+                    docs.subtract(set(row[1].split()))
+                    db.execute("DELETE FROM chunks_fts WHERE rowid = ?", row[:1])
+                    db.execute("DELETE FROM chunks WHERE rowid = ?", row[:1])
             for row in add:
                 chunk = IndexedChunk(*row)
                 cursor = db.execute(
@@ -179,6 +187,13 @@ class LexicalIndex:
                 )
                 if cursor.rowcount:
                     db.execute("INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)", (cursor.lastrowid, chunk.tokens))
+                    docs.update(set(chunk.tokens.split()))
+            db.executemany(
+                "INSERT INTO terms(term, docs) VALUES (?, ?) "
+                "ON CONFLICT(term) DO UPDATE SET docs = docs + excluded.docs",
+                ((term, n) for term, n in docs.items() if n),
+            )
+            db.executemany("DELETE FROM terms WHERE term = ? AND docs <= 0", ((t,) for t, n in docs.items() if n < 0))
             db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", (generation,))
             db.execute("INSERT OR REPLACE INTO meta(key, value) SELECT 'chunks', count(*) FROM chunks")
             db.execute("COMMIT")
@@ -208,9 +223,7 @@ class LexicalIndex:
         if not terms:
             return []
         frequency = dict(
-            self._db.execute(
-                f"SELECT term, doc FROM temp.chunks_vocab WHERE term IN ({','.join('?' * len(terms))})", terms
-            ).fetchall()
+            self._db.execute(f"SELECT term, docs FROM terms WHERE term IN ({','.join('?' * len(terms))})", terms)
         )
         known = sorted((t for t in terms if t in frequency), key=lambda t: frequency[t])
         limit = max(MIN_TERM_DOCS, self.count() * MAX_TERM_SHARE)

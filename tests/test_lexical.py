@@ -53,3 +53,18 @@ def test_queries_find_the_indexed_terms_without_a_segmenter(tmp_path: Path) -> N
     assert expected <= found  # every jieba term of the query that the index holds is found
     assert next(cid for cid, _ in index.search(query_candidates(query), 5)) == "a"
     assert query_candidates("Your AGENT lied") == ["agent", "lied"]  # "your" is a stopword
+
+
+def test_term_document_counts_follow_every_add_remove_and_rebuild(tmp_path: Path) -> None:
+    index = LexicalIndex(tmp_path / "lex.sqlite3")
+
+    def counts() -> dict[str, int]:
+        return dict(index._db.execute("SELECT term, docs FROM terms"))
+
+    index.apply(add=[("a", "d", "退款 退款 利息"), ("b", "d", "退款 媒体"), ("c", "d", "媒体")], generation="g1")
+    assert counts() == {"退款": 2, "利息": 1, "媒体": 2}  # documents, not occurrences
+    index.apply(remove=["a", "missing"], add=[("d", "d", "利息 投诉")], generation="g2")
+    assert counts() == {"退款": 1, "媒体": 2, "利息": 1, "投诉": 1}
+    index.apply(add=[("e", "d", "记者")], generation="g3", replace_all=True)
+    assert counts() == {"记者": 1}
+    assert index.selective_terms(["记者", "退款"]) == ["记者"]  # a term no chunk holds any more is unknown
