@@ -5,10 +5,11 @@ Kept free of heavy imports: ``coach check`` loads this module and must start fas
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 GUARD_VERSION = "rules-v2"
 StaffDomain = Literal["bank", "insurance", "telecom", "wine_retail", "cosmetics", "car_aftersales", "ecommerce"]
@@ -210,7 +211,9 @@ class CallbackCase(BaseModel):
     customer_name: str = Field(min_length=1)
     customer_title: str = Field(default="", description="先生 / 女士 / 阿姨 …; empty = name only.")
     summary: str = Field(min_length=1, description="What the customer complained about.")
-    actions: list[str] = Field(min_length=1, description="What was done, one fact per item.")
+    actions: list[str] = Field(
+        min_length=1, description="What was done, one fact per item; one text is split at line breaks and semicolons."
+    )
     result: str = Field(min_length=1, description="Current status or result.")
     next_step: str = Field(min_length=1, description="The agreed next step.")
     staff_name: str = Field(min_length=1)
@@ -219,6 +222,14 @@ class CallbackCase(BaseModel):
     complaint_date: str | None = None
     callback_date: str | None = None
     role: str | None = None
+
+    @field_validator("actions", mode="before")
+    @classmethod
+    def _one_text_is_a_list_of_facts(cls, value: object) -> object:
+        # A team lead writing YAML by hand often gives one sentence, or a block of lines, not a list.
+        if isinstance(value, str):
+            return [part.strip() for part in re.split(r"[\n；;]+", value) if part.strip()]
+        return value
 
 
 class ScriptPart(BaseModel):

@@ -121,3 +121,17 @@ def test_unknown_domain_is_a_usage_error_listing_the_valid_ones() -> None:
     result = CliRunner().invoke(app, ["draft", "你们扣了我话费", "--domain", "railway"])
     assert result.exit_code == 2
     assert "telecom" in result.output and "railway" in result.output
+
+
+def test_callback_actions_may_be_one_text_of_several_facts(tmp_path: Path) -> None:
+    head = "customer_name: 王\nsummary: 跨境汇款被驳回\n"
+    tail = "result: 需要补充材料\nnext_step: 我们会把补充材料转交后台审核\nstaff_name: 李娜\ndepartment: 客户服务中心\n"
+    case = tmp_path / "case.yaml"
+    case.write_text(head + "actions: |\n  当天加急反馈到后台；查询了外汇汇款管理规定\n  联系了分行国际业务部\n" + tail, encoding="utf-8")
+    result = runner.invoke(app, ["callback", str(case), "--json"])
+    assert result.exit_code == 0, result.output
+    actions = next(p["text"] for p in json.loads(result.stdout)["parts"] if p["part"] == "actions")
+    assert "1. 当天加急反馈到后台；2. 查询了外汇汇款管理规定；3. 联系了分行国际业务部" in actions
+    case.write_text(head + "actions: '；'\n" + tail, encoding="utf-8")
+    blank = runner.invoke(app, ["callback", str(case)])
+    assert blank.exit_code == 2 and "actions" in blank.output
