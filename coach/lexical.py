@@ -71,7 +71,8 @@ def synonyms() -> dict[str, tuple[str, ...]]:
     """Colloquial phrase (or English word stem) -> written terms the documents use (lexical_synonyms.yaml)."""
     import yaml
 
-    data = yaml.safe_load(SYNONYMS_FILE.read_text(encoding="utf-8")) or {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader, where built, reads it in ~10x less time
+    data = yaml.load(SYNONYMS_FILE.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506 (a safe loader)
     return {str(key).lower(): tuple(str(t) for t in terms) for key, terms in data.items()}
 
 
