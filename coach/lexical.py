@@ -72,7 +72,7 @@ def synonyms() -> dict[str, tuple[str, ...]]:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader, where built, reads it in ~10x less time
-    data = yaml.load(SYNONYMS_FILE.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506 (a safe loader)
+    data = yaml.load(SYNONYMS_FILE.read_text(encoding="utf-8"), Loader=loader) or {}
     return {str(key).lower(): tuple(str(t) for t in terms) for key, terms in data.items()}
 
 
@@ -89,7 +89,7 @@ def expand_query(simplified_text: str) -> list[str]:
     words = _ASCII_WORD.findall(lowered)
     found: list[str] = []
     for key, terms in synonyms().items():
-        if key.isascii() and any(word.startswith(key) for word in words) or not key.isascii() and key in lowered:
+        if (key.isascii() and any(word.startswith(key) for word in words)) or (not key.isascii() and key in lowered):
             found += [t for t in terms if t not in lowered]
     return list(dict.fromkeys(found))
 
