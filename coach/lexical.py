@@ -66,8 +66,6 @@ _STOPWORDS = frozenset(
 )
 MIN_TERM_DOCS, MAX_TERM_SHARE, MIN_TERMS = 200, 0.02, 3
 MAX_QUERY_CHARS, MAX_TERM_CHARS = 400, 8
-MAX_QUERY_TERMS = 16  # posting lists walked per query: the rarest selective terms, whatever the query's length
-SYNONYMS_FILE = Path(__file__).resolve().parent / "lexical_synonyms.yaml"
 _CJK_CHARS = re.compile(r"[\u4e00-\u9fff]+")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _TOKEN_OK = re.compile(r"\w", re.UNICODE)
@@ -95,43 +93,13 @@ def tokenize(simplified_text: str) -> list[str]:
     return [t for t in words + bigrams if t not in _STOPWORDS]
 
 
-@cache
-def synonyms() -> dict[str, tuple[str, ...]]:
-    """Colloquial phrase (or English word stem) -> written terms the documents use (lexical_synonyms.yaml)."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader, where built, reads it in ~10x less time
-    data = yaml.load(SYNONYMS_FILE.read_text(encoding="utf-8"), Loader=loader) or {}
-    return {str(key).lower(): tuple(str(t) for t in terms) for key, terms in data.items()}
-
-
-def expand_query(simplified_text: str) -> list[str]:
-    """Written terms for the everyday phrases of a query: 倒苦水 -> 倾诉, 宣泄; 领导 -> 上级, 主管.
-
-    Staff ask in everyday words, the training material is written in service vocabulary; keywords
-    alone miss the link (dense retrieval only sometimes makes it). A Chinese key matches anywhere in
-    the query, an English key matches a query word starting with it (apolog: apologise, apology),
-    so English questions also get keywords that can match the Chinese text. Terms already in the
-    query are not repeated.
-    """
-    lowered = simplified_text.lower()[:MAX_QUERY_CHARS]
-    words = _ASCII_WORD.findall(lowered)
-    found: list[str] = []
-    for key, terms in synonyms().items():
-        if (key.isascii() and any(word.startswith(key) for word in words)) or (not key.isascii() and key in lowered):
-            found += [t for t in terms if t not in lowered]
-    return list(dict.fromkeys(found))
-
-
 def query_candidates(simplified_text: str) -> list[str]:
     """Every piece of a query that could be an indexed term: Chinese substrings of 1-8 characters
-    and whole ASCII words, stopwords dropped; plus the written terms of ``expand_query`` (each
-    whole, and the bigrams of those of three characters or more, as the index holds bigrams).
+    and whole ASCII words, stopwords dropped.
 
     The index itself answers which of them it holds (``selective_terms``), so a query needs no
     segmenter: jieba's dictionary load (about a second) stays off the path to the first answer,
-    while the index is still built from jieba's words and bigrams. (Measured on the dev questions:
-    jieba's words of the query, with or without bigrams, match no better than these substrings.)
+    while the index is still built from jieba's words and bigrams.
     """
     lowered = simplified_text.lower()[:MAX_QUERY_CHARS]
     pieces = {
@@ -141,9 +109,6 @@ def query_candidates(simplified_text: str) -> list[str]:
         for i in range(len(run) - n + 1)
     }
     pieces.update(_ASCII_WORD.findall(lowered))
-    for term in expand_query(lowered):
-        pieces.add(term)
-        pieces.update(term[i : i + 2] for i in range(len(term) - 1) if len(term) >= 3)
     return sorted(p for p in pieces if p not in _STOPWORDS)
 
 
@@ -266,8 +231,8 @@ class LexicalIndex:
         return selective if len(selective) >= MIN_TERMS else known[:MIN_TERMS]
 
     def search(self, tokens: list[str], n: int) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score, higher is better) for chunks matching any of the rarest selective tokens."""
-        terms = self.selective_terms(tokens)[:MAX_QUERY_TERMS]
+        """(chunk id, BM25 score, higher is better) for chunks matching any selective token."""
+        terms = self.selective_terms(tokens)
         if not terms:
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)

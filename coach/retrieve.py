@@ -18,24 +18,16 @@ from coach.lexical import IndexedChunk, LexicalIndex, query_candidates
 from coach.store import INGEST_FIX, ChunkStore, quiet_chroma_logs
 from coach.types import Passage, Retrieval
 
-# Fusion constants, tuned on the dev questions only: the synonym-expanded keyword half is the more
-# precise one (dev hit@5 alone 0.855 vs dense 0.677), so it weighs 1.5; a small k lets a first place
-# in either ranking outweigh a tail of middling places. Dev hit@5 / MRR: k=60 unweighted 0.903 / 0.700,
-# k=10 with 1.5 0.935 / 0.752; every k in 5-60 with weight 1-3 gives hit@5 0.90-0.95.
-RRF_K = 10
-DENSE_WEIGHT, KEYWORD_WEIGHT = 1.0, 1.5
+RRF_K = 60
 CANDIDATES = 30
 
 
-def reciprocal_rank_fusion(
-    rankings: list[list[str]], k: int = RRF_K, weights: list[float] | None = None
-) -> list[tuple[str, float]]:
-    """Fuse ranked id lists: score(id) = Σ weight / (k + rank), weight 1 unless given. Ties keep first-seen order."""
+def reciprocal_rank_fusion(rankings: list[list[str]], k: int = RRF_K) -> list[tuple[str, float]]:
+    """Fuse ranked id lists: score(id) = Σ 1 / (k + rank). Ties keep first-seen order."""
     scores: dict[str, float] = defaultdict(float)
-    for n, ranking in enumerate(rankings):
-        weight = weights[n] if weights else 1.0
+    for ranking in rankings:
         for rank, chunk_id in enumerate(ranking, start=1):
-            scores[chunk_id] += weight / (k + rank)
+            scores[chunk_id] += 1.0 / (k + rank)
     return sorted(scores.items(), key=lambda item: -item[1])
 
 
@@ -76,12 +68,11 @@ class Retriever:
         dense = self.store.nearest(self.embedder.embed_query(simplified), CANDIDATES)
         keyword = self.lexical.search(query_candidates(simplified), CANDIDATES)
         rankings = [[cid for cid, _ in dense], [cid for cid, _ in keyword]]
-        weights = [DENSE_WEIGHT, KEYWORD_WEIGHT]
-        fused = reciprocal_rank_fusion(rankings, weights=weights)
+        fused = reciprocal_rank_fusion(rankings)
         if domain:
             chunks = self._passages([cid for cid, _ in fused])
             served = [cid for cid, c in chunks.items() if domain in c.serves.split(",")]
-            fused = reciprocal_rank_fusion([*rankings, served], weights=[*weights, 1.0])[:k]
+            fused = reciprocal_rank_fusion([*rankings, served])[:k]
         else:
             fused = fused[:k]
             chunks = self._passages([cid for cid, _ in fused])

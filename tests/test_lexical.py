@@ -68,27 +68,3 @@ def test_term_document_counts_follow_every_add_remove_and_rebuild(tmp_path: Path
     index.apply(add=[("e", "d", "记者")], generation="g3", replace_all=True)
     assert counts() == {"记者": 1}
     assert index.selective_terms(["记者", "退款"]) == ["记者"]  # a term no chunk holds any more is unknown
-
-
-def test_everyday_words_of_a_query_also_search_the_written_terms(tmp_path: Path) -> None:
-    from coach.lexical import expand_query, query_candidates, synonyms
-
-    assert len(synonyms()) >= 60
-    assert {"上级", "主管"} <= set(expand_query("这事我搞不定，要不要找领导"))
-    assert "媒体" in expand_query("他说要去找记者")
-    assert "媒体" not in expand_query("他说要去找媒体记者")  # already in the query: not repeated
-    assert {"道歉", "客户"} <= set(expand_query("the customer wants an apology"))  # English word stems
-    assert expand_query("an uncomplaining man") == []  # a stem matches at the start of a word only
-    index = LexicalIndex(tmp_path / "lex.sqlite3")
-    index.apply(add=[("a", "d", " ".join(tokenize("客户倾诉时要耐心倾听"))), ("b", "d", " ".join(tokenize("柜面整洁")))],
-                generation="g")
-    assert [cid for cid, _ in index.search(query_candidates("客户一直倒苦水怎么办"), 5)] == ["a"]
-
-
-def test_a_long_query_walks_at_most_the_rarest_sixteen_terms(tmp_path: Path) -> None:
-    from coach.lexical import MAX_QUERY_TERMS
-
-    index = LexicalIndex(tmp_path / "lex.sqlite3")
-    index.apply(add=[(f"c{i}", "d", " ".join(f"t{j}" for j in range(i, 40))) for i in range(40)], generation="g")
-    hits = {cid for cid, _ in index.search([f"t{j}" for j in range(40)], 40)}
-    assert MAX_QUERY_TERMS == 16 and hits == {f"c{i}" for i in range(MAX_QUERY_TERMS)}  # t0..t15 are the rarest

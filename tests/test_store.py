@@ -178,12 +178,6 @@ def test_reciprocal_rank_fusion_rewards_agreement() -> None:
     assert [cid for cid, _ in fused][:2] == ["b", "c"]
 
 
-def test_a_weighted_ranking_counts_for_more_in_the_fusion() -> None:
-    rankings = [["a", "b"], ["b", "a"]]
-    assert [cid for cid, _ in reciprocal_rank_fusion(rankings)] == ["a", "b"]  # a tie keeps first-seen order
-    assert [cid for cid, _ in reciprocal_rank_fusion(rankings, weights=[1.0, 1.5])] == ["b", "a"]
-
-
 def _domain_corpus(folder: Path, telecom_serves: str) -> Path:
     write_docs(folder, {
         "bank.txt": "一、退款\n客户要求退还手续费,先安抚情绪,再说明规定。\n",
