@@ -66,6 +66,7 @@ _STOPWORDS = frozenset(
 )
 MIN_TERM_DOCS, MAX_TERM_SHARE, MIN_TERMS = 200, 0.02, 3
 MAX_QUERY_CHARS, MAX_TERM_CHARS = 400, 8
+MAX_QUERY_TERMS = 24  # posting lists walked per query: the rarest selective terms, whatever the query's length
 _CJK_CHARS = re.compile(r"[\u4e00-\u9fff]+")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _TOKEN_OK = re.compile(r"\w", re.UNICODE)
@@ -232,7 +233,7 @@ class LexicalIndex:
 
     def search(self, tokens: list[str], n: int) -> list[tuple[str, float]]:
         """(chunk id, BM25 score, higher is better) for chunks matching any selective token."""
-        terms = self.selective_terms(tokens)
+        terms = self.selective_terms(tokens)[:MAX_QUERY_TERMS]
         if not terms:
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
