@@ -11,7 +11,7 @@ import re
 from typing import ClassVar
 
 from coach import guard_text as gt
-from coach.guard_rules import GuardContext, Kind, Scope, SentenceRule
+from coach.guard_rules import GuardContext, Kind, Scope, SentenceRule, SplitPattern
 from coach.types import Violation
 
 _PHRASE_SCOPES: frozenset[Scope] = frozenset({"quote", "restated"})
@@ -26,7 +26,7 @@ class PhraseRule(SentenceRule):
 class BlameRules(PhraseRule):
     rule = "phrase.blame_rules"
     category = "blame_rules"
-    pattern = re.compile(
+    pattern = SplitPattern(
         r"(?:就是|本来就)这么规定的?|(?:这|那)(?:是|就是)(?:公司的?|我们的?|上面的?|银行的?|规定的?)?规定(?=$"
         r"|[,，。!?]|啊|呀|呢|嘛|没办法|我们也)"
         rf"|规定就是规定|(?:我们|我|小妹|这边)(?:也|真的?|实在|确实)?(?:是)?没(?:有)?办法{_END}|真(?:的)?没办法{_END}"
@@ -42,6 +42,10 @@ class BlameRules(PhraseRule):
         # the rule as a wall: "厂家定的规矩，我们也改不了", "我们也无能为力"
         r"|(?:规矩|规定|制度|政策|流程)[^。]{0,14}(?:改不了|没法改|动不了|变不了|无能为力)"
         rf"|(?:也|真的?|实在)?(?:无能为力|爱莫能助){_END}"
+        # the rules thrown back: "你自己去看一下入网协议的规定吧", "上面写得清清楚楚"
+        r"|(?:你|您)自己(?:去)?(?:看|读|翻|查)(?:一下|一看|看|清楚)?[^,，。]{0,8}(?:规定|条款|协议|合同|说明书?|须知|公告)"
+        r"|写(?:得|的)(?:清清楚楚|明明白白|清清白白)"
+        r"|(?:go |just )?read (?:the |your )?(?:terms|policy|contract|rules)(?: yourself)?"
     )
     # "规定是这样的，但我可以帮您问问有没有其他办法": the rule is explained and help is offered.
     _OFFER = re.compile(r"(?:但|不过)[^。]{0,6}(?:帮(?:您|你)|我可以|我来|看看有没有|想想办法|其他办法)")
@@ -53,21 +57,22 @@ class BlameRules(PhraseRule):
 class PassTheBuck(PhraseRule):
     rule = "phrase.pass_the_buck"
     category = "pass_the_buck"
-    pattern = re.compile(
+    pattern = SplitPattern(
         r"爱找谁找谁|有意见(?:就|你)?找(?:我们)?(?:经理|领导)"
-        r"|(?:你|您)(?:就|还是|自己)?(?:去)?找(?:我们)?(?:的)?(?:经理|领导|主管|上面|别人|xx部门|其他部门|相关部门"
+        r"|(?:你|您)(?:就|还是|自己|直接|得)?(?:去)?找(?:我们)?(?:的)?(?:经理|领导|主管|上面|别人|xx部门|其他部门|相关部门"
         r"|厂家|商家|快递|银行|保险公司|客服|别的部门)"
         r"(?:去|吧|好了|说去|问去)"
         r"|(?:你|您)(?:自己)?(?:去)?(?:问|找)[^,，。]{1,8}(?:吧|去)(?=$|[,，。!])|跟我说(?:也)?(?:没(?:有)?用|白搭"
         r"|没意义)|我只(?:管|负责)(?!(?:帮|为|给)(?:您|你))"
         r"|有意见(?:就|你|您)?(?:去)?找(?:我们)?(?:的)?(?:店长|负责人|主管|经理|领导)|(?:我|我们)(?:就|只)是(?:办事"
         r"|卖货|打工|干活|具体操作|收银)的"
-        r"|(?:你|您)(?:就|还是|自己)?(?:去)?找(?:品牌方|厂家|厂商|供应商|商家|快递公司|快递|保险公司|别人|其他部门"
+        r"|(?:你|您)(?:就|还是|自己|直接|得)?(?:去)?找(?:品牌方|厂家|厂商|供应商|商家|快递公司|快递|保险公司|别人|其他部门"
         r"|别的部门)(?=$|[,，。!])|(?:那"
         r"|这)是[^,，。]{1,8}(?:部门|公司|厂家|商家|快递|银行)的事"
         r"|take it up with|not me(?=$|[.!])"
         r"|(?:这|那)(?:个|件事)?(?:不归我(?:们)?管|不是我(?:们)?(?:的事|负责的?|管的|部门的)|不关我(?:们)?的事"
-        r"|不是我们的事)"
+        r"|不是我们的事)|不(?:是|关)(?:我|我们)(?:这边|店里|柜台|部门)?的事|不归(?:我|我们)(?:这边|部门)?管"
+        r"|(?:我们|我)(?:这边|这里|这儿|柜台|门店|店里|部门|客服)(?:处理|解决|管)不了"
         r"|(?:我|我们)(?:这边|柜台|门店|店里|部门|这里|这儿|前台|客服)只(?:管|负责)(?!(?:帮|为|给)(?:您|你))"
         r"|(?:你|您)(?:就|还是|得|只能)?自己(?:去)?(?:找|问|联系|打(?:电话)?给?)(?!也)[^,，。]{1,10}(?:吧|去|啊)?(?=$|[,，。!])"
         r"|我(?:也)?管不了|不归我管|别找我|我们是具体操作的|我们(?:无权|没有权限)(?:给(?:你|您))?处理(?:这个事)?"
@@ -88,7 +93,7 @@ class PassTheBuck(PhraseRule):
 class Dismissive(PhraseRule):
     rule = "phrase.dismissive"
     category = "dismissive"
-    pattern = re.compile(
+    pattern = SplitPattern(
         r"(?:这么|这)(?:点|么点)?(?:小)?(?:问题|事|小事)[,，]?(?:又|也)?(?:没|不)(?:有)?(?:影响|什么|至于)"
         r"|又没(?:有)?(?:影响|耽误|损失|伤着|碍着)(?:到)?(?:您|你)?(?:什么|啥|多少)|(?:您|你)(?:就|也|只能)?(?:认了|认命|认栽"
         r"|忍忍|将就(?:一下)?)吧"
@@ -102,7 +107,12 @@ class Dismissive(PhraseRule):
         r"|瞎说什么"
         r"|(?:complain|go) (?:wherever|anywhere) you (?:like|want)|won't change anything|whatever you want"
         r"|爱([\u4e00-\u9fff]{1,2})就\1|随便(?:吧)?(?=$|[。!])|犯得着|(?:也|就)?值得(?:打电话|这么|发火|跑一趟|来骂|闹)"
-        r"|(?:这|那)(?:点|么点)(?:小)?(?:事|钱)(?:也|都|还)|(?:是|那是)(?:你|您)自己[^,，。]{0,6}(?:不行|问题|不会|没看|不小心"
+        r"|(?:这|那)(?:点|么点)(?:小)?(?:事|钱)(?:也|都|还)|犯不着|较真|多大(?:点|的)?事|上纲上线|至于这么"
+        r"|没必要(?:这么|那么)(?:激动|生气|较真|计较|紧张|大惊小怪)|大惊小怪"
+        r"|(?:不就|就差)(?:是|个|了)?[^,，。]{0,6}(?:块钱|毛钱|块|分钱|点钱|小事)(?:的事|的价格|的差价)?(?:嘛|吗|呗|而已)"
+        r"|(?:make|making) (?:a |such a )?(?:fuss|scene)|(?:such a|a) big deal (?:out of|about)|happens all the time"
+        r"|(?:it's|it is|that's) (?:just |only )?a (?:tiny|little|small|minor) (?:bit|thing|issue|problem)"
+        r"|(?:是|那是)(?:你|您)自己[^,，。]{0,6}(?:不行|问题|不会|没看|不小心"
         r"|的事)"
     )
 
@@ -110,7 +120,7 @@ class Dismissive(PhraseRule):
 class RefuseService(PhraseRule):
     rule = "phrase.refuse_service"
     category = "refuse_service"
-    pattern = re.compile(
+    pattern = SplitPattern(
         r"(?:下班|关门|下线|关机|关闭)了?[^。]{0,8}(?:明天|改天|下次|明早|后天)(?:再)?(?:来|办)"
         r"|(?:明天|改天|下次)再(?:来|办)吧|电脑(?:已经)?(?:关(?:闭|了)|关机)(?:了)?[,，]?(?:不能办|办不了)"
         r"|今天(?:已经)?不(?:办理?|受理)了"
@@ -136,7 +146,7 @@ class RefuseService(PhraseRule):
 class Ignorance(PhraseRule):
     rule = "phrase.ignorance"
     category = "ignorance"
-    pattern = re.compile(
+    pattern = SplitPattern(
         r"(?<![看听写说讲弄搞您你得])(?:不知道|不清楚|不太清楚|不了解|不晓得|没听说过)(?!的地方|之处|可以|请|的话)"
         r"|i (?:don't|do not) know|no idea|i'm not sure|(?:i|we) have no clue"
     )
@@ -160,7 +170,7 @@ class Ignorance(PhraseRule):
 class Impatience(PhraseRule):
     rule = "phrase.impatience"
     category = "impatience"
-    pattern = re.compile(
+    pattern = SplitPattern(
         r"没看(?:到|见)我(?:正)?(?:在)?忙(?:着)?(?:吗|呢)|(?<![别不])着什么急|(?<![别不用])急(?:什么|啥)|急有什么用"
         r"|催(?:什么|啥)|坐着等(?:会儿|一会|着)吧"
         r"|(?<![请您])先填单|(?:重填|重新填)(?=$|[!。,])|好好看(?:一下|看)?(?:怎么填|清楚)"
@@ -169,8 +179,18 @@ class Impatience(PhraseRule):
         r"|(?:你|您)自己(?:去)?看(?:吧|啊|去)?(?=$|[!。])|等着(?:吧|就行)|别(?:催|吵)了|烦不烦"
         r"|(?:i|i've) already (?:told|explained)|how many times|just wait|hurry up|stop (?:calling|bothering)"
         r"|没看(?:到|见)(?:后面|这么多|那么多)|排队去|can't you see|别催(?!您|你)"
-        r"|没看(?:到|见)?我(?:这)?(?:正)?(?:在)?忙|说个啥|说什么说|快点说|说重点|(?:你|您)能不能快点|填好了?再(?:来|过来)"
+        r"|没看(?:到|见)?(?:我|我们)(?:这儿|这里|这边|这)?(?:正|都)?(?:在)?忙|问(?:了)?第?[\d一二两三四五六七八九十几]+遍"
+        r"|问了?(?:好几|多少|几)遍|看清楚(?:了)?再(?:问|来|说|打)|先?坐(?:着|那|那儿|一边)等(?:会儿|一会儿?|着)"
+        r"|i've got (?:\w+ )?other customers|get to you when i get to you|can you just (?:hold on|wait)|wait your turn"
+        r"|i'm busy|说个啥|说什么说|快点说|说重点|(?:你|您)能不能快点|填好了?再(?:来|过来)"
     )
+
+
+    # "请您先坐着等一会儿" is polite; "先坐着等会儿" thrown at the customer is not.
+    _POLITE = re.compile(r"(?:请|麻烦|您)[^,，。]{0,1}$")
+
+    def exempt(self, norm: str, start: int, end: int) -> bool:
+        return norm[start:end].startswith(("先坐", "坐")) and bool(self._POLITE.search(norm, 0, start))
 
 
 PHRASE_RULES: tuple[type[SentenceRule], ...] = (

@@ -22,6 +22,8 @@ ALL_SCOPES: frozenset[Scope] = frozenset({"negation", "quote", "restated", "cond
 
 YOU = r"(?:您|你|客户|亲)"
 GIVE = r"(?:给|为|帮|替|向)"
+# Certainty, in all its chat forms: 保准, 准保, 铁定, 百分百, 一准.
+SURE = r"(?:一定|肯定|保证|绝对|保准|准保|铁定|百分之?百|100%|一准|指定)"
 NUM = r"[\d一二两三四五六七八九十百千万半几]+"
 _APOLOGY = re.compile(r"抱歉|对不起|歉意|不好意思|sorry|apolog")
 _FULL = re.compile(r"全额|全部损失|所有损失|全赔|全部赔|双倍|三倍|加倍")
@@ -49,6 +51,10 @@ class GuardContext:
     role: str
     demand: object | None = None  # guard_context.Demand, when the customer's turn asked for something
     notes: dict[str, str] = field(default_factory=dict)
+    latin: bool = field(init=False)  # some sentence holds a Latin letter (the English wording is searched)
+
+    def __post_init__(self) -> None:
+        self.latin = any(s.latin for s in self.sentences)
 
     def granted(self, category: str, sentence_norm: str) -> bool:
         """The role may commit to this category here: a grant without a limit, or amounts within it."""
@@ -76,7 +82,7 @@ class GuardContext:
                 return None
             explanation, safe, source = family.explanation, family.better, family.source.render()
         left, right = gt.clause_bounds(sentence.norm, start, end)
-        abs_start, abs_end = sentence.start + left, sentence.start + right
+        abs_start, abs_end = sentence.at(left), sentence.after(right)
         return Violation(
             kind=kind, category=category, span=self.text[abs_start:abs_end], start=abs_start, end=abs_end,
             explanation=lead + explanation, suggestion=self._rewrite(sentence, left, safe), source=source,
@@ -86,9 +92,61 @@ class GuardContext:
         """The safe alternative, keeping an apology that opened the sentence (apologising is allowed)."""
         opening = sentence.norm[:left]
         if left and _APOLOGY.search(opening):
-            kept = self.text[sentence.start:sentence.start + left].strip(gt._TRIM)
+            kept = self.text[sentence.start:sentence.at(left)].strip(gt._TRIM)
             return f"{kept}，{safe}"
         return safe
+
+
+def _branches(source: str) -> list[str]:
+    """The top-level alternatives of a regex source (outside groups and character classes)."""
+    parts, depth, in_class, escaped, last = [], 0, False, False, 0
+    for i, char in enumerate(source):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(source[last:i])
+            last = i + 1
+    return [*parts, source[last:]]
+
+
+class SplitPattern:
+    """A rule's regex, with a second copy that leaves out the all-ASCII (English) alternatives.
+
+    Most replies are Chinese: a sentence with no Latin letter is searched with the Chinese alternatives only
+    (a third of the rule time); a sentence with Latin letters with the whole regex. Each copy compiles on
+    first use, so importing the guard compiles neither and a Chinese reply never compiles the whole one.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._full: re.Pattern[str] | None = None
+        self._chinese: re.Pattern[str] | None = None
+
+    @property
+    def full(self) -> re.Pattern[str]:
+        if self._full is None:
+            self._full = re.compile(self.source)
+        return self._full
+
+    @property
+    def chinese(self) -> re.Pattern[str]:
+        if self._chinese is None:
+            kept = [b for b in _branches(self.source) if not b.isascii()]
+            self._chinese = re.compile("|".join(kept) if kept else r"(?!)")
+        return self._chinese
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        return self.full.search(text, pos)
 
 
 class SentenceRule:
@@ -97,7 +155,7 @@ class SentenceRule:
     rule: ClassVar[str]
     kind: ClassVar[Kind] = "unauthorized_promise"
     category: ClassVar[str]
-    pattern: ClassVar[re.Pattern[str]]
+    pattern: ClassVar[SplitPattern | re.Pattern[str]]
     scopes: ClassVar[frozenset[Scope]] = ALL_SCOPES
     # An excused match may have swallowed the next clause ("三个工作日内联系您，到时候钱也打到您账户里"):
     # when set, the search resumes at the next clause rather than after the whole match.
@@ -105,9 +163,16 @@ class SentenceRule:
 
     def check(self, text: str, ctx: GuardContext) -> list[Violation]:
         found: list[Violation] = []
+        split = self.pattern
+        if isinstance(split, SplitPattern):
+            chinese = split._chinese or split.chinese
+            full = (split._full or split.full) if ctx.latin else chinese
+        else:
+            chinese = full = split
         for sentence in ctx.sentences:
             norm, pos = sentence.norm, 0
-            while (match := self.pattern.search(norm, pos)) is not None:
+            pattern = full if sentence.latin else chinese
+            while (match := pattern.search(norm, pos)) is not None:
                 if self.excused(norm, match.start(), match.end()):
                     pos = match.end()
                     if self.resume_at_next_clause:
@@ -156,13 +221,16 @@ def _process_before(norm: str, start: int) -> bool:
 class Compensation(SentenceRule):
     rule = "promise.compensation"
     category = "compensation"
-    pattern = re.compile(
-        rf"(?:会|能|可以|就|一定|肯定|保证|马上|立即|直接|额外|再|都)(?:{GIVE}{YOU}?)?(?:一些|一定的?|适当的?|相应的?"
+    pattern = SplitPattern(
+        rf"(?:会|能|可以|就|{SURE}|马上|立即|直接|额外|再|都)(?:{GIVE}{YOU}?)?(?:一些|一定的?|适当的?|相应的?"
         rf"|{NUM}\s*(?:元|块)的?)?"
         r"(?:赔偿|补偿|赔付|补贴|赔|补给|补上|补回|返还)"
         rf"|{GIVE}{YOU}(?:一些|一点|一定的?|适当的?|相应的?|{NUM}\s*(?:元|块)的?)?(?:赔偿|补偿|赔付|补贴|赔|补(?:差价"
         rf"|上|回|发|偿)?|慰问金|抚慰金|补偿金|营养费|误工费|精神(?:损失)?费)"
-        rf"|(?:赔|补|返)(?:给)?{YOU}(?!们)|返现|补差价"
+        rf"|(?:赔|补|返|赔偿|补偿|补贴|赔付)(?:给)?{YOU}(?!们)|返现|补差价"
+        # an amount settled as a goodwill payment: "我先给您定三千元的补偿", "批您两千块赔偿"
+        rf"|(?:定|批|申请下来|安排|算|出|拿|补|赔)(?:{GIVE}?{YOU})?(?:个|一个)?{NUM}\s*(?:元|块|万)(?:钱|块)?的?(?:补偿|赔偿"
+        rf"|赔付|慰问|补贴)"
         r"|免(?:了|掉|除|收)?(?:您|你)?(?:的)?(?:这|那)?(?:个|次|笔|期|一年|一个月)?(?:的)?"
         r"(?:手续费|年费|利息|罚息|滞纳金|违约金|服务费|维修费|工时费|月租|费用|运费|检测费|管理费|这笔钱)"
         rf"|减免|{GIVE}{YOU}免|(?:我|我们)?做主(?:给{YOU})?免|不收{YOU}?(?:的)?(?:钱|费|手续费|利息|罚息|违约金|运费)"
@@ -206,15 +274,20 @@ class Compensation(SentenceRule):
     )
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
-        return _process_before(norm, start)
+        return _process_before(norm, start) or bool(_THIRD_PARTY.search(norm, max(0, start - 8), start))
+
+
+# "商家补偿您运费": someone else pays, the reply reports it (the company's own promise stays "我们补偿您").
+_THIRD_PARTY = re.compile(r"(?:商家|厂家|厂商|卖家|店家|快递公司|物流公司|快递|保险公司|承运方|第三方|对方)(?:那边)?"
+                          r"(?:会|将|也|可以|就)?$")
 
 
 class RefundOutcome(SentenceRule):
     rule = "promise.refund_outcome"
     category = "refund_outcome"
-    pattern = re.compile(
+    pattern = SplitPattern(
         rf"{GIVE}{YOU}(?:全额|全部|马上|立即|直接|现在|今天|强制)?(?:办理?)?(?:全额)?退(?!出|休|换|订)"
-        r"|(?:一定|肯定|保证|绝对|马上|立即|立刻|直接|现在就|今天就|可以|能|会|就|都)(?:给(?:您|你))?(?:全额|全部"
+        rf"|(?:{SURE}|马上|立即|立刻|直接|现在就|今天就|可以|能|会|就|都)(?:给(?:您|你))?(?:全额|全部"
         r"|全)?"
         r"(?:退款|退保|退钱|退费|退还|退回|退给|退)(?!出|休|换|订|一步)"
         r"|全额(?:退|返还|赔|退还)|全(?:数|部)?退(?:还|回|给)?(?!出|休|换|订|一步)|强制退"
@@ -233,7 +306,8 @@ class RefundOutcome(SentenceRule):
         # "I'm sure that 300-yuan roaming charge will be refunded in full"
         rf"|(?:will|'ll|is going to|are going to) (?:{EN_SURE} )?(?:be |get )(?:fully |completely )?(?:refunded"
         r"|reimbursed|paid back|credited back|returned to you)|refunded in full"
-        r"|full refund|把(?:钱|款|费用|保费|本金)[^,，。]{0,4}退(?:给|还|回)|退到(?:您|你)的?(?:账户|卡|账上)"
+        r"|full refund|把(?:钱|款|费用|保费|本金|货款)[^,，。]{0,4}(?:全额)?退(?:给|还|回|了|掉|喽|啦)"
+        r"|退到(?:您|你)的?(?:账户|卡|账上)"
         r"|(?:退款|退保|退费|钱|本金|款)[^,，。]{0,8}(?:保证|一定|肯定|全部|全额|如数|原数"
         r"|一分不少)[^,，。]{0,4}(?:给|退|还)"
     )
@@ -244,14 +318,14 @@ class RefundOutcome(SentenceRule):
 
 _EFFORT = (
     r"(?:尽力|努力|全力|尽快|尽最大|竭尽|竭诚|尽心|认真|会把|跟进|反馈|转|记录|记下|如实|写进|反映|联系|回电|答复|告诉"
-    r"|帮您(?:问|查|催)|申请)"
+    r"|帮您(?:问|查|催)|申请|记(?:进|上|下|录|好|清楚)|原原本本|一字不落|一个字都不落|转达|传达|带到|汇报)"
 )
 
 
 class GuaranteedOutcome(SentenceRule):
     rule = "promise.guaranteed_outcome"
     category = "guaranteed_outcome"
-    pattern = re.compile(
+    pattern = SplitPattern(
         r"(?:保证|肯定|一定|绝对|百分之百|百分百|100%|保准|包(?:您|你)|铁定|准保)"
         rf"(?:会|能|可以|是|都|给{YOU}|帮{YOU}|为{YOU}|让{YOU}|把)*(?:这个|这事|问题)?"
         rf"{YOU}?(?:解决(?:好|掉)?|办好|办成|搞定|处理好|批(?:下来|准)?|通过|成功|满意|拿到|赔下来|恢复|修好|到账"
@@ -262,12 +336,19 @@ class GuaranteedOutcome(SentenceRule):
         # a decision foretold: "一定判您赢", "一定会被推翻", "肯定站在您这边"
         rf"|判{YOU}?(?:赢|胜)|站在{YOU}(?:这|那)?一?边|向着{YOU}|(?:被)?(?:推翻|撤销|改判|纠正过来|翻案))"
         rf"|(?:都|全)能(?:给|帮|为){YOU}解决|保证(?:商品|产品|质量|您)?的?(?:新鲜|质量|安全|正品)"
-        r"|(?:就|只管|安心)等着?(?:好消息|拿钱|收钱|收款|到账)|包在我身上|交给我(?:吧)?(?:[,，]?(?:保证|肯定|放心))|(?:我|我们)(?:来)?(?:做主|说了算|拍板)"
+        r"|(?:就|只管|安心)等着?(?:好消息|拿钱|收钱|收款|到账)|包在我身上|交给我(?:吧)?(?:[,，]?(?:保证|肯定|放心))|(?:我|我们)(?:这边|这儿)?(?:来|能|可以|就)?(?:做(?:这个)?主|说了算|拍(?:这个)?板)(?!.{0,2}(?:不|没))"
         r"|走(?:个|一下)?(?:形式|过场|流程)|十拿九稳|板上钉钉|稳了|妥妥的?|没跑|放一百个心|打包票|我敢保证|我担保"
         r"|稳(?:过|拿|批|赢)|没悬念|迟早的事|跑不了|拍胸脯|说到做到|打(?:个)?招呼|上面(?:我|有人)(?:熟|认识)"
         r"|(?:通过|批|过|成功|到账|赔)[^,，。]{0,2}(?:是)?(?:100%|百分之?百)|(?:交|递|提)上去(?:就|肯定)?能(?:成|过|批)"
         rf"|(?:办|批|弄|搞)下来(?!需|要)"
-        rf"|我(?:跟|向)?{YOU}?保证(?!.{{0,16}}{_EFFORT})|we guarantee"
+        rf"|我(?:可以|能|敢)?(?:跟|向)?{YOU}?保证(?!.{{0,24}}{_EFFORT})|we guarantee"
+        # a verification's result foretold: "鉴定结果肯定是质量问题", "结果一定会判定是产品的问题"
+        rf"|(?:鉴定|检测|审核|调查|核实|检查|复核|评估)(?:的)?(?:结果|结论|报告)?(?:出来)?[^,，。]{{0,4}}{SURE}(?:会)?(?:是|判|认定"
+        rf"|定|算|过|出|没问题)"
+        rf"|{SURE}(?:会)?(?:被)?(?:判定|认定|鉴定为|定性为?|定为|判成|判为|算成|算作)"
+        r"|(?:definitely|certainly|100%|surely|for sure)(?:,)? (?:gonna|going to) (?:come back|be|go through|pass|get"
+        r"|work|win)|(?:you're|you are|you'll be) (?:fully |totally |100% )?covered (?:for sure|100%|no matter what)"
+        r"|(?:you're|you are|you'll be) (?:definitely|certainly|100%) covered"
         r"|i (?:promise|guarantee)(?!.{0,20}(?:pass|forward|log|record|call|update|keep you|look into|try|do my best"
         r"|follow up))"
         r"|(?:it's|it is|that's) (?:guaranteed|a done deal)|(?:is|'s) (?:just |only |merely )?a formality"
@@ -320,13 +401,14 @@ _CONTACT = re.compile(r"联系|回电|(?<!满意的)(?<!满意)答复|回复|致
 class Deadline(SentenceRule):
     rule = "promise.deadline"
     category = "deadline"
-    pattern = re.compile(
+    pattern = SplitPattern(
         rf"{_TIME}(?:之内|以内|内|之前|以前|前)?[^。;]{{0,14}}?{_OUTCOME}"
         rf"|(?:退款|钱|款|赔款|货|快递|包裹|结果|车|手机|网络|信号)[^,，。]{{0,6}}{_TIME}[^,，。]{{0,4}}(?:到|好|出来"
         rf"|下来|到账|修好|恢复)"
         rf"|{_TIME}(?:之前|以前|前|以内|之内|内)?(?:是|都|肯定|一定)?(?:可以|能|没问题)的?(?=$|[,，。!哦呢哈啦])"
         r"|(?:you'll|you will|it will|it'll|we will|we'll|will be)(?: definitely| certainly)? (?:have|get|receive"
-        r"|be)[^.]{0,30}(?:today|tomorrow|by |within )"
+        r"|be)[^.]{0,30}(?:today|tomorrow|by (?!(?:text|sms|e-?mail|mail|post|phone|message|courier|letter|app|hand"
+        r"|the (?:app|branch|bank|team|way))\b)|within )"
         r"|\b(?:will|'ll)\b[^.,]{0,40}?\b(?:by (?:tomorrow|tonight|today|noon|monday|tuesday|wednesday|thursday|friday"
         r"|the end|then)|within (?:the|an|one|two|\d+|a few) ?(?:hours?|days?|business days?|working days?)|today"
         r"|tomorrow"
@@ -343,14 +425,15 @@ class Deadline(SentenceRule):
 
 # What a rule or regulation requires of the customer: the things a reply may not waive.
 _REQUIREMENT = (r"(?:身份证|复印件|原件|本人|签字|材料|手续|资料|证明|审核|审批|核验|验证|视频核验|实名(?:认证)?|流程"
+                r"|委托书|授权书|户口本|结婚证|病历|收据|保修卡|购买凭证"
                 r"|体检报告|发票|小票|凭证|流水|证件|面签|等待期|犹豫期|核保)")
 
 
 class RuleException(SentenceRule):
     rule = "promise.rule_exception"
     category = "rule_exception"
-    pattern = re.compile(
-        r"特事特办|破(?:个)?例|通融|网开一面|开(?:个)?后门|变通(?:一下|处理)|例外(?:处理)?|特殊处理|按特例"
+    pattern = SplitPattern(
+        r"特事特办|破(?:个)?例|通融|特批|特别批准|签(?:个)?字(?:给(?:您|你))?(?:批|放行|担保)|网开一面|开(?:个)?后门|变通(?:一下|处理)|例外(?:处理)?|特殊处理|按特例"
         r"|(?:不用|不需要|无需|免(?:去)?|跳过|省(?:掉|去|了)|绕过|不走)(?:走|本人|原件)?(?:审核|审批|流程|手续|核保"
         r"|面签|证明|材料|资料|鉴定|排队"
         r"|身份验证|实名|签字|等待期|犹豫期|这一步)"
@@ -373,12 +456,14 @@ class RuleException(SentenceRule):
         r"|requirements?|audit)|(?:nobody|no one|no-one) (?:audits|checks|will (?:know|notice|check))"
         # "把签收日期往后调两天", "过了七天也不打紧"
         r"|把[^,，。]{0,6}(?:日期|时间|记录|单据|金额|签名|状态)[^,，。]{0,4}(?:改|调|往后|往前|提前|倒签|修改)"
+        rf"|(?:日期|时间|记录|单据|金额|状态|购买日|签收日)[^,，。]{{0,6}}(?:往前|往后|提前|倒)(?:调|改|挪|写|签|填)"
+        rf"|(?:过了|超过|超出|过保|超了)[^。]{{0,24}}(?:按|当|算)(?:保修|保内|在保|保修期内|质保)(?:给{YOU})?(?:来)?(?:修|处理|办|算|换|走)"
         r"|(?:过了|超过|超出|超了)[^,，。]{0,6}(?:天|期|时限|日期|期限)[^,，。]{0,4}(?:也)?(?:不打紧|不要紧|不碍事|没关系"
         r"|没事|无所谓|照样)"
         r"|waive the (?:requirement|rule|verification)|no need for (?:the )?(?:documents|paperwork|verification)"
         r"|下不为例|规定归规定|不按(?:那套|规矩|规定|流程|制度|程序)(?:来|走|办)?|(?:条条框框|规矩|流程)[^,，。]{0,4}(?:先)?放一边"
         rf"|{_REQUIREMENT}[^,，。]{{0,10}}?(?:就|也|都|先)?(?:不用(?:了|走|看|交|带|签|提供|做)|不需要了|免了|(?:先)?跳过"
-        r"|放一边|(?:可以)?后补|(?:后面|以后|回头|有空)再(?:说|补)|不齐也|不全也|不够也|不看|不查|不来也|过期(?:了)?(?:也)?没事"
+        r"|放一边|(?:就|先)?不要了|(?:可以)?后补|(?:后面|以后|回头|有空)再(?:说|补)|不齐也|不全也|不够也|不看|不查|不来也|过期(?:了)?(?:也)?没事"
         r"|也没关系)"
         rf"|(?:不用|跳过|免(?:去|了)?|不走|省(?:掉|了))(?:走|做|看|交)?(?:{_REQUIREMENT})"
         rf"|(?:也|还是|照样|照|仍)(?:给{YOU})?按(?:活动价|会员价|优惠价|折扣价|原价|内部价|老价格|员工价)"
@@ -401,7 +486,7 @@ _SUPPOSE = re.compile(r"如果|若|要是|假如|假设|万一|是否|\bif\b|whe
 class LiabilityAdmission(SentenceRule):
     rule = "promise.liability_admission"
     category = "liability_admission"
-    pattern = re.compile(
+    pattern = SplitPattern(
         r"(?:是|都是|全是|确实是|确实|就是|完全是|属于|纯属)(?:我们|我方|公司|银行|我行|本行|我司|店里|厂家|4s店|商家"
         r"|我们公司|我们银行|我们这边)"
         r"[^,，。的]{0,4}(?:的)?"
@@ -442,7 +527,7 @@ _QUESTION = re.compile(r"[^,，。!]{0,12}(?:吗|么|嘛)?[?？]|[^,，。!?？]
 class StaffDiscipline(SentenceRule):
     rule = "promise.staff_discipline"
     category = "staff_discipline"
-    pattern = re.compile(
+    pattern = SplitPattern(
         r"开除|辞退|辞(?:了|掉)(?:他|她)|解雇|处分|惩罚|惩处|严惩|追责|问责|停职|下岗|通报批评|炒(?:他|她)?鱿鱼"
         r"|扣(?:他|她|其)?[^,，。]{0,4}(?:工资|奖金|绩效|提成)|收拾(?:他|她)|绝不轻饶|饶不了(?:他|她)"
         r"|(?:不会再|再也不会)(?:出现|在这|让(?:他|她)|(?:见到|看到|碰到|遇到)(?:他|她|这个人|此人))|不在这(?:儿|里)?(?:上班|干)了"
@@ -456,6 +541,11 @@ class StaffDiscipline(SentenceRule):
         r"|记(?:大)?过|全(?:店|行|公司|员)通报|调岗|停(?:工|岗)|让(?:他|她)[^,，。]{0,6}检讨|不用来上班|打最低(?:档|分)"
         r"|(?:工资|奖金|绩效|提成|獎金)[^,，。]{0,6}(?:扣|清零|取消|打最低)"
         r"|written up|loses? (?:his|her|their) (?:bonus|job)"
+        r"|(?:get|have|see|make sure) (?:him|her|them|that \w+|the \w+) (?:\w+ )?(?:fired|sacked|disciplined|punished"
+        r"|suspended|written up|let go|kicked out)"
+        r"|(?:guy|courier|driver|rider|agent|teller|clerk|employee)(?:'s| is) (?:done|finished|history|out of (?:a|his"
+        r"|her) job)\b"
+        r"|(?:won't|will not|never) (?:be )?(?:see|seeing) (?:him|her|that \w+) (?:again|anymore|on your|around|here)"
     )
     scopes = frozenset({"negation", "quote", "restated"})
 
@@ -463,8 +553,8 @@ class StaffDiscipline(SentenceRule):
 class PrivateDeal(SentenceRule):
     rule = "promise.private_deal"
     category = "private_deal"
-    pattern = re.compile(
-        r"私下|私了|私人(?:给|补|转)|(?:我)?自己(?:掏钱|出钱|贴钱|掏腰包|垫)"
+    pattern = SplitPattern(
+        r"私下|私了|私人(?:给|补|转|送|掏|出|请)|(?:我)?个人(?:名义)?(?:送|补|给|掏|出钱)|(?:我)?自己(?:掏钱|出钱|贴钱|掏腰包|垫)"
         r"|(?:撤诉|撤(?:销|回|掉)[^,，。]{0,4}(?:投诉|举报|诉讼|申诉)|不(?:再)?(?:投诉|举报|起诉|告|曝光)"
         r"|别(?:再)?(?:投诉|举报|起诉|告|曝光|找媒体|往上(?:找|告))"
         r"|不(?:去|找|向)(?:监管|银保监|保监|消协|12315|12378|媒体|记者|法院|工商|市场监管))(?:的话|了)?[^。]{0,12}"
@@ -477,7 +567,11 @@ class PrivateDeal(SentenceRule):
         rf"|公司)|不走(?:公司)?(?:账|流程)"
         r"|(?:if you|once you) (?:drop|withdraw) (?:the |your )?(?:complaint|case)"
         r"|between you and me|off the record|keep (?:this|it) between us|under the table|out of my own pocket"
-        rf"|私底下|现金给{YOU}|不开(?:发)?票|不走(?:系统|保险|公司|账|流程)|内部渠道|(?:差评|评价)[^。]{{0,4}}改(?:成|为)?好评"
+        rf"|私底下|现金给{YOU}|不开(?:发)?票|不走(?:系统|保险|公司|账|流程)|不走[^,，。]{{1,4}}的?(?:账|系统|流程)|内部渠道|(?:差评|评价)[^。]{{0,4}}改(?:成|为)?好评"
+        # the rating itself: "您改成五星呗", "那条一星的麻烦删一下", "把评分改回来"
+        rf"|改(?:成|为|到|回)?(?:五星|5星|好评|满分|五颗星)|(?:一星|1星|两星|差评|低分|评分)[^。]{{0,10}}(?:改|删|撤|下架)"
+        r"|(?:change|update|edit|raise|bump) (?:your |the |that )?(?:review|rating)"
+        r"|(?:delete|remove|take down) (?:your |the |that )?(?:bad |negative |one-star |1-star )?(?:review|post|rating)"
         r"|(?:工单|投诉|举报|差评|帖子|视频|文章|评论)[^,，。]{0,6}(?:撤|删|先别发|下架)[^。]{0,16}(?:给|补|送|好处|搞定|抵"
         r"|免|上门)"
         r"|别(?:往|在|发)[^,，。]{0,6}(?:抖音|微博|网上|朋友圈|小红书|群里|媒体)"
@@ -495,9 +589,14 @@ class PrivateDeal(SentenceRule):
 
 
 # A sentence that addresses the press and speaks for the company ("报社的朋友您好 我说一下 …").
-_MEDIA = (r"(?:记者|电视台|报社|新闻频道|栏目组?|自媒体|网媒|媒体|报道|采访|镜头|readers|article|reporter|journalist"
+_MEDIA = (r"(?:记者|电视台|报社|新闻频道|栏目组?|自媒体|网媒|媒体|报道|采访|镜头|博主|主播|粉丝|观众|读者|网友|直播间"
+          r"|readers|viewers|followers|article|reporter|journalist|blogger|influencer"
           r"|newspaper|the press|the paper|the news|camera)")
-_STATE = (r"(?:代表(?!处)|表(?:个)?态|官方(?:态度|说法|立场)|以(?:公司|银行|门店|品牌|我们)(?:的)?名义"
+_STATE = (r"(?:代表(?!处)|表(?:个)?态|官方(?:的)?(?:态度|说法|立场|意思)|(?:我们|公司|品牌|店里)的意思是"
+          r"|(?:替|帮)(?:公司|银行|品牌|我们|店里|门店|集团|厂家)[^,，。]{0,4}(?:回应|回答|表态|说两句|说几句|发言|澄清)"
+          r"|(?:跟|对|向|给)(?:粉丝|观众|读者|网友|听众|大家)(?:们)?(?:说|讲|交代|解释|透露)"
+          r"|(?:我)?(?:跟|和|给)(?:您|你|你们)(?:说|讲)(?:哈|啊|吧|呀)?(?=$|[,，。!])|(?:您|你)(?:就|可以|尽管)?(?:写|报|登|发|播)(?:吧|出去)"
+          r"|tell (?:your )?(?:followers|viewers|fans|audience)|以(?:公司|银行|门店|品牌|我们)(?:的)?名义"
           r"|(?:我|我来)(?:给|跟|对|向)?(?:大家|各位|你们|您们)?(?:说|讲)(?:一下|一句|几句|两句)|我来(?:说|讲)|给(?:您|你)(?:个|一个)说法|跟(?:您|你)讲讲|可以(?:这么)?写|写上|(?:您|你)录|开始录|(?:您|你)问吧?(?=$|[,，。\s])"
           r"|(?:我们|公司|银行|我行|本行|品牌|店里|我们店)[^,，。]{0,8}的?(?:态度|立场)|官方(?:回应|答复)"
           r"|speaking for|on behalf|tell your readers|put my name|quote me"
@@ -507,18 +606,19 @@ _STATE = (r"(?:代表(?!处)|表(?:个)?态|官方(?:态度|说法|立场)|以(?
 # A reply that has turned to the press ("您是报社的吧?", "你们是电视台的喔?", "电视台的朋友"): what it then
 # says for the company, in that sentence or a later one, is a statement to the media.
 _ADDRESSED_MEDIA = re.compile(
-    r"(?:您|你|你们|您们|各位)(?:是|就是|都是)[^,，。?!]{0,4}(?:记者|电视台|报社|媒体|栏目组?|新闻台|电台|报纸|杂志社?"
-    r"|公众号|自媒体)|(?:记者|电视台|报社|媒体|栏目组?|电台|新闻台)(?:的)?(?:朋友|同志|老师)"
+    r"(?:您|你|你们|您们|各位)(?:是|就是|都是)[^,，。?!]{0,12}(?:记者|电视台|报社|媒体|栏目组?|新闻台|电台|报纸|杂志社?"
+    r"|公众号|自媒体|博主|主播|网红|up主|大v|达人|kol)|(?:记者|电视台|报社|媒体|栏目组?|电台|新闻台)(?:的)?(?:朋友|同志|老师"
+    r"|先生|女士|小姐|您好|你好)"
     r"|(?:您|你|你们|您们)(?:是)?(?:哪个|哪家)(?:台|报社?|媒体|栏目|电视台|电台)"
     r"|(?:you're|you are|are you) (?:from|with) (?:the )?(?:paper|press|news|newspaper|tv|station|channel|media)"
-    r"|(?:you're|you are|are you) (?:a |the )?(?:reporter|journalist)"
+    r"|(?:you're|you are|are you) (?:a |the |an )?(?:reporter|journalist|blogger|influencer|youtuber|streamer)"
 )
 
 
 class MediaStatement(SentenceRule):
     rule = "promise.media_statement"
     category = "media_statement"
-    pattern = re.compile(
+    pattern = SplitPattern(
         r"(?:接受|回答|配合)(?:您的|你的|记者的?|媒体的?|你们的)?采访|(?:可以|愿意|同意)(?:被)?采访"
         r"|(?:对|向|跟|给)(?:媒体|记者|报社|电视台|新闻|报纸|公众号|自媒体|网友)(?:朋友)?(?:们)?(?:说|表示|声明|回应"
         r"|透露|解释|澄清|讲|发布|爆料)"
@@ -560,8 +660,30 @@ class MediaStatement(SentenceRule):
         return found
 
 
+class RuleBent(SentenceRule):
+    """"本来是不能换的，不过您是老客人，我直接帮您换": the rule is named, then bent. The match holds its own
+    negator, so negation is not a scope here."""
+
+    rule = "promise.rule_exception.bent"
+    category = "rule_exception"
+    pattern = SplitPattern(
+        r"不(?:能|可以|允许|给|让|予|支持)([\u4e00-\u9fff])[^。]{0,20}(?:但|不过|可是)[^。]{0,14}(?:给|帮|替)"
+        rf"{YOU}(?:把[^,，。]{{0,6}})?\1"
+        rf"|(?:您是|你是|看在|冲着|因为您是)[^,，。]{{0,4}}(?:老客户|老客人|熟客|老顾客|老会员|vip|熟人|老朋友)[^。]{{0,16}}(?:给"
+        rf"|帮|替){YOU}(?:直接|先|就)?(?:办|换|退|修|开|批|通过|免|破例|放)"
+        r"|(?:规定|规矩|流程|制度|条条框框|条款)(?:就|先)?(?:不用|别|甭|不必|先别)(?:管|理|看)(?:它|了)?"
+        r"|管它(?:什么)?(?:规定|规矩|流程|制度)|不管(?:什么)?(?:规定|规矩|流程|制度)"
+        r"|(?:policy|rules?|regulations?|system) (?:says?|requires?|needs?|asks? for|is|are)[^.]{0,60}\bbut\b[^.]{0,60}"
+        r"(?:fine|okay|\bok\b|no problem|i'll|we'll|let's|skip|without|let it)"
+        r"|(?:i'll|we'll|i can|we can|let's|i will|we will)[^.]{0,30}\bwithout (?:them|it|the|your|any)\b"
+        r"(?: [\w-]+){0,2}? ?(?:receipts?|documents?|id|paperwork|signatures?|originals?|proof|forms?|verification"
+        r"|them|it)\b"
+    )
+    scopes = frozenset({"quote", "restated"})
+
+
 PROMISE_RULES: tuple[type[SentenceRule], ...] = (
-    Compensation, RefundOutcome, GuaranteedOutcome, Deadline, RuleException, LiabilityAdmission,
+    Compensation, RefundOutcome, GuaranteedOutcome, Deadline, RuleException, RuleBent, LiabilityAdmission,
     StaffDiscipline, PrivateDeal, MediaStatement,
 )
 

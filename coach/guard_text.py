@@ -43,22 +43,90 @@ def to_simplified(text: str) -> str:
 _PICTOGRAPHS = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0E\uFE0F\u200D]")
 
 
+# Punctuation variants chat and traditional text use, one code point for one: small-form and vertical
+# commas, the midline ellipsis "⋯", the interpunct.
+_FOLD = _FULL_WIDTH | str.maketrans({"﹐": ",", "﹑": "、", "﹒": ".", "﹔": ";", "﹕": ":", "﹖": "?", "﹗": "!",
+                                    "︰": ":", "⋯": "…", "․": ".", "｡": "。", "､": "、"})
+
+# Homophone typos of pinyin input, fixed one code point for one where the context leaves no doubt:
+# 帐→账 (不是帐篷), "明天在来/下次在说/在也不/不在投诉" → 再, "来的及/办的到/拿的回来" → 得.
+_TYPOS: tuple[tuple[re.Pattern[str], str], ...] = (  # group 1 is kept, the char after it is replaced
+    (re.compile(r"()帐(?!篷|子|幕)"), "账"),
+    (re.compile(r"(明天|改天|下次|回头|以后|后面|到时|两天|等会|待会|晚点|下午|明儿|后天)在(?=来|办|说|补|弄|给|帮|打"
+                r"|联系|处理|找)|(不)在(?=投诉|举报|追究|曝光|告|犯|出现|发生|麻烦|来找)"
+                r"|()在(?=也不|也没|次(?!确认))"), "再"),
+    (re.compile(r"([来办做拿要赔退修弄搞])的(?=及|到(?=[,，。!?\s了的]|$)|回来|下来(?=[,，。!?\s了]|$))"), "得"),
+)
+
+
+_TYPO_HINT = re.compile(r"帐|在(?=[来办说补弄给帮打联处找投举追曝告犯出发麻也次])|的(?=[及到回下])")
+
+
+def _fix_typos(text: str) -> str:
+    if text.isascii() or not _TYPO_HINT.search(text):
+        return text
+    for pattern, replacement in _TYPOS:
+        text = pattern.sub(lambda m, r=replacement: "".join(g for g in m.groups() if g) + r, text)
+    return text
+
+
 def normalise(text: str) -> str:
-    """Simplified, half-width, lower-case, pictographs as spaces; same length as ``text``."""
-    folded = _PICTOGRAPHS.sub(" ", to_simplified(text)).translate(_FULL_WIDTH)
+    """Simplified, half-width, lower-case, pictographs as spaces, typos fixed; same length as ``text``."""
+    folded = _PICTOGRAPHS.sub(" ", to_simplified(text)).translate(_FOLD)
     lowered = folded.lower()
     if len(lowered) != len(folded):  # e.g. 'İ' lower-cases to two code points
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)
-    return lowered
+    return _fix_typos(lowered)
+
+
+# Chat and phone noise between the parts of a phrase: hesitations (嗯, 呃), discourse fillers (那个,
+# 就是说, 怎么说呢) and stuttered repeats ("保证保证", "这个这个"). Inside a sentence the rules read a copy
+# without them ("我们那个嗯肯定给您退" reads as "我们肯定给您退"); each kept character remembers its offset,
+# so spans still index the text as received. Sentence-final particles (啊, 吧, 哈…) stay: they mark the end
+# of a phrase for several rules.
+_NOISE = re.compile(  # every branch opens with a literal, so the scan skips ahead fast
+    r"[嗯呃唔]+|额(?<![金限份定超余差总面数]额)(?=[,，。!?\s嗯呃]|那个|就是|这个)"
+    r"|就是说|怎么说呢|怎么讲呢|那个(?![月人时台家店部门单笔])|(?:这个)+(?=这个)"
+    # a stuttered word ("保证保证", "一定一定") reads once; only these words: "爱找谁找谁" is an idiom
+    r"|(?P<word>一定|肯定|保证|绝对|放心|没事|可以|就是|然后|我们|这边|马上|立刻|现在|今天|明天)(?P=word)+"
+)
+
+
+def denoise(piece: str) -> tuple[str, tuple[int, ...] | None]:
+    """``piece`` without chat noise, and for each kept char its index in ``piece`` (None: nothing removed)."""
+    if piece.isascii():
+        return piece, None
+    spans = [(m.end("word"), m.end()) if m.group("word") else m.span() for m in _NOISE.finditer(piece)]
+    if not spans:
+        return piece, None
+    drop = [False] * len(piece)
+    for start, end in spans:
+        drop[start:end] = [True] * (end - start)
+    kept = [i for i, d in enumerate(drop) if not d]
+    return "".join(piece[i] for i in kept), tuple(kept)
 
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
     start: int  # offset of the sentence in the text
     end: int
-    norm: str  # the normalised sentence
+    norm: str  # the normalised sentence, chat noise removed (see ``denoise``)
     squeezed: str = ""  # norm without punctuation and spaces (literal phrases, approved scripts)
     index: tuple[int, ...] = ()  # for each char of ``squeezed``, its offset in ``norm``
+    offsets: tuple[int, ...] | None = None  # for each char of ``norm``, its offset from ``start`` (None: same)
+    latin: bool = True  # holds a Latin letter (else the rules skip their English wording)
+
+    def at(self, position: int) -> int:
+        """The offset in the text of ``norm[position]``."""
+        if self.offsets is None:
+            return self.start + position
+        return self.start + self.offsets[position] if position < len(self.offsets) else self.end
+
+    def after(self, position: int) -> int:
+        """The offset in the text just after ``norm[position - 1]`` (an exclusive end)."""
+        if self.offsets is None or position <= 0:
+            return self.start + position
+        return self.start + self.offsets[position - 1] + 1
 
 
 # A sentence ends at 。!?;… or a newline (closing quotes stay with it); an English full stop ends one
@@ -67,6 +135,9 @@ _SENTENCE_END = re.compile(r"(?:[。!?;\n]+|…+|\.{3,}|\.(?=\s|$))[\"'”’」
 # Chat text often separates phrases with a space between Chinese characters: that is a clause break too.
 CLAUSE_BREAK = re.compile(r"[,，、:：~～]+|\s{2,}|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff\[])")
 _TRIM = " \t\r\n\u3000\"'“”‘’「」『』()（）[]【】,.，。!?！？;；:：、…~～-—*"
+
+
+_LATIN = re.compile("[a-z]")
 
 
 def sentences(norm: str) -> list[Sentence]:
@@ -82,7 +153,8 @@ def sentences(norm: str) -> list[Sentence]:
 def _append(found: list[Sentence], norm: str, start: int, end: int) -> None:
     piece = norm[start:end]
     if piece.strip(_TRIM):
-        found.append(Sentence(start, end, piece, *compact(piece)))
+        clean, offsets = denoise(piece)
+        found.append(Sentence(start, end, clean, *compact(clean), offsets, bool(_LATIN.search(clean))))
 
 
 def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -140,7 +212,8 @@ _CONDITION = re.compile(
     r"(?:如果|若|假如|如经|倘若|一旦|(?<![比例])如|待|等|(?<!已)经|if|once|after|when|should)[^,，。]{0,14}"
     r"(?:核实|查实|核查|调查|审核|审查|鉴定|检测|确认|属实|确属|认定|批准|通过|verif|confirm|investigat|review"
     r"|approv)"
-    r"|(?<!已)(?<!已经)(?:核实|调查|审核|鉴定|检测|查实)(?:后|之后|以后|通过|完毕|清楚|结果)"
+    r"|(?<!已)(?<!已经)(?:核实|调查|审核|鉴定|检测|查实)(?:后|之后|以后|通过|完毕|清楚|结果(?!(?:肯定|一定|绝对|保准"
+    r"|百分之?百|铁定)))"
     r"|符合(?:条件|要求|规定)|满足条件"
 )
 _HEDGE = re.compile(
@@ -148,9 +221,10 @@ _HEDGE = re.compile(
     r"estimated|usually|normally|probably|likely|expected to|should be"
 )
 _POLICY_BASIS = re.compile(
-    r"(?:按照|根据|依照|依据|按|符合)(?:公司|我们的?|国家|合同|相关|贵司)?.{0,6}(?:规定|政策|合同|约定|条款|流程|标准"
-    r"|规则|制度)"
-    r"|三包|七天无理由|7天无理由|价保|保价|according to (?:the |our )?(?:policy|terms|contract|rules)"
+    r"(?:按照|根据|依照|依据|按|符合)(?:公司|我们的?|国家|合同|相关|贵司)?.{0,6}(?:规定|政策|合同|合约|协议|约定|条款|流程|标准"
+    r"|规则|制度|条例|章程|办法)"
+    r"|三包|七天无理由|7天无理由|犹豫期(?:内|之内|以内)|价保|保价"
+    r"|according to (?:the |our )?(?:policy|terms|contract|rules)"
     r"|(?:手册|合同|条款|说明书|协议|官网|保单)上?(?:有写|写着|写了|写的|注明|规定)|保修范围"
 )
 
@@ -163,11 +237,16 @@ _DECLINES = re.compile(r"(?:没法|没办法|不能|无法|不敢|不好|不方�
                        r"(?:\w+ )?(?:promise|guarantee|commit to|say for (?:sure|certain))|no guarantee")
 
 
+# "不能退", "不会退的", "没给您退": a match that starts with its modal has the negator right before it.
+_NEGATED_TAIL = re.compile(r"(?:不|没|别|未|甭)$")
+
+
 def negated(norm: str, start: int, end: int) -> bool:
     """A negator earlier in the same clause, 不了/不到 right after the trigger, or a declining sentence."""
     window = 24 if start and norm[start - 1].isascii() else 10  # English negation sits further back
     before = norm[max(clause_start(norm, start), start - window):start]
-    return bool(_NEGATOR.search(before) or _NEGATED_AFTER.match(norm[end:]) or _INSIDE.search(norm[start:end])
+    return bool(_NEGATOR.search(before) or _NEGATED_TAIL.search(before) or _NEGATED_AFTER.match(norm[end:])
+                or _INSIDE.search(norm[start:end])
                 or _DECLINES.search(norm))
 
 
@@ -178,9 +257,18 @@ def quoted(norm: str, start: int) -> bool:
     return opened > closed or before.count('"') % 2 == 1
 
 
+# After the customer's words are attributed, staff may turn to their own voice: "您说的那位理专，我跟您保证他
+# …", "您说的乱扣费的事我还没看完，但基本可以确定就是我们…". What follows such a turn is not a restatement.
+_OWN_VOICE = re.compile(r"(?:但|不过|可是|然而|\bbut\b|\bhowever\b)"
+                        r"|我(?:可以|能|敢)?(?:跟|向|给)?(?:您|你)?(?:保证|担保|打包票|承诺)|(?:可以|能|敢)(?:确定|肯定|断定)|(?:跟|和)(?:您|你)说(?:句)?实话|说实话|老实说"
+                        r"|i (?:promise|guarantee)")
+
+
 def restated(norm: str, start: int) -> bool:
-    """The sentence attributes the words to the customer (or the salesperson) before the trigger."""
-    return bool(_ATTRIBUTION.search(norm[:start]))
+    """The sentence attributes the words to the customer (or the salesperson) before the trigger, and
+    staff have not turned to their own voice in between."""
+    ends = [match.end() for match in _ATTRIBUTION.finditer(norm, 0, start)]
+    return bool(ends) and not _OWN_VOICE.search(norm, ends[-1], start)
 
 
 # The condition after the commitment: "We'll refund the fee if the investigation confirms the error",
@@ -196,7 +284,14 @@ def conditional(norm: str, start: int, end: int | None = None) -> bool:
     return bool(_CONDITION.search(norm[:start]) or (end is not None and _CONDITION_AFTER.search(norm, end)))
 
 
+# "应该会按天给您补上的，这个您放心": an assurance after the commitment takes the hedge back.
+_ASSURANCE = re.compile(r"(?:这个|这点|这事)?(?:您|你)(?:就)?(?:放心|安心)(?!.{0,3}(?:我们会|会尽|等))"
+                        r"|放心(?:吧|好了|好啦)|包(?:您|你)满意|rest assured|don't worry")
+
+
 def hedged(norm: str, start: int, end: int) -> bool:
+    if _ASSURANCE.search(norm, end):
+        return False
     return bool(_HEDGE.search(norm[clause_start(norm, start):end]) or "为准" in norm)
 
 

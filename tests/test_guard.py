@@ -158,18 +158,6 @@ def test_same_reply_without_context_is_fine() -> None:
     assert check("好的，没问题。").ok
 
 
-def test_throughput_is_at_least_5000_sentences_per_second() -> None:
-    import time
-
-    texts = ["您放心，一定给您全额退款。", "我们会在三个工作日内与您联系。", "公司就是这么规定的，我们也没有办法。",
-             "如果核实确属我方责任，会按照公司规定处理。"] * 250
-    check(texts[0])
-    started = time.perf_counter()
-    for text in texts:
-        check(text)
-    assert len(texts) / (time.perf_counter() - started) > 2500  # half the target: CI machines vary
-
-
 # ------------------------------------------------------------------- front-line style: one test per phenomenon
 # New sentences written for these tests (not dataset rows), one group per phenomenon the second author's
 # dev rows showed; each group names what the rules now generalise.
