@@ -77,3 +77,16 @@ def test_a_long_query_walks_only_its_rarest_terms(tmp_path: Path) -> None:
     index.apply(add=[(f"c{i}", "d", " ".join(f"t{j}" for j in range(i, 60))) for i in range(60)], generation="g")
     hits = {cid for cid, _ in index.search([f"t{j}" for j in range(60)], 60)}
     assert hits == {f"c{i}" for i in range(MAX_QUERY_TERMS)}  # t0, t1, ... are the rarest
+
+
+def test_a_query_walks_its_rarest_terms_within_a_postings_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coach import lexical
+
+    index = LexicalIndex(tmp_path / "lex.sqlite3")
+    index.apply(add=[(f"c{i}", "d", " ".join(f"t{j}" for j in range(i, 10))) for i in range(10)], generation="g")
+    assert index.selective_terms([f"t{j}" for j in range(10)]) == [f"t{j}" for j in range(10)]  # 55 postings
+    monkeypatch.setattr(lexical, "MAX_POSTINGS", 12)
+    assert index.selective_terms([f"t{j}" for j in range(10)]) == ["t0", "t1", "t2", "t3"]  # 1+2+3+4 postings
+    assert index.selective_terms(["t7", "t8", "t9"]) == ["t7", "t8", "t9"]  # the rarest three, whatever they cost
