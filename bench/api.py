@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 
 from bench.common import SAMPLE_COMPLAINTS, percentile
+from coach.server import MAX_PENDING
 
 RESULTS = Path(__file__).parent / "results" / "api.md"
 MESSAGES = SAMPLE_COMPLAINTS[:5]
@@ -145,7 +146,8 @@ def report(results: list[Phase], args: argparse.Namespace) -> str:
                      f"{percentile(phase.latencies, .99):.1f} | {errors} |")
     lines += ["", "Drafts and retrievals run on the server's single store thread (the lexical index's SQLite "
               "connection belongs to the thread that opened it), so they queue; `/v1/check` runs on the thread "
-              "pool. Past 32 queued store requests the API answers 503 `busy` rather than queue without bound.", ""]
+              f"pool. Past {MAX_PENDING} queued store requests the API answers 503 `busy` rather than queue "
+              "without bound.", ""]
     return "\n".join(lines)
 
 

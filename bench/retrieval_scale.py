@@ -172,7 +172,7 @@ def table(rows: list[dict]) -> str:  # type: ignore[type-arg]
         "Retrieval at scale (synthetic chunks recombined from the seed sentences; "
         "COACH_EMBEDDINGS=hash, the test-only embedding; query-embedding time reported separately).",
         "",
-        "| chunks | ingest chunks/s | disk MB | ingest peak MB | open s | first answer s (jieba load) "
+        "| chunks | ingest chunks/s | disk MB | ingest peak MB | open s | first answer s (loads the HNSW graph) "
         "| start-up s (open + first answer) | rank-bm25 start-up s "
         "| raw Chroma p50/p95 ms | dense p50/p95 | lexical (FTS5) p50/p95 | rank-bm25 p50/p95 | hybrid p50/p95 "
         "| hybrid ÷ raw Chroma p50 | query embed p50 ms | query peak MB |",
