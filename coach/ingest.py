@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import functools
 import hashlib
+import logging
 import os
 import socket
 import time
@@ -39,6 +40,7 @@ from coach.store import ChunkStore, StoredChunk, window_id
 from coach.types import DocumentIngest, IngestSummary
 
 DOCUMENT_SUFFIXES = (".txt", ".md")
+log = logging.getLogger("coach.ingest")
 LOCK_WAIT_SECONDS = 60.0
 LEASE_SECONDS = 300.0  # a shared-server ingest renews its lease well within this; clocks may differ by less
 EMBED_BATCH = 32
@@ -136,11 +138,32 @@ def ingest_lock(settings: Settings, store: ChunkStore) -> Iterator[Callable[[], 
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+_HELD_LEASES: set[str] = set()  # owners of the leases this process holds now
+
+
+def _dead_on_this_machine(holder: str) -> bool:
+    """A lease of this machine whose process is gone, or of this process but no longer held (an ingest
+    that failed while the server was away could not release it): waiting out its expiry helps nobody."""
+    host, _, rest = holder.partition(" pid ")
+    pid = rest.split(" ")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return holder not in _HELD_LEASES
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
 @contextmanager
 def _server_lease(settings: Settings, store: ChunkStore) -> Iterator[Callable[[], None]]:
     owner = f"{socket.gethostname()} pid {os.getpid()} {uuid.uuid4().hex[:8]}"
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
-    while (holder := store.take_lease(owner, LEASE_SECONDS))[0] != owner:
+    while (holder := store.take_lease(owner, LEASE_SECONDS, _dead_on_this_machine))[0] != owner:
         if time.monotonic() > deadline:
             raise StoreError(
                 f"another `coach ingest` ({holder[0]}) is writing to the shared store at {settings.chroma_url}; "
@@ -157,10 +180,15 @@ def _server_lease(settings: Settings, store: ChunkStore) -> Iterator[Callable[[]
             store.renew_lease(owner, LEASE_SECONDS)
             renewed = time.monotonic()
 
+    _HELD_LEASES.add(owner)
     try:
         yield keep_alive
     finally:
-        store.release_lease(owner)
+        _HELD_LEASES.discard(owner)
+        try:
+            store.release_lease(owner)
+        except StoreError as exc:  # the server is away: the ingest's own error is the one to report
+            log.warning("could not release the ingest lease (%s); it expires in %.0f s", exc.message, LEASE_SECONDS)
 
 
 def lexical_path(settings: Settings) -> Path:

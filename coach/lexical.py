@@ -66,8 +66,7 @@ _STOPWORDS = frozenset(
 )
 MIN_TERM_DOCS, MAX_TERM_SHARE, MIN_TERMS = 200, 0.02, 3
 MAX_QUERY_CHARS, MAX_TERM_CHARS = 400, 8
-MAX_QUERY_TERMS = 24  # posting lists walked per query: the rarest selective terms, whatever the query's length
-MAX_POSTINGS = 3000  # and at most this many postings in all (beyond the rarest MIN_TERMS)
+MAX_POSTINGS = 3000  # postings a query walks at most (beyond its rarest MIN_TERMS terms), whatever its length
 _CJK_CHARS = re.compile(r"[\u4e00-\u9fff]+")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _TOKEN_OK = re.compile(r"\w", re.UNICODE)
@@ -219,7 +218,7 @@ class LexicalIndex:
 
         A term in more than max(200, 2 %) of chunks adds almost nothing to BM25 (its IDF is near zero)
         but makes an OR query touch most of the index, so it is dropped; then terms are taken rarest
-        first while their postings fit MAX_POSTINGS (at most MAX_QUERY_TERMS of them). The rarest terms
+        first while their postings fit MAX_POSTINGS. The rarest terms
         carry most of the BM25 score, and the budget keeps a query's cost flat as the corpus grows
         (bench/retrieval_scale.py); a small corpus never reaches it. The rarest few are always kept, so a
         query of common words still answers.
@@ -236,7 +235,7 @@ class LexicalIndex:
         if len(selective) < MIN_TERMS:
             return known[:MIN_TERMS]
         chosen, postings = [], 0
-        for term in selective[:MAX_QUERY_TERMS]:
+        for term in selective:
             if len(chosen) >= MIN_TERMS and postings + frequency[term] > MAX_POSTINGS:
                 break
             chosen.append(term)

@@ -214,24 +214,27 @@ class ChunkStore:
 
     # ------------------------------------------------------------ the shared store's ingest lease
 
-    def take_lease(self, owner: str, seconds: float) -> tuple[str, float]:
+    def take_lease(
+        self, owner: str, seconds: float, is_dead: Callable[[str], bool] = lambda holder: False
+    ) -> tuple[str, float]:
         """Try to become the one ingest writing to this store; returns the holder and its expiry.
 
         Chroma ignores an ``add`` whose id exists, so of two clients adding the lease record at once
-        the first one written wins, and both read back the same holder. A holder past its expiry
-        (its machine died mid-ingest) is removed, conditionally on that same expiry, then retaken.
+        the first one written wins, and both read back the same holder. A holder past its expiry (its
+        machine died mid-ingest), or one ``is_dead`` knows to be gone, is removed, conditionally on that
+        same expiry, then the lease is retaken.
         """
         leases = self._leases()
         record = {"ids": [_LEASE_ID], "embeddings": [[1.0]]}
         self._call(leases.add, **record, documents=[owner], metadatas=[{"expires": time.time() + seconds}])
         found = self._call(leases.get, ids=[_LEASE_ID], include=["documents", "metadatas"])
         if not found["ids"]:
-            return self.take_lease(owner, seconds)  # released between our add and our read
+            return self.take_lease(owner, seconds, is_dead)  # released between our add and our read
         holder, expires = str(found["documents"][0]), float(found["metadatas"][0]["expires"])
-        if holder != owner and expires < time.time():
-            log.warning("taking over the ingest lease of %s, expired %.0f s ago", holder, time.time() - expires)
+        if holder != owner and (expires < time.time() or is_dead(holder)):
+            log.warning("taking over the ingest lease of %s (expired or its process is gone)", holder)
             self._call(leases.delete, ids=[_LEASE_ID], where={"expires": expires})
-            return self.take_lease(owner, seconds)
+            return self.take_lease(owner, seconds, is_dead)
         return holder, expires
 
     def renew_lease(self, owner: str, seconds: float) -> None:

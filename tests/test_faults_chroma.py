@@ -164,6 +164,13 @@ def test_an_ingest_waits_for_another_machines_lease_and_takes_over_a_dead_ones(
     assert ingest(machine_b, [folder]).added == expected_counts(folder)[0]
     assert lease_of_a.take_lease("machine-a pid 3", 300)[0] == "machine-a pid 3"  # b released it when done
 
+    lease_of_a.release_lease("machine-a pid 3")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = f"{socket.gethostname()} pid {gone.stdout.strip()} 0000"  # this machine, a process that has exited
+    assert lease_of_a.take_lease(dead, 300)[0] == dead
+    # taken over at once: waiting for the 300 s lease would exceed the 1 s wait and raise
+    assert ingest(machine_b, [folder]).unchanged == expected_counts(folder)[0]
+
 
 def test_two_machines_ingesting_at_once_leave_exactly_one_version(server: ChromaServer, tmp_path: Path) -> None:
     folders = [write_corpus(tmp_path / f"docs-{v}", variant=v) for v in ("甲", "乙")]
