@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Protocol
 
 from coach import guard_text as gt
-from coach import policy as policy_module
 from coach.errors import InputError
 from coach.guard_context import Assent, ContextInput, last_demand
 from coach.guard_phrases import PHRASE_RULES, LiteralPhrases
@@ -82,20 +81,6 @@ def _compiled(policy: Policy) -> _Compiled:
     return entry
 
 
-_DEFAULT_POLICY: dict[object, Policy] = {}
-
-
-def _default_policy() -> Policy:
-    """The bundled policy. load_policy() resolves its path (a realpath, ~15% of a check) on every call;
-    the bundled file does not move, so it is loaded once per DEFAULT_POLICY_PATH."""
-    key = policy_module.DEFAULT_POLICY_PATH
-    policy = _DEFAULT_POLICY.get(key)
-    if policy is None:
-        _DEFAULT_POLICY.clear()
-        policy = _DEFAULT_POLICY[key] = load_policy()
-    return policy
-
-
 def validate_text(text: str) -> None:
     if not text or not text.strip():
         raise InputError("the text to check is empty", "pass the reply to check, e.g. coach check \"您好……\"")
@@ -110,7 +95,7 @@ def check(text: str, *, role: str | None = None, context: ContextInput = None,
           policy: Policy | None = None) -> GuardReport:
     """Check one reply. ``context``: the customer's last turn (str) or the conversation as turns."""
     validate_text(text)
-    policy = policy or _default_policy()
+    policy = policy or load_policy()
     role_name = role or policy.default_role
     policy.role(role_name)  # unknown role -> ConfigError listing the valid ones
     compiled = _compiled(policy)

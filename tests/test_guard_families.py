@@ -6,6 +6,8 @@ rows', so a test passes only when the family generalises, not when one sentence 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from coach.guard import check
@@ -159,8 +161,14 @@ def test_denials_questions_declines_and_offers_are_not_flagged(text: str) -> Non
     assert report.ok, report.violations
 
 
-def test_the_default_policy_is_loaded_once() -> None:
-    from coach import guard
-
+def test_the_default_policy_is_loaded_once_and_its_path_never_resolved_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     check("您好。")
-    assert guard._default_policy() is guard._default_policy() is load_policy()
+    first = load_policy()
+
+    def no_realpath(self: Path, strict: bool = False) -> Path:
+        raise AssertionError("the bundled policy's path was resolved again")
+
+    monkeypatch.setattr(Path, "resolve", no_realpath)
+    assert load_policy() is first and check("您好。").ok
