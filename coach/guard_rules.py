@@ -170,21 +170,24 @@ class SentenceRule:
         else:
             chinese = full = split
         for sentence in ctx.sentences:
-            norm, pos = sentence.norm, 0
-            pattern = full if sentence.latin else chinese
-            while (match := pattern.search(norm, pos)) is not None:
-                if self.excused(norm, match.start(), match.end()):
-                    pos = match.end()
-                    if self.resume_at_next_clause:
-                        clause_break = gt.CLAUSE_BREAK.search(norm, match.start(), match.end())
-                        pos = clause_break.end() if clause_break else pos
-                    pos = max(pos, match.start() + 1)
-                    continue
-                violation = ctx.violation(self.kind, self.category, sentence, match.start(), match.end())
-                if violation:
-                    found.append(violation)
-                break
+            violation = self.first_violation(ctx, sentence, full if sentence.latin else chinese)
+            if violation:
+                found.append(violation)
         return found
+
+    def first_violation(self, ctx: GuardContext, sentence: gt.Sentence, pattern: re.Pattern[str]) -> Violation | None:
+        """The sentence's first match of ``pattern`` that no scope check excuses, as a Violation (None if
+        there is none, or the policy allows it)."""
+        norm, pos = sentence.norm, 0
+        while (match := pattern.search(norm, pos)) is not None:
+            if not self.excused(norm, match.start(), match.end()):
+                return ctx.violation(self.kind, self.category, sentence, match.start(), match.end())
+            pos = match.end()
+            if self.resume_at_next_clause:
+                clause_break = gt.CLAUSE_BREAK.search(norm, match.start(), match.end())
+                pos = clause_break.end() if clause_break else pos
+            pos = max(pos, match.start() + 1)
+        return None
 
     def excused(self, norm: str, start: int, end: int) -> bool:
         s = self.scopes
@@ -650,13 +653,9 @@ class MediaStatement(SentenceRule):
         for sentence in ctx.sentences:
             if sentence.end <= addressed.start() or any(sentence.start <= f < sentence.end for f in flagged):
                 continue
-            for match in self._STATE_RE.finditer(sentence.norm):
-                if self.excused(sentence.norm, match.start(), match.end()):
-                    continue
-                violation = ctx.violation(self.kind, self.category, sentence, match.start(), match.end())
-                if violation:
-                    found.append(violation)
-                break
+            violation = self.first_violation(ctx, sentence, self._STATE_RE)
+            if violation:
+                found.append(violation)
         return found
 
 
