@@ -107,9 +107,11 @@ def _check_vector_files(chroma_dir: Path) -> None:
     Headers of another layout are left to Chroma, whose own errors are clear."""
     for header in chroma_dir.glob("*/header.bin") if chroma_dir.is_dir() else ():
         raw = header.read_bytes()
-        if len(raw) != _HNSW_HEADER.size or _HNSW_HEADER.unpack(raw)[0] != 1:
+        if len(raw) != _HNSW_HEADER.size:
             continue
-        count, per_element = _HNSW_HEADER.unpack(raw)[3:5]
+        version, _, _, count, per_element, *_ = _HNSW_HEADER.unpack(raw)
+        if version != 1:
+            continue
         needed = {"data_level0.bin": count * per_element, "length.bin": count * 4}
         for name, size in needed.items():
             part = header.with_name(name)
