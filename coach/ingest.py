@@ -339,6 +339,7 @@ def ingest(
         generation = uuid.uuid4().hex
         _write_lexical(settings, store, changes, generation)
         store.set_state(state="clean", generation=generation)
+        store.record_graph_files()
     return IngestSummary(
         documents=changes.documents,
         added=changes.added,

@@ -18,11 +18,9 @@ A server that was never reached fails at once: that is a wrong URL, not a blip.
 from __future__ import annotations
 
 import logging
-import struct
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
@@ -33,6 +31,7 @@ from chromadb.config import Settings as ChromaSettings
 from coach.config import Settings
 from coach.embeddings import CoachEmbeddingFunction, Embedder
 from coach.errors import CoachError, ConfigError, EmptyStoreError, StoreError
+from coach.graph_files import check_graph_files, record_graph_files
 
 INGEST_FIX = "run `coach ingest` to index the bundled corpus (or `coach ingest PATH`)"
 _PAGE = 2000
@@ -86,7 +85,7 @@ def _client(settings: Settings) -> Any:
             f"the store at {settings.chroma_dir} cannot be opened: it is a file, not a folder",
             f"move {settings.chroma_dir} aside and run `coach ingest` (nothing else is touched)",
         )
-    _check_vector_files(settings.chroma_dir)
+    check_graph_files(settings.chroma_dir)
     try:
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
@@ -95,32 +94,6 @@ def _client(settings: Settings) -> Any:
             f"the store at {settings.chroma_dir} cannot be opened: {exc}",
             f"move {settings.chroma_dir} aside and run `coach ingest --reset`",
         ) from exc
-
-
-# hnswlib's header.bin, version 1: the fields that fix how long the graph files must be.
-_HNSW_HEADER = struct.Struct("<iQQQQQQiiQQQdQ")
-
-
-def _check_vector_files(chroma_dir: Path) -> None:
-    """Refuse a truncated HNSW graph (a full disk, a partial copy) before Chroma reads it: hnswlib
-    trusts the header and crashes the whole process on a short file, with no message at all.
-    Headers of another layout are left to Chroma, whose own errors are clear."""
-    for header in chroma_dir.glob("*/header.bin") if chroma_dir.is_dir() else ():
-        raw = header.read_bytes()
-        if len(raw) != _HNSW_HEADER.size:
-            continue
-        version, _, _, count, per_element, *_ = _HNSW_HEADER.unpack(raw)
-        if version != 1:
-            continue
-        needed = {"data_level0.bin": count * per_element, "length.bin": count * 4}
-        for name, size in needed.items():
-            part = header.with_name(name)
-            if not part.is_file() or part.stat().st_size < size:
-                raise StoreError(
-                    f"the store at {chroma_dir} is damaged: {part} is shorter than its header says "
-                    f"({part.stat().st_size if part.is_file() else 0} of {size} bytes; a full disk or a partial copy?)",
-                    f"move {chroma_dir} aside and run `coach ingest --reset` (nothing else is touched)",
-                )
 
 
 class ChunkStore:
@@ -291,6 +264,11 @@ class ChunkStore:
     def set_state(self, **changes: str) -> None:
         metadata = {**self.metadata(), **changes}
         self._call(self.collection.modify, metadata=metadata)
+
+    def record_graph_files(self) -> None:
+        """After an ingest: the graph files this process wrote need no link check at the next start."""
+        if not self.settings.chroma_url:
+            record_graph_files(self.settings.chroma_dir)
 
     # ------------------------------------------------------------ chunks
 

@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ from coach.config import Settings
 from coach.doctor import diagnose
 from coach.embeddings import HashEmbedder
 from coach.errors import EmptyStoreError
+from coach.graph_files import HEADER as HNSW_HEADER
 from coach.ingest import discover, ingest, lexical_path, prepare
 from coach.lexical import LexicalIndex
 from coach.retrieve import Retriever
@@ -275,28 +277,81 @@ def test_garbage_in_chroma_file_is_a_clear_error_and_nothing_is_touched(
     _untouched(home, before)
 
 
-def test_truncated_vector_index_is_a_clear_error_not_a_crash_and_nothing_is_touched(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Chroma keeps each collection's HNSW graph in its own files beside chroma.sqlite3; a full disk or
-    a partial copy leaves them short."""
-    # Chroma answers small collections from its log; past about a thousand records the graph files serve.
+@pytest.fixture(scope="module")
+def graph_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A store whose windows are served from HNSW graph files (Chroma answers small collections from its
+    log; past about a thousand records the graph files serve), and the cases it was built from."""
     from bench.retrieval_scale import write_corpus as write_cases
 
-    built, docs = tmp_path / "built", tmp_path / "cases"
+    base = tmp_path_factory.mktemp("graph")
+    built, docs = base / "built", base / "cases"
     write_cases(docs, 1000)
     ingest(hash_settings(built), [docs])
+    return built, docs
+
+
+def _truncate(graph: Path) -> None:
+    with open(graph, "r+b") as handle:
+        handle.truncate(graph.stat().st_size // 3)
+
+
+def _scribble_links(graph: Path) -> None:
+    """Random bytes over 20 neighbour ids: a bad sector or a stray write. Chroma segfaults on this."""
+    import random
+
+    count, per_element = HNSW_HEADER.unpack((graph.parent / "header.bin").read_bytes())[3:5]
+    rng = random.Random(7)
+    with open(graph, "r+b") as handle:
+        for _ in range(20):
+            handle.seek(rng.randrange(count) * per_element + 4 + 4 * rng.randrange(32))
+            handle.write(rng.randbytes(4))
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [(_truncate, "data_level0.bin is shorter than its header says"),
+     (_scribble_links, "data_level0.bin holds neighbour links outside the graph")],
+    ids=["truncated", "random-bytes-in-links"],
+)
+def test_damaged_vector_index_is_a_clear_error_not_a_crash_and_nothing_is_touched(
+    graph_store: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    damage: Callable[[Path], None], message: str,
+) -> None:
+    """Chroma keeps each collection's HNSW graph in its own files beside chroma.sqlite3; hnswlib trusts
+    them and crashes the process (no message) on a short file or a neighbour id past the graph's end."""
+    built, docs = graph_store
     home = _copy_store(built, tmp_path / "home")
     graph = max((home / "chroma").glob("*/data_level0.bin"), key=lambda g: g.stat().st_size)
-    with open(graph, "r+b") as handle:
-        handle.truncate(graph.stat().st_size // 3)  # hnswlib itself would crash the process on this
+    damage(graph)
     before = _hashes(home)
     for args, code in ((("retrieve", "客户要求赔偿"), 2), (("ingest", str(docs)), 2), (("doctor",), 1)):
         exit_code, output = _cli(home, monkeypatch, *args)
         assert exit_code == code, (args, output)
-        assert "data_level0.bin is shorter than its header says" in output, output
+        assert message in output, output
         assert "move" in output and "coach ingest --reset" in output and "Traceback" not in output, output
     _untouched(home, before)
+
+
+def test_graph_files_are_link_checked_once_per_change(
+    graph_store: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The full link check reads the whole graph, so it runs only on files that changed since they were
+    last found sound; the sizes are still compared with the header at every start."""
+    from coach import graph_files
+
+    built, _ = graph_store
+    home = _copy_store(built, tmp_path / "home")
+    checked: list[str] = []
+    real_check = graph_files._check_links
+    monkeypatch.setattr(graph_files, "_check_links", lambda segment: checked.append(segment.name) or real_check(segment))
+    chroma_dir = home / "chroma"
+    graph_files.check_graph_files(chroma_dir)
+    assert checked == [], "ingest recorded the files it wrote: nothing to re-check"
+    graph = max(chroma_dir.glob("*/data_level0.bin"), key=lambda g: g.stat().st_size)
+    os.utime(graph)  # touched (a copy without -a, a restore): checked once, then recorded again
+    graph_files.check_graph_files(chroma_dir)
+    graph_files.check_graph_files(chroma_dir)
+    assert checked == [graph.parent.name]
 
 
 def test_store_path_that_is_a_file_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -115,6 +115,10 @@ class RoleView(BaseModel):
     approved_scripts: list[str]
 
 
+policy_app = typer.Typer(no_args_is_help=True, help="Show and validate the authority matrix (policy YAML).")
+
+
+@policy_app.command("show")
 @reports_errors
 def policy_show(
     role: Annotated[str | None, typer.Argument(help="Role to show (default: the policy's default role).")] = None,
@@ -158,6 +162,7 @@ def _role_view(rules: Policy, name: str) -> RoleView:
                     approved_scripts=rules.scripts + role.scripts)
 
 
+@policy_app.command("validate")
 @reports_errors
 def policy_validate(file: Annotated[Path, typer.Argument(help="The policy YAML to check.")]) -> None:
     """Report every problem in a policy file with its line number (exit 2 if any)."""

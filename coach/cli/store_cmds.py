@@ -141,6 +141,10 @@ def doctor(
         raise typer.Exit(EXIT_FINDINGS)
 
 
+corpus_app = typer.Typer(no_args_is_help=True, help="Review the documents coach is built from.")
+
+
+@corpus_app.command("list")
 @reports_errors
 def corpus_list(
     folder: Annotated[Path | None, typer.Option(help="Corpus folder; default: the bundled corpus.")] = None,
@@ -156,6 +160,7 @@ def corpus_list(
     console.print(table)
 
 
+@corpus_app.command("show")
 @reports_errors
 def corpus_show(
     doc_id: Annotated[str, typer.Argument(help="Document id from `coach corpus list`.")],
