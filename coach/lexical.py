@@ -12,6 +12,7 @@ an ingest was killed halfway), the index is rebuilt from Chroma, which is the so
 from __future__ import annotations
 
 import logging
+import math
 import re
 import sqlite3
 from collections import Counter
@@ -19,6 +20,8 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
+
+import numpy as np
 
 from coach.errors import StoreError
 
@@ -28,18 +31,24 @@ from coach.errors import StoreError
 # FTS5's own vocabulary table counts a term's documents by reading its whole posting list, which for
 # the common bigrams of a 100k-chunk corpus cost more than the search itself. An index of another
 # version is derived data: it is dropped and rebuilt.
-SCHEMA_VERSION = "3"
+# Version 4 keeps each chunk's token count and the corpus total, and reads term instances through an
+# fts5vocab table: search() scores BM25 itself (see there).
+SCHEMA_VERSION = "4"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS chunks (
     rowid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL,
-    text TEXT NOT NULL, title TEXT NOT NULL, section TEXT NOT NULL, kind TEXT NOT NULL, serves TEXT NOT NULL
+    text TEXT NOT NULL, title TEXT NOT NULL, section TEXT NOT NULL, kind TEXT NOT NULL, serves TEXT NOT NULL,
+    length INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens, tokenize='unicode61 remove_diacritics 0');
 CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_instances USING fts5vocab(chunks_fts, instance);
 """
-_DROP_ALL = "".join(f"DROP TABLE IF EXISTS {table};" for table in ("chunks", "chunks_fts", "terms", "meta"))
+_DROP_ALL = "".join(
+    f"DROP TABLE IF EXISTS {table};" for table in ("chunks_instances", "chunks", "chunks_fts", "terms", "meta")
+)
 
 
 class IndexedChunk(NamedTuple):
@@ -67,6 +76,7 @@ _STOPWORDS = frozenset(
 MIN_TERM_DOCS, MAX_TERM_SHARE, MIN_TERMS = 200, 0.02, 3
 MAX_QUERY_CHARS, MAX_TERM_CHARS = 400, 8
 MAX_POSTINGS = 3000  # postings a query walks at most (beyond its rarest MIN_TERMS terms), whatever its length
+BM25_K1, BM25_B = 1.2, 0.75  # FTS5's bm25() constants
 _CJK_CHARS = re.compile(r"[\u4e00-\u9fff]+")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _TOKEN_OK = re.compile(r"\w", re.UNICODE)
@@ -116,6 +126,8 @@ def query_candidates(simplified_text: str) -> list[str]:
 class LexicalIndex:
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._length_by_row = np.zeros(0)
+        self._length_generation: str | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
@@ -163,6 +175,7 @@ class LexicalIndex:
     ) -> None:
         """One transaction: remove ids, add chunks (a removed id may be added back), stamp the generation."""
         db = self._db
+        self._length_generation = None
         db.execute("BEGIN IMMEDIATE")
         try:
             if replace_all:
@@ -181,14 +194,16 @@ class LexicalIndex:
                     db.execute("DELETE FROM chunks WHERE rowid = ?", row[:1])
             for row in add:
                 chunk = IndexedChunk(*row)
+                terms = chunk.tokens.split()
                 cursor = db.execute(
-                    "INSERT OR IGNORE INTO chunks(chunk_id, doc_id, text, title, section, kind, serves) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (chunk.chunk_id, chunk.doc_id, chunk.text, chunk.title, chunk.section, chunk.kind, chunk.serves),
+                    "INSERT OR IGNORE INTO chunks(chunk_id, doc_id, text, title, section, kind, serves, length) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (chunk.chunk_id, chunk.doc_id, chunk.text, chunk.title, chunk.section, chunk.kind, chunk.serves,
+                     len(terms)),
                 )
                 if cursor.rowcount:
                     db.execute("INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)", (cursor.lastrowid, chunk.tokens))
-                    docs.update(set(chunk.tokens.split()))
+                    docs.update(set(terms))
             db.executemany(
                 "INSERT INTO terms(term, docs) VALUES (?, ?) "
                 "ON CONFLICT(term) DO UPDATE SET docs = docs + excluded.docs",
@@ -197,6 +212,7 @@ class LexicalIndex:
             db.executemany("DELETE FROM terms WHERE term = ? AND docs <= 0", ((t,) for t, n in docs.items() if n < 0))
             db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", (generation,))
             db.execute("INSERT OR REPLACE INTO meta(key, value) SELECT 'chunks', count(*) FROM chunks")
+            db.execute("INSERT OR REPLACE INTO meta(key, value) SELECT 'tokens', total(length) FROM chunks")
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -213,8 +229,8 @@ class LexicalIndex:
         )
         return {row[0]: IndexedChunk(*row) for row in rows}
 
-    def selective_terms(self, tokens: list[str]) -> list[str]:
-        """The query terms worth a posting-list walk, rarest first.
+    def selective_terms(self, tokens: list[str]) -> dict[str, int]:
+        """The query terms worth a posting-list walk, rarest first, with their document counts.
 
         A term in more than max(200, 2 %) of chunks adds almost nothing to BM25 (its IDF is near zero)
         but makes an OR query touch most of the index, so it is dropped; then terms are taken rarest
@@ -225,7 +241,7 @@ class LexicalIndex:
         """
         terms = sorted(set(tokens))
         if not terms:
-            return []
+            return {}
         frequency = dict(
             self._db.execute(f"SELECT term, docs FROM terms WHERE term IN ({','.join('?' * len(terms))})", terms)
         )
@@ -233,27 +249,66 @@ class LexicalIndex:
         limit = max(MIN_TERM_DOCS, self.count() * MAX_TERM_SHARE)
         selective = [t for t in known if frequency[t] <= limit]
         if len(selective) < MIN_TERMS:
-            return known[:MIN_TERMS]
-        chosen, postings = [], 0
+            return {t: frequency[t] for t in known[:MIN_TERMS]}
+        chosen: dict[str, int] = {}
+        postings = 0
         for term in selective:
             if len(chosen) >= MIN_TERMS and postings + frequency[term] > MAX_POSTINGS:
                 break
-            chosen.append(term)
+            chosen[term] = frequency[term]
             postings += frequency[term]
         return chosen
 
     def search(self, tokens: list[str], n: int) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score, higher is better) for chunks matching any selective token."""
-        terms = self.selective_terms(tokens)
-        if not terms:
+        """(chunk id, BM25 score, higher is better) for chunks holding any selective token.
+
+        The score is FTS5's bm25() — idf = ln((N - df + 0.5) / (df + 0.5)), at least 1e-6, times
+        tf·(k1 + 1) / (tf + k1·(1 - b + b·length / mean length)), summed over the query's terms — but
+        computed here with numpy from the terms' instances (fts5vocab): FTS5 evaluates bm25() per matching
+        row and per query term, which at 100k chunks cost twice the whole vector search
+        (bench/retrieval_scale.py). tests/test_lexical.py holds the two rankings equal.
+        """
+        frequency = self.selective_terms(tokens)
+        chunks = self.count()
+        if not frequency or not chunks:
             return []
-        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        # Rank inside FTS5 first, then look up the n winners' ids: joining before the LIMIT looked up
-        # every match (half the query's time at 100k chunks).
-        rows = self._db.execute(
-            "SELECT c.chunk_id, top.score FROM (SELECT rowid, bm25(chunks_fts) AS score FROM chunks_fts "
-            "WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?) AS top JOIN chunks c ON c.rowid = top.rowid "
-            "ORDER BY top.score",
-            (match, n),
+        rows, tf, idf = [], [], []
+        for term, docs in frequency.items():
+            # One string per term, joined inside SQLite: a Python tuple per instance cost twice as much.
+            (joined,) = self._db.execute(
+                "SELECT group_concat(doc) FROM chunks_instances WHERE term = ?", (term,)
+            ).fetchone()
+            instances = np.fromstring(joined or "", dtype=np.int64, sep=",")
+            term_rows, counts = np.unique(instances, return_counts=True)
+            rows.append(term_rows)
+            tf.append(counts)
+            idf.append(np.full(len(term_rows), max(math.log((chunks - docs + 0.5) / (docs + 0.5)), 1e-6)))
+        row, term_frequency, term_idf = (np.concatenate(parts) for parts in (rows, tf, idf))
+        if not len(row):
+            return []
+        mean_length = float(self._meta("tokens") or 1) / chunks
+        length = self._lengths(row)
+        weight = term_idf * term_frequency * (BM25_K1 + 1) / (
+            term_frequency + BM25_K1 * (1 - BM25_B + BM25_B * length / mean_length)
         )
-        return [(chunk_id, -float(score)) for chunk_id, score in rows]
+        matched, position = np.unique(row, return_inverse=True)
+        score = np.bincount(position, weights=weight)
+        top = np.lexsort((matched, -score))[:n]  # best first; ties by rowid, as FTS5 returns them
+        ids = dict(
+            self._db.execute(
+                f"SELECT rowid, chunk_id FROM chunks WHERE rowid IN ({','.join('?' * len(top))})",
+                matched[top].tolist(),
+            )
+        )
+        return [(ids[int(r)], float(v)) for r, v in zip(matched[top], score[top], strict=True) if int(r) in ids]
+
+    def _lengths(self, rows: np.ndarray) -> np.ndarray:
+        """Token counts of these rowids, from an array read once per generation of the index."""
+        generation = self.generation
+        if self._length_generation != generation or int(rows.max()) >= len(self._length_by_row):
+            pairs = np.array(self._db.execute("SELECT rowid, length FROM chunks").fetchall(), dtype=np.int64)
+            by_row = np.zeros(int(pairs[:, 0].max()) + 1 if len(pairs) else 1, dtype=np.float64)
+            if len(pairs):
+                by_row[pairs[:, 0]] = pairs[:, 1]
+            self._length_by_row, self._length_generation = by_row, generation
+        return self._length_by_row[rows]

