@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from coach import guard_text as gt
+from coach.compiled_patterns import compile_pattern
 from coach.policy import Policy
 from coach.types import Violation
 
@@ -25,8 +26,8 @@ GIVE = r"(?:给|为|帮|替|向)"
 # Certainty, in all its chat forms: 保准, 准保, 铁定, 百分百, 一准.
 SURE = r"(?:一定|肯定|保证|绝对|保准|准保|铁定|百分之?百|100%|一准|指定)"
 NUM = r"[\d一二两三四五六七八九十百千万半几]+"
-_APOLOGY = re.compile(r"抱歉|对不起|歉意|不好意思|sorry|apolog")
-_FULL = re.compile(r"全额|全部损失|所有损失|全赔|全部赔|双倍|三倍|加倍")
+_APOLOGY = compile_pattern(r"抱歉|对不起|歉意|不好意思|sorry|apolog")
+_FULL = compile_pattern(r"全额|全部损失|所有损失|全赔|全部赔|双倍|三倍|加倍")
 # What a gift or a goodwill payment is called: vouchers, coupons, samples, cash gifts ("返一张50元无门槛券",
 # "送套试用装", "一万块的慰问金").
 GIFT = (r"(?:代金券|优惠券|无门槛券|抵用券|抵扣券|体验券|券|礼品卡|购物卡|储值卡|礼品|礼物|礼包|礼盒|小样|试用装"
@@ -127,22 +128,29 @@ class SplitPattern:
     first use, so importing the guard compiles neither and a Chinese reply never compiles the whole one.
     """
 
+    instances: ClassVar[list[SplitPattern]] = []  # what coach.compiled_patterns compiles ahead of time
+
     def __init__(self, source: str) -> None:
         self.source = source
         self._full: re.Pattern[str] | None = None
         self._chinese: re.Pattern[str] | None = None
+        SplitPattern.instances.append(self)
+
+    def sources(self) -> tuple[str, str]:
+        """The whole regex and its Chinese-only copy."""
+        kept = [b for b in _branches(self.source) if not b.isascii()]
+        return self.source, "|".join(kept) if kept else r"(?!)"
 
     @property
     def full(self) -> re.Pattern[str]:
         if self._full is None:
-            self._full = re.compile(self.source)
+            self._full = compile_pattern(self.source)
         return self._full
 
     @property
     def chinese(self) -> re.Pattern[str]:
         if self._chinese is None:
-            kept = [b for b in _branches(self.source) if not b.isascii()]
-            self._chinese = re.compile("|".join(kept) if kept else r"(?!)")
+            self._chinese = compile_pattern(self.sources()[1])
         return self._chinese
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
@@ -208,11 +216,11 @@ class SentenceRule:
 
 
 # "全额退款需要厂家审批": the outcome is named as pending on someone else, not promised.
-_PENDING_AFTER = re.compile(
+_PENDING_AFTER = compile_pattern(
     r"[^,，。]{0,3}(?:需要|需|要经过|要等|要看|得等|得看|还要|须|必须经过|由[^,，。]{1,6}(?:审|决定|确认)"
     r"|是?不(?:允许|可以|行|能)的?)"
 )
-_PROCESS_BEFORE = re.compile(r"(?:申请|提交|反馈|上报|争取|催|转|问问|咨询|核实|登记|记录|备注|预约"
+_PROCESS_BEFORE = compile_pattern(r"(?:申请|提交|反馈|上报|争取|催|转|问问|咨询|核实|登记|记录|备注|预约"
                              r"|报备)[^,，]{0,4}$")
 
 
@@ -281,7 +289,8 @@ class Compensation(SentenceRule):
 
 
 # "商家补偿您运费": someone else pays, the reply reports it (the company's own promise stays "我们补偿您").
-_THIRD_PARTY = re.compile(r"(?:商家|厂家|厂商|卖家|店家|快递公司|物流公司|快递|保险公司|承运方|第三方|对方)(?:那边)?"
+_THIRD_PARTY = compile_pattern(
+    r"(?:商家|厂家|厂商|卖家|店家|快递公司|物流公司|快递|保险公司|承运方|第三方|对方)(?:那边)?"
                           r"(?:会|将|也|可以|就)?$")
 
 
@@ -393,7 +402,7 @@ _OUTCOME = (
     r"|到(?:您|你)?的?(?:账上|卡里|账户|手上)|到(?=$|[,，。了\s哈哦啦的])|approved|refunded|resolved"
     r"|fixed|credited|delivered|arrive|in your account|get your money|ready)"
 )
-_CONTACT = re.compile(r"联系|回电|(?<!满意的)(?<!满意)答复|回复|致电|电话|反馈|通知|跟进|告知|短信|申请|提交|催"
+_CONTACT = compile_pattern(r"联系|回电|(?<!满意的)(?<!满意)答复|回复|致电|电话|反馈|通知|跟进|告知|短信|申请|提交|催"
                       r"|预约|安排|核实|查|检测|勘察"
                       r"|测量|看看|工单|派单"
                       r"|转(?:交|给|到)(?!您|你)|forward|submit|escalat|pass (?:it|your)|log|look into|check|send"
@@ -483,7 +492,7 @@ _OUR_FAULT = (r"(?:导致|造成|引起|失误|疏忽|有问题|有毛病|出了
               r"|没(?:拧|装|做|讲|说|检查|注意|看|放|处理)|(?:报|弄|搞|发|算|写|录|扣|转|装|修)错"
               r"|(?:摔|弄|搞|碰|刮|压|挖)(?:破|坏|断|丢|花)?的|(?:摔|弄|搞|碰|刮|压|挖)(?:破|坏|断|丢|花)|存放不当|操作不当)")
 # "如果是我们的问题…": a supposition, not an admission.
-_SUPPOSE = re.compile(r"如果|若|要是|假如|假设|万一|是否|\bif\b|whether")
+_SUPPOSE = compile_pattern(r"如果|若|要是|假如|假设|万一|是否|\bif\b|whether")
 
 
 class LiabilityAdmission(SentenceRule):
@@ -523,8 +532,8 @@ class LiabilityAdmission(SentenceRule):
 
 
 # "这不是我们的问题", "是不是我们的问题?": a denial or a question admits nothing.
-_DENIED = re.compile(r"(?:不|并非|并不|未必)$|是不$")
-_QUESTION = re.compile(r"[^,，。!]{0,12}(?:吗|么|嘛)?[?？]|[^,，。!?？]{0,12}吗")
+_DENIED = compile_pattern(r"(?:不|并非|并不|未必)$|是不$")
+_QUESTION = compile_pattern(r"[^,，。!]{0,12}(?:吗|么|嘛)?[?？]|[^,，。!?？]{0,12}吗")
 
 
 class StaffDiscipline(SentenceRule):
@@ -608,7 +617,7 @@ _STATE = (r"(?:代表(?!处)|表(?:个)?态|官方(?:的)?(?:态度|说法|立�
           r"|(?:our|the company's|the bank's) (?:official )?(?:position|stance) is)")
 # A reply that has turned to the press ("您是报社的吧?", "你们是电视台的喔?", "电视台的朋友"): what it then
 # says for the company, in that sentence or a later one, is a statement to the media.
-_ADDRESSED_MEDIA = re.compile(
+_ADDRESSED_MEDIA = compile_pattern(
     r"(?:您|你|你们|您们|各位)(?:是|就是|都是)[^,，。?!]{0,12}(?:记者|电视台|报社|媒体|栏目组?|新闻台|电台|报纸|杂志社?"
     r"|公众号|自媒体|博主|主播|网红|up主|大v|达人|kol)|(?:记者|电视台|报社|媒体|栏目组?|电台|新闻台)(?:的)?(?:朋友|同志|老师"
     r"|先生|女士|小姐|您好|你好)"
@@ -642,7 +651,7 @@ class MediaStatement(SentenceRule):
         rf"|{_MEDIA}[^。]{{0,30}}{_STATE}|{_STATE}[^。]{{0,30}}{_MEDIA}"
     )
     scopes = frozenset({"negation", "quote", "restated"})
-    _STATE_RE = re.compile(_STATE)
+    _STATE_RE = compile_pattern(_STATE)
 
     def check(self, text: str, ctx: GuardContext) -> list[Violation]:
         found = super().check(text, ctx)
@@ -694,6 +703,6 @@ class PolicyPatternRule(SentenceRule):
         self.kind = kind  # type: ignore[misc]
         self.category = category  # type: ignore[misc]
         self.rule = f"policy.{category}"  # type: ignore[misc]
-        self.pattern = re.compile("|".join(f"(?:{p})" for p in patterns))  # type: ignore[misc]
+        self.pattern = compile_pattern("|".join(f"(?:{p})" for p in patterns))  # type: ignore[misc]
         if kind == "forbidden_phrase":
             self.scopes = frozenset({"quote", "restated"})  # type: ignore[misc]

@@ -40,10 +40,10 @@ class Retriever:
         self.embedder = embedder or make_embedder(settings)
         self.store = ChunkStore(settings, self.embedder).open()
         # The vector search runs on this worker, beside the keyword half on the caller's thread: Chroma's
-        # query releases the GIL, so the halves overlap (bench/retrieval_scale.py). Its first job loads
-        # the HNSW graph while the rest opens; the first vector search queues behind it.
+        # query releases the GIL, so the halves overlap (bench/retrieval_scale.py). Loading the HNSW
+        # graph on it ahead of the first query was measured too: no faster, the load competes with the
+        # rest of the start-up for the same two cores.
         self._dense_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coach-dense")
-        self._dense_worker.submit(self.store.load_graph)
         self.lexical = LexicalIndex(lexical_path(settings))
         self.sync_lexical()
         # Counted in the synced keyword index, not in Chroma: Chroma loads a collection's whole HNSW

@@ -137,20 +137,6 @@ class ChunkStore:
         )
         return self
 
-    def load_graph(self) -> None:
-        """Make an embedded Chroma read the windows' HNSW graph now (about 1 s at 100k chunks; it reads
-        the whole graph at a collection's first access). A server already holds its graph."""
-        if self.settings.chroma_url:
-            return
-        # A one-result query, not count(): count holds the GIL through the whole load, a query releases
-        # it, so the caller can run this on a thread while it opens the rest.
-        try:
-            probe = self.windows.get(limit=1, include=["embeddings"])["embeddings"]
-            if len(probe):
-                self.windows.query(query_embeddings=[probe[0]], n_results=1, include=[])
-        except Exception:  # the first real query meets the same failure and reports it with its fix
-            log.debug("loading the HNSW graph ahead of the first query failed", exc_info=True)
-
     @property
     def _windows_name(self) -> str:
         return f"{self.settings.collection}_windows"
