@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -191,6 +193,7 @@ def run(show_errors: bool, splits: tuple[str, ...] = ("dev", "heldout")) -> list
             out += _details("dev context mistakes", g.mistakes)
     out += _real_world_section()
     out += _throughput_section([r["text"] for r in promises] or ["我们会在三个工作日内与您联系。"])
+    out += _cold_start_section()
     return out
 
 
@@ -228,6 +231,33 @@ def _throughput_section(texts: list[str]) -> list[str]:
     return ["### Throughput (one process, one core)", "", "| system | sentences/s |", "|---|---|",
             f"| guard | {guard_rate:,.0f} |", f"| keyword baseline | {base_rate:,.0f} |",
             f"| ratio baseline/guard | {base_rate / guard_rate:.1f}× |", ""]
+
+
+def _cold_start_section(runs: int = 20) -> list[str]:
+    """`coach check` as a user starts it, each run in a fresh process, in alternation with two floors
+    (the bare interpreter; the interpreter importing the CLI's own libraries), so that the machine's
+    drift falls on every row alike."""
+    text = "您好，我们保证三天内全额退款。"
+    commands = {
+        "python -c pass (interpreter floor)": [sys.executable, "-c", "pass"],
+        "import typer, rich, pydantic, yaml (library floor)": [
+            sys.executable, "-c", "import typer, rich.console, pydantic, pydantic_settings, yaml"],
+        "coach check TEXT": [sys.executable, "-m", "coach", "check", text],
+    }
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            started = time.perf_counter()
+            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            samples[name].append(time.perf_counter() - started)
+    lines = ["### `coach check` cold start (fresh process each run, wall)", "",
+             "| command | min s | p50 s | p90 s |", "|---|---|---|---|"]
+    for name, values in samples.items():
+        ordered = sorted(values)
+        lines.append(f"| {name} | {ordered[0]:.3f} | {statistics.median(ordered):.3f} "
+                     f"| {ordered[int(0.9 * (len(ordered) - 1))]:.3f} |")
+    p50 = statistics.median(samples["coach check TEXT"])
+    return [*lines, "", f"Target p50 ≤ 0.5 s: {'met' if p50 <= 0.5 else 'NOT met'} ({p50:.3f} s over {runs} runs).", ""]
 
 
 def main(argv: list[str] | None = None) -> None:

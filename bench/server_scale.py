@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 
 from bench.common import p50_p95
-from bench.retrieval_scale import timed, write_corpus
+from bench.retrieval_scale import timed, timed_pair, write_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -72,7 +72,7 @@ def measure_ingest(home: Path, folder: Path, url: str) -> dict[str, float]:
 def measure_queries(home: Path, url: str, queries: list[str]) -> dict[str, object]:
     from coach.config import Settings
     from coach.corpus import to_simplified
-    from coach.lexical import tokenize
+    from coach.lexical import query_candidates
     from coach.retrieve import Retriever
 
     started = time.perf_counter()
@@ -81,14 +81,18 @@ def measure_queries(home: Path, url: str, queries: list[str]) -> dict[str, objec
     startup = time.perf_counter() - started
     simplified = [to_simplified(q) for q in queries]
     vectors = [retriever.embedder.embed_query(q) for q in simplified]
-    tokens = [tokenize(q) for q in simplified]
+    candidates = [query_candidates(q) for q in simplified]  # what the hybrid path sends to the index
     windows = retriever.store.windows
+    raw_chroma, hybrid = timed_pair(
+        lambda v: windows.query(query_embeddings=[v], n_results=5), vectors,
+        lambda q: retriever.retrieve(q, 5), queries,
+    )
     return {
         "startup_s": startup,
-        "raw_chroma": timed(lambda v: windows.query(query_embeddings=[v], n_results=5), vectors),
+        "raw_chroma": raw_chroma,
         "dense": timed(lambda v: retriever.store.nearest(v, 30), vectors),
-        "lexical": timed(lambda t: retriever.lexical.search(t, 30), tokens),
-        "hybrid": timed(lambda q: retriever.retrieve(q, 5), queries),
+        "lexical": timed(lambda t: retriever.lexical.search(t, 30), candidates),
+        "hybrid": hybrid,
     }
 
 
