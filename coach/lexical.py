@@ -293,7 +293,7 @@ class LexicalIndex:
         )
         matched, position = np.unique(row, return_inverse=True)
         score = np.bincount(position, weights=weight)
-        top = np.lexsort((matched, -score))[:n]  # best first; ties by rowid, as FTS5 returns them
+        top = np.lexsort((matched, -score))[:n]  # best first; ties by rowid, a stable order
         ids = dict(
             self._db.execute(
                 f"SELECT rowid, chunk_id FROM chunks WHERE rowid IN ({','.join('?' * len(top))})",
