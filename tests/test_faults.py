@@ -343,7 +343,9 @@ def test_graph_files_are_link_checked_once_per_change(
     home = _copy_store(built, tmp_path / "home")
     checked: list[str] = []
     real_check = graph_files._check_links
-    monkeypatch.setattr(graph_files, "_check_links", lambda segment: checked.append(segment.name) or real_check(segment))
+    monkeypatch.setattr(
+        graph_files, "_check_links", lambda segment, header: checked.append(segment.name) or real_check(segment, header)
+    )
     chroma_dir = home / "chroma"
     graph_files.check_graph_files(chroma_dir)
     assert checked == [], "ingest recorded the files it wrote: nothing to re-check"
