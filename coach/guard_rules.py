@@ -153,9 +153,6 @@ class SplitPattern:
             self._chinese = compile_pattern(self.sources()[1])
         return self._chinese
 
-    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
-        return self.full.search(text, pos)
-
 
 class SentenceRule:
     """Report the first match per sentence that no scope check excuses."""
@@ -221,7 +218,7 @@ _PENDING_AFTER = compile_pattern(
     r"|是?不(?:允许|可以|行|能)的?)"
 )
 _PROCESS_BEFORE = compile_pattern(r"(?:申请|提交|反馈|上报|争取|催|转|问问|咨询|核实|登记|记录|备注|预约"
-                             r"|报备)[^,，]{0,4}$")
+                                  r"|报备)[^,，]{0,4}$")
 
 
 def _process_before(norm: str, start: int) -> bool:
@@ -291,7 +288,7 @@ class Compensation(SentenceRule):
 # "商家补偿您运费": someone else pays, the reply reports it (the company's own promise stays "我们补偿您").
 _THIRD_PARTY = compile_pattern(
     r"(?:商家|厂家|厂商|卖家|店家|快递公司|物流公司|快递|保险公司|承运方|第三方|对方)(?:那边)?"
-                          r"(?:会|将|也|可以|就)?$")
+    r"(?:会|将|也|可以|就)?$")
 
 
 class RefundOutcome(SentenceRule):
@@ -403,11 +400,11 @@ _OUTCOME = (
     r"|fixed|credited|delivered|arrive|in your account|get your money|ready)"
 )
 _CONTACT = compile_pattern(r"联系|回电|(?<!满意的)(?<!满意)答复|回复|致电|电话|反馈|通知|跟进|告知|短信|申请|提交|催"
-                      r"|预约|安排|核实|查|检测|勘察"
-                      r"|测量|看看|工单|派单"
-                      r"|转(?:交|给|到)(?!您|你)|forward|submit|escalat|pass (?:it|your)|log|look into|check|send"
-                      r"|问(?!题)|备注|contact|call|update|in touch|get back to|reach out|e-?mail|follow(?:ing)?[ -]up"
-                      r"|keep you posted")
+                           r"|预约|安排|核实|查|检测|勘察"
+                           r"|测量|看看|工单|派单"
+                           r"|转(?:交|给|到)(?!您|你)|forward|submit|escalat|pass (?:it|your)|log|look into|check|send"
+                           r"|问(?!题)|备注|contact|call|update|in touch|get back to|reach out"
+                           r"|e-?mail|follow(?:ing)?[ -]up|keep you posted")
 
 
 class Deadline(SentenceRule):
