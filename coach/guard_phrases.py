@@ -188,7 +188,6 @@ class Impatience(PhraseRule):
         r"|i'm busy|说个啥|说什么说|快点说|说重点|(?:你|您)能不能快点|填好了?再(?:来|过来)"
     )
 
-
     # "请您先坐着等一会儿" is polite; "先坐着等会儿" thrown at the customer is not.
     _POLITE = compile_pattern(r"(?:请|麻烦|您)[^,，。]{0,1}$")
 

@@ -55,8 +55,8 @@ _FOLD = _FULL_WIDTH | str.maketrans({"﹐": ",", "﹑": "、", "﹒": ".", "﹔"
 _TYPOS: tuple[tuple[re.Pattern[str], str], ...] = (  # group 1 is kept, the char after it is replaced
     (compile_pattern(r"()帐(?!篷|子|幕)"), "账"),
     (compile_pattern(r"(明天|改天|下次|回头|以后|后面|到时|两天|等会|待会|晚点|下午|明儿|后天)在(?=来|办|说|补|弄|给|帮|打"
-                r"|联系|处理|找)|(不)在(?=投诉|举报|追究|曝光|告|犯|出现|发生|麻烦|来找)"
-                r"|()在(?=也不|也没|次(?!确认))"), "再"),
+                     r"|联系|处理|找)|(不)在(?=投诉|举报|追究|曝光|告|犯|出现|发生|麻烦|来找)"
+                     r"|()在(?=也不|也没|次(?!确认))"), "再"),
     (compile_pattern(r"([来办做拿要赔退修弄搞])的(?=及|到(?=[,，。!?\s了的]|$)|回来|下来(?=[,，。!?\s了]|$))"), "得"),
 )
 
@@ -235,9 +235,9 @@ _POLICY_BASIS = compile_pattern(
 # "我不会跟您打包票说…", "现在就说是我们的错还为时过早", "I can't promise …" decline as well.
 _DECLINES = compile_pattern(
     r"(?:没法|没办法|不能|无法|不敢|不好|不方便|不会|不想)[^,，。]{0,6}(?:答应|承诺|保证|表态|确定"
-                       r"|答复|打包票|下结论|对外(?:说|讲|回应)|透露)|为时(?:过|尚)早|言之过早"
-                       r"|(?:can't|cannot|can not|won't|couldn't|unable to|not able to|not in a position to) "
-                       r"(?:\w+ )?(?:promise|guarantee|commit to|say for (?:sure|certain))|no guarantee")
+    r"|答复|打包票|下结论|对外(?:说|讲|回应)|透露)|为时(?:过|尚)早|言之过早"
+    r"|(?:can't|cannot|can not|won't|couldn't|unable to|not able to|not in a position to) "
+    r"(?:\w+ )?(?:promise|guarantee|commit to|say for (?:sure|certain))|no guarantee")
 
 
 # "不能退", "不会退的", "没给您退": a match that starts with its modal has the negator right before it.
@@ -263,8 +263,8 @@ def quoted(norm: str, start: int) -> bool:
 # After the customer's words are attributed, staff may turn to their own voice: "您说的那位理专，我跟您保证他
 # …", "您说的乱扣费的事我还没看完，但基本可以确定就是我们…". What follows such a turn is not a restatement.
 _OWN_VOICE = compile_pattern(r"(?:但|不过|可是|然而|\bbut\b|\bhowever\b)"
-                        r"|我(?:可以|能|敢)?(?:跟|向|给)?(?:您|你)?(?:保证|担保|打包票|承诺)|(?:可以|能|敢)(?:确定|肯定|断定)|(?:跟|和)(?:您|你)说(?:句)?实话|说实话|老实说"
-                        r"|i (?:promise|guarantee)")
+                             r"|我(?:可以|能|敢)?(?:跟|向|给)?(?:您|你)?(?:保证|担保|打包票|承诺)|(?:可以|能|敢)(?:确定|肯定|断定)|(?:跟|和)(?:您|你)说(?:句)?实话|说实话|老实说"
+                             r"|i (?:promise|guarantee)")
 
 
 def restated(norm: str, start: int) -> bool:
@@ -289,7 +289,7 @@ def conditional(norm: str, start: int, end: int | None = None) -> bool:
 
 # "应该会按天给您补上的，这个您放心": an assurance after the commitment takes the hedge back.
 _ASSURANCE = compile_pattern(r"(?:这个|这点|这事)?(?:您|你)(?:就)?(?:放心|安心)(?!.{0,3}(?:我们会|会尽|等))"
-                        r"|放心(?:吧|好了|好啦)|包(?:您|你)满意|rest assured|don't worry")
+                             r"|放心(?:吧|好了|好啦)|包(?:您|你)满意|rest assured|don't worry")
 
 
 def hedged(norm: str, start: int, end: int) -> bool:

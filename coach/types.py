@@ -47,7 +47,6 @@ class Retrieval(_Result):
 
 
 class RetrievalRequest(_Request):
-
     query: str = Field(min_length=1, max_length=2000)
     k: int = Field(default=5, ge=1, le=50)
 
@@ -82,7 +81,6 @@ class Violation(_Result):
 
 
 class ContextTurn(_Request):
-
     speaker: str = Field(default="customer", description="customer/客户 or staff/客服; anything else = customer.")
     text: str
 
@@ -129,7 +127,6 @@ Language = Literal["zh-Hans", "zh-Hant", "en"]
 
 
 class Turn(_Request):
-
     speaker: Literal["customer", "staff"] = "customer"
     text: str = Field(min_length=1)
 
@@ -203,7 +200,6 @@ class Draft(_Result):
 
 
 class DraftRequest(_Request):
-
     message: str = Field(min_length=1, max_length=20_000)
     conversation: list[Turn] | None = None
     role: str | None = None
@@ -211,7 +207,6 @@ class DraftRequest(_Request):
 
 
 class CallbackCase(_Request):
-
     customer_name: str = Field(min_length=1)
     customer_title: str = Field(default="", description="先生 / 女士 / 阿姨 …; empty = name only.")
     summary: str = Field(min_length=1, description="What the customer complained about.")
