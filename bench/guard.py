@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `python bench/guard.py` from anywhere
     sys.path.insert(0, str(ROOT))
 
+from bench.common import percentile  # noqa: E402
 from coach import guard_text  # noqa: E402
 from coach.guard import check  # noqa: E402
 
@@ -253,9 +254,7 @@ def _cold_start_section(runs: int = 20) -> list[str]:
     lines = ["### `coach check` cold start (fresh process each run, wall)", "",
              "| command | min s | p50 s | p90 s |", "|---|---|---|---|"]
     for name, values in samples.items():
-        ordered = sorted(values)
-        lines.append(f"| {name} | {ordered[0]:.3f} | {statistics.median(ordered):.3f} "
-                     f"| {ordered[int(0.9 * (len(ordered) - 1))]:.3f} |")
+        lines.append(f"| {name} | {min(values):.3f} | {statistics.median(values):.3f} | {percentile(values, .9):.3f} |")
     p50 = statistics.median(samples["coach check TEXT"])
     return [*lines, "", f"Target p50 ≤ 0.5 s: {'met' if p50 <= 0.5 else 'NOT met'} ({p50:.3f} s over {runs} runs).", ""]
 

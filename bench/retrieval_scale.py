@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import p50_p95
+from bench.common import p50_p95, percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -56,11 +56,7 @@ def write_corpus(folder: Path, size: int) -> None:
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "p50": statistics.median(ordered),
-        "p95": ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))],
-    }
+    return {"p50": statistics.median(samples), "p95": percentile(samples, 0.95)}
 
 
 def timed(fn, queries: list) -> dict[str, float]:  # type: ignore[no-untyped-def]
