@@ -10,14 +10,14 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from coach.errors import ConfigError, InputError
 from coach.types import ChunkKind, StaffDomain
@@ -37,6 +37,9 @@ class DocumentMeta(BaseModel):
     layout: Layout = "plain"
     serves: list[StaffDomain] = Field(default_factory=list, description="Staff domains it was written for.")
     description: str = ""
+    questions: str | None = Field(
+        None, description="YAML file, beside the manifest, of staff questions each passage answers (see corpus/README)."
+    )
 
 
 class Manifest(BaseModel):
@@ -54,42 +57,83 @@ class Chunk:
     text: str
     """The chunk as written in the document (original script)."""
     index_text: str
-    """Simplified form with the section path prepended: what embeddings and keywords see."""
+    """Simplified form with the section path prepended (and the questions appended): what keywords see."""
     position: int
     kind: ChunkKind = "principle"
+    questions: tuple[str, ...] = ()
+    """Staff questions this passage answers (the document's questions file): dense search matches them
+    like windows, and the keyword index holds their words with the passage's (``index_text``)."""
 
     @property
     def windows(self) -> list[str]:
-        """Two-sentence windows of the simplified text: the units dense retrieval matches against.
+        """The units dense retrieval matches against: three-sentence windows of the simplified text,
+        starting every second sentence, then the chunk's questions.
 
         A staff question paraphrases one or two sentences of a passage; a whole chunk mixes topics
-        and its single vector matches paraphrases poorly (bench/retrieval.py measures both).
+        and its single vector matches paraphrases poorly. Windows of three sentences every second one
+        cover each pair of neighbours with half the vectors of a window per sentence, and retrieve as
+        well (bench/retrieval.py; fewer vectors is what makes a 100k-chunk store start in time).
         """
         simplified = to_simplified(self.text)
         sentences = [s for line in simplified.split("\n") for s in split_sentences(line) if len(s) >= 4]
-        return ["".join(sentences[i : i + 2]) for i in range(len(sentences))] or [simplified]
+        starts = range(0, max(len(sentences) - 1, 1), 2)
+        text_windows = ["".join(sentences[i : i + 3]) for i in starts if sentences] or [simplified]
+        return text_windows + [to_simplified(q) for q in self.questions]
+
+
+class AnchoredQuestions(BaseModel):
+    """Questions attached to the one chunk whose text contains ``anchor`` (a verbatim phrase)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    anchor: str = Field(min_length=4, description="A phrase copied from the passage, found in one chunk only.")
+    questions: list[str] = Field(min_length=1)
+
+
+_QUESTION_LIST = TypeAdapter(list[AnchoredQuestions])
 
 
 # ---------------------------------------------------------------- manifest and reading
 
 
-def load_manifest(path: Path) -> Manifest:
+def _load_yaml(path: Path, what: str, missing_fix: str) -> object:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise InputError(f"manifest not found: {path}", "create corpus/manifest.yaml") from exc
+        raise InputError(f"{what} not found: {path}", missing_fix) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text", "save it as UTF-8") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise ConfigError(f"{path}: malformed YAML{where}: {exc}", "fix the YAML syntax there") from exc
+
+
+def _first_error(path: Path, exc: ValidationError, fix: str) -> ConfigError:
+    first = exc.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"])
+    return ConfigError(f"{path}: {loc}: {first['msg']}", fix)
+
+
+def load_manifest(path: Path) -> Manifest:
+    data = _load_yaml(path, "manifest", "create corpus/manifest.yaml")
     try:
         return Manifest.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(
-            f"{path}: {loc}: {first['msg']}",
-            "each entry needs id, file and title; optional domain, script, layout, description",
+        raise _first_error(
+            path, exc, "each entry needs id, file and title; optional domain, script, layout, description, questions"
+        ) from exc
+
+
+def load_questions(path: Path) -> list[AnchoredQuestions]:
+    data = _load_yaml(
+        path, "questions file", "fix the questions file named in the manifest, or remove the entry's `questions`"
+    )
+    try:
+        return _QUESTION_LIST.validate_python(data)
+    except ValidationError as exc:
+        raise _first_error(
+            path, exc, "the file is a list of {anchor: phrase from the passage, questions: [...]}"
         ) from exc
 
 
@@ -453,6 +497,38 @@ def chunk_document(meta: DocumentMeta, cleaned: str) -> list[Chunk]:
             chunk_id = _chunk_id(meta.id, section, piece, seen_ids)
             chunks.append(Chunk(chunk_id, meta.id, meta.title, section, piece, index_text, len(chunks), kind))
     return chunks
+
+
+def attach_questions(
+    chunks: list[Chunk], question_sets: Sequence[AnchoredQuestions]
+) -> tuple[list[Chunk], list[str]]:
+    """Give each chunk the questions whose anchor it alone contains; also return the anchors that are in
+    no chunk or in several (an edited document): their questions are left out, and ingest says so.
+
+    The questions go into the chunk id, so editing them re-indexes that chunk like a text edit would.
+    Anchors are compared in simplified form without spaces, so either script finds the passage."""
+    flat = [re.sub(r"\s+", "", to_simplified(c.text)) for c in chunks]
+    extra: dict[int, list[str]] = {}
+    unplaced = []
+    for entry in question_sets:
+        anchor = re.sub(r"\s+", "", to_simplified(entry.anchor))
+        holders = [i for i, text in enumerate(flat) if anchor in text]
+        if len(holders) == 1:
+            extra.setdefault(holders[0], []).extend(entry.questions)
+        else:
+            unplaced.append(entry.anchor)
+    placed = []
+    for i, chunk in enumerate(chunks):
+        if i in extra:
+            digest = hashlib.sha256("\n".join(extra[i]).encode()).hexdigest()[:8]
+            chunk = replace(
+                chunk,
+                chunk_id=f"{chunk.chunk_id}-q{digest}",
+                questions=tuple(extra[i]),
+                index_text="\n".join([chunk.index_text, *map(to_simplified, extra[i])]),
+            )
+        placed.append(chunk)
+    return placed, unplaced
 
 
 def _chunk_id(doc_id: str, section: str, text: str, seen: set[str]) -> str:

@@ -31,7 +31,17 @@ from pathlib import Path
 import numpy as np
 
 from coach.config import Settings
-from coach.corpus import Chunk, DocumentMeta, chunk_document, clean_text, document_hash, load_manifest, read_document
+from coach.corpus import (
+    Chunk,
+    DocumentMeta,
+    attach_questions,
+    chunk_document,
+    clean_text,
+    document_hash,
+    load_manifest,
+    load_questions,
+    read_document,
+)
 from coach.embeddings import HASH_NOTICE, Embedder, HashEmbedder, make_embedder
 from coach.errors import InputError, StoreError
 from coach.lexical import IndexedChunk, LexicalIndex, tokenize
@@ -54,6 +64,7 @@ class PreparedDocument:
     in_manifest: bool
     chunks: list[Chunk]
     content_hash: str
+    unplaced_questions: list[str]
 
 
 def discover(paths: list[Path]) -> list[tuple[DocumentMeta, Path, bool]]:
@@ -82,7 +93,12 @@ def _manifest_entries(folder: Path) -> dict[Path, DocumentMeta]:
     manifest = folder / "manifest.yaml"
     if not manifest.is_file():
         return {}
-    return {(folder / doc.file).resolve(): doc for doc in load_manifest(manifest).documents}
+    entries = {}
+    for doc in load_manifest(manifest).documents:
+        if doc.questions:  # resolved here, where the manifest's folder is known
+            doc = doc.model_copy(update={"questions": str((folder / doc.questions).resolve())})
+        entries[(folder / doc.file).resolve()] = doc
+    return entries
 
 
 def _meta_from_name(file: Path, folder: Path) -> DocumentMeta:
@@ -102,7 +118,10 @@ def prepare(found: list[tuple[DocumentMeta, Path, bool]]) -> list[PreparedDocume
         chunks = chunk_document(meta, cleaned)
         if not chunks:
             raise InputError(f"{file} has no text left after cleaning", "check the file, or remove it")
-        prepared.append(PreparedDocument(meta, in_manifest, chunks, document_hash(cleaned)))
+        unplaced: list[str] = []
+        if meta.questions:
+            chunks, unplaced = attach_questions(chunks, load_questions(Path(meta.questions)))
+        prepared.append(PreparedDocument(meta, in_manifest, chunks, document_hash(cleaned), unplaced))
     return prepared
 
 
@@ -275,7 +294,8 @@ def _write_document(
     status = "added" if not existing else ("changed" if new or stale or relabelled else "unchanged")
     changes.documents.append(
         DocumentIngest(
-            doc_id=doc.meta.id, title=doc.meta.title, status=status, chunks=len(doc.chunks), in_manifest=doc.in_manifest
+            doc_id=doc.meta.id, title=doc.meta.title, status=status, chunks=len(doc.chunks),
+            in_manifest=doc.in_manifest, unplaced_questions=doc.unplaced_questions,
         )
     )
 

@@ -4,7 +4,8 @@
 ``HttpClient``: that is how a team shares one store. The chunk collection's metadata records the
 embedder that built it and an ingest ``generation`` that the lexical index follows (see lexical.py).
 
-Dense retrieval matches a question against two-sentence windows of each chunk, kept in a second
+Dense retrieval matches a question against windows of each chunk (three sentences, every second one,
+and the staff questions the corpus attaches to it; corpus.py), kept in a second
 collection (``<name>_windows``, metadata ``parent`` = chunk id). A separate collection rather than a
 metadata filter: Chroma answers a filtered query by scanning, 100x slower at 10k chunks.
 

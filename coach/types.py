@@ -57,6 +57,9 @@ class DocumentIngest(_Result):
     status: Literal["added", "changed", "unchanged"]
     chunks: int
     in_manifest: bool = True
+    unplaced_questions: list[str] = Field(
+        default_factory=list, description="Anchors of the questions file found in no chunk or in several."
+    )
 
 
 class IngestSummary(_Result):

@@ -7,11 +7,14 @@ from pathlib import Path
 import pytest
 
 from coach.corpus import (
+    AnchoredQuestions,
     DocumentMeta,
+    attach_questions,
     chunk_document,
     clean_text,
     collapse_tandem_repeats,
     load_manifest,
+    load_questions,
     read_document,
     remove_pinyin,
     repair_mojibake,
@@ -120,6 +123,66 @@ def test_chunk_ids_are_stable_content_hashes() -> None:
     changed = chunk_document(meta, "一、原则\n先处理感情,再处理事件。\n")
     assert [c.chunk_id for c in first] == [c.chunk_id for c in again]
     assert first[0].chunk_id != changed[0].chunk_id
+
+
+def test_windows_are_three_sentences_every_second_one() -> None:
+    meta = DocumentMeta(id="w", file="w.txt", title="w")
+    text = "一、原则\n第一句话很长。第二句话很长。第三句话很长。第四句话很长。第五句话很长。\n"
+    windows = chunk_document(meta, text)[0].windows
+    assert windows == [  # the heading line counts as a sentence; each neighbouring pair shares a window
+        "一、原则第一句话很长。第二句话很长。",
+        "第二句话很长。第三句话很长。第四句话很长。",
+        "第四句话很长。第五句话很长。",
+    ]
+
+
+QUESTION_DOCS = ("一、道歉\n道歉不是認錯,代表公司向客戶致歉,客戶至上。\n", "二、傾聽\n讓客戶把話說完,不要急於辯解,客戶至上。\n")
+
+
+def test_questions_join_the_one_chunk_holding_their_anchor_in_either_script() -> None:
+    meta = DocumentMeta(id="q", file="q.txt", title="q", script="traditional")
+    chunks = [chunk for text in QUESTION_DOCS for chunk in chunk_document(meta, text)]
+    asked = [
+        AnchoredQuestions(anchor="道歉不是认错", questions=["客户说我道歉就是承认错了，怎么办？"]),  # simplified anchor
+        AnchoredQuestions(anchor="把話說完", questions=["客户一直说个不停，要打断吗？"]),
+        AnchoredQuestions(anchor="这句不在文中", questions=["？"]),
+        AnchoredQuestions(anchor="客戶至上", questions=["在两个段落里都有"]),
+    ]
+    placed, unplaced = attach_questions(chunks, asked)
+    assert unplaced == ["这句不在文中", "客戶至上"]
+    apology = next(c for c in placed if "道歉不是認錯" in c.text)
+    assert apology.questions == ("客户说我道歉就是承认错了，怎么办？",)
+    assert apology.windows[-1] == "客户说我道歉就是承认错了，怎么办？"
+    assert all(c.chunk_id != old.chunk_id for c, old in zip(placed, chunks, strict=True) if c.questions)
+    reworded, _ = attach_questions(chunks, [AnchoredQuestions(anchor="道歉不是认错", questions=["另一个问题？"])])
+    assert reworded[0].chunk_id not in {c.chunk_id for c in placed}, "a questions edit must re-index the chunk"
+
+
+def test_every_shipped_question_anchor_finds_its_passage() -> None:
+    for meta in load_manifest(CORPUS / "manifest.yaml").documents:
+        assert meta.questions, f"{meta.id} has no questions file"
+        chunks, unplaced = attach_questions(
+            chunk_document(meta, cleaned(meta.id)), load_questions(CORPUS / meta.questions)
+        )
+        assert unplaced == [], f"{meta.id}: anchors no longer in exactly one chunk"
+        assert sum(len(c.questions) for c in chunks) >= 2 * len(chunks), meta.id
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("- anchor: 道歉不是认错\n  questions: [一个问题\n", "line 2"),
+        ("- anchor: 道歉不是认错\n", "0.questions"),
+        ("- anchor: 道歉不是认错\n  questions: [问题]\n  answer: 多余\n", "0.answer"),
+    ],
+)
+def test_a_bad_questions_file_names_the_problem(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_questions(path)
+    assert message in caught.value.message
+    assert "anchor" in caught.value.fix or "YAML" in caught.value.fix
 
 
 # ------------------------------------------------------------------ bad input

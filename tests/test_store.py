@@ -71,7 +71,7 @@ def test_retrieve_batch_bad_line_names_it(hash_home: Path, monkeypatch: pytest.M
     batch.write_text('{"query": "ok"}\n{"query": "broken"\n', encoding="utf-8")
     result = runner.invoke(app, ["retrieve", "--input-jsonl", str(batch)])
     assert result.exit_code == 2
-    assert "q.jsonl:2" in result.output
+    assert "q.jsonl:2" in "".join(result.output.split())  # Rich wraps long paths
 
 
 def test_empty_store_says_how_to_ingest() -> None:
@@ -260,3 +260,53 @@ def test_a_lexical_index_of_the_first_schema_is_rebuilt_not_misread(tmp_path: Pa
     retriever = Retriever(settings)
     assert retriever.lexical.chunk_ids() == {c.chunk_id for c in ChunkStore(settings, HashEmbedder()).open().iter_all()}
     assert all(p.text for p in retriever.retrieve("客户要求退保", 3).passages)
+
+
+def _questions_corpus(folder: Path, questions: str) -> Path:
+    write_docs(folder, DOCS)
+    (folder / "manifest.yaml").write_text(
+        "documents:\n  - {id: apology, file: apology.txt, title: 道歉, questions: q/apology.yaml}\n"
+        "  - {id: media, file: media.txt, title: 媒体}\n",
+        encoding="utf-8",
+    )
+    (folder / "q").mkdir(exist_ok=True)
+    (folder / "q" / "apology.yaml").write_text(questions, encoding="utf-8")
+    return folder
+
+
+def test_questions_are_searchable_and_an_edit_reindexes_only_their_chunk(tmp_path: Path) -> None:
+    settings = hash_settings(tmp_path / "home")
+    asked = "- anchor: 道歉不是认错\n  questions: [顾客骂人时我先低头说句软话算不算服软]\n"
+    first = ingest(settings, [_questions_corpus(tmp_path / "docs", asked)])
+    assert all(d.unplaced_questions == [] for d in first.documents)
+    store = ChunkStore(settings, HashEmbedder()).open()
+    windows = store.windows.get(where={"doc_id": "apology"}, include=["documents"])["documents"]
+    assert "顾客骂人时我先低头说句软话算不算服软" in windows
+    # Only the question's words lead to the passage: hash embeddings match its characters.
+    hit = Retriever(settings).retrieve("顾客骂人时我先低头说句软话算不算服软", 1).passages[0]
+    assert hit.source == "apology" and "道歉不是认错" in hit.text
+    edited = ingest(settings, [_questions_corpus(tmp_path / "docs", asked.replace("服软", "认输"))])
+    assert {d.doc_id: d.status for d in edited.documents} == {"apology": "changed", "media": "unchanged"}
+    assert (edited.added, edited.removed) == (1, 1)
+
+
+def test_an_anchor_lost_to_a_document_edit_is_reported_not_fatal(tmp_path: Path) -> None:
+    folder = _questions_corpus(tmp_path / "docs", "- anchor: 这句话不在文中\n  questions: [问题？]\n")
+    result = runner.invoke(app, ["ingest", str(folder)], env={"COACH_HOME": str(tmp_path / "home"),
+                                                              "COACH_EMBEDDINGS": "hash"})
+    assert result.exit_code == 0, result.output
+    assert "这句话不在文中" in result.output and "coach corpus show apology --chunks" in result.output
+
+
+def test_a_missing_questions_file_stops_ingest_before_the_store(tmp_path: Path) -> None:
+    settings = hash_settings(tmp_path / "home")
+    folder = _questions_corpus(tmp_path / "docs", "- anchor: 道歉不是认错\n  questions: [问题？]\n")
+    ingest(settings, [folder])
+    before = {c.chunk_id for c in ChunkStore(settings, HashEmbedder()).open().iter_all()}
+    (folder / "q" / "apology.yaml").unlink()
+    (folder / "media.txt").write_text("一、全新内容\n这一段不该被写入。\n", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(folder)], env={"COACH_HOME": str(settings.home),
+                                                              "COACH_EMBEDDINGS": "hash"})
+    assert result.exit_code == 2 and "questions file not found" in result.output
+    assert "apology.yaml" in "".join(result.output.split())
+    assert {c.chunk_id for c in ChunkStore(settings, HashEmbedder()).open().iter_all()} == before

@@ -61,6 +61,13 @@ def _print_ingest(summary: IngestSummary) -> None:
         f"{len(summary.documents)} documents · {summary.added} chunks added · {summary.unchanged} unchanged · "
         f"{summary.removed} removed · {summary.seconds:.1f} s · embeddings: {summary.embedding}"
     )
+    for doc in summary.documents:
+        if doc.unplaced_questions:
+            console.print(
+                f"[yellow]{doc.doc_id}: {len(doc.unplaced_questions)} question anchors are in no chunk or in several; "
+                "their questions were left out. Copy each anchor again from `coach corpus show "
+                f"{doc.doc_id} --chunks`:[/] " + escape("、".join(doc.unplaced_questions))
+            )
     if summary.notice:
         console.print(f"[yellow]{summary.notice}[/]")
 
@@ -168,7 +175,7 @@ def corpus_show(
     chunks: Annotated[bool, typer.Option("--chunks", help="Show the chunks as indexed.")] = False,
 ) -> None:
     """Print a document's cleaned text, as it is indexed, for a trainer to review."""
-    from coach.corpus import chunk_document, clean_text, load_manifest, read_document
+    from coach.corpus import attach_questions, chunk_document, clean_text, load_manifest, load_questions, read_document
     from coach.paths import bundled
 
     root = folder or bundled("corpus")
@@ -181,6 +188,11 @@ def corpus_show(
     if not chunks:
         console.print(escape(cleaned), end="")
         return
-    for chunk in chunk_document(meta, cleaned):
+    shown = chunk_document(meta, cleaned)
+    if meta.questions:
+        shown, _ = attach_questions(shown, load_questions(root / meta.questions))
+    for chunk in shown:
         console.print(f"\n[bold cyan]{chunk.chunk_id}[/] [dim]{escape(chunk.section)}[/]")
         console.print(escape(chunk.text))
+        for question in chunk.questions:
+            console.print(f"  [dim]? {escape(question)}[/]")
