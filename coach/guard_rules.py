@@ -279,6 +279,11 @@ class Compensation(SentenceRule):
         r"|coupons?|store credit|bonus points|compensation)"
         # "这张券您拿着": handing the gift over
         rf"|{GIFT}[^,，。]{{0,3}}{YOU}(?:先)?(?:拿着|收着|收下|留着)"
+        # "给您开一张1000块的维修代金券", "I'll credit 800 yuan to your account"
+        rf"|{GIVE}{YOU}(?:开|办|出)(?:一|两|几|\d)?(?:张|份|套|个)?[^,，。]{{0,8}}{GIFT}"
+        r"|(?:i'll|i will|we'll|we will|i can|we can|i'm gonna|i am going to|we're going to)(?: just| also)?"
+        r" credit (?:you "
+        r"|your account )?(?:with )?(?:\$|¥|rmb ?)?\d+"
     )
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
@@ -312,6 +317,8 @@ class RefundOutcome(SentenceRule):
         r"|your )?(?:full )?refund|return your money)"
         r"|(?:you'll|you will)(?: definitely| certainly)? (?:get|receive) (?:a |your |all your )?(?:full )?(?:refund"
         r"|money back)"
+        r"|(?:you're|you are) (?:getting|gonna get|going to get) (?:a |your |all your |the )?(?:full )?(?:refund|money"
+        r" back)|full (?:premium|amount|price|payment) (?:returned|back|refunded|paid back)"
         # "I'm sure that 300-yuan roaming charge will be refunded in full"
         rf"|(?:will|'ll|is going to|are going to) (?:{EN_SURE} )?(?:be |get )(?:fully |completely )?(?:refunded"
         r"|reimbursed|paid back|credited back|returned to you)|refunded in full"
@@ -347,7 +354,9 @@ class GuaranteedOutcome(SentenceRule):
         rf"|(?:都|全)能(?:给|帮|为){YOU}解决|保证(?:商品|产品|质量|您)?的?(?:新鲜|质量|安全|正品)"
         r"|(?:就|只管|安心)等着?(?:好消息|拿钱|收钱|收款|到账)|包在我身上|交给我(?:吧)?(?:[,，]?(?:保证|肯定|放心))|(?:我|我们)(?:这边|这儿)?(?:来|能|可以|就)?(?:做(?:这个)?主|说了算|拍(?:这个)?板)(?!.{0,2}(?:不|没))"
         r"|走(?:个|一下)?(?:形式|过场|流程)|十拿九稳|板上钉钉|稳了|妥妥的?|没跑|放一百个心|打包票|我敢保证|我担保"
-        r"|稳(?:过|拿|批|赢)|没悬念|迟早的事|跑不了|拍胸脯|说到做到|打(?:个)?招呼|上面(?:我|有人)(?:熟|认识)"
+        r"|稳(?:过|拿|批|赢)|没悬念|迟早的事|跑不了|拍胸脯|说到做到|打(?:过|了)?(?:个)?招呼|上面(?:我|有人)(?:熟|认识)"
+        # "换新车是一定的"
+        rf"|(?<!不)(?:换|退|赔|批|修|解决|到账|通过)[\u4e00-\u9fff]{{0,4}}是(?:一定|肯定|必然|铁定)的"
         r"|(?:通过|批|过|成功|到账|赔)[^,，。]{0,2}(?:是)?(?:100%|百分之?百)|(?:交|递|提)上去(?:就|肯定)?能(?:成|过|批)"
         rf"|(?:办|批|弄|搞)下来(?!需|要)"
         rf"|我(?:可以|能|敢)?(?:跟|向)?{YOU}?保证(?!.{{0,24}}{_EFFORT})|we guarantee"
@@ -387,7 +396,8 @@ _TIME = (
     rf"|到时候|到那时|届时"
     rf"|下班前|下个?(?:账单日|还款日|月)"
     rf"|星期[一二三四五六日天]|月底|月初|年底"
-    rf"|{NUM}\s*(?:个)?(?:小时|分钟|天|日|工作日|周|星期|号|点)|today|tonight|tomorrow|right away|immediately"
+    rf"|{NUM}\s*(?:个)?(?:小时|分钟|天|日|工作日|周|星期|号|点(?![心儿小东意点礼]))"
+    r"|today|tonight|tomorrow|right away|immediately"
     r"|by (?:monday|tuesday|wednesday|thursday|friday|the end of)|within (?:\d+|one|two|three|a few) (?:hours?|days?"
     r"|business days?)|within the hour)"
 )
@@ -396,7 +406,8 @@ _OUTCOME = (
     rf"|给{YOU}?(?:一个)?(?:满意的?)?(?:处理)?(?:结果|说法|交代)|满意的?(?:答复|结果|处理|方案|交代)"
     r"|批(?:下来|准|复)|审(?:核)?(?:通过|过)|送(?:到|达)|到货|收到|到达|能到|修好|恢复|补发|发货|配送|上门(?!检测|查看|勘察|测量|看看|核实|了解)|拿到|完成"
     r"|解冻|开通|激活|修复|换好|装好|装上|弄好|搞好|搞定|弄完|办妥|出来|寄到|能提(?!交|出|醒|供|前)|送(?:过去|过来|来|去)|打到"
-    r"|到(?:您|你)?的?(?:账上|卡里|账户|手上)|到(?=$|[,，。了\s哈哦啦的])|approved|refunded|resolved"
+    r"|到(?:您|你)?的?(?:账上|卡里|卡上|账户|手上|手里)|到(?=$|[,，。了\s哈哦啦的])|解封|解锁|定下来|到位"
+    r"|approved|refunded|resolved"
     r"|fixed|credited|delivered|arrive|in your account|get your money|ready)"
 )
 _CONTACT = compile_pattern(r"联系|回电|(?<!满意的)(?<!满意)答复|回复|致电|电话|反馈|通知|跟进|告知|短信|申请|提交|催"
@@ -435,7 +446,7 @@ class Deadline(SentenceRule):
 # What a rule or regulation requires of the customer: the things a reply may not waive.
 _REQUIREMENT = (r"(?:身份证|复印件|原件|本人|签字|材料|手续|资料|证明|审核|审批|核验|验证|视频核验|实名(?:认证)?|流程"
                 r"|委托书|授权书|户口本|结婚证|病历|收据|保修卡|购买凭证"
-                r"|体检报告|发票|小票|凭证|流水|证件|面签|等待期|犹豫期|核保)")
+                r"|体检报告|发票|小票|凭证|流水|证件|面签|等待期|犹豫期|核保|复核|覆核)")
 
 
 class RuleException(SentenceRule):
@@ -446,7 +457,11 @@ class RuleException(SentenceRule):
         r"|(?:不用|不需要|无需|免(?:去)?|跳过|省(?:掉|去|了)|绕过|不走)(?:走|本人|原件)?(?:审核|审批|流程|手续|核保"
         r"|面签|证明|材料|资料|鉴定|排队"
         r"|身份验证|实名|签字|等待期|犹豫期|这一步)"
-        r"|(?:规定|制度)(?:是)?死的[,，]?人是活的"
+        r"|(?:规定|制度|规矩|条条框框|条款|流程)(?:是|都是)?死的[,，]?人(?:可|可是|都|却)?是活的"
+        # someone else's papers: "我用您家里人的先帮您登上去"
+        r"|用(?:您|你)?(?:家里人|家人|别人|他人|朋友|亲戚)的[^,，。]{0,6}(?:登|办|注册|开|实名|认证|签)"
+        r"|no (?:verification|id|paperwork|documents?|proof) (?:needed|required|necessary)"
+        r"|(?:这次|这回)(?:就)?不走(?:了|这(?:个|一)?(?:流程|步|手续))"
         rf"|(?:我|我们)(?:帮|给){YOU}?[^,，。]{{0,4}}(?:改|修改|调|倒签)(?:一下)?(?:日期|记录|时间|单据|合同|发票"
         rf"|金额|签名)"
         r"|(?:手续|材料|证明|资料)(?:可以)?(?:后补|以后再补|回头再补|事后补)|先(?:给(?:您|你))?(?:办|放款|发货|退"
@@ -466,13 +481,13 @@ class RuleException(SentenceRule):
         # "把签收日期往后调两天", "过了七天也不打紧"
         r"|把[^,，。]{0,6}(?:日期|时间|记录|单据|金额|签名|状态)[^,，。]{0,4}(?:改|调|往后|往前|提前|倒签|修改)"
         rf"|(?:日期|时间|记录|单据|金额|状态|购买日|签收日)[^,，。]{{0,6}}(?:往前|往后|提前|倒)(?:调|改|挪|写|签|填)"
-        rf"|(?:过了|超过|超出|过保|超了)[^。]{{0,24}}(?:按|当|算)(?:保修|保内|在保|保修期内|质保)(?:给{YOU})?(?:来)?(?:修|处理|办|算|换|走)"
+        rf"|(?:过了|超过|超出|过保|超了)[^。]{{0,24}}(?:按|当|算|照)(?:保修|保内|在保|保修期内|质保)[^,，。]{{0,3}}(?:给{YOU})?(?:来)?(?:修|处理|办|算|换|走|录|登记|报)"
         r"|(?:过了|超过|超出|超了)[^,，。]{0,6}(?:天|期|时限|日期|期限)[^,，。]{0,4}(?:也)?(?:不打紧|不要紧|不碍事|没关系"
         r"|没事|无所谓|照样)"
         r"|waive the (?:requirement|rule|verification)|no need for (?:the )?(?:documents|paperwork|verification)"
         r"|下不为例|规定归规定|不按(?:那套|规矩|规定|流程|制度|程序)(?:来|走|办)?|(?:条条框框|规矩|流程)[^,，。]{0,4}(?:先)?放一边"
         rf"|{_REQUIREMENT}[^,，。]{{0,10}}?(?:就|也|都|先)?(?:不用(?:了|走|看|交|带|签|提供|做)|不需要了|免了|(?:先)?跳过"
-        r"|放一边|(?:就|先)?不要了|(?:可以)?后补|(?:后面|以后|回头|有空)再(?:说|补)|不齐也|不全也|不够也|不看|不查|不来也|过期(?:了)?(?:也)?没事"
+        r"|放一边|(?:就|先)?不要了|(?:就)?(?:别|甭|不用)补了|(?:就|也)?不走了|(?:可以)?后补|(?:后面|以后|回头|有空)再(?:说|补)|不齐也|不全也|不够也|不看|不查|不来也|过期(?:了)?(?:也)?没事"
         r"|也没关系)"
         rf"|(?:不用|跳过|免(?:去|了)?|不走|省(?:掉|了))(?:走|做|看|交)?(?:{_REQUIREMENT})"
         rf"|(?:也|还是|照样|照|仍)(?:给{YOU})?按(?:活动价|会员价|优惠价|折扣价|原价|内部价|老价格|员工价)"
@@ -484,7 +499,7 @@ class RuleException(SentenceRule):
 
 
 # "是我们师傅装的时候没拧紧", "是我们仓库存放不当": a cause stated as fact.
-_OUR_FAULT = (r"(?:导致|造成|引起|失误|疏忽|有问题|有毛病|出了?(?:毛病|问题|故障|差错|岔子|错)"
+_OUR_FAULT = (r"(?:导致|造成|引起|失误|疏忽|疏失|过失|有问题|有毛病|出了?(?:毛病|问题|故障|差错|岔子|错)"
               r"|没[\u4e00-\u9fff]好(?!意思)"
               r"|没(?:拧|装|做|讲|说|检查|注意|看|放|处理)|(?:报|弄|搞|发|算|写|录|扣|转|装|修)错"
               r"|(?:摔|弄|搞|碰|刮|压|挖)(?:破|坏|断|丢|花)?的|(?:摔|弄|搞|碰|刮|压|挖)(?:破|坏|断|丢|花)|存放不当|操作不当)")
@@ -499,8 +514,13 @@ class LiabilityAdmission(SentenceRule):
         r"(?:是|都是|全是|确实是|确实|就是|完全是|属于|纯属)(?:我们|我方|公司|银行|我行|本行|我司|店里|厂家|4s店|商家"
         r"|我们公司|我们银行|我们这边)"
         r"[^,，。的]{0,4}(?:的)?"
-        r"(?:错|过错|责任|问题|失误|疏忽|失职|不对|违规|原因|理亏|系统(?:问题|异常|故障|出错|错误)|异常|故障|库存问题"
-        r"|工作失误|质量问题)"
+        r"(?:错|过错|责任|问题|失误|疏忽|疏失|过失|失职|不对|违规|原因|理亏|系统(?:问题|异常|故障|出错|错误)|异常|故障"
+        r"|库存问题|工作失误|质量问题|销售误导|误导)"
+        # "全怪我们", "业务员当时确实没有跟您讲清楚", "it's our cream that caused the rash", "we mis-sold it"
+        r"|(?:全|都)怪(?:我们|我|公司|店里)"
+        r"|(?:业务员|销售|客户经理|理财经理|柜员|员工|代理人)[^,，。]{0,6}(?:确实|的确|根本)(?:就)?没(?:有)?[^,，。]{0,6}"
+        r"(?:讲|说|解释|告知)(?:清楚|明白)"
+        r"|(?:it's|it is|it was) our \w+ (?:that )?(?:caused|did|broke|damaged)|we mis-?sold"
         r"|(?:我们|我方|公司|银行|我行)(?:负|承担)(?:全部|全|主要)?(?:责任|全责)|负全责"
         r"|(?:我们|公司)(?:承认|认)(?:错|这个错|是我们)|我们(?:都|全)?认(?:了|账)?(?=$|[,，。])|是(?:他|她"
         r"|我们)没(?:讲|说|解释|做)(?:清楚|好)"
@@ -549,7 +569,7 @@ class StaffDiscipline(SentenceRule):
         r"|(?:gets?|be|is) (?:fired|sacked|disciplined|punished|suspended)"
         r"|记(?:大)?过|全(?:店|行|公司|员)通报|调岗|停(?:工|岗)|让(?:他|她)[^,，。]{0,6}检讨|不用来上班|打最低(?:档|分)"
         r"|(?:工资|奖金|绩效|提成|獎金)[^,，。]{0,6}(?:扣|清零|取消|打最低)"
-        r"|written up|loses? (?:his|her|their) (?:bonus|job)"
+        r"|written up|loses? (?:his|her|their) (?:bonus|job)|written warning|pay cut|(?:就|得|要|该)(?:得)?走人"
         r"|(?:get|have|see|make sure) (?:him|her|them|that \w+|the \w+) (?:\w+ )?(?:fired|sacked|disciplined|punished"
         r"|suspended|written up|let go|kicked out)"
         r"|(?:guy|courier|driver|rider|agent|teller|clerk|employee)(?:'s| is) (?:done|finished|history|out of (?:a|his"
@@ -581,8 +601,13 @@ class PrivateDeal(SentenceRule):
         rf"|改(?:成|为|到|回)?(?:五星|5星|好评|满分|五颗星)|(?:一星|1星|两星|差评|低分|评分)[^。]{{0,10}}(?:改|删|撤|下架)"
         r"|(?:change|update|edit|raise|bump) (?:your |the |that )?(?:review|rating)"
         r"|(?:delete|remove|take down) (?:your |the |that )?(?:bad |negative |one-star |1-star )?(?:review|post|rating)"
-        r"|(?:工单|投诉|举报|差评|帖子|视频|文章|评论)[^,，。]{0,6}(?:撤|删|先别发|下架)[^。]{0,16}(?:给|补|送|好处|搞定|抵"
-        r"|免|上门)"
+        r"|(?:工单|投诉|举报|申诉|诉讼|差评|帖子|视频|文章|评论)[^,，。]{0,6}(?:撤|删|先别发|下架)[^。]{0,16}(?:给|补|送"
+        r"|好处|搞定|抵|免|上门)"
+        # "这事您就别跟消协说了，…按进货价给您拿酒", "帖子您先设成仅自己可见，我单独给您寄一套"
+        r"|(?:别|不要|甭)(?:再)?(?:跟|和|向|找|去|往)(?:监管|银保监|保监|消协|12315|12378|媒体|记者|法院|工商|市场监管"
+        r"|工信部|电视台)[^。]{0,20}(?:给|补|赔|送|返|退|好处|红包|优惠|补偿|进货价|内部价|成本价)"
+        r"|(?:仅自己可见|设(?:成|为)私密|隐藏)[^。]{0,30}(?:给|补|送|寄|返|红包|好处)|内部(?:员工)?(?:套餐|价)"
+        r"|off the books|(?:hold off|not go|don't go|stay away)[^.]{0,20}(?:regulator|press|media|consumer)"
         r"|别(?:往|在|发)[^,，。]{0,6}(?:抖音|微博|网上|朋友圈|小红书|群里|媒体)"
         r"|(?:给|补|赔|送|转)[^。]{0,24}不(?:再)?(?:投诉|举报|起诉|告|曝光)(?:就行|就好|就可以|了|的话)"
         r"|make it worth your while|just between us|keep (?:the )?(?:press|media|newspapers?|reporters?) out"
@@ -628,7 +653,7 @@ class MediaStatement(SentenceRule):
     rule = "promise.media_statement"
     category = "media_statement"
     pattern = SplitPattern(
-        r"(?:接受|回答|配合)(?:您的|你的|记者的?|媒体的?|你们的)?采访|(?:可以|愿意|同意)(?:被)?采访"
+        r"(?:接受|回答|配合)(?:您的?|你的?|记者的?|媒体的?|你们的?|您们的?)?采访|(?:可以|愿意|同意)(?:被)?采访"
         r"|(?:对|向|跟|给)(?:媒体|记者|报社|电视台|新闻|报纸|公众号|自媒体|网友)(?:朋友)?(?:们)?(?:说|表示|声明|回应"
         r"|透露|解释|澄清|讲|发布|爆料)"
         r"|代表(?:公司|银行|我们公司|我行|本公司)(?:向(?:媒体|公众|社会)|对外)(?:发表|声明|回应|表态|说明)"
@@ -687,9 +712,30 @@ class RuleBent(SentenceRule):
     scopes = frozenset({"quote", "restated"})
 
 
+class OutcomeIdiom(SentenceRule):
+    """"理赔卡不了您", "没人敢为难您": a guarantee worded as a negation, so negation is not a scope here."""
+
+    rule = "promise.guaranteed_outcome.idiom"
+    category = "guaranteed_outcome"
+    pattern = SplitPattern(rf"(?:卡|难为|为难)不(?:了|住|着){YOU}|没人(?:敢|会)?(?:卡|为难|难为){YOU}")
+    scopes = frozenset({"quote", "restated", "conditional"})
+
+
+class DisciplineIdiom(SentenceRule):
+    """"他在我们这儿待不长了": a dismissal foretold as a negation, so negation is not a scope here."""
+
+    rule = "promise.staff_discipline.idiom"
+    category = "staff_discipline"
+    pattern = SplitPattern(
+        r"(?:他|她|这人|此人|那人|(?:那|这)(?:个|位)[\u4e00-\u9fff]{1,4}|司机|师傅|业务员|销售|柜员|员工|快递员|小哥|客服"
+        r"|经理|技师|导购|代理人)[^,，。]{0,10}(?:待|干|呆)不(?:长|久|下去)了?"
+    )
+    scopes = frozenset({"quote", "restated", "conditional"})
+
+
 PROMISE_RULES: tuple[type[SentenceRule], ...] = (
-    Compensation, RefundOutcome, GuaranteedOutcome, Deadline, RuleException, RuleBent, LiabilityAdmission,
-    StaffDiscipline, PrivateDeal, MediaStatement,
+    Compensation, RefundOutcome, GuaranteedOutcome, OutcomeIdiom, Deadline, RuleException, RuleBent,
+    LiabilityAdmission, StaffDiscipline, DisciplineIdiom, PrivateDeal, MediaStatement,
 )
 
 
