@@ -76,9 +76,10 @@ class Chunk:
         """
         simplified = to_simplified(self.text)
         sentences = [s for line in simplified.split("\n") for s in split_sentences(line) if len(s) >= 4]
+        if not sentences:
+            return [simplified, *map(to_simplified, self.questions)]
         starts = range(0, max(len(sentences) - 1, 1), 2)
-        text_windows = ["".join(sentences[i : i + 3]) for i in starts if sentences] or [simplified]
-        return text_windows + [to_simplified(q) for q in self.questions]
+        return ["".join(sentences[i : i + 3]) for i in starts] + [to_simplified(q) for q in self.questions]
 
 
 class AnchoredQuestions(BaseModel):
@@ -529,6 +530,15 @@ def attach_questions(
             )
         placed.append(chunk)
     return placed, unplaced
+
+
+def chunk_with_questions(meta: DocumentMeta, cleaned: str, folder: Path) -> tuple[list[Chunk], list[str]]:
+    """The document's chunks as ingest indexes them, with the questions file named in its manifest entry
+    (relative to ``folder``) attached; and the anchors that found no single chunk."""
+    chunks = chunk_document(meta, cleaned)
+    if not meta.questions:
+        return chunks, []
+    return attach_questions(chunks, load_questions(folder / meta.questions))
 
 
 def _chunk_id(doc_id: str, section: str, text: str, seen: set[str]) -> str:

@@ -34,12 +34,10 @@ from coach.config import Settings
 from coach.corpus import (
     Chunk,
     DocumentMeta,
-    attach_questions,
-    chunk_document,
+    chunk_with_questions,
     clean_text,
     document_hash,
     load_manifest,
-    load_questions,
     read_document,
 )
 from coach.embeddings import HASH_NOTICE, Embedder, HashEmbedder, make_embedder
@@ -115,12 +113,10 @@ def prepare(found: list[tuple[DocumentMeta, Path, bool]]) -> list[PreparedDocume
             raise InputError(f"two documents share the id {meta.id!r}", "give each document its own id")
         seen_ids.add(meta.id)
         cleaned = clean_text(read_document(file), meta.layout)
-        chunks = chunk_document(meta, cleaned)
+        # The manifest's questions path was made absolute by _manifest_entries, so the folder is moot here.
+        chunks, unplaced = chunk_with_questions(meta, cleaned, file.parent)
         if not chunks:
             raise InputError(f"{file} has no text left after cleaning", "check the file, or remove it")
-        unplaced: list[str] = []
-        if meta.questions:
-            chunks, unplaced = attach_questions(chunks, load_questions(Path(meta.questions)))
         prepared.append(PreparedDocument(meta, in_manifest, chunks, document_hash(cleaned), unplaced))
     return prepared
 
@@ -243,16 +239,18 @@ class _Changes:
 
 def _add_chunks(store: ChunkStore, embedder: Embedder, doc: PreparedDocument, batch: list[Chunk], tokens: dict) -> None:
     """Windows first, then the chunk records: a chunk that exists always has its windows."""
-    texts = [w for c in batch for w in c.windows]
+    per_chunk = [c.windows for c in batch]  # a property that converts and splits the text: read it once
+    texts = [w for windows in per_chunk for w in windows]
     vectors = np.asarray(embedder.embed_documents(texts), dtype=np.float32)
-    parents = [c.chunk_id for c in batch for _ in c.windows]
-    window_ids = [window_id(c.chunk_id, n) for c in batch for n in range(len(c.windows))]
+    parents = [c.chunk_id for c, windows in zip(batch, per_chunk, strict=True) for _ in windows]
+    window_ids = [window_id(c.chunk_id, n) for c, windows in zip(batch, per_chunk, strict=True)
+                  for n in range(len(windows))]
     store.add_windows(window_ids, texts, parents, doc.meta.id, vectors.tolist())
     means, offset = [], 0
-    for chunk in batch:
-        mean = vectors[offset : offset + len(chunk.windows)].mean(axis=0)
+    for windows in per_chunk:
+        mean = vectors[offset : offset + len(windows)].mean(axis=0)
         means.append((mean / (float(np.linalg.norm(mean)) or 1.0)).tolist())
-        offset += len(chunk.windows)
+        offset += len(windows)
     store.add(
         [c.chunk_id for c in batch],
         [c.text for c in batch],

@@ -175,7 +175,7 @@ def corpus_show(
     chunks: Annotated[bool, typer.Option("--chunks", help="Show the chunks as indexed.")] = False,
 ) -> None:
     """Print a document's cleaned text, as it is indexed, for a trainer to review."""
-    from coach.corpus import attach_questions, chunk_document, clean_text, load_manifest, load_questions, read_document
+    from coach.corpus import chunk_with_questions, clean_text, load_manifest, read_document
     from coach.paths import bundled
 
     root = folder or bundled("corpus")
@@ -188,9 +188,7 @@ def corpus_show(
     if not chunks:
         console.print(escape(cleaned), end="")
         return
-    shown = chunk_document(meta, cleaned)
-    if meta.questions:
-        shown, _ = attach_questions(shown, load_questions(root / meta.questions))
+    shown, _ = chunk_with_questions(meta, cleaned, root)
     for chunk in shown:
         console.print(f"\n[bold cyan]{chunk.chunk_id}[/] [dim]{escape(chunk.section)}[/]")
         console.print(escape(chunk.text))
