@@ -2,6 +2,7 @@
 
     python -m bench.guard              # all tables; also written to bench/results/guard.md
     python -m bench.guard --errors     # plus the dev-split mistakes (never the held-out ones)
+    python -m bench.guard --second-opinion heldout [--limit 40]   # rules vs rules + the configured model
 
 Sentence level: a labelled violation counts as detected when the guard flags the right KIND
 (unauthorized_promise / forbidden_phrase); category accuracy says how often the flagged categories
@@ -259,11 +260,60 @@ def _cold_start_section(runs: int = 20) -> list[str]:
     return [*lines, "", f"Target p50 ≤ 0.5 s: {'met' if p50 <= 0.5 else 'NOT met'} ({p50:.3f} s over {runs} runs).", ""]
 
 
+def second_opinion_run(split: str, limit: int | None) -> list[str]:
+    """Rules alone against rules + the configured model's second opinion, on the same rows: the sets where
+    the rules fall short (each round's rows of ``split``, context pairs, real-world turns). Each row costs
+    one model call; ``limit`` takes the first N rows of each set."""
+    from coach.config import load_settings
+    from coach.guard_review import SecondOpinion
+    from coach.policy import load_policy
+
+    settings = load_settings()
+    reviewer = SecondOpinion.from_settings(settings, load_policy(settings.policy))
+    seconds: list[float] = []
+
+    def reviewed(row: dict) -> set[tuple[str, str]]:
+        started = time.perf_counter()
+        report = check(row["text"], role=row.get("role") or None, context=row.get("context"))
+        report = reviewer.review(row["text"], report, context=row.get("context"))
+        seconds.append(time.perf_counter() - started)
+        return {(v.kind, v.category) for v in report.violations}
+
+    promises = [r for r in _load("promises.jsonl") if r["split"] == split]
+    sets = [(f"sentences, {split}, round {n}", [r for r in promises if r.get("round", 1) == n])
+            for n in sorted({r.get("round", 1) for r in promises})]
+    sets.append((f"context pairs, {split}", [r for r in _load("context_pairs.jsonl") if r["split"] == split]))
+    sets.append(("real-world staff turns", _real_world() or []))
+    out = [f"## Guard second opinion: {reviewer.backend.model} at {settings.openai_base_url}", ""]
+    for title, rows in sets:
+        rows = rows[:limit] if limit else rows
+        if rows:
+            out += overall_table(f"{title} ({len(rows)} rows)", {
+                "rules": score(rows, guard_predict, label_kind=_kind_of),
+                "rules + second opinion": score(rows, reviewed, label_kind=_kind_of)})
+    if seconds:
+        p50, p95 = statistics.median(seconds), percentile(seconds, .95)
+        out += [f"Model latency per row: p50 {p50:.2f} s, p95 {p95:.2f} s.", ""]
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", action="store_true", help="also list the dev-split mistakes")
     parser.add_argument("--dev-only", action="store_true", help="tuning mode: leave the held-out split alone")
+    parser.add_argument("--second-opinion", choices=("dev", "heldout"),
+                        help="score rules + the configured model (OPENAI_BASE_URL, COACH_MODEL) on this split")
+    parser.add_argument("--limit", type=int, help="with --second-opinion: the first N rows of each set")
     args = parser.parse_args(argv)
+    if args.second_opinion:
+        from coach.errors import CoachError
+
+        try:
+            print("\n".join(second_opinion_run(args.second_opinion, args.limit)))
+        except CoachError as exc:
+            print(f"{exc.message}\n  fix: {exc.fix}", file=sys.stderr)
+            raise SystemExit(2) from exc
+        return
     lines = run(args.errors, ("dev",) if args.dev_only else ("dev", "heldout"))
     text = "\n".join(lines)
     print(text)

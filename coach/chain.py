@@ -27,6 +27,7 @@ from coach.citations import CitationIndex, cite_quotes, cite_reply
 from coach.config import Settings
 from coach.errors import BackendError, InputError
 from coach.guard import check
+from coach.guard_review import SecondOpinion
 from coach.policy import Policy, load_policy, policy_hash
 from coach.prompts import load_prompt
 from coach.redact import Redactor, install_log_masking
@@ -88,6 +89,7 @@ class DraftChain:
             retriever = Retriever(settings)
         self.retriever = retriever
         self.max_attempts = max_attempts
+        self.reviewer = SecondOpinion.from_settings(settings, self.policy) if settings.guard_second_opinion else None
         self._index: CitationIndex | None = None
 
     # ------------------------------------------------------------------------------------- public
@@ -121,6 +123,12 @@ class DraftChain:
     def _check(self, run: _Run, text: str) -> GuardReport:
         return check(text, role=run.request.role, context=run.context, policy=self.policy)
 
+    def _review(self, run: _Run, text: str, report: GuardReport) -> GuardReport:
+        """The model's second opinion on a model's reply, when configured. The offline composer's drafts are
+        built from vetted phrases and get the rules only: a second opinion there would make the fallback
+        depend on the endpoint whose failure it stands in for."""
+        return self.reviewer.review(text, report, context=run.context) if self.reviewer else report
+
     def _ask_model(self, run: _Run) -> tuple[str | None, str | None]:
         """(accepted reply, None) or (None, why the model's answers were not used)."""
         messages = self._messages(run)
@@ -131,7 +139,11 @@ class DraftChain:
                 run.attempts.append(self._attempt(run, error=exc.message))
                 return None, f"model failed: {exc.message}"
             reply, problems, garbled = self._postprocess(run, raw)
-            report = self._check(run, reply) if reply else None
+            try:
+                report = self._review(run, reply, self._check(run, reply)) if reply else None
+            except BackendError as exc:  # a reply the configured checks could not verify is not used
+                run.attempts.append(self._attempt(run, raw=raw, reply=reply, error=f"second opinion: {exc.message}"))
+                return None, f"the guard's second opinion failed: {exc.message}"
             ok = bool(report and report.ok and not problems)
             run.attempts.append(self._attempt(run, raw=raw, reply=reply, guard=report, problems=problems, ok=ok))
             if ok:

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("COACH_OPENAI_API_KEY", "OPENAI_API_KEY")
     )
     api_token: str | None = Field(default=None, description="Bearer token the API requires off loopback.")
+    guard_second_opinion: bool = Field(
+        default=False, description="After the guard's rules, ask the drafting model (OPENAI_BASE_URL, COACH_MODEL) "
+                                   "for a second opinion: it may add flags, never remove them.")
     judge_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint for judge metrics.")
     judge_model: str | None = None
     judge_api_key: str | None = None

@@ -106,11 +106,11 @@ def check(text: str, *, role: str | None = None, context: ContextInput = None,
     found: list[Violation] = []
     for rule in compiled.rules:
         found.extend(rule.check(text, ctx))
-    violations = _dedupe(found)
+    violations = dedupe(found)
     return GuardReport(ok=not violations, violations=violations, role=role_name, policy_hash=compiled.policy_hash)
 
 
-def _dedupe(found: list[Violation]) -> list[Violation]:
+def dedupe(found: list[Violation]) -> list[Violation]:
     """One violation per category and span; overlapping spans of one category keep the first found."""
     kept: list[Violation] = []
     for violation in found:

@@ -41,6 +41,19 @@ FEE = (r"(?:手续费|年费|利息|罚息|滞纳金|违约金|服务费|维修�
        r"|药费|租金|会费|套餐费|月费|差价|押金)")
 
 
+def role_may(policy: Policy, role: str, category: str, sentence_norm: str) -> bool:
+    """The role may commit to this category here: a grant without a limit, or amounts within it."""
+    grant = policy.grant(role, category)
+    if grant is None:
+        return False
+    if grant.max_amount is None:
+        return True
+    stated = gt.amounts(sentence_norm)
+    if not stated:
+        return not _FULL.search(sentence_norm)
+    return max(stated) <= grant.max_amount
+
+
 @dataclass
 class GuardContext:
     """What every rule sees: the text, its normalised copy, the sentences to check, the policy."""
@@ -58,16 +71,7 @@ class GuardContext:
         self.latin = any(s.latin for s in self.sentences)
 
     def granted(self, category: str, sentence_norm: str) -> bool:
-        """The role may commit to this category here: a grant without a limit, or amounts within it."""
-        grant = self.policy.grant(self.role, category)
-        if grant is None:
-            return False
-        if grant.max_amount is None:
-            return True
-        stated = gt.amounts(sentence_norm)
-        if not stated:
-            return not _FULL.search(sentence_norm)
-        return max(stated) <= grant.max_amount
+        return role_may(self.policy, self.role, category, sentence_norm)
 
     def violation(self, kind: Kind, category: str, sentence: gt.Sentence, start: int, end: int,
                   *, lead: str = "") -> Violation | None:

@@ -35,6 +35,7 @@ from coach.config import Settings
 from coach.errors import CoachError, ConfigError
 from coach.guard import MAX_CHARS
 from coach.guard import check as guard_check
+from coach.guard_review import SecondOpinion
 from coach.policy import Policy, load_policy
 from coach.redact import install_log_masking
 from coach.types import (
@@ -178,6 +179,7 @@ def create_app(settings: Settings, *, public: bool = False, backend: Backend | N
                           "set COACH_API_TOKEN to a long random value, or serve on --host 127.0.0.1")
     policy = load_policy(settings.policy)
     store = _Store(settings, backend or get_backend(None, settings), policy)
+    reviewer = SecondOpinion.from_settings(settings, policy) if settings.guard_second_opinion else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):  # type: ignore[no-untyped-def]
@@ -188,7 +190,7 @@ def create_app(settings: Settings, *, public: bool = False, backend: Backend | N
                   description="投诉应对回复教练：起草回复、检查回复、回访话术、检索培训资料。")
     _handlers(app)
     _page_routes(app, store, policy, token)
-    _api_routes(app, store, policy)
+    _api_routes(app, store, policy, reviewer)
     app.mount("/static", StaticFiles(directory=WEB), name="static")
     app.add_middleware(_Gate, token=token, allowed_hosts=allowed_hosts)  # type: ignore[arg-type]
     return app
@@ -246,7 +248,7 @@ def _page_routes(app: FastAPI, store: _Store, policy: Policy, token: str | None)
         return [RoleInfo(role=k, name=r.name, default=k == policy.default_role) for k, r in policy.roles.items()]
 
 
-def _api_routes(app: FastAPI, store: _Store, policy: Policy) -> None:
+def _api_routes(app: FastAPI, store: _Store, policy: Policy, reviewer: SecondOpinion | None) -> None:
     errors: dict[int | str, dict[str, Any]] = {s: {"model": ApiError} for s in (401, 413, 422, 502, 503)}
 
     @app.post("/v1/draft", response_model=Draft, responses=errors)
@@ -265,7 +267,10 @@ def _api_routes(app: FastAPI, store: _Store, policy: Policy) -> None:
         _check_length(body.text, "回复")
         _check_turns(body.context)
         report = guard_check(body.text, role=body.role, context=body.context, policy=policy)
-        _note(request, backend="guard", guard="ok" if report.ok else f"violations:{len(report.violations)}")
+        if reviewer:
+            report = reviewer.review(body.text, report, context=body.context)
+        _note(request, backend="guard", guard="ok" if report.ok else f"violations:{len(report.violations)}",
+              second_opinion=report.second_opinion)
         return report
 
     @app.post("/v1/callback", response_model=CallbackScript, responses=errors)

@@ -81,6 +81,8 @@ class Violation(_Result):
     explanation: str = Field(description="Why this breaks policy, in Chinese.")
     suggestion: str = Field(description="A safe rewrite of the offending sentence.")
     source: str = Field(description="Corpus citation of the principle behind the rule.")
+    detector: Literal["rules", "model"] = Field(
+        default="rules", description="Who raised it: the guard's rules, or the optional model second opinion.")
 
 
 class ContextTurn(_Request):
@@ -104,6 +106,9 @@ class GuardReport(_Result):
     id: str = Field(default_factory=lambda: uuid.uuid4().hex, description="Traces this result in logs and reports.")
     checker: str = Field(default=GUARD_VERSION, description="The guard's rule-set version.")
     policy_hash: str = Field(default="", description="The policy the text was checked against.")
+    second_opinion: str | None = Field(
+        default=None, description="The model that read the text after the rules and may have added flags; "
+                                  "None = rules only (COACH_GUARD_SECOND_OPINION).")
 
 
 class DoctorCheck(_Result):

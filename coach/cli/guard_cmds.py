@@ -17,6 +17,7 @@ from rich.text import Text
 from coach.cli._common import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, console, print_json, read_jsonl, reports_errors
 from coach.errors import InputError
 from coach.guard import check as guard_check
+from coach.guard_context import ContextInput
 from coach.policy import Policy, load_policy, validate_policy_file
 from coach.types import CheckRequest, GuardReport
 
@@ -33,15 +34,19 @@ def check(
     context: Annotated[str | None, typer.Option("--context", help="The customer's last turn.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the GuardReport as JSON.")] = False,
     input_jsonl: Annotated[Path | None, typer.Option("--input-jsonl", help="One request per line.")] = None,
+    second_opinion: Annotated[bool | None, typer.Option(
+        "--second-opinion/--rules-only",
+        help="After the rules, ask the configured model (OPENAI_BASE_URL, COACH_MODEL) for flags they missed; "
+             "it never removes one. Default: COACH_GUARD_SECOND_OPINION.")] = None,
 ) -> None:
     """Check a reply for unauthorised promises and forbidden service phrases (exit 1 when any)."""
-    rules = _policy(policy)
+    guard = _Guard(policy, second_opinion)
     if input_jsonl is not None:
         if text is not None:
             raise InputError("give either TEXT or --input-jsonl, not both", "drop TEXT when checking a batch")
-        raise typer.Exit(_batch(input_jsonl, rules, role))
+        raise typer.Exit(_batch(input_jsonl, guard, role))
     body = _read_text(text)
-    report = guard_check(body, role=role, context=context, policy=rules)
+    report = guard(body, role=role, context=context)
     if as_json:
         print_json(report)
     else:
@@ -71,12 +76,32 @@ def _policy(path: Path | None) -> Policy:
     return load_policy(path)
 
 
-def _batch(path: Path, rules: Policy, role: str | None) -> int:
+class _Guard:
+    """The rules, then the model's second opinion when asked for (flag, else the setting)."""
+
+    def __init__(self, policy_path: Path | None, second_opinion: bool | None) -> None:
+        from coach.config import load_settings
+
+        settings = load_settings()
+        self.policy = load_policy(policy_path or settings.policy)
+        wanted = settings.guard_second_opinion if second_opinion is None else second_opinion
+        self.reviewer = None
+        if wanted:  # imported only here: the rules-only path stays free of LangChain
+            from coach.guard_review import SecondOpinion
+
+            self.reviewer = SecondOpinion.from_settings(settings, self.policy)
+
+    def __call__(self, text: str, *, role: str | None, context: ContextInput) -> GuardReport:
+        report = guard_check(text, role=role, context=context, policy=self.policy)
+        return self.reviewer.review(text, report, context=context) if self.reviewer else report
+
+
+def _batch(path: Path, guard: _Guard, role: str | None) -> int:
     requests = list(read_jsonl(path, CheckRequest))
     worst = EXIT_OK
     for number, request in enumerate(requests, start=1):
         try:
-            report = guard_check(request.text, role=request.role or role, context=request.context, policy=rules)
+            report = guard(request.text, role=request.role or role, context=request.context)
         except InputError as exc:
             raise InputError(f"{path}:{number}: {exc.message}", exc.fix) from exc
         print_json(report)
@@ -85,18 +110,21 @@ def _batch(path: Path, rules: Policy, role: str | None) -> int:
 
 
 def _show(report: GuardReport, text: str) -> None:
+    about = f"role: {report.role}" + (f", 模型第二意见: {report.second_opinion}" if report.second_opinion else "")
     if report.ok:
-        console.print(f"[bold green]✓ 未发现越权承诺或服务忌语[/] (role: {report.role})")
+        console.print(f"[bold green]✓ 未发现越权承诺或服务忌语[/] ({about})")
         return
     highlighted = Text(text)
     for violation in report.violations:
         style = "bold white on red" if violation.kind == "unauthorized_promise" else "bold black on yellow"
         highlighted.stylize(style, violation.start, violation.end)
     console.print(highlighted)
-    console.print(f"[bold red]✗ {len(report.violations)} 处问题[/] (role: {report.role})")
+    console.print(f"[bold red]✗ {len(report.violations)} 处问题[/] ({about})")
     for number, v in enumerate(report.violations, start=1):
         label = "越权承诺" if v.kind == "unauthorized_promise" else "服务忌语"
-        console.print(f"\n[bold]{number}. {label} · {v.category}[/]  「{v.span}」 [dim]({v.start}–{v.end})[/]")
+        by_model = " [magenta](模型第二意见)[/]" if v.detector == "model" else ""
+        where = f"[dim]({v.start}–{v.end})[/]"
+        console.print(f"\n[bold]{number}. {label} · {v.category}[/]{by_model}  「{v.span}」 {where}")
         console.print(f"   原因: {v.explanation}")
         console.print(f"   建议: [green]{v.suggestion}[/]")
         console.print(f"   依据: [dim]{v.source}[/]")

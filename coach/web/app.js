@@ -263,21 +263,22 @@ function highlighted(text, violations) {
 }
 
 function renderCheck(text, report) {
+  const about = `岗位：${report.role}${report.second_opinion ? `，模型第二意见：${report.second_opinion}` : ""}`;
   if (report.ok) {
-    $("#check-result").replaceChildren(el("p", { class: "ok", text: `✓ 未发现越权承诺或服务忌语（岗位：${report.role}）` }),
+    $("#check-result").replaceChildren(el("p", { class: "ok", text: `✓ 未发现越权承诺或服务忌语（${about}）` }),
       el("p", { class: "checked", text }));
     return;
   }
   const items = report.violations.map((v, n) => el("li", { id: `violation-${n + 1}`, class: "violation" },
     el("p", {}, el("span", { class: `tag ${v.kind === "unauthorized_promise" ? "promise" : "phrase"}`,
       text: v.kind === "unauthorized_promise" ? "越权承诺" : "服务忌语" }), " ", el("q", { text: v.span }),
-    el("small", { class: "meta", text: ` ${v.category}` })),
+    el("small", { class: "meta", text: ` ${v.category}${v.detector === "model" ? " · 模型第二意见" : ""}` })),
     el("p", {}, el("strong", { text: "原因：" }), v.explanation),
     el("p", { class: "suggestion" }, el("strong", { text: "可以这样说：" }), v.suggestion, " ",
       copyButton(() => v.suggestion)),
     el("p", { class: "source" }, `依据：${v.source}`)));
   $("#check-result").replaceChildren(
-    el("p", { class: "bad", text: `✗ 发现 ${report.violations.length} 处问题（岗位：${report.role}）` }),
+    el("p", { class: "bad", text: `✗ 发现 ${report.violations.length} 处问题（${about}）` }),
     highlighted(text, report.violations),
     el("p", { class: "legend" }, el("mark", { class: "promise", text: "越权承诺" }), " ", el("mark", { class: "phrase", text: "服务忌语" })),
     el("ol", { class: "violations" }, items));

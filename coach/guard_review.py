@@ -1,0 +1,155 @@
+"""The guard's optional second opinion: a model reads the reply after the rules and may add flags.
+
+Why: the rules catch about two thirds of the violations phrased by an author they have not seen
+(docs/guard.md, rounds 2-4); a model that reads meaning can catch what no pattern anticipated.
+Why it may only add: each rule flag has a span, a reason and a source staff can check, and a model
+that talks a flag away would make the guard as fallible as the model. So the rules' report is kept
+whole, and a model flag survives only if
+
+- its quote is in the reply (as received, or in the guard's simplified copy): a model cannot flag
+  what was not written, and the flag gets exact offsets like any other;
+- its category is one of the policy's, and the role is not granted it (amounts within a grant's
+  limit pass, as in the rules);
+- it does not overlap a rule flag of the same category (the rule's explanation is the better one).
+
+A surviving flag reads like a rule flag (the policy's explanation, safe alternative and source) with
+the model's reason appended, and ``detector="model"``. Personal data is masked before the reply
+leaves the machine. A model that fails or answers something other than the JSON asked for raises
+BackendError: the caller asked for a second opinion and did not get one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from coach import guard_text as gt
+from coach.errors import BackendError, ConfigError
+from coach.guard import dedupe
+from coach.guard_context import ContextInput, parse_context
+from coach.guard_rules import role_may
+from coach.policy import Policy
+from coach.prompts import load_prompt
+from coach.types import GuardReport, Violation
+
+if TYPE_CHECKING:
+    from coach.backends.base import Backend
+    from coach.config import Settings
+
+_NOT_CONFIGURED_FIX = ("set OPENAI_BASE_URL and COACH_MODEL (the endpoint that also drafts), or check without "
+                       "--second-opinion / COACH_GUARD_SECOND_OPINION")
+_JSON_OBJECT = re.compile(r"\{.*\}", re.S)
+_CONTEXT_TURNS = 4  # the customer's last turns the model sees, enough for a "行不行?" that presses an earlier demand
+
+
+class SecondOpinion:
+    """Reviews guard reports with a model; built once, reused for every check."""
+
+    def __init__(self, backend: Backend, policy: Policy) -> None:
+        self.backend = backend
+        self.policy = policy
+        self.prompt = load_prompt("guard_review")
+
+    @classmethod
+    def from_settings(cls, settings: Settings, policy: Policy) -> SecondOpinion:
+        from coach.backends.base import get_backend
+
+        try:
+            backend = get_backend("openai", settings)
+        except ConfigError as exc:
+            raise ConfigError(f"the guard's second opinion needs a model endpoint: {exc.message}",
+                              _NOT_CONFIGURED_FIX) from exc
+        return cls(backend, policy)
+
+    def review(self, text: str, report: GuardReport, *, context: ContextInput = None) -> GuardReport:
+        """``report`` (the rules' verdict on ``text``) with the model's extra flags added."""
+        from coach.redact import Redactor
+
+        redactor = Redactor()
+        prompt = self.prompt.render(
+            role_name=self.policy.role(report.role).name, allowed=self._allowed(), context=self._context(context,
+                                                                                                      redactor),
+            categories=self._categories(report.role), families=self._families(), reply=redactor.mask(text))
+        answer = self.backend.complete([{"role": "user", "content": prompt}], temperature=0.0)
+        found = [v for item in _parse(answer, self.backend) if (v := self._violation(text, item, report.role,
+                                                                                     redactor))]
+        violations = dedupe([*report.violations, *found])
+        return report.model_copy(update={"violations": violations, "ok": not violations,
+                                         "second_opinion": self.backend.model})
+
+    def _allowed(self) -> str:
+        return "\n".join(f"- {a.description}" for a in self.policy.allowed_commitments)
+
+    def _categories(self, role: str) -> str:
+        lines = []
+        for item in self.policy.forbidden_commitments:
+            grant = self.policy.grant(role, item.id)
+            if grant is not None and grant.max_amount is None:
+                continue
+            limit = f"（本岗位可在 {grant.max_amount:g} 元以内作出）" if grant is not None else ""
+            lines.append(f"- {item.id}：{item.title}。{item.explanation}{limit}")
+        return "\n".join(lines)
+
+    def _families(self) -> str:
+        return "\n".join(f"- {f.id}：{f.title}。{f.explanation}" for f in self.policy.forbidden_phrases)
+
+    @staticmethod
+    def _context(context: ContextInput, redactor: Any) -> str:
+        turns = parse_context(context)[-_CONTEXT_TURNS:]
+        lines = [f"{'客服' if t.speaker.strip().lower() in ('staff', '客服') else '客户'}：{t.text}" for t in turns]
+        return redactor.mask("\n".join(lines)) if lines else "（无）"
+
+    def _violation(self, text: str, item: dict[str, Any], role: str, redactor: Any) -> Violation | None:
+        category = str(item.get("category", "")).strip()
+        where = _locate(redactor.restore(str(item.get("quote", ""))), text)
+        if where is None:
+            return None
+        start, end = where
+        norm = gt.normalise(text[start:end])
+        if (rule := self.policy.commitment(category)) is not None:
+            if role_may(self.policy, role, category, norm):
+                return None
+            kind, explanation, safe, source = ("unauthorized_promise", rule.explanation, rule.safe_alternative,
+                                               rule.source_text())
+        elif (family := self.policy.family(category)) is not None:
+            kind, explanation, safe, source = ("forbidden_phrase", family.explanation, family.better,
+                                               family.source.render())
+        else:
+            return None
+        reason = str(item.get("reason", "")).strip()[:200]
+        return Violation(kind=kind, category=category, span=text[start:end], start=start, end=end,
+                         explanation=explanation + (f"（模型第二意见：{reason}）" if reason else "（模型第二意见）"),
+                         suggestion=safe, source=source, detector="model")
+
+
+def _parse(answer: str, backend: Backend) -> list[dict[str, Any]]:
+    """The model's flags; anything but ``{"violations": [...]}`` (code fences and prose around it allowed)
+    is an error: an unreadable second opinion must not pass for "no extra flags"."""
+    match = _JSON_OBJECT.search(answer)
+    try:
+        data = json.loads(match.group(0)) if match else None
+    except json.JSONDecodeError:
+        data = None
+    items = data.get("violations") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise BackendError(f"the second-opinion model {backend.model!r} did not answer with the JSON asked for: "
+                           f"{answer[:120]!r}", "use a model that follows instructions (an instruct/chat model), "
+                                                 "or check without --second-opinion")
+    return [item for item in items if isinstance(item, dict)]
+
+
+def _locate(quote: str, text: str) -> tuple[int, int] | None:
+    """Offsets of the model's quote in ``text``: verbatim, or in the guard's normalised copy (the model may
+    quote a traditional reply in simplified script, or change full-width punctuation)."""
+    quote = quote.strip().strip(gt._TRIM)
+    if not quote:
+        return None
+    at = text.find(quote)
+    if at >= 0:
+        return at, at + len(quote)
+    wanted = gt.normalise(quote)
+    at = gt.normalise(text).find(wanted)
+    if at >= 0 and len(wanted) == len(quote):
+        return at, at + len(wanted)
+    return None
