@@ -97,9 +97,12 @@ _QUESTION_LIST = TypeAdapter(list[AnchoredQuestions])
 # ---------------------------------------------------------------- manifest and reading
 
 
-def _load_yaml(path: Path, what: str, missing_fix: str) -> object:
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's: 5x faster, same safe subset
+
+
+def load_yaml(path: Path, what: str, missing_fix: str) -> object:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except FileNotFoundError as exc:
         raise InputError(f"{what} not found: {path}", missing_fix) from exc
     except UnicodeDecodeError as exc:
@@ -110,30 +113,30 @@ def _load_yaml(path: Path, what: str, missing_fix: str) -> object:
         raise ConfigError(f"{path}: malformed YAML{where}: {exc}", "fix the YAML syntax there") from exc
 
 
-def _first_error(path: Path, exc: ValidationError, fix: str) -> ConfigError:
+def first_error(path: Path, exc: ValidationError, fix: str) -> ConfigError:
     first = exc.errors()[0]
     loc = ".".join(str(p) for p in first["loc"])
     return ConfigError(f"{path}: {loc}: {first['msg']}", fix)
 
 
 def load_manifest(path: Path) -> Manifest:
-    data = _load_yaml(path, "manifest", "create corpus/manifest.yaml")
+    data = load_yaml(path, "manifest", "create corpus/manifest.yaml")
     try:
         return Manifest.model_validate(data)
     except ValidationError as exc:
-        raise _first_error(
+        raise first_error(
             path, exc, "each entry needs id, file and title; optional domain, script, layout, description, questions"
         ) from exc
 
 
 def load_questions(path: Path) -> list[AnchoredQuestions]:
-    data = _load_yaml(
+    data = load_yaml(
         path, "questions file", "fix the questions file named in the manifest, or remove the entry's `questions`"
     )
     try:
         return _QUESTION_LIST.validate_python(data)
     except ValidationError as exc:
-        raise _first_error(
+        raise first_error(
             path, exc, "the file is a list of {anchor: phrase from the passage, questions: [...]}"
         ) from exc
 
