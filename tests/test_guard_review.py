@@ -273,3 +273,32 @@ def test_the_bench_shows_what_a_reviewer_that_flags_everything_costs(fake: FakeO
     assert fn1 <= fn0 and tp1 >= tp0  # flags are only ever added
     assert fp1 > fp0  # ... and a careless reviewer's false alarms show up in the figures
     assert any(line.startswith("Model latency per row") for line in lines)
+
+
+# ------------------------------------------------------------------------------------------ the eval gate
+
+
+def test_the_eval_gate_fails_on_a_reviewer_that_flags_everything(fake: FakeOpenAI, tmp_path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """`coach eval run` measures the guard as configured: a careless second opinion fails guard_label."""
+    def reviewer_model(body: dict) -> str:
+        prompt = body["messages"][-1]["content"]
+        if "<<<REPLY" not in prompt:
+            return "pong"  # the runner's probe
+        reply = prompt.split("<<<REPLY\n")[1].split("\nREPLY>>>")[0]
+        return flags({"quote": reply[:4], "category": "compensation", "reason": "一律标记"})
+
+    def run(name: str) -> dict:
+        fake.replies[:] = [reviewer_model] * 100
+        out = tmp_path / name
+        result = runner.invoke(app, ["eval", "run", "--suite", "guard", "--limit", "40", "--out", str(out)])
+        data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+        return {"exit": result.exit_code, "rate": data["summary"]["metrics"]["guard_label"],
+                "second_opinion": data["settings"]["guard_second_opinion"]}
+
+    rules_only = run("rules")
+    monkeypatch.setenv("COACH_GUARD_SECOND_OPINION", "true")
+    careless = run("careless")
+    assert rules_only["second_opinion"] == "off" and careless["second_opinion"] == "fake-reviewer"
+    assert careless["rate"]["passed"] < rules_only["rate"]["passed"]  # every ok row is now a false flag
+    assert rules_only["exit"] == 0 and careless["exit"] == 1

@@ -23,6 +23,7 @@ from coach.escalation import advice_quotes
 from coach.evaluation import signals
 from coach.evaluation.suites import GuardItem, Scenario
 from coach.guard import check
+from coach.guard_review import SecondOpinion
 from coach.policy import Policy, load_policy
 from coach.types import Citation, Draft, GuardReport, Violation
 
@@ -275,13 +276,16 @@ class GuardAgreesWithLabel(CoachMetric):
 
     key, title = "guard_label", "Guard agrees with label"
 
-    def __init__(self, policy: Policy | None = None) -> None:
+    def __init__(self, policy: Policy | None = None, reviewer: SecondOpinion | None = None) -> None:
         super().__init__(1.0)
         self.policy = policy or load_policy()
+        self.reviewer = reviewer
 
     def _measure(self, reply: str, meta: dict[str, Any]) -> float:
         item: GuardItem = meta["item"]
         report = check(item.text, role=item.role, context=item.context, policy=self.policy)
+        if self.reviewer:
+            report = self.reviewer.review(item.text, report, context=item.context)
         if item.label == "ok":
             if report.ok:
                 return self._set(1.0, "ok row, guard silent")

@@ -127,6 +127,17 @@ class Runner:
                 probe(backend)
         return self._chain
 
+    def _second_opinion(self, policy: Any) -> Any:
+        """With COACH_GUARD_SECOND_OPINION the guard suite measures the guard as configured: rules + model."""
+        if not self.settings.guard_second_opinion:
+            return None
+        from coach.guard_review import SecondOpinion
+        from coach.policy import load_policy
+
+        reviewer = SecondOpinion.from_settings(self.settings, policy or load_policy(self.settings.policy))
+        probe(reviewer.backend)
+        return reviewer
+
     def cases(self) -> list[tuple[str, Scenario | GuardItem]]:
         items = []
         for name, (_, cases) in self.selected.items():
@@ -143,7 +154,8 @@ class Runner:
         corpus = signals.CorpusText.from_store(chain.retriever.store) if chain else None
         metrics = draft_metrics(corpus, policy, self.thresholds) if corpus else []
         judges = judge_metrics(self.settings) if chain else []
-        guard_metric = GuardAgreesWithLabel(policy)
+        reviewer = self._second_opinion(policy)
+        guard_metric = GuardAgreesWithLabel(policy, reviewer)
         results = []
         for suite, case in cases:
             if isinstance(case, Scenario):
@@ -167,6 +179,7 @@ class Runner:
                 "limit": self.options.limit,
                 "thresholds": self.thresholds,
                 "policy": str(self.settings.policy or "default"),
+                "guard_second_opinion": reviewer.backend.model if reviewer else "off",
             },
             judge=", ".join(str(getattr(j, "evaluation_model", "judge")) for j in judges) or "off",
             cases=results,
