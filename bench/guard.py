@@ -267,15 +267,19 @@ def second_opinion_run(split: str, limit: int | None) -> list[str]:
     from coach.config import load_settings
     from coach.guard_review import SecondOpinion
     from coach.policy import load_policy
+    from coach.types import GuardReport
 
     settings = load_settings()
-    reviewer = SecondOpinion.from_settings(settings, load_policy(settings.policy))
+    policy = load_policy(settings.policy)  # one policy for both columns
+    reviewer = SecondOpinion.from_settings(settings, policy)
     seconds: list[float] = []
+
+    def rules(row: dict) -> GuardReport:
+        return check(row["text"], role=row.get("role") or None, context=row.get("context"), policy=policy)
 
     def reviewed(row: dict) -> set[tuple[str, str]]:
         started = time.perf_counter()
-        report = check(row["text"], role=row.get("role") or None, context=row.get("context"))
-        report = reviewer.review(row["text"], report, context=row.get("context"))
+        report = reviewer.review(row["text"], rules(row), context=row.get("context"))
         seconds.append(time.perf_counter() - started)
         return {(v.kind, v.category) for v in report.violations}
 
@@ -289,7 +293,8 @@ def second_opinion_run(split: str, limit: int | None) -> list[str]:
         rows = rows[:limit] if limit else rows
         if rows:
             out += overall_table(f"{title} ({len(rows)} rows)", {
-                "rules": score(rows, guard_predict, label_kind=_kind_of),
+                "rules": score(rows, lambda row: {(v.kind, v.category) for v in rules(row).violations},
+                               label_kind=_kind_of),
                 "rules + second opinion": score(rows, reviewed, label_kind=_kind_of)})
     if seconds:
         p50, p95 = statistics.median(seconds), percentile(seconds, .95)

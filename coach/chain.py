@@ -89,7 +89,8 @@ class DraftChain:
             retriever = Retriever(settings)
         self.retriever = retriever
         self.max_attempts = max_attempts
-        self.reviewer = SecondOpinion.from_settings(settings, self.policy) if settings.guard_second_opinion else None
+        reviews = settings.guard_second_opinion and self.backend.name != "offline"  # see _review
+        self.reviewer = SecondOpinion.from_settings(settings, self.policy) if reviews else None
         self._index: CitationIndex | None = None
 
     # ------------------------------------------------------------------------------------- public
@@ -139,8 +140,9 @@ class DraftChain:
                 run.attempts.append(self._attempt(run, error=exc.message))
                 return None, f"model failed: {exc.message}"
             reply, problems, garbled = self._postprocess(run, raw)
-            try:
-                report = self._review(run, reply, self._check(run, reply)) if reply else None
+            report = self._check(run, reply) if reply else None
+            try:  # the second opinion reads only what the rules let through: a flagged reply is repaired anyway
+                report = self._review(run, reply, report) if report and report.ok and not problems else report
             except BackendError as exc:  # a reply the configured checks could not verify is not used
                 run.attempts.append(self._attempt(run, raw=raw, reply=reply, error=f"second opinion: {exc.message}"))
                 return None, f"the guard's second opinion failed: {exc.message}"

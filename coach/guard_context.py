@@ -114,6 +114,10 @@ _NONCOMMITTAL = compile_pattern(
 _CONTRAST = compile_pattern(r"^[,，。!\s]*(?:但|不过|只是|however|but)")
 
 
+def is_staff(turn: ContextTurn) -> bool:
+    return turn.speaker.strip().lower() in _STAFF
+
+
 def parse_context(context: ContextInput) -> list[ContextTurn]:
     if context is None:
         return []
@@ -131,7 +135,7 @@ def last_demand(context: ContextInput) -> Demand | None:
     The customer's last turn, or, when that turn only presses for an answer ("你就说行不行", "说话呀"), the
     demand in an earlier customer turn (up to three back): the assent two turns later answers it.
     """
-    turns = [t for t in parse_context(context) if t.speaker.strip().lower() not in _STAFF]
+    turns = [t for t in parse_context(context) if not is_staff(t)]
     if not turns:
         return None
     found = _turn_demand(turns[-1].text)

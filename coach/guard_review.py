@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from coach import guard_text as gt
 from coach.errors import BackendError, ConfigError
 from coach.guard import dedupe
-from coach.guard_context import ContextInput, parse_context
+from coach.guard_context import ContextInput, is_staff, parse_context
 from coach.guard_rules import role_may
 from coach.policy import Policy
 from coach.prompts import load_prompt
@@ -37,10 +37,11 @@ if TYPE_CHECKING:
     from coach.backends.base import Backend
     from coach.config import Settings
 
-_NOT_CONFIGURED_FIX = ("set OPENAI_BASE_URL and COACH_MODEL (the endpoint that also drafts), or check without "
-                       "--second-opinion / COACH_GUARD_SECOND_OPINION")
-_JSON_OBJECT = re.compile(r"\{.*\}", re.S)
-_CONTEXT_TURNS = 4  # the customer's last turns the model sees, enough for a "行不行?" that presses an earlier demand
+_NOT_CONFIGURED_FIX = ("set OPENAI_BASE_URL and COACH_MODEL (the endpoint that also drafts), or turn the second "
+                       "opinion off (coach check --rules-only, COACH_GUARD_SECOND_OPINION=false)")
+_JSON_START = re.compile(r"[{\[]")
+_THINKING = re.compile(r"<think>.*?</think>", re.S | re.I)
+_CONTEXT_TURNS = 4  # the conversation's last turns: enough for a "行不行?" that presses an earlier demand
 
 
 class SecondOpinion:
@@ -68,13 +69,15 @@ class SecondOpinion:
 
         redactor = Redactor()
         prompt = self.prompt.render(
-            role_name=self.policy.role(report.role).name, allowed=self._allowed(), context=self._context(context,
-                                                                                                      redactor),
-            categories=self._categories(report.role), families=self._families(), reply=redactor.mask(text))
+            role_name=self.policy.role(report.role).name, allowed=self._allowed(),
+            categories=self._categories(report.role), families=self._families(),
+            context=self._context(context, redactor), reply=redactor.mask(text))
         answer = self.backend.complete([{"role": "user", "content": prompt}], temperature=0.0)
-        found = [v for item in _parse(answer, self.backend) if (v := self._violation(text, item, report.role,
-                                                                                     redactor))]
-        violations = dedupe([*report.violations, *found])
+        sentences = gt.sentences(gt.normalise(text))
+        found = list(report.violations)
+        for item in _parse(answer, self.backend):
+            found += self._violations(text, sentences, item, report.role, found, redactor)
+        violations = dedupe(found)
         return report.model_copy(update={"violations": violations, "ok": not violations,
                                          "second_opinion": self.backend.model})
 
@@ -87,7 +90,7 @@ class SecondOpinion:
             grant = self.policy.grant(role, item.id)
             if grant is not None and grant.max_amount is None:
                 continue
-            limit = f"（本岗位可在 {grant.max_amount:g} 元以内作出）" if grant is not None else ""
+            limit = f"（本岗位可在 {grant.max_amount:,.0f} 元以内作出）" if grant is not None else ""
             lines.append(f"- {item.id}：{item.title}。{item.explanation}{limit}")
         return "\n".join(lines)
 
@@ -97,59 +100,82 @@ class SecondOpinion:
     @staticmethod
     def _context(context: ContextInput, redactor: Any) -> str:
         turns = parse_context(context)[-_CONTEXT_TURNS:]
-        lines = [f"{'客服' if t.speaker.strip().lower() in ('staff', '客服') else '客户'}：{t.text}" for t in turns]
+        lines = [f"{'客服' if is_staff(t) else '客户'}：{t.text}" for t in turns]
         return redactor.mask("\n".join(lines)) if lines else "（无）"
 
-    def _violation(self, text: str, item: dict[str, Any], role: str, redactor: Any) -> Violation | None:
-        category = str(item.get("category", "")).strip()
-        where = _locate(redactor.restore(str(item.get("quote", ""))), text)
-        if where is None:
-            return None
-        start, end = where
-        norm = gt.normalise(text[start:end])
+    def _violations(self, text: str, sentences: list[gt.Sentence], item: dict[str, Any], role: str,
+                    found: list[Violation], redactor: Any) -> list[Violation]:
+        """The model's flag as violations, one per sentence its quote covers (so that a quote spanning a rule
+        flag and an unflagged sentence still flags the latter); none if it cannot stand."""
+        category = str(item.get("category", "")).strip().lower()
         if (rule := self.policy.commitment(category)) is not None:
-            if role_may(self.policy, role, category, norm):
-                return None
             kind, explanation, safe, source = ("unauthorized_promise", rule.explanation, rule.safe_alternative,
                                                rule.source_text())
         elif (family := self.policy.family(category)) is not None:
             kind, explanation, safe, source = ("forbidden_phrase", family.explanation, family.better,
                                                family.source.render())
         else:
-            return None
+            return []
+        taken = [(v.start, v.end) for v in found if v.category == category]
+        spans = _occurrences(redactor.restore(str(item.get("quote", ""))), text)
+        if not spans:
+            return []
+        # A quote the reply holds twice (the customer's words quoted back, then the promise): the occurrence no
+        # flag covers yet, outside quotation marks, comes first. Pieces a rule already flags go in dedupe.
+        start, end = min(spans, key=lambda span: (any(s < span[1] and span[0] < e for s, e in taken),
+                                                  _inside_quotes(text, span[0]), span[0]))
         reason = str(item.get("reason", "")).strip()[:200]
-        return Violation(kind=kind, category=category, span=text[start:end], start=start, end=end,
-                         explanation=explanation + (f"（模型第二意见：{reason}）" if reason else "（模型第二意见）"),
-                         suggestion=safe, source=source, detector="model")
+        explanation += f"（模型第二意见：{reason}）" if reason else "（模型第二意见）"
+        pieces = []
+        for sentence in sentences:
+            left, right = max(start, sentence.start), min(end, sentence.end)
+            while left < right and text[left] in gt._TRIM:
+                left += 1
+            while right > left and text[right - 1] in gt._TRIM:
+                right -= 1
+            # The role's grant is judged on the whole sentence, as the rules judge it: an amount over the
+            # limit just outside the quote still counts.
+            if left < right and not (kind == "unauthorized_promise" and role_may(self.policy, role, category,
+                                                                                  sentence.norm)):
+                pieces.append(Violation(kind=kind, category=category, span=text[left:right], start=left, end=right,
+                                        explanation=explanation, suggestion=safe, source=source, detector="model"))
+        return pieces
 
 
 def _parse(answer: str, backend: Backend) -> list[dict[str, Any]]:
-    """The model's flags; anything but ``{"violations": [...]}`` (code fences and prose around it allowed)
-    is an error: an unreadable second opinion must not pass for "no extra flags"."""
-    match = _JSON_OBJECT.search(answer)
-    try:
-        data = json.loads(match.group(0)) if match else None
-    except json.JSONDecodeError:
-        data = None
-    items = data.get("violations") if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        raise BackendError(f"the second-opinion model {backend.model!r} did not answer with the JSON asked for: "
-                           f"{answer[:120]!r}", "use a model that follows instructions (an instruct/chat model), "
-                                                 "or check without --second-opinion")
-    return [item for item in items if isinstance(item, dict)]
+    """The model's flags: the first ``{"violations": [...]}`` object (or bare list of flags) in the answer,
+    wherever it sits (code fences, prose with braces of its own, a reasoning model's <think> block are
+    skipped). Anything else is an error: an unreadable second opinion must not pass for "no extra flags"."""
+    text = _THINKING.sub("", answer)
+    decoder = json.JSONDecoder()
+    for start in (m.start() for m in _JSON_START.finditer(text)):
+        try:
+            data, _ = decoder.raw_decode(text, start)
+        except json.JSONDecodeError:
+            continue
+        items = data.get("violations") if isinstance(data, dict) else data
+        if isinstance(items, list) and all(isinstance(item, dict) for item in items):
+            return items
+    raise BackendError(f"the second-opinion model {backend.model!r} did not answer with the JSON asked for: "
+                       f"{answer[:120]!r}", "use a model that follows instructions (an instruct/chat model), "
+                                             "or check without --second-opinion")
 
 
-def _locate(quote: str, text: str) -> tuple[int, int] | None:
-    """Offsets of the model's quote in ``text``: verbatim, or in the guard's normalised copy (the model may
-    quote a traditional reply in simplified script, or change full-width punctuation)."""
+def _occurrences(quote: str, text: str) -> list[tuple[int, int]]:
+    """Where the model's quote is in ``text``: verbatim, else in the guard's normalised copy (the model may
+    quote a traditional reply in simplified script, or change full-width punctuation). The copy has the
+    text's length, so its offsets are the text's."""
     quote = quote.strip().strip(gt._TRIM)
     if not quote:
-        return None
-    at = text.find(quote)
-    if at >= 0:
-        return at, at + len(quote)
-    wanted = gt.normalise(quote)
-    at = gt.normalise(text).find(wanted)
-    if at >= 0 and len(wanted) == len(quote):
-        return at, at + len(wanted)
-    return None
+        return []
+    for haystack, needle in ((text, quote), (gt.normalise(text), gt.normalise(quote))):
+        found = [(m.start(), m.start() + len(needle)) for m in re.finditer(re.escape(needle), haystack)]
+        if found:
+            return found
+    return []
+
+
+def _inside_quotes(text: str, position: int) -> bool:
+    before = text[:position]
+    return (before.count("“") > before.count("”") or before.count("「") > before.count("」")
+            or before.count('"') % 2 == 1)

@@ -31,10 +31,13 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
 _PLATE = re.compile(rf"[{_PROVINCES}][A-HJ-NP-Z][·•\-\s]?(?:[A-HJ-NP-Z0-9]{{5}}|[DF][A-HJ-NP-Z0-9]{{5}}|[A-HJ-NP-Z0-9]{{4}}[挂学警港澳])"  # noqa: E501
                     r"(?![A-Za-z0-9])")
-# An address: optional province/city/district, then a road/street/village with a number.
+# An address: optional province/city/district, then a road/street/village with a number. A place name holds
+# none of the words a sentence uses around it (的/在/到/送/给/您/保证/退款…): without that limit the road part
+# swallowed the clause before it, so "我们保证明天把钱送到中山路5号" left the model only "我们[ADDRESS_1]".
+_PLACE = r"(?:(?![的在把到送给我您你他她们是了就要从去住寄打退款保证派])[\u4e00-\u9fff])"
 _ADDRESS = re.compile(
-    r"(?:[\u4e00-\u9fff]{2,8}(?:省|自治区|市|区|县|镇|乡)){0,4}"
-    r"[\u4e00-\u9fff0-9]{1,12}(?:路|街|大道|道|巷|胡同|弄|村|小区|花园|大厦)"
+    rf"(?:{_PLACE}{{2,8}}(?:省|自治区|市|区|县|镇|乡)){{0,4}}"
+    rf"(?:{_PLACE}|[0-9]){{1,12}}(?:路|街|大道|道|巷|胡同|弄|村|小区|花园|大厦)"
     r"[0-9一二三四五六七八九十百零〇]{1,5}(?:号|號|弄)"
     # then compound, building, unit and room (院3号楼2单元501): all of it identifies the home
     r"(?:院|号院)?(?:[0-9一二三四五六七八九十百零〇A-Za-z-]{1,6}(?:号楼|號樓|栋|幢|座|单元|楼|层|室|号|號))*"

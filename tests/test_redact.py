@@ -89,3 +89,13 @@ def test_the_whole_address_is_masked_down_to_the_room(address: str) -> None:
     masked = mask(f"我住在{address}，你们上门来")
     assert masked.endswith("[ADDRESS_1]，你们上门来")
     assert not any(part in masked for part in ("88", "501", "100号", "1202", "建国路", "体育西路"))
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("我们保证明天派人把钱送到中山路5号。", "我们保证明天派人把钱送到"),
+    ("退款三天内一定打到您在朝阳区建国路88号的账户", "退款三天内一定打到您在"),
+])
+def test_an_address_does_not_swallow_the_words_before_it(text: str, kept: str) -> None:
+    """The guard's second opinion must read the promise; only the place is personal data."""
+    masked = Redactor().mask(text)
+    assert masked.startswith(kept) and "[ADDRESS_1]" in masked

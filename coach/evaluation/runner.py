@@ -25,6 +25,7 @@ from coach.evaluation.metrics import GuardAgreesWithLabel, draft_metrics, judge_
 from coach.evaluation.results import CaseResult, MetricResult, Rate, RawOutput, RunResult, Summary
 from coach.evaluation.suites import GuardItem, Scenario, select
 from coach.guard import check
+from coach.policy import load_policy
 from coach.types import Attempt, Draft, DraftRequest
 
 Progress = Callable[[str], None]
@@ -132,9 +133,8 @@ class Runner:
         if not self.settings.guard_second_opinion:
             return None
         from coach.guard_review import SecondOpinion
-        from coach.policy import load_policy
 
-        reviewer = SecondOpinion.from_settings(self.settings, policy or load_policy(self.settings.policy))
+        reviewer = SecondOpinion.from_settings(self.settings, policy)
         probe(reviewer.backend)
         return reviewer
 
@@ -154,8 +154,9 @@ class Runner:
         corpus = signals.CorpusText.from_store(chain.retriever.store) if chain else None
         metrics = draft_metrics(corpus, policy, self.thresholds) if corpus else []
         judges = judge_metrics(self.settings) if chain else []
-        reviewer = self._second_opinion(policy)
-        guard_metric = GuardAgreesWithLabel(policy, reviewer)
+        guard_policy = policy or load_policy(self.settings.policy)  # COACH_POLICY, as the chain reads it
+        reviewer = self._second_opinion(guard_policy)
+        guard_metric = GuardAgreesWithLabel(guard_policy, reviewer)
         results = []
         for suite, case in cases:
             if isinstance(case, Scenario):
