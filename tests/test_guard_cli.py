@@ -137,3 +137,17 @@ def test_check_does_not_import_heavy_libraries() -> None:
             "print(','.join(heavy))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("args", [["check", "一定给您全额退款"], ["check", "--rules-only", "--json", "您好"]])
+def test_running_check_imports_no_model_store_or_eval_stack(args: list[str]) -> None:
+    """The command as a user runs it: whatever it imports inside (settings, the second-opinion switch) must
+    leave LangChain, Chroma, deepeval and jieba unloaded."""
+    code = ("import sys\nfrom coach.cli import main\n"
+            f"sys.argv = ['coach', *{args!r}]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "names = ('chromadb', 'langchain', 'langchain_core', 'langchain_openai', 'openai', 'deepeval', 'jieba',\n"
+            "         'coach.guard_review', 'coach.cli.draft_cmds', 'coach.cli.store_cmds', 'coach.cli.eval_cmds')\n"
+            "print('HEAVY=' + ','.join(m for m in names if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "HEAVY=", result.stdout
