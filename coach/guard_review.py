@@ -73,10 +73,11 @@ class SecondOpinion:
             categories=self._categories(report.role), families=self._families(),
             context=self._context(context, redactor), reply=redactor.mask(text))
         answer = self.backend.complete([{"role": "user", "content": prompt}], temperature=0.0)
-        sentences = gt.sentences(gt.normalise(text))
+        norm = gt.normalise(text)
+        sentences = gt.sentences(norm)
         found = list(report.violations)
         for item in _parse(answer, self.backend):
-            found += self._violations(text, sentences, item, report.role, found, redactor)
+            found += self._violations(text, norm, sentences, item, report.role, found, redactor)
         violations = dedupe(found)
         return report.model_copy(update={"violations": violations, "ok": not violations,
                                          "second_opinion": self.backend.model})
@@ -103,7 +104,7 @@ class SecondOpinion:
         lines = [f"{'客服' if is_staff(t) else '客户'}：{t.text}" for t in turns]
         return redactor.mask("\n".join(lines)) if lines else "（无）"
 
-    def _violations(self, text: str, sentences: list[gt.Sentence], item: dict[str, Any], role: str,
+    def _violations(self, text: str, norm: str, sentences: list[gt.Sentence], item: dict[str, Any], role: str,
                     found: list[Violation], redactor: Any) -> list[Violation]:
         """The model's flag as violations, one per sentence its quote covers (so that a quote spanning a rule
         flag and an unflagged sentence still flags the latter); none if it cannot stand."""
@@ -117,22 +118,18 @@ class SecondOpinion:
         else:
             return []
         taken = [(v.start, v.end) for v in found if v.category == category]
-        spans = _occurrences(redactor.restore(str(item.get("quote", ""))), text)
+        spans = _occurrences(redactor.restore(str(item.get("quote", ""))), text, norm)
         if not spans:
             return []
         # A quote the reply holds twice (the customer's words quoted back, then the promise): the occurrence no
         # flag covers yet, outside quotation marks, comes first. Pieces a rule already flags go in dedupe.
         start, end = min(spans, key=lambda span: (any(s < span[1] and span[0] < e for s, e in taken),
-                                                  _inside_quotes(text, span[0]), span[0]))
+                                                  gt.quoted(text, span[0]), span[0]))
         reason = str(item.get("reason", "")).strip()[:200]
         explanation += f"（模型第二意见：{reason}）" if reason else "（模型第二意见）"
         pieces = []
         for sentence in sentences:
-            left, right = max(start, sentence.start), min(end, sentence.end)
-            while left < right and text[left] in gt._TRIM:
-                left += 1
-            while right > left and text[right - 1] in gt._TRIM:
-                right -= 1
+            left, right = gt.trimmed(text, max(start, sentence.start), min(end, sentence.end))
             # The role's grant is judged on the whole sentence, as the rules judge it: an amount over the
             # limit just outside the quote still counts.
             if left < right and not (kind == "unauthorized_promise" and role_may(self.policy, role, category,
@@ -161,21 +158,16 @@ def _parse(answer: str, backend: Backend) -> list[dict[str, Any]]:
                                              "or check without --second-opinion")
 
 
-def _occurrences(quote: str, text: str) -> list[tuple[int, int]]:
-    """Where the model's quote is in ``text``: verbatim, else in the guard's normalised copy (the model may
-    quote a traditional reply in simplified script, or change full-width punctuation). The copy has the
-    text's length, so its offsets are the text's."""
+def _occurrences(quote: str, text: str, norm: str) -> list[tuple[int, int]]:
+    """Where the model's quote is in ``text``: verbatim, else in ``norm``, the guard's normalised copy (the
+    model may quote a traditional reply in simplified script, or change full-width punctuation). The copy
+    has the text's length, so its offsets are the text's."""
     quote = quote.strip().strip(gt._TRIM)
     if not quote:
         return []
-    for haystack, needle in ((text, quote), (gt.normalise(text), gt.normalise(quote))):
+    for haystack, needle in ((text, quote), (norm, gt.normalise(quote))):
         found = [(m.start(), m.start() + len(needle)) for m in re.finditer(re.escape(needle), haystack)]
         if found:
             return found
     return []
 
-
-def _inside_quotes(text: str, position: int) -> bool:
-    before = text[:position]
-    return (before.count("“") > before.count("”") or before.count("「") > before.count("」")
-            or before.count('"') % 2 == 1)

@@ -159,17 +159,22 @@ def _append(found: list[Sentence], norm: str, start: int, end: int) -> None:
         found.append(Sentence(start, end, clean, *compact(clean), offsets, bool(_LATIN.search(clean))))
 
 
+def trimmed(text: str, left: int, right: int) -> tuple[int, int]:
+    """[left, right) of ``text`` without the punctuation and spaces at either end (empty: left == right)."""
+    while left < right and text[left] in _TRIM:
+        left += 1
+    while right > left and text[right - 1] in _TRIM:
+        right -= 1
+    return left, right
+
+
 def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """Widen [start, end) of ``text`` to whole clauses, trimmed of punctuation and spaces."""
     left = 0
     for match in CLAUSE_BREAK.finditer(text, 0, start):
         left = match.end()
     right_match = CLAUSE_BREAK.search(text, end)
-    right = right_match.start() if right_match else len(text)
-    while left < right and text[left] in _TRIM:
-        left += 1
-    while right > left and text[right - 1] in _TRIM:
-        right -= 1
+    left, right = trimmed(text, left, right_match.start() if right_match else len(text))
     if left >= right:  # nothing but punctuation around: keep the match itself
         return start, end
     return min(left, start), max(right, end)
