@@ -76,10 +76,9 @@ class Chunk:
         """
         simplified = to_simplified(self.text)
         sentences = [s for line in simplified.split("\n") for s in split_sentences(line) if len(s) >= 4]
-        if not sentences:
-            return [simplified, *map(to_simplified, self.questions)]
         starts = range(0, max(len(sentences) - 1, 1), 2)
-        return ["".join(sentences[i : i + 3]) for i in starts] + [to_simplified(q) for q in self.questions]
+        spans = ["".join(sentences[i : i + 3]) for i in starts] if sentences else [simplified]
+        return spans + [to_simplified(q) for q in self.questions]
 
 
 class AnchoredQuestions(BaseModel):
