@@ -118,8 +118,8 @@ class Retriever:
         if domain:
             # The passages written for the domain, in fused order, count as a ranking of their own, worth
             # half the fused one, as when it was fused with the two halves by rank: such a passage goes
-            # above an unserved one unless that one ranks about 30 places higher. Not a z-score bonus: with few candidates z-scores
-            # stretch a negligible difference to a whole standard deviation, and no bonus size fits both.
+            # above an unserved one unless that one ranks about 30 places higher. Not a z-score bonus:
+            # with few candidates z-scores stretch a negligible difference to a whole standard deviation.
             chunks = self._passages([cid for cid, _ in fused])
             order = [cid for cid, _ in fused]
             served = [cid for cid in order if cid in chunks and domain in chunks[cid].serves.split(",")]
