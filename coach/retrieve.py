@@ -1,17 +1,13 @@
-"""Hybrid retrieval: dense (Chroma) + keywords (FTS5 over jieba tokens), fused by standard scores.
+"""Hybrid retrieval: dense (Chroma) + keywords (FTS5 over jieba tokens), fused by reciprocal rank.
 
-Each half's scores become z-scores over that half's own candidates, then a weighted sum ranks the
-union. Unlike reciprocal rank fusion (what this module used before, and what LangChain's
-EnsembleRetriever does), a passage one half scores far above its other candidates keeps that margin:
-on the tuning questions (bench/retrieval.py: dev and rounds 6-7, 222 questions) hit@1 rose 0.644 ->
-0.676 and MRR 0.743 -> 0.771 at the same hit@5. Like RRF it needs no calibration between a cosine
-and a BM25 scale, and it stays a few lines of code, off LangChain, on a path whose latency budget is
-1.5x a raw Chroma query (bench/retrieval_scale.py).
+Reciprocal rank fusion is written here rather than taken from LangChain's EnsembleRetriever: it is a
+few lines, needs no score calibration between the two halves, and keeps LangChain off the retrieval
+path, whose latency budget is 1.5x a raw Chroma query (bench/retrieval_scale.py).
 """
 
 from __future__ import annotations
 
-import statistics
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
 from coach.config import Settings
@@ -25,38 +21,16 @@ from coach.redact import PLACEHOLDER
 from coach.store import INGEST_FIX, ChunkStore, quiet_chroma_logs
 from coach.types import Passage, Retrieval
 
-CANDIDATES = 30
-# The keyword half weighs more: its scores single out a question's passage more sharply than e5's
-# compressed cosines do (tuning questions, weights 0.3-0.5 tried: 0.4 best, 0.35-0.5 all above RRF).
-DENSE_WEIGHT = 0.4
 RRF_K = 60
+CANDIDATES = 30
 
 
-def standard_scores(scored: list[tuple[str, float]]) -> dict[str, float]:
-    """Each id's score as standard deviations from the mean of this list's scores."""
-    if not scored:
-        return {}
-    values = [score for _, score in scored]
-    mean, spread = statistics.fmean(values), statistics.pstdev(values) or 1.0
-    return {chunk_id: (score - mean) / spread for chunk_id, score in scored}
-
-
-def standard_score_fusion(halves: list[tuple[list[tuple[str, float]], float]]) -> list[tuple[str, float]]:
-    """Fuse (scored ids, weight) halves: Σ weight × z-score; an id a half did not return gets that half's
-    lowest z-score, as if it were its last candidate. Best first; ties keep first-seen order."""
-    standardized = [(z, min(z.values(), default=0.0), weight) for z, weight in
-                    ((standard_scores(scored), weight) for scored, weight in halves)]
-    ids = dict.fromkeys(chunk_id for scored, _ in halves for chunk_id, _ in scored)
-    fused = {cid: sum(weight * z.get(cid, floor) for z, floor, weight in standardized) for cid in ids}
-    return sorted(fused.items(), key=lambda item: -item[1])
-
-
-def reciprocal_rank_fusion(rankings: list[tuple[list[str], float]], k: int = RRF_K) -> list[tuple[str, float]]:
-    """Fuse (ranked ids, weight) lists: score(id) = Σ weight / (k + rank). Ties keep first-seen order."""
-    scores: dict[str, float] = {}
-    for ranking, weight in rankings:
+def reciprocal_rank_fusion(rankings: list[list[str]], k: int = RRF_K) -> list[tuple[str, float]]:
+    """Fuse ranked id lists: score(id) = Σ 1 / (k + rank). Ties keep first-seen order."""
+    scores: dict[str, float] = defaultdict(float)
+    for ranking in rankings:
         for rank, chunk_id in enumerate(ranking, start=1):
-            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (k + rank)
+            scores[chunk_id] += 1.0 / (k + rank)
     return sorted(scores.items(), key=lambda item: -item[1])
 
 
@@ -114,16 +88,12 @@ class Retriever:
         # Terms first for the keyword half: query_candidates reads only a query's first MAX_QUERY_CHARS.
         keyword = self.lexical.search(query_candidates(" ".join([*terms, simplified])), CANDIDATES)
         dense = dense_search.result()
-        fused = standard_score_fusion([(dense, DENSE_WEIGHT), (keyword, 1.0 - DENSE_WEIGHT)])
+        rankings = [[cid for cid, _ in dense], [cid for cid, _ in keyword]]
+        fused = reciprocal_rank_fusion(rankings)
         if domain:
-            # The passages written for the domain, in fused order, count as a ranking of their own, worth
-            # half the fused one, as when it was fused with the two halves by rank: such a passage goes
-            # above an unserved one unless that one ranks about 30 places higher. Not a z-score bonus:
-            # with few candidates z-scores stretch a negligible difference to a whole standard deviation.
             chunks = self._passages([cid for cid, _ in fused])
-            order = [cid for cid, _ in fused]
-            served = [cid for cid in order if cid in chunks and domain in chunks[cid].serves.split(",")]
-            fused = reciprocal_rank_fusion([(order, 2.0), (served, 1.0)])[:k]
+            served = [cid for cid, c in chunks.items() if domain in c.serves.split(",")]
+            fused = reciprocal_rank_fusion([*rankings, served])[:k]
         else:
             fused = fused[:k]
             chunks = self._passages([cid for cid, _ in fused])

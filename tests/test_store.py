@@ -17,7 +17,7 @@ from coach.embeddings import HashEmbedder
 from coach.errors import InputError, StoreError
 from coach.ingest import ingest, lexical_path
 from coach.lexical import LexicalIndex
-from coach.retrieve import Retriever, standard_score_fusion
+from coach.retrieve import Retriever, reciprocal_rank_fusion
 from coach.store import ChunkStore
 
 runner = CliRunner()
@@ -173,24 +173,9 @@ def test_stale_lexical_index_is_detected_repaired_and_resynced(tmp_path: Path) -
     assert retriever.sync_lexical() is False
 
 
-def test_score_fusion_rewards_agreement() -> None:
-    fused = standard_score_fusion([([("a", 0.9), ("b", 0.8), ("c", 0.7)], 0.5), ([("b", 12.0), ("c", 9.0), ("d", 6.0)], 0.5)])
-    assert [cid for cid, _ in fused] == ["b", "a", "c", "d"]  # b: middling in one half, top in the other
-
-
-def test_score_fusion_keeps_a_clear_winner_of_one_half_on_top() -> None:
-    # Rank fusion would put "b" (second in both halves) first; the keyword half's "k" stands far above
-    # its other candidates, and that margin is what fusing standard scores keeps.
-    dense = [("a", 0.91), ("b", 0.90), ("c", 0.89), ("d", 0.88)]
-    keyword = [("k", 30.0), ("b", 6.0), ("e", 5.5), ("f", 5.0)]
-    fused = standard_score_fusion([(dense, 0.4), (keyword, 0.6)])
-    assert fused[0][0] == "k"
-
-
-def test_score_fusion_copes_with_an_empty_or_flat_half() -> None:
-    assert [cid for cid, _ in standard_score_fusion([([("a", 0.5), ("b", 0.4)], 0.4), ([], 0.6)])] == ["a", "b"]
-    flat = standard_score_fusion([([("a", 1.0), ("b", 1.0)], 0.4), ([("b", 2.0)], 0.6)])
-    assert [cid for cid, _ in flat] == ["a", "b"] and all(score == 0.0 for _, score in flat)
+def test_reciprocal_rank_fusion_rewards_agreement() -> None:
+    fused = reciprocal_rank_fusion([["a", "b", "c"], ["b", "c", "d"]])
+    assert [cid for cid, _ in fused][:2] == ["b", "c"]
 
 
 def _domain_corpus(folder: Path, telecom_serves: str) -> Path:
