@@ -161,6 +161,9 @@ def read_document(path: Path) -> str:
 
 # ---------------------------------------------------------------- cleaning
 
+_BREADCRUMB = r"^(?:当前位置[:：]|主頁\s*>|主页\s*>)"
+# How far down a page's breadcrumb may sit and still mark what is above it as the site's header.
+_HEADER_LINES = 5
 _BOILERPLATE = re.compile(
     "|".join(
         [
@@ -172,10 +175,9 @@ _BOILERPLATE = re.compile(
             r"^点击查看更多",
             r"^(下载资源|资源描述|展开阅读全文|相关资源|猜你喜欢|相关搜索)$",
             r"由会员分享.*可在线阅读",
-            r"^当前位置[:：]",
+            _BREADCRUMB,
             r"copyright@|版權所有|版权所有|經營許可證|经营许可证|ICP备",
             r"^(熱門標簽|热门标签|標簽|标签)[:：]",
-            r"^(主頁|主页)\s*>",
             r"本文標題《|本文标题《|本文關鍵詞",
             r"^•",
             r"相關文章|相关文章|推薦文章|推荐文章|下面列出與本文章|本頁收集關於",
@@ -196,7 +198,12 @@ _SENTENCE_END = "。！？；!?;"
 
 
 def strip_boilerplate(lines: Iterable[str]) -> list[str]:
-    return [ln for ln in lines if not (_BOILERPLATE.search(ln.strip()) or _PLACE_LIST.match(ln.strip()))]
+    """Drop web-page chrome: known boilerplate lines, place-name footers, and a page's header (the site
+    or uploader name above its breadcrumb, as in seed 002's first line)."""
+    lines = list(lines)
+    heads = [i for i, ln in enumerate(lines) if ln.strip()][:_HEADER_LINES]
+    crumb = next((i for i in heads if re.match(_BREADCRUMB, lines[i].strip())), 0)
+    return [ln for ln in lines[crumb:] if not (_BOILERPLATE.search(ln.strip()) or _PLACE_LIST.match(ln.strip()))]
 
 
 def remove_pinyin(text: str) -> str:

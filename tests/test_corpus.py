@@ -47,6 +47,16 @@ def test_boilerplate_lines_are_dropped() -> None:
     assert strip_boilerplate(lines) == ["除非发生人员伤害或重大财务损失,否则一般不主张公安机关出面。"]
 
 
+def test_a_page_header_above_its_breadcrumb_is_dropped() -> None:
+    page = ["濮阳杆衣贸易有限公司", "", "主頁 > 知識庫 > 如何有效處理客戶投訴", "如何有效處理客戶投訴", "導語"]
+    assert [ln for ln in strip_boilerplate(page) if ln] == ["如何有效處理客戶投訴", "導語"]
+    assert not cleaned("002").startswith("濮阳") and cleaned("002").startswith("如何有效處理客戶投訴")
+    # Without a breadcrumb near the top, the first lines are the document's own.
+    assert strip_boilerplate(["某某保险有限公司", "柜面服务规范", "一、迎宾"]) == ["某某保险有限公司", "柜面服务规范", "一、迎宾"]
+    late = ["标题", "一", "二", "三", "四", "五", "主页 > 某页", "正文"]
+    assert strip_boilerplate(late) == ["标题", "一", "二", "三", "四", "五", "正文"]
+
+
 @pytest.mark.parametrize("doc_id", ["000", "001", "002", "003", "004"])
 def test_no_boilerplate_survives_in_any_document(doc_id: str) -> None:
     text = cleaned(doc_id)
