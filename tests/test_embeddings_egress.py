@@ -40,3 +40,22 @@ def test_documents_and_queries_are_masked_before_they_reach_the_endpoint(endpoin
         assert secret not in sent
     assert "要求全额退保" in sent  # the rest of the text did go out: the masking is targeted
     assert any(ID_NUMBER in p.text for p in result.passages)  # staff still see the document as written
+
+
+def test_the_retrieval_bench_measures_an_embeddings_endpoint(
+    endpoint: FakeOpenAI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m bench.retrieval --embeddings openai` is how a stronger embedder gets measured (README)."""
+    from bench.retrieval import run
+
+    monkeypatch.setenv("COACH_EMBEDDINGS_BASE_URL", endpoint.base_url)
+    monkeypatch.setenv("COACH_EMBEDDINGS_MODEL", "fake-embed")
+    dataset = tmp_path / "questions.jsonl"
+    dataset.write_text(
+        '{"id": "r001", "query": "客户要找媒体曝光怎么办", "source": "000", "expect": ["我将找我的媒体朋友"]}\n',
+        encoding="utf-8",
+    )
+    report = run(dataset, "openai")
+    assert "embeddings: openai/fake-embed" in report and "| all (1) | coach hybrid |" in report
+    queries = [body for body in endpoint.bodies if body["input"] in ("客户要找媒体曝光怎么办", ["客户要找媒体曝光怎么办"])]
+    assert queries, "the question itself was embedded by the endpoint"
