@@ -91,9 +91,16 @@ def validate_text(text: str) -> None:
                          "check the reply in parts, one message at a time")
 
 
+class Reviewer(Protocol):
+    """A second opinion read after the rules (coach.guard_review.SecondOpinion): it may add flags, never remove."""
+
+    def review(self, text: str, report: GuardReport, *, context: ContextInput = None) -> GuardReport: ...
+
+
 def check(text: str, *, role: str | None = None, context: ContextInput = None,
-          policy: Policy | None = None) -> GuardReport:
-    """Check one reply. ``context``: the customer's last turn (str) or the conversation as turns."""
+          policy: Policy | None = None, reviewer: Reviewer | None = None) -> GuardReport:
+    """Check one reply. ``context``: the customer's last turn (str) or the conversation as turns;
+    ``reviewer``: the second opinion to ask after the rules, if configured."""
     validate_text(text)
     policy = policy or load_policy()
     role_name = role or policy.default_role
@@ -107,7 +114,8 @@ def check(text: str, *, role: str | None = None, context: ContextInput = None,
     for rule in compiled.rules:
         found.extend(rule.check(text, ctx))
     violations = dedupe(found)
-    return GuardReport(ok=not violations, violations=violations, role=role_name, policy_hash=compiled.policy_hash)
+    report = GuardReport(ok=not violations, violations=violations, role=role_name, policy_hash=compiled.policy_hash)
+    return reviewer.review(text, report, context=context) if reviewer else report
 
 
 def dedupe(found: list[Violation]) -> list[Violation]:

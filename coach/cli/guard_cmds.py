@@ -92,8 +92,7 @@ class _Guard:
             self.reviewer = SecondOpinion.from_settings(settings, self.policy)
 
     def __call__(self, text: str, *, role: str | None, context: ContextInput) -> GuardReport:
-        report = guard_check(text, role=role, context=context, policy=self.policy)
-        return self.reviewer.review(text, report, context=context) if self.reviewer else report
+        return guard_check(text, role=role, context=context, policy=self.policy, reviewer=self.reviewer)
 
 
 def _batch(path: Path, guard: _Guard, role: str | None) -> int:

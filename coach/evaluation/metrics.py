@@ -283,9 +283,7 @@ class GuardAgreesWithLabel(CoachMetric):
 
     def _measure(self, reply: str, meta: dict[str, Any]) -> float:
         item: GuardItem = meta["item"]
-        report = check(item.text, role=item.role, context=item.context, policy=self.policy)
-        if self.reviewer:
-            report = self.reviewer.review(item.text, report, context=item.context)
+        report = check(item.text, role=item.role, context=item.context, policy=self.policy, reviewer=self.reviewer)
         if item.label == "ok":
             if report.ok:
                 return self._set(1.0, "ok row, guard silent")
