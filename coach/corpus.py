@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Literal
 
@@ -162,6 +163,7 @@ def read_document(path: Path) -> str:
 # ---------------------------------------------------------------- cleaning
 
 _BREADCRUMB = r"^(?:当前位置[:：]|主頁\s*>|主页\s*>)"
+_BREADCRUMB_LINE = re.compile(_BREADCRUMB)
 # How far down a page's breadcrumb may sit and still mark what is above it as the site's header.
 _HEADER_LINES = 5
 _BOILERPLATE = re.compile(
@@ -201,8 +203,8 @@ def strip_boilerplate(lines: Iterable[str]) -> list[str]:
     """Drop web-page chrome: known boilerplate lines, place-name footers, and a page's header (the site
     or uploader name above its breadcrumb, as in seed 002's first line)."""
     lines = list(lines)
-    heads = [i for i, ln in enumerate(lines) if ln.strip()][:_HEADER_LINES]
-    crumb = next((i for i in heads if re.match(_BREADCRUMB, lines[i].strip())), 0)
+    heads = islice((i for i, ln in enumerate(lines) if ln.strip()), _HEADER_LINES)
+    crumb = next((i for i in heads if _BREADCRUMB_LINE.match(lines[i].strip())), 0)
     return [ln for ln in lines[crumb:] if not (_BOILERPLATE.search(ln.strip()) or _PLACE_LIST.match(ln.strip()))]
 
 
