@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from coach.chain import DraftChain
     from coach.config import Settings
-    from coach.retrieve import Retriever
+    from coach.retrieval import Retriever
     from coach.types import CallbackCase, CallbackScript, Draft, GuardReport, Retrieval
 
 __version__ = "0.1.0"
@@ -38,7 +38,7 @@ def _default_chain() -> DraftChain:
 @cache
 def _default_retriever() -> Retriever:
     from coach.config import load_settings
-    from coach.retrieve import Retriever
+    from coach.retrieval import Retriever
 
     return Retriever(load_settings())
 
@@ -67,7 +67,7 @@ def check(text: str, *, role: str | None = None, context: str | list[dict[str, s
 def retrieve(query: str, *, k: int = 5, domain: str | None = None, settings: Settings | None = None) -> Retrieval:
     """The ``k`` best passages of the training material for ``query``."""
     if settings:
-        from coach.retrieve import Retriever
+        from coach.retrieval import Retriever
 
         return Retriever(settings).retrieve(query, k=k, domain=domain)
     return _default_retriever().retrieve(query, k=k, domain=domain)
@@ -75,7 +75,7 @@ def retrieve(query: str, *, k: int = 5, domain: str | None = None, settings: Set
 
 def callback(case: CallbackCase | dict[str, Any], *, fmt: str = "markdown") -> CallbackScript:
     """A callback (回访) script for a case record; only commitments the policy allows."""
-    from coach.callback import callback_script
+    from coach.callback_script import callback_script
     from coach.config import load_settings
     from coach.policy import load_policy
     from coach.types import CallbackCase

@@ -43,7 +43,7 @@ class CoachRetriever(BaseRetriever):
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         if self._retriever is None:
-            from coach.retrieve import Retriever
+            from coach.retrieval import Retriever
 
             self._retriever = Retriever(self.settings or load_settings())
         retrieval = self._retriever.retrieve(query, k=self.k, domain=self.domain)

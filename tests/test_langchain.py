@@ -81,3 +81,11 @@ def test_python_api_retrieve_and_draft_use_given_settings(hash_home: Path) -> No
     settings = Settings(home=hash_home, embeddings="hash", backend="offline")
     assert len(coach.retrieve("客户要求赔偿怎么办", k=2, settings=settings).passages) == 2
     assert coach.draft("排队两个小时了，你们怎么回事？", settings=settings).guard.ok
+
+
+def test_python_api_callback_takes_a_plain_case_record() -> None:
+    case = {"customer_name": "王", "customer_title": "先生", "summary": "跨境汇款被驳回",
+            "actions": ["当天加急反馈到后台"], "result": "需要补充材料后重新提交",
+            "next_step": "我们保证下周一前全额到账", "staff_name": "李娜", "department": "客户服务中心"}
+    script = coach.callback(case)
+    assert script.guard.ok and "保证下周一前" not in script.text and script.adjustments
