@@ -60,7 +60,7 @@ def test_docs_example_runs_in_an_lcel_chain(hash_home: Path, monkeypatch: pytest
         monkeypatch.setenv("COACH_BACKEND", "offline")
         monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
         monkeypatch.setenv("COACH_MODEL", "fake-model")
-        exec(compile(_example(), str(DOC), "exec"), {})  # noqa: S102 - the documented example, as written
+        exec(compile(_example(), str(DOC), "exec"), {})  # the documented example, as written
     finally:
         fake.stop()
     system = fake.bodies[0]["messages"][0]["content"]
