@@ -73,7 +73,7 @@ def measure_queries(home: Path, url: str, queries: list[str]) -> dict[str, objec
     from coach.config import Settings
     from coach.corpus import to_simplified
     from coach.lexical import query_candidates
-    from coach.retrieve import Retriever
+    from coach.retrieval import Retriever
 
     started = time.perf_counter()
     retriever = Retriever(Settings(home=home, embeddings="hash", chroma_url=url))

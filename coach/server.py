@@ -1,4 +1,4 @@
-"""The HTTP API and the staff page: a thin shell over coach.chain, coach.guard and coach.callback.
+"""The HTTP API and the staff page: a thin shell over coach.chain, coach.guard and coach.callback_script.
 
 ``create_app(settings)`` builds the FastAPI app; ``coach serve`` runs it with uvicorn. Request and response
 bodies are the Pydantic types the CLI prints with ``--json``. What this module adds is what a shared
@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from coach.backends.base import Backend, get_backend
-from coach.callback import callback_script
+from coach.callback_script import callback_script
 from coach.config import Settings
 from coach.errors import CoachError, ConfigError
 from coach.guard import MAX_CHARS

@@ -31,7 +31,7 @@ from coach.errors import EmptyStoreError
 from coach.graph_files import HEADER as HNSW_HEADER
 from coach.ingest import discover, ingest, lexical_path, prepare
 from coach.lexical import LexicalIndex
-from coach.retrieve import Retriever
+from coach.retrieval import Retriever
 from coach.store import ChunkStore
 
 runner = CliRunner()

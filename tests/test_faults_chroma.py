@@ -30,7 +30,7 @@ from coach.doctor import diagnose
 from coach.embeddings import HashEmbedder
 from coach.errors import StoreError
 from coach.ingest import discover, ingest, prepare
-from coach.retrieve import Retriever
+from coach.retrieval import Retriever
 from coach.store import ChunkStore
 from tests.test_faults import assert_complete, expected_counts, write_corpus
 

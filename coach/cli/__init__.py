@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import Annotated
 
 import typer
 
@@ -27,6 +28,21 @@ _COMMANDS = {
 }
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from coach import __version__
+
+        typer.echo(f"coach {__version__}")
+        raise typer.Exit()
+
+
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                          help="Print coach's version and exit.")] = False,
+) -> None:
+    """coach — 投诉应对回复教练 (reply coach for complaint-handling staff)."""
+
+
 def build_app(only: str | None = None) -> typer.Typer:
     """The CLI with every command, or only ``only`` when it names a top-level command."""
     app = typer.Typer(
@@ -35,7 +51,7 @@ def build_app(only: str | None = None) -> typer.Typer:
         help="coach — 投诉应对回复教练 (reply coach for complaint-handling staff).",
     )
     # Typer runs a lone command without its name; a callback keeps ``coach check …`` a group call.
-    app.callback()(lambda: None)
+    app.callback()(_root)
     for name, (module_name, attribute) in _COMMANDS.items():
         if only in _COMMANDS and name != only:
             continue

@@ -1,4 +1,4 @@
-"""``coach draft`` and ``coach callback``: thin shells over coach.chain and coach.callback."""
+"""``coach draft`` and ``coach callback``: thin shells over coach.chain and coach.callback_script."""
 
 from __future__ import annotations
 
@@ -114,7 +114,7 @@ def callback(
     input_jsonl: Path | None = typer.Option(None, "--input-jsonl", help="Batch: one case object per line."),
 ) -> None:
     """回访话术 / Write a callback script from a case record."""
-    from coach.callback import callback_script, load_case
+    from coach.callback_script import callback_script, load_case
 
     if input_jsonl:
         for case in list(read_jsonl(input_jsonl, CallbackCase)):

@@ -89,7 +89,7 @@ def retrieve(
         if input_jsonl
         else [_single_request(query or "", k)]
     )
-    from coach.retrieve import Retriever
+    from coach.retrieval import Retriever
 
     retriever = Retriever(load_settings())
     for request in requests:
