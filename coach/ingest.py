@@ -3,14 +3,15 @@
 Order of work, so that a failure or a ``kill -9`` never leaves a state that cannot be recovered:
 1. read, clean and chunk every document first: bad input stops here, with the store untouched;
 2. take the ingest lock (two ingests on one data dir: the second waits, then fails clearly);
-3. mark the collection ``state=ingesting``; per document upsert new chunks (windows first, then the
-   chunk records), then delete stale ones and sweep windows left without a chunk;
+3. mark the collection ``state=ingesting`` with a fresh generation; per document upsert new chunks
+   (windows first, then the chunk records), then delete stale ones and sweep windows left without a chunk;
 4. write the lexical index in one transaction, stamped with a new generation;
 5. stamp the collection with the same generation and ``state=clean``.
-A reader that finds the generations differ rebuilds the lexical index from Chroma; re-running ingest
-after an interruption completes it, because chunk ids are content hashes and every write is an upsert
-or a delete. tests/test_faults.py kills an ingest at each of these points; docs/operations.md lists
-the recovery commands.
+A reader that finds the generations differ rebuilds the lexical index from Chroma (after a kill they
+always differ: step 3 stamped one no index has). Re-running ingest after an interruption completes it,
+because chunk ids are content hashes and every write is an upsert or a delete, and it rebuilds the
+keyword index whole when the store was not clean as it found it. tests/test_faults.py kills an ingest at
+each of these points; docs/operations.md lists the recovery commands.
 """
 
 from __future__ import annotations
@@ -317,11 +318,16 @@ def indexed_chunk(chunk_id: str, text: str, metadata: dict) -> IndexedChunk:
                         field("kind") or "principle", field("serves"))
 
 
-def _write_lexical(settings: Settings, store: ChunkStore, changes: _Changes, generation: str) -> None:
+def _write_lexical(
+    settings: Settings, store: ChunkStore, changes: _Changes, before: dict[str, object], generation: str
+) -> None:
+    """This run's changes only if the index matched the store as this run found it; else a full rebuild
+    (an earlier ingest was interrupted, or another machine ingested): chunks an interrupted run wrote
+    count as unchanged now, so no delta would ever bring them into the index."""
     index = LexicalIndex(lexical_path(settings))
     try:
-        if index.generation != store.metadata().get("generation", ""):
-            rebuild_lexical(store, index, generation)  # it missed an earlier, interrupted ingest
+        if before.get("state") != "clean" or index.generation != before.get("generation", ""):
+            rebuild_lexical(store, index, generation)
         else:
             index.apply(add=changes.lexical_add, remove=changes.lexical_remove, generation=generation)
     finally:
@@ -347,7 +353,10 @@ def ingest(
             store.reset()
             lexical_path(settings).unlink(missing_ok=True)
         store.open(create=True)
-        store.set_state(state="ingesting")
+        before = store.metadata()
+        # A fresh generation now, not only at the end: a run killed from here on leaves the store stamped
+        # with a generation no keyword index has, so every reader, and the re-run, rebuilds the index.
+        store.set_state(state="ingesting", generation=f"ingesting-{uuid.uuid4().hex}")
         done = 0
         for doc in prepared:
             report = functools.partial(_tick, keep_alive, progress, doc, done, total)
@@ -355,7 +364,7 @@ def ingest(
             done += len(doc.chunks)
             _tick(keep_alive, progress, doc, done, total)
         generation = uuid.uuid4().hex
-        _write_lexical(settings, store, changes, generation)
+        _write_lexical(settings, store, changes, before, generation)
         store.set_state(state="clean", generation=generation)
         store.record_graph_files()
     return IngestSummary(
