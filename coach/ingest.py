@@ -64,19 +64,23 @@ class PreparedDocument:
     chunks: list[Chunk]
     content_hash: str
     unplaced_questions: list[str]
+    origin: str
+    """The file it was read from (resolved): whether a name-derived id is this document or another's."""
 
 
-def discover(paths: list[Path]) -> list[tuple[DocumentMeta, Path, bool]]:
-    """(meta, file, listed in a manifest) for each document under the given files and folders."""
+def discover(paths: list[Path], skipped: list[str] | None = None) -> list[tuple[DocumentMeta, Path, bool]]:
+    """(meta, file, listed in a manifest) for each document under the given files and folders; files that
+    cannot be read as such (a symlink loop, a link to nothing) are named in ``skipped``."""
     if not paths:
         paths = [bundled("corpus")]
+    skipped = [] if skipped is None else skipped
     found: dict[Path, tuple[DocumentMeta, Path, bool]] = {}
     for path in paths:
         if not path.exists():
             raise InputError(f"no such file or folder: {path}", "check the path you passed to `coach ingest`")
         folder = path if path.is_dir() else path.parent
         listed = _manifest_entries(folder)
-        files = sorted(p for p in folder.rglob("*") if p.suffix in DOCUMENT_SUFFIXES) if path.is_dir() else [path]
+        files = _document_files(folder, skipped) if path.is_dir() else [path]
         for file in files:
             resolved = file.resolve()
             if resolved in listed:
@@ -88,12 +92,42 @@ def discover(paths: list[Path]) -> list[tuple[DocumentMeta, Path, bool]]:
     return list(found.values())
 
 
+def _document_files(folder: Path, skipped: list[str]) -> list[Path]:
+    """The .txt and .md files under a folder. Symlinked folders are followed, each real folder once (a
+    link back up the tree would otherwise be walked forever); a file link that loops or leads nowhere is
+    skipped and named."""
+    files, walked = [], set()
+    for root, folders, names in os.walk(folder, followlinks=True):
+        here = os.stat(root)
+        if (here.st_dev, here.st_ino) in walked:
+            folders.clear()
+            skipped.append(f"{root}: a link to a folder already read (a symlink loop)")
+            continue
+        walked.add((here.st_dev, here.st_ino))
+        for name in names:
+            file = Path(root) / name
+            if file.suffix not in DOCUMENT_SUFFIXES:
+                continue
+            try:
+                file.resolve(strict=True)
+            except (OSError, RuntimeError) as exc:  # RuntimeError: pathlib's "Symlink loop"
+                skipped.append(f"{file}: a link that loops or leads nowhere ({type(exc).__name__})")
+                continue
+            files.append(file)
+    return sorted(files)
+
+
 def _manifest_entries(folder: Path) -> dict[Path, DocumentMeta]:
     manifest = folder / "manifest.yaml"
     if not manifest.is_file():
         return {}
     entries = {}
     for doc in load_manifest(manifest).documents:
+        if not (folder / doc.file).is_file():
+            raise InputError(
+                f"{manifest}: the entry {doc.id!r} names {doc.file}, which is not in {folder}",
+                f"put {doc.file} back, or remove the entry {doc.id!r} from the manifest, then run `coach ingest` again",
+            )
         if doc.questions:  # resolved here, where the manifest's folder is known
             doc = doc.model_copy(update={"questions": str((folder / doc.questions).resolve())})
         entries[(folder / doc.file).resolve()] = doc
@@ -118,8 +152,27 @@ def prepare(found: list[tuple[DocumentMeta, Path, bool]]) -> list[PreparedDocume
         chunks, unplaced = chunk_with_questions(meta, cleaned, file.parent)
         if not chunks:
             raise InputError(f"{file} has no text left after cleaning", "check the file, or remove it")
-        prepared.append(PreparedDocument(meta, in_manifest, chunks, document_hash(cleaned), unplaced))
+        prepared.append(
+            PreparedDocument(meta, in_manifest, chunks, document_hash(cleaned), unplaced, str(file.resolve()))
+        )
     return prepared
+
+
+def refuse_collisions(store: ChunkStore, prepared: list[PreparedDocument]) -> None:
+    """A document whose id comes from its file name must not replace a stored document of that id read
+    from another file (a user's 000.txt and the bundled document 000; notes.txt of two folders): ingest
+    replaces a document by id, so that would lose the stored one without a word. A manifest's id is
+    chosen by whoever keeps the corpus, and replacing by it is how a document is updated."""
+    named = {doc.meta.id: doc.origin for doc in prepared if not doc.in_manifest}
+    for doc_id, origins in sorted(store.origins(sorted(named)).items()):
+        if origins != {named[doc_id]}:
+            stored_from = ", ".join(sorted(o or "a file an older coach did not record" for o in origins))
+            raise InputError(
+                f"the document id {doc_id!r}, taken from the file name of {named[doc_id]}, is already stored, "
+                f"read from {stored_from}; ingesting this file would replace that document",
+                "rename the file, or list it in a manifest.yaml beside it with an id of its own; to replace the "
+                "stored document with this file on purpose, run the same `coach ingest` with --replace",
+            )
 
 
 @contextmanager
@@ -225,6 +278,7 @@ def _chunk_metadata(chunk: Chunk, doc: PreparedDocument, tokens: str) -> dict[st
         "domain": doc.meta.domain,
         "serves": ",".join(doc.meta.serves),
         "doc_hash": doc.content_hash,
+        "origin": doc.origin,
         "tokens": tokens,
     }
 
@@ -300,9 +354,10 @@ def _write_document(
 
 
 def _relabel(store: ChunkStore, doc: PreparedDocument, kept: set[str]) -> list[StoredChunk]:
-    """A manifest edit (title, domain, serves) leaves chunk ids as they are: update what they carry.
+    """A manifest edit (title, domain, serves) or a moved file (origin) leaves chunk ids as they are: update what they carry.
     Returns the chunks as they are now stored."""
-    fields = {"title": doc.meta.title, "domain": doc.meta.domain, "serves": ",".join(doc.meta.serves)}
+    fields = {"title": doc.meta.title, "domain": doc.meta.domain, "serves": ",".join(doc.meta.serves),
+              "origin": doc.origin}
     stale = [c for c in store.chunks_of(doc.meta.id) if c.chunk_id in kept and any(
         c.metadata.get(key) != value for key, value in fields.items())]
     updated = [StoredChunk(c.chunk_id, c.text, {**c.metadata, **fields}) for c in stale]
@@ -339,11 +394,15 @@ def ingest(
     paths: list[Path] | None = None,
     *,
     reset: bool = False,
+    replace: bool = False,
     embedder: Embedder | None = None,
     progress: Progress | None = None,
 ) -> IngestSummary:
+    """``replace``: let a document whose id comes from its file name replace one of that id read from
+    another file (see refuse_collisions)."""
     started = time.perf_counter()
-    prepared = prepare(discover(paths or []))
+    skipped: list[str] = []
+    prepared = prepare(discover(paths or [], skipped))
     embedder = embedder or make_embedder(settings)
     total = sum(len(doc.chunks) for doc in prepared)
     changes = _Changes([], [], [])
@@ -353,6 +412,8 @@ def ingest(
             store.reset()
             lexical_path(settings).unlink(missing_ok=True)
         store.open(create=True)
+        if not replace:
+            refuse_collisions(store, prepared)
         before = store.metadata()
         # A fresh generation now, not only at the end: a run killed from here on leaves the store stamped
         # with a generation no keyword index has, so every reader, and the re-run, rebuilds the index.
@@ -375,6 +436,7 @@ def ingest(
         seconds=round(time.perf_counter() - started, 2),
         embedding=embedder.name,
         notice=HASH_NOTICE if isinstance(embedder, HashEmbedder) else None,
+        skipped=skipped,
     )
 
 

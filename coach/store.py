@@ -288,6 +288,17 @@ class ChunkStore:
         pairs = zip(found["ids"], found["metadatas"], strict=True)
         return {wid: str((meta or {}).get("parent", "")) for wid, meta in pairs}
 
+    def origins(self, doc_ids: list[str]) -> dict[str, set[str]]:
+        """doc id -> the files its stored chunks were read from ("" for chunks stored before coach kept it),
+        for the stored ones among these ids."""
+        if not doc_ids:
+            return {}
+        found = self._call(self.collection.get, where={"doc_id": {"$in": doc_ids}}, include=["metadatas"])
+        origins: dict[str, set[str]] = {}
+        for meta in found["metadatas"]:
+            origins.setdefault(str(meta["doc_id"]), set()).add(str(meta.get("origin", "")))
+        return origins
+
     def chunks_of(self, doc_id: str) -> list[StoredChunk]:
         found = self._call(self.collection.get, where={"doc_id": doc_id}, include=["documents", "metadatas"])
         return [
