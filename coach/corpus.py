@@ -18,11 +18,11 @@ from itertools import islice
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from coach.errors import ConfigError, InputError
 from coach.types import ChunkKind, StaffDomain
+from coach.yaml_input import load_yaml
 
 Layout = Literal["plain", "doubled", "slides"]
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
@@ -96,22 +96,6 @@ _QUESTION_LIST = TypeAdapter(list[AnchoredQuestions])
 
 
 # ---------------------------------------------------------------- manifest and reading
-
-
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's: 5x faster, same safe subset
-
-
-def load_yaml(path: Path, what: str, missing_fix: str) -> object:
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
-    except FileNotFoundError as exc:
-        raise InputError(f"{what} not found: {path}", missing_fix) from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path} is not UTF-8 text", "save it as UTF-8") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}: malformed YAML{where}: {exc}", "fix the YAML syntax there") from exc
 
 
 def first_error(path: Path, exc: ValidationError, fix: str) -> ConfigError:

@@ -354,8 +354,8 @@ def _write_document(
 
 
 def _relabel(store: ChunkStore, doc: PreparedDocument, kept: set[str]) -> list[StoredChunk]:
-    """A manifest edit (title, domain, serves) or a moved file (origin) leaves chunk ids as they are: update what they carry.
-    Returns the chunks as they are now stored."""
+    """A manifest edit (title, domain, serves) or a moved file (origin) leaves chunk ids as they are: update
+    what they carry. Returns the chunks as they are now stored."""
     fields = {"title": doc.meta.title, "domain": doc.meta.domain, "serves": ",".join(doc.meta.serves),
               "origin": doc.origin}
     stale = [c for c in store.chunks_of(doc.meta.id) if c.chunk_id in kept and any(
