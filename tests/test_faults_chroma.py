@@ -177,7 +177,8 @@ def test_two_machines_ingesting_at_once_leave_exactly_one_version(server: Chroma
     coach = str(Path(sys.executable).parent / "coach")
     runs = [
         subprocess.Popen(
-            [coach, "ingest", str(folder), "--json"],
+            # --replace: both are versions of one corpus from two folders, replacing each other on purpose
+            [coach, "ingest", str(folder), "--json", "--replace"],
             env={**os.environ, "COACH_HOME": str(tmp_path / f"home-{n}"),
                  "COACH_CHROMA_URL": server.url, "COACH_EMBEDDINGS": "hash"},
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
