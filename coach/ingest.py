@@ -16,7 +16,6 @@ each of these points; docs/operations.md lists the recovery commands.
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import hashlib
 import logging
@@ -30,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import psutil
+from filelock import FileLock, Timeout
 
 from coach.config import Settings
 from coach.corpus import (
@@ -188,23 +189,18 @@ def ingest_lock(settings: Settings, store: ChunkStore) -> Iterator[Callable[[], 
             yield keep_alive
         return
     settings.home.mkdir(parents=True, exist_ok=True)
-    with open(settings.home / "ingest.lock", "a+", encoding="utf-8") as handle:
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise StoreError(
-                        f"another `coach ingest` has held {settings.home} for {LOCK_WAIT_SECONDS:.0f} s",
-                        "wait for it to finish, then run this ingest again",
-                    ) from None
-                time.sleep(0.2)
-        try:
-            yield lambda: None
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    lock = FileLock(settings.home / "ingest.lock")  # flock on POSIX, msvcrt on Windows: freed when the process dies
+    try:
+        lock.acquire(timeout=LOCK_WAIT_SECONDS, poll_interval=0.2)
+    except Timeout:
+        raise StoreError(
+            f"another `coach ingest` has held {settings.home} for {LOCK_WAIT_SECONDS:.0f} s",
+            "wait for it to finish, then run this ingest again",
+        ) from None
+    try:
+        yield lambda: None
+    finally:
+        lock.release()
 
 
 _HELD_LEASES: set[str] = set()  # owners of the leases this process holds now
@@ -219,13 +215,8 @@ def _dead_on_this_machine(holder: str) -> bool:
         return False
     if int(pid) == os.getpid():
         return holder not in _HELD_LEASES
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # alive, another user's
-        return False
-    return False
+    # psutil, not os.kill(pid, 0): on Windows os.kill terminates the process it is asked about.
+    return not psutil.pid_exists(int(pid))
 
 
 @contextmanager
