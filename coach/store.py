@@ -36,6 +36,7 @@ from coach.graph_files import check_graph_files, record_graph_files
 
 INGEST_FIX = "run `coach ingest` to index the bundled corpus (or `coach ingest PATH`)"
 _PAGE = 2000
+_ID_BATCH = 500
 _LEASE_ID = "ingest"
 _WINDOW_MARK = "#w"  # window ids are <chunk id>#w<n>, so a query result names its parent
 WINDOWS_PER_CHUNK = 3  # over-fetch windows so that about n distinct parent chunks survive the mapping
@@ -332,12 +333,12 @@ class ChunkStore:
     def origins(self, doc_ids: list[str]) -> dict[str, set[str]]:
         """doc id -> the files its stored chunks were read from ("" for chunks stored before coach kept it),
         for the stored ones among these ids."""
-        if not doc_ids:
-            return {}
-        found = self._call(self.collection.get, where={"doc_id": {"$in": doc_ids}}, include=["metadatas"])
         origins: dict[str, set[str]] = {}
-        for meta in found["metadatas"]:
-            origins.setdefault(str(meta["doc_id"]), set()).add(str(meta.get("origin", "")))
+        for start in range(0, len(doc_ids), _ID_BATCH):  # an $in of thousands of ids would pass SQLite's limit
+            batch = doc_ids[start : start + _ID_BATCH]
+            found = self._call(self.collection.get, where={"doc_id": {"$in": batch}}, include=["metadatas"])
+            for meta in found["metadatas"]:
+                origins.setdefault(str(meta["doc_id"]), set()).add(str(meta.get("origin", "")))
         return origins
 
     def chunks_of(self, doc_id: str) -> list[StoredChunk]:
