@@ -129,8 +129,9 @@ def check(home: Path, folder: Path, env: dict[str, str]) -> tuple[bool, int]:
     """(store, windows and keyword index exactly the corpus's, chunks of the corpus missing) after recovery."""
     from coach.config import Settings
     from coach.doctor import diagnose
+    from coach.documents import discover, prepare
     from coach.embeddings import HashEmbedder
-    from coach.ingest import discover, lexical_path, prepare
+    from coach.ingest import lexical_path
     from coach.lexical import LexicalIndex
     from coach.store import ChunkStore
 

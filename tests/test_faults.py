@@ -26,10 +26,11 @@ from bench.faults import change_document, child, write_corpus
 from coach.cli import app
 from coach.config import Settings
 from coach.doctor import diagnose
+from coach.documents import discover, prepare
 from coach.embeddings import HashEmbedder
 from coach.errors import EmptyStoreError
 from coach.graph_files import HEADER as HNSW_HEADER
-from coach.ingest import discover, ingest, lexical_path, prepare
+from coach.ingest import ingest, lexical_path
 from coach.lexical import LexicalIndex
 from coach.retrieve import Retriever
 from coach.store import ChunkStore

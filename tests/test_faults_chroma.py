@@ -27,9 +27,10 @@ from coach import store as store_module
 from coach.cli import app
 from coach.config import Settings
 from coach.doctor import diagnose
+from coach.documents import discover, prepare
 from coach.embeddings import HashEmbedder
 from coach.errors import StoreError
-from coach.ingest import discover, ingest, prepare
+from coach.ingest import ingest
 from coach.retrieve import Retriever
 from coach.store import ChunkStore
 from tests.test_faults import assert_complete, expected_counts, write_corpus
