@@ -24,7 +24,8 @@ def _coach(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProces
     return subprocess.run(
         [sys.executable, "-m", "coach", *args], cwd=tmp_path, capture_output=True, text=True, timeout=60,
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "COACH_HOME": str(tmp_path / "home"),
-             "COACH_EMBEDDINGS": "hash", "PYTHONPATH": str(Path(__file__).resolve().parents[1]), **env},
+             "COACH_EMBEDDINGS": "hash", "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+             "COLUMNS": "10000", **env},  # no line wrapping inside the long temporary paths
     )
 
 
