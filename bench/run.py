@@ -41,6 +41,7 @@ BENCHES = (
     Bench("guard", ("guard.md",)),
     Bench("draft", ("draft.md",), quick=("--runs", "30"), needs_store=True),
     Bench("api", ("api.md",), full=("--clients", "50", "--seconds", "30"), quick=("--clients", "20", "--seconds", "5")),
+    Bench("faults", ("faults.md",), quick=("--runs", "1")),
     Bench("chart", ("retrieval_scale.png",)),
 )
 

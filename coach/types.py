@@ -70,6 +70,9 @@ class IngestSummary(_Result):
     seconds: float
     embedding: str
     notice: str | None = None
+    skipped: list[str] = Field(
+        default_factory=list, description="Files under the folders given that were not read, and why (symlink loops)."
+    )
 
 
 class Violation(_Result):

@@ -30,6 +30,9 @@ def ingest(
         list[Path] | None, typer.Argument(help="Files or folders; default: the bundled corpus.")
     ] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Drop the store and rebuild it.")] = False,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Let a file whose id comes from its name replace a stored document of that id "
+                          "read from another file (refused otherwise).")] = False,
     json_out: JsonOption = False,
 ) -> None:
     """Clean, chunk and index documents (idempotent: unchanged chunks are kept)."""
@@ -44,7 +47,7 @@ def ingest(
         def progress(doc_id: str, done: int, total: int) -> None:
             bar.update(task, description=f"ingesting {doc_id}", completed=done, total=total)
 
-        summary = run_ingest(settings, paths, reset=reset, progress=progress)
+        summary = run_ingest(settings, paths, reset=reset, replace=replace, progress=progress)
     if json_out:
         print_json(summary)
     else:
@@ -68,6 +71,8 @@ def _print_ingest(summary: IngestSummary) -> None:
                 "their questions were left out. Copy each anchor again from `coach corpus show "
                 f"{doc.doc_id} --chunks`:[/] " + escape("、".join(doc.unplaced_questions))
             )
+    for reason in summary.skipped:
+        console.print(f"[yellow]skipped {escape(reason)}[/]")
     if summary.notice:
         console.print(f"[yellow]{summary.notice}[/]")
 
