@@ -39,6 +39,7 @@ from coach.guard_review import SecondOpinion
 from coach.policy import Policy, load_policy
 from coach.redact import install_log_masking
 from coach.types import (
+    SURROGATE_FIX,
     CallbackCase,
     CallbackScript,
     CheckRequest,
@@ -217,8 +218,9 @@ def _handlers(app: FastAPI) -> None:
         code = "text_too_long" if first["type"] == "string_too_long" else "validation_error"
         field = ".".join(p for p in first["loc"] if p != "body") or "请求体"
         _note(request, code=code)
-        body = ApiError(code=code, message=f"请求内容不符合要求：{field}：{first['msg']}",
-                        fix="按 /docs 中的格式发送 JSON（UTF-8）", request_id=_request_id(request)).model_dump()
+        fix = SURROGATE_FIX if first["type"] == "lone_surrogate" else "按 /docs 中的格式发送 JSON（UTF-8）"
+        body = ApiError(code=code, message=f"请求内容不符合要求：{field}：{first['msg']}", fix=fix,
+                        request_id=_request_id(request)).model_dump()
         return JSONResponse({**body, "errors": errors}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
