@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +17,8 @@ from rich.console import Console
 
 from coach.errors import CoachError, InputError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+# 3 is a bug in coach: never 1, which a CI gate reads as "findings" (coach.cli.main gives it).
+EXIT_OK, EXIT_FINDINGS, EXIT_FAILED, EXIT_INTERNAL = 0, 1, 2, 3
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -105,3 +107,19 @@ def _first_problem(exc: ValidationError) -> str:
     first = exc.errors()[0]
     field = ".".join(str(p) for p in first["loc"])
     return f"{field}: {first['msg']}" if field else first["msg"]
+
+
+def report_crash(exc: BaseException, *, debug: bool) -> int:
+    """An exception no command expected: a short note on stderr (its type only: the message may quote the
+    customer's words), the traceback only when asked for, and the exit code of an internal error."""
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    err_console.print(
+        f"[bold red]内部错误 / internal error:[/] coach 出现了意外错误（{type(exc).__name__}），这次任务没有完成。"
+        "这是 coach 的程序缺陷，不是输入或设置的问题。"
+    )
+    err_console.print(
+        "[bold]report:[/] 请把运行的命令和完整的出错信息报告给维护 coach 的团队；"
+        "完整信息用 `coach --debug …` 或设置 COACH_DEBUG=1 后重新运行得到。"
+    )
+    return EXIT_INTERNAL
