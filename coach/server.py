@@ -60,6 +60,7 @@ MAX_TURNS = 50
 # Drafts and retrievals waiting for the store thread before the API answers 503: enough for a call
 # centre's burst (bench/api.py runs 50 clients) while still bounding memory under overload.
 MAX_PENDING = 256
+MIN_TOKEN_CHARS = 16  # `openssl rand -hex 32` gives 64
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 _PUBLIC_PATHS = ("/", "/docs", "/openapi.json", "/favicon.ico")  # page shell and schema: no data in them
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -174,10 +175,7 @@ def _note(request: Request, **fields: object) -> None:
 def create_app(settings: Settings, *, public: bool = False, backend: Backend | None = None,
                allowed_hosts: frozenset[str] | None = None) -> FastAPI:
     """The API and the page. ``public``: bound off loopback, so ``settings.api_token`` is required."""
-    token = settings.api_token
-    if public and not token:
-        raise ConfigError("refusing to listen on a non-loopback address without an API token",
-                          "set COACH_API_TOKEN to a long random value, or serve on --host 127.0.0.1")
+    token = api_token(settings, public=public)
     policy = load_policy(settings.policy)
     store = _Store(settings, backend or get_backend(None, settings), policy)
     reviewer = SecondOpinion.from_settings(settings, policy) if settings.guard_second_opinion else None
@@ -195,6 +193,19 @@ def create_app(settings: Settings, *, public: bool = False, backend: Backend | N
     app.mount("/static", StaticFiles(directory=WEB), name="static")
     app.add_middleware(_Gate, token=token, allowed_hosts=allowed_hosts)  # type: ignore[arg-type]
     return app
+
+
+def api_token(settings: Settings, *, public: bool) -> str | None:
+    """The token requests must carry: COACH_API_TOKEN without surrounding whitespace (no client can send that).
+    Off loopback it is required, and long enough not to be guessed; a blank one counts as none."""
+    token = (settings.api_token or "").strip() or None
+    if public and (token is None or len(token) < MIN_TOKEN_CHARS):
+        problem = "没有设置访问令牌" if token is None else f"访问令牌只有 {len(token)} 个字符"
+        raise ConfigError(f"拒绝在非本机地址上提供服务：{problem}（COACH_API_TOKEN 至少 {MIN_TOKEN_CHARS} 个字符），"
+                          "网络上的任何人都能使用 / refusing a public bind without a usable API token",
+                          "set COACH_API_TOKEN to a long random value (e.g. `openssl rand -hex 32`), "
+                          "or serve on --host 127.0.0.1")
+    return token
 
 
 def _handlers(app: FastAPI) -> None:
@@ -366,12 +377,10 @@ class _Gate:
             return _error(421, "bad_host", "这个服务只接受本机地址（127.0.0.1 / localhost）的访问",
                           "在本机用 http://127.0.0.1:端口/ 打开", request_id=request_id)
         path = scope["path"]
-        if self.expected is not None and not (path in _PUBLIC_PATHS or path.startswith("/static/")):
-            given = headers.get("authorization", b"")
-            if not hmac.compare_digest(given, self.expected):
-                return _error(401, "unauthorized", "缺少或错误的访问令牌",
-                              "在请求头加上 Authorization: Bearer <COACH_API_TOKEN>",
-                              headers={"WWW-Authenticate": "Bearer"}, request_id=request_id)
+        guarded = self.expected is not None and not (path in _PUBLIC_PATHS or path.startswith("/static/"))
+        if guarded and not hmac.compare_digest(_canonical_scheme(headers.get("authorization", b"")), self.expected):
+            return _error(401, "unauthorized", "缺少或错误的访问令牌", "在请求头加上 Authorization: Bearer <COACH_API_TOKEN>",
+                          headers={"WWW-Authenticate": "Bearer"}, request_id=request_id)
         length = headers.get("content-length", b"0")
         if not length.isdigit() or int(length) > MAX_BODY_BYTES:
             return _error(413, "body_too_large", _TOO_LARGE, _TOO_LARGE_FIX, request_id=request_id)
@@ -407,6 +416,13 @@ class _Gate:
                 "ms": round((time.perf_counter() - started) * 1000, 1), **scope["state"].get("log", {})}
         log.log(logging.WARNING if status >= 500 else logging.INFO, "%s",
                 json.dumps(line, ensure_ascii=False, default=str))
+
+
+def _canonical_scheme(authorization: bytes) -> bytes:
+    """``bearer  TOKEN`` → ``Bearer TOKEN``: the scheme is case-insensitive and followed by one or more spaces
+    (RFC 7235 §2.1); the credentials are left exactly as sent, for the constant-time comparison."""
+    scheme, _, credentials = authorization.partition(b" ")
+    return b"Bearer " + credentials.lstrip(b" ") if scheme.lower() == b"bearer" else authorization
 
 
 def _hostname(host: bytes) -> str:
