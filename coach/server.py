@@ -379,7 +379,8 @@ class _Gate:
         path = scope["path"]
         guarded = self.expected is not None and not (path in _PUBLIC_PATHS or path.startswith("/static/"))
         if guarded and not hmac.compare_digest(_canonical_scheme(headers.get("authorization", b"")), self.expected):
-            return _error(401, "unauthorized", "缺少或错误的访问令牌", "在请求头加上 Authorization: Bearer <COACH_API_TOKEN>",
+            return _error(401, "unauthorized", "缺少或错误的访问令牌",
+                          "在请求头加上 Authorization: Bearer <COACH_API_TOKEN>",
                           headers={"WWW-Authenticate": "Bearer"}, request_id=request_id)
         length = headers.get("content-length", b"0")
         if not length.isdigit() or int(length) > MAX_BODY_BYTES:
