@@ -4,8 +4,9 @@
 bodies are the Pydantic types the CLI prints with ``--json``. What this module adds is what a shared
 service needs: errors as ``{code, message, fix}`` with a Chinese message, limits (body size, text length,
 conversation turns), a bearer token off loopback, one structured log line per request that never holds
-the customer's words, and the store opened once per process, lazily, on a single thread (the lexical
-index's SQLite connection belongs to the thread that opened it).
+the customer's words, and the store opened once per process, lazily, on a single thread that every store
+access then uses (the lexical index's SQLite connection belongs to the thread that opened it), while drafts
+and their model calls run on other threads (coach/thread_confined.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import asyncio
 import hmac
 import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -38,6 +40,7 @@ from coach.guard import check as guard_check
 from coach.guard_review import SecondOpinion
 from coach.policy import Policy, load_policy
 from coach.redact import install_log_masking
+from coach.thread_confined import ThreadConfined
 from coach.types import (
     SURROGATE_FIX,
     CallbackCase,
@@ -57,9 +60,12 @@ install_log_masking(log)
 WEB = Path(__file__).parent / "web"
 MAX_BODY_BYTES = 256 * 1024
 MAX_TURNS = 50
-# Drafts and retrievals waiting for the store thread before the API answers 503: enough for a call
-# centre's burst (bench/api.py runs 50 clients) while still bounding memory under overload.
+# Drafts and retrievals in progress or waiting before the API answers 503: enough for a call centre's
+# burst (bench/api.py runs 50 clients) while still bounding memory under overload.
 MAX_PENDING = 256
+# Drafts at once: each mostly waits on the model endpoint; more threads than the endpoint serves at once buy
+# nothing, and the rest queue (within MAX_PENDING).
+MODEL_WORKERS = 32
 MIN_TOKEN_CHARS = 16  # `openssl rand -hex 32` gives 64
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 _PUBLIC_PATHS = ("/", "/docs", "/openapi.json", "/favicon.ico")  # page shell and schema: no data in them
@@ -118,11 +124,13 @@ def _request_id(request: Request) -> str | None:
 
 
 class _Store:
-    """The drafting chain (and with it the Retriever), opened on first use on one dedicated thread."""
+    """The drafting chain (and with it the Retriever), opened on first use on one dedicated thread, where
+    every store access then runs; drafts run on model workers, so a slow model holds no store access."""
 
     def __init__(self, settings: Settings, backend: Backend, policy: Policy) -> None:
         self.settings, self.backend, self.policy = settings, backend, policy
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coach-store")
+        self.models = ThreadPoolExecutor(max_workers=MODEL_WORKERS, thread_name_prefix="coach-model")
         self.pending = 0
         self.state: Literal["not_opened", "ready", "empty", "error"] = "not_opened"
         self._chain: Any = None
@@ -132,9 +140,12 @@ class _Store:
         if self._chain is None:
             from coach.chain import DraftChain
             from coach.errors import EmptyStoreError
+            from coach.retrieve import Retriever
 
             try:
-                self._chain = DraftChain(self.settings, backend=self.backend, policy=self.policy)
+                # The chain drafts on a model worker; its retriever's calls come back to this thread.
+                retriever = ThreadConfined(Retriever(self.settings), self.thread, owner=threading.get_ident())
+                self._chain = DraftChain(self.settings, backend=self.backend, policy=self.policy, retriever=retriever)
             except EmptyStoreError:
                 self.state = "empty"
                 raise
@@ -144,13 +155,19 @@ class _Store:
             self.state = "ready"
         return self._chain
 
-    async def run(self, work: Callable[[Any], T]) -> T:
+    async def run(self, work: Callable[[Any], T], *, calls_model: bool = False) -> T:
+        """``work(chain)`` on the store thread, or with ``calls_model`` on a model worker (the chain opened
+        on the store thread first)."""
         if self.pending >= MAX_PENDING:
             raise _Limit(503, ApiError(code="busy", message=f"服务繁忙：已有 {self.pending} 个请求在排队",
                                        fix="稍后重试 / retry in a few seconds"))
         self.pending += 1
+        loop = asyncio.get_running_loop()
         try:
-            return await asyncio.get_running_loop().run_in_executor(self.thread, lambda: work(self.chain()))
+            if not calls_model:
+                return await loop.run_in_executor(self.thread, lambda: work(self.chain()))
+            chain = await loop.run_in_executor(self.thread, self.chain)
+            return await loop.run_in_executor(self.models, work, chain)
         finally:
             self.pending -= 1
 
@@ -184,6 +201,7 @@ def create_app(settings: Settings, *, public: bool = False, backend: Backend | N
     async def lifespan(_: FastAPI):  # type: ignore[no-untyped-def]
         yield
         store.thread.shutdown(wait=False, cancel_futures=True)
+        store.models.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPI(title="coach API", version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="投诉应对回复教练：起草回复、检查回复、回访话术、检索培训资料。")
@@ -268,7 +286,7 @@ def _api_routes(app: FastAPI, store: _Store, policy: Policy, reviewer: SecondOpi
     async def draft(body: DraftRequest, request: Request) -> Draft:
         """起草回复：与 `coach draft --json` 相同。"""
         _check_turns(body.conversation)
-        result = await store.run(lambda chain: chain.draft(body))
+        result = await store.run(lambda chain: chain.draft(body), calls_model=True)
         _note(request, backend=result.backend, guard="ok" if result.guard.ok else "violation",
               attempts=len(result.attempts), fell_back=result.fell_back, escalate=result.escalate,
               model_errors=sum(1 for a in result.attempts if a.error))

@@ -2,7 +2,8 @@
 
 ``FakeOpenAI.replies`` is a queue; each item is a string (the assistant's content) or one of the magic
 behaviours: ``ERROR_500``, ``TIMEOUT`` (sleeps past the client's timeout), ``MALFORMED`` (invalid JSON
-body), ``EMPTY`` (empty content). A callable item receives the request body and returns one of these.
+body), ``EMPTY`` (empty content), ``HOLD`` (a slow model: answers only once ``release`` is set, without
+blocking the server's other requests). A callable item receives the request body and returns one of these.
 When the queue is empty the server echoes a fixed polite reply.
 """
 
@@ -20,7 +21,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-ERROR_500, TIMEOUT, MALFORMED, EMPTY = "<<500>>", "<<timeout>>", "<<malformed>>", "<<empty>>"
+ERROR_500, TIMEOUT, MALFORMED, EMPTY, HOLD = "<<500>>", "<<timeout>>", "<<malformed>>", "<<empty>>", "<<hold>>"
 DEFAULT_REPLY = "您好，您反映的情况我已经详细记录，我们会转交上级部门，我们会在三个工作日内与您联系。"
 
 Reply = str | Callable[[dict[str, Any]], str]
@@ -31,6 +32,7 @@ class FakeOpenAI:
         self.replies: list[Reply] = []
         self.bodies: list[dict[str, Any]] = []
         self.timeout_sleep = timeout_sleep
+        self.release = threading.Event()
         self.app = self._build()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -57,6 +59,9 @@ class FakeOpenAI:
             if reply == TIMEOUT:
                 await asyncio.sleep(self.timeout_sleep)  # the client gives up first
                 reply = DEFAULT_REPLY
+            while reply == HOLD and not self.release.is_set():
+                await asyncio.sleep(0.01)
+            reply = DEFAULT_REPLY if reply == HOLD else reply
             if reply == MALFORMED:
                 return PlainTextResponse('{"id": "x", "choices": [', media_type="application/json")
             content = "" if reply == EMPTY else reply
