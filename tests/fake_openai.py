@@ -4,7 +4,8 @@
 behaviours: ``ERROR_500``, ``TIMEOUT`` (sleeps past the client's timeout), ``MALFORMED`` (invalid JSON
 body), ``EMPTY`` (empty content), ``HOLD`` (a slow model: answers only once ``release`` is set, without
 blocking the server's other requests). A callable item receives the request body and returns one of these.
-When the queue is empty the server echoes a fixed polite reply.
+When the queue is empty the server echoes a fixed polite reply. ``delay`` makes every chat answer wait that
+many seconds first: a slow model (bench/api.py --slow-model).
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ Reply = str | Callable[[dict[str, Any]], str]
 
 
 class FakeOpenAI:
-    def __init__(self, timeout_sleep: float = 3.0) -> None:
+    def __init__(self, timeout_sleep: float = 3.0, delay: float = 0.0) -> None:
         self.replies: list[Reply] = []
+        self.delay = delay
         self.bodies: list[dict[str, Any]] = []
         self.timeout_sleep = timeout_sleep
         self.release = threading.Event()
@@ -54,6 +56,8 @@ class FakeOpenAI:
             body = json.loads(await request.body())
             self.bodies.append(body)
             reply = self._next(body)
+            if self.delay:
+                await asyncio.sleep(self.delay)
             if reply == ERROR_500:
                 return JSONResponse({"error": {"message": "boom", "type": "server_error"}}, status_code=500)
             if reply == TIMEOUT:
