@@ -23,13 +23,6 @@ SURROGATE = "\ud800 您好"  # what Python's json module makes of the escape "\\
 OK_REPLY = "您好，您反映的情况我已经记录，我们会在三个工作日内与您联系。"
 
 
-@pytest.fixture
-def store(hash_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("COACH_HOME", str(hash_home))
-    monkeypatch.setenv("COACH_EMBEDDINGS", "hash")
-    return hash_home
-
-
 def _refused(result, *needles: str) -> None:  # type: ignore[no-untyped-def]
     assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
