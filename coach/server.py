@@ -353,7 +353,9 @@ class _Gate:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started, request_id = time.perf_counter(), uuid.uuid4().hex[:12]
+        # "r" first: log lines are masked, and 12 hex characters that happen to be all digits would be masked
+        # as an account number, losing the id the client was given.
+        started, request_id = time.perf_counter(), f"r{uuid.uuid4().hex[:11]}"
         status = {"code": 0}
         scope.setdefault("state", {})["request_id"] = request_id
 

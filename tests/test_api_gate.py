@@ -1,14 +1,19 @@
-"""The API token off loopback: a blank or short COACH_API_TOKEN is refused, and the Authorization scheme is
-matched case-insensitively (RFC 7235 §2.1), the token itself exactly (issue #22)."""
+"""The API's gate (issue #22): off loopback a blank or short COACH_API_TOKEN is refused, and the Authorization
+scheme is matched case-insensitively (RFC 7235 §2.1), the token itself exactly; every request's log line
+carries the id the client got in X-Request-ID."""
 
 from __future__ import annotations
 
+import json
+import logging
+import uuid
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from coach import server
 from coach.config import Settings
 from coach.errors import ConfigError
 from coach.server import create_app
@@ -52,3 +57,14 @@ def test_the_scheme_is_case_insensitive(api: TestClient, header: str) -> None:
 def test_anything_else_is_still_401(api: TestClient, header: str) -> None:
     response = api.post("/v1/check", json={"text": "您好"}, headers={"Authorization": header})
     assert response.status_code == 401 and response.json()["code"] == "unauthorized"
+
+
+def test_the_log_line_keeps_a_request_id_made_of_digits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    """Log lines are masked, and any 10+ digit run is masked as an account number: a request id must never be
+    one, or the id in the X-Request-ID header would not be found in the log."""
+    monkeypatch.setattr(server.uuid, "uuid4", lambda: uuid.UUID("12345678-1234-4234-8234-123456789012"))
+    with caplog.at_level(logging.INFO, logger="coach.server"):
+        response = TestClient(create_app(Settings(home=tmp_path))).get("/healthz")
+    (line,) = [json.loads(r.getMessage()) for r in caplog.records if r.name == "coach.server"]
+    assert line["id"] == response.headers["x-request-id"]
