@@ -17,7 +17,7 @@ from coach.guard_context import Assent, ContextInput, last_demand
 from coach.guard_phrases import PHRASE_RULES, LiteralPhrases
 from coach.guard_rules import PROMISE_RULES, GuardContext, PolicyPatternRule
 from coach.policy import Policy, load_policy, policy_hash
-from coach.types import GuardReport, Violation
+from coach.types import LONE_SURROGATE, SURROGATE_FIX, SURROGATE_MESSAGE, GuardReport, Violation
 
 MAX_CHARS = 20_000
 
@@ -86,6 +86,8 @@ def validate_text(text: str) -> None:
         raise InputError("the text to check is empty", "pass the reply to check, e.g. coach check \"您好……\"")
     if "\x00" in text:
         raise InputError("the text holds binary data (NUL bytes)", "pass the reply as plain UTF-8 text")
+    if LONE_SURROGATE.search(text):
+        raise InputError(f"要检查的回复{SURROGATE_MESSAGE}", SURROGATE_FIX)
     if len(text) > MAX_CHARS:
         raise InputError(f"the text is {len(text):,} characters; the guard checks at most {MAX_CHARS:,}",
                          "check the reply in parts, one message at a time")
