@@ -140,7 +140,7 @@ class _Store:
         if self._chain is None:
             from coach.chain import DraftChain
             from coach.errors import EmptyStoreError
-            from coach.retrieve import Retriever
+            from coach.retrieval import Retriever
 
             try:
                 # The chain drafts on a model worker; its retriever's calls come back to this thread.

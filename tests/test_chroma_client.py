@@ -19,7 +19,7 @@ import pytest
 from coach.config import Settings
 from coach.errors import StoreError
 from coach.ingest import ingest
-from coach.retrieve import Retriever
+from coach.retrieval import Retriever
 from tests.test_faults import write_corpus
 from tests.test_faults_chroma import ChromaServer
 
