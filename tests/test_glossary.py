@@ -69,6 +69,6 @@ def test_an_english_question_finds_the_chinese_passage_through_the_glossary(hash
     question = "Someone keeps making harassment calls to our hotline. What do we do?"
     found = retriever.retrieve(question, k=3).passages
     assert any("騷擾" in p.text or "骚扰" in p.text for p in found), [p.text[:40] for p in found]
-    monkeypatch.setattr(retrieve, "corpus_terms", lambda query: [])
+    monkeypatch.setattr(retrieval, "corpus_terms", lambda query: [])
     without = retriever.retrieve(question, k=3).passages
     assert not any("騷擾" in p.text or "骚扰" in p.text for p in without)
