@@ -27,11 +27,14 @@ if str(ROOT) not in sys.path:  # `python bench/guard.py` from anywhere
     sys.path.insert(0, str(ROOT))
 
 from bench.common import percentile  # noqa: E402
-from coach import guard_text  # noqa: E402
 from coach.guard import check  # noqa: E402
+from coach.guard import text as guard_text  # noqa: E402
 
 DATASETS = ROOT / "evals" / "datasets"
-REAL_WORLD = ROOT.parent / "shared" / "real-world" / "staff_turns.jsonl"
+# ../shared beside the main checkout, or beside the worktrees' folder for a worktree under ../wt/NAME.
+REAL_WORLD = next((p for p in (ROOT.parent / "shared" / "real-world" / "staff_turns.jsonl",
+                               ROOT.parent.parent / "shared" / "real-world" / "staff_turns.jsonl") if p.is_file()),
+                  ROOT.parent / "shared" / "real-world" / "staff_turns.jsonl")
 RESULTS = ROOT / "bench" / "results" / "guard.md"
 KIND = {"promise": "unauthorized_promise", "forbidden_phrase": "forbidden_phrase", "taboo": "forbidden_phrase"}
 
@@ -257,7 +260,7 @@ def _cold_start_section(runs: int = 20) -> list[str]:
     for name, values in samples.items():
         lines.append(f"| {name} | {min(values):.3f} | {statistics.median(values):.3f} | {percentile(values, .9):.3f} |")
     p50 = statistics.median(samples["coach check TEXT"])
-    return [*lines, "", f"Target p50 ≤ 0.5 s: {'met' if p50 <= 0.5 else 'NOT met'} ({p50:.3f} s over {runs} runs).", ""]
+    return [*lines, "", f"Target p50 ≤ 1 s: {'met' if p50 <= 1 else 'NOT met'} ({p50:.3f} s over {runs} runs).", ""]
 
 
 def second_opinion_run(split: str, limit: int | None) -> list[str]:
@@ -265,7 +268,7 @@ def second_opinion_run(split: str, limit: int | None) -> list[str]:
     the rules fall short (each round's rows of ``split``, context pairs, real-world turns). Each row costs
     one model call; ``limit`` takes the first N rows of each set."""
     from coach.config import load_settings
-    from coach.guard_review import SecondOpinion
+    from coach.guard.review import SecondOpinion
     from coach.policy import load_policy
     from coach.types import GuardReport
 

@@ -18,7 +18,7 @@ from coach.cli import app
 from coach.config import Settings
 from coach.errors import BackendError, ConfigError
 from coach.guard import check
-from coach.guard_review import SecondOpinion
+from coach.guard.review import SecondOpinion
 from coach.policy import Grant, load_policy
 from tests.fake_openai import ERROR_500, FakeOpenAI
 

@@ -17,7 +17,7 @@ from rich.text import Text
 from coach.cli._common import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, console, print_json, read_jsonl, reports_errors
 from coach.errors import InputError
 from coach.guard import check as guard_check
-from coach.guard_context import ContextInput
+from coach.guard.context import ContextInput
 from coach.policy import Policy, load_policy, validate_policy_file
 from coach.types import CheckRequest, GuardReport
 
@@ -87,7 +87,7 @@ class _Guard:
         wanted = settings.guard_second_opinion if second_opinion is None else second_opinion
         self.reviewer = None
         if wanted:  # imported only here: the rules-only path stays free of LangChain
-            from coach.guard_review import SecondOpinion
+            from coach.guard.review import SecondOpinion
 
             self.reviewer = SecondOpinion.from_settings(settings, self.policy)
 

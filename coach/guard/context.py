@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from coach import guard_text as gt
-from coach.compiled_patterns import compile_pattern
-from coach.guard_rules import GuardContext
+from coach.guard import text as gt
+from coach.guard.base import GuardContext
 from coach.types import ContextTurn, Violation
 
 ContextInput = str | list[ContextTurn] | list[dict[str, str]] | None
@@ -31,7 +30,7 @@ class Demand:
 # Demands, on the customer's normalised text. Order = priority when a sentence asks for several things.
 _TIME = (r"(?:今天|今日|今晚|今儿|明天|明儿|明早|后天|马上|立刻|现在|当天|本周|这周|下周[一二三四五六日末]?"
          r"|周[一二三四五六日末]|星期[一二三四五六日天]|月底|年底|下班前|账单日|[\d一二三四五六七八九十两半几]+(?:个)?(?:天|小时|分钟|工作日|号|点))")
-_DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, compile_pattern(p)) for c, p in (
+_DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, re.compile(p)) for c, p in (
     ("private_deal", r"私了|私下|撤诉|撤(?:销|回)?投诉|不(?:再)?投诉|不告|不(?:去)?曝光|(?:给|补)我[^。?]{0,8}(?:就"
                      r"|我就)(?:不|撤|删)|不(?:去)?找(?:电视台|记者|媒体|消协|监管)"
                      r"|删(?:差评|帖)|drop (?:the|my) complaint|off the record"),
@@ -60,35 +59,35 @@ _DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, compile_pattern(p)
                      r"|(?:再)?(?:补|送)(?:我)?[\d一二两三四五六七八九十]+(?:瓶|箱|个|件|张|份|盒)|报(?:销|了)"
                      r"|compensat|reimburs|waive|voucher|credit|pay for"),
 ))
-_REQUEST = compile_pattern(r"吗|呢|吧|\?|能不能|可不可以|行不行|好不好|是不是|要求|必须|我要|给我|赶紧|马上|立刻|请|得"
+_REQUEST = re.compile(r"吗|呢|吧|\?|能不能|可不可以|行不行|好不好|是不是|要求|必须|我要|给我|赶紧|马上|立刻|请|得"
                            r"|能否|可否|不$"
                            r"|please|can you|could you|will you|i want|i need|i demand|must|have to")
 # "你就说行不行", "说话呀", "给个痛快话": a turn that only presses for an answer to what was asked before.
-_PRESSING = compile_pattern(r"行不行|能不能|可不可以|可以吗|行吗|怎么样|到底|你就说|说话|准话|痛快话|听见|听到没|对不对"
+_PRESSING = re.compile(r"行不行|能不能|可不可以|可以吗|行吗|怎么样|到底|你就说|说话|准话|痛快话|听见|听到没|对不对"
                             r"|是不是|给个(?:话|答复)|\?|吗|呢|yes or no|well|right|answer me")
-_GENERIC = compile_pattern(r"准话|痛快话")
-_WITHDRAWN = compile_pattern(
+_GENERIC = re.compile(r"准话|痛快话")
+_WITHDRAWN = re.compile(
     r"(?:赔偿|补偿|退款|退保|退货|钱|赔|退)[^。?]{0,4}(?:就|也|我)?(?:不要|不用|不需要|算了)|(?:不要|不用|不需要"
     r"|不求)(?:什么)?(?:赔偿|补偿|退款|退保|赔|退)"
     r"|算了|不管了|不追究|不计较|不要求|不强求|按(?:流程|规定)(?:走|来|办)|never mind|forget (?:about )?(?:it|the)"
     r"|no (?:compensation|refund)|don't (?:need|want) (?:the |a |any )?(?:compensation|refund)"
 )
-_ALLOWED_ASK = compile_pattern(r"(?:帮|给|替)我[^。?]{0,6}(?:查|记|转|催|登记|联系|反馈|问|提交|交上|盯|跟进|关注"
+_ALLOWED_ASK = re.compile(r"(?:帮|给|替)我[^。?]{0,6}(?:查|记|转|催|登记|联系|反馈|问|提交|交上|盯|跟进|关注"
                                r"|提(?:个)?申请|申请|检测|送检|送修|鉴定|派|开(?:个)?(?:单|回执|证明))|进度|状态|回电|回(?:个)?电话"
                                r"|打给我|联系我|记下来|转给|转交|反映给|上报|跟进|跟到底|认真|重视|尽快(?:处理|审)"
                                r"|\b(?:check|log|record|forward|pass|escalate|note)\b|call me|look into|in writing")
-_RIGHTS = compile_pattern(
+_RIGHTS = re.compile(
     r"我(?:能|可以|是否可以|有没有权利?|有权)[^。?]{0,6}(?:投诉|举报|起诉|报警|找(?:监管|银保监|消协"
     r"|12315|律师|媒体|记者)"
     r"|打(?:12315|12378)|查看|复印|申诉|拒收|录音|自己找|第三方)"
     r"|can i (?:complain|file|report|appeal)")
 # "合同上写的是退保按现金价值退 对吧": a question about the published rules, which staff may confirm.
-_RULE_QUESTION = compile_pattern(
+_RULE_QUESTION = re.compile(
     r"(?<!不管)(?<!不管什么)(?:合同|条款|协议|七天无理由|7天无理由|犹豫期|三包|保修期|说明书)"
 )
 _RULE_CATEGORIES = {"refund_outcome", "compensation", "deadline"}
 # Longer forms first: the alternation takes the first that matches ("好吧" before "好").
-_ASSENT_CORE = compile_pattern(
+_ASSENT_CORE = re.compile(
     r"好吧|好嘞|好啦|好的?|行吧|行啊|行|可以(?:的|啊|呀)?|能做到|能的?|成|妥妥的?|妥|包的|包在我身上|稳了|没毛病"
     r"|没问题|没有问题|当然(?:可以|能|没问题)?|放心(?:吧)?|(?:这个)?(?:您|你)放心|答应(?:您|你)|一言为定"
     r"|(?:就)?按(?:您|你)说的(?:办|来)?|听(?:您|你)的|就这么(?:办|定了)|都给(?:您|你)安排上|安排上|下不为例"
@@ -96,22 +95,22 @@ _ASSENT_CORE = compile_pattern(
     r"|absolutely|all of it|consider it done|嗯+|是的?|对的?|收到|明白|知道了|听见了|听到了|做得到|办得到|来得及"
     r"|会的|it will|i can|we can|i will"
 )
-_BOUNDARY = compile_pattern(r"$|[,，。!！?？;；.~\s]|的|啊|呀|呢|哈|嘞|哦|啦|亲")
-_SEPARATOR = compile_pattern(r"[,，。!！~\s的啊呀呢哈嘞哦啦亲]*")
-_FILLER = compile_pattern(r"(?:[哦噢喔啊]+|亲+|亲爱的|您好|你好|先生|女士|这个|那|[,，。!！~\s])*")
-_WEAK = compile_pattern(r"^(?:好的?|好吧|好嘞|好啦|嗯+|是的?|对|收到|明白|知道了|听见了|听到了|ok(?:ay)?|放心(?:吧)?"
+_BOUNDARY = re.compile(r"$|[,，。!！?？;；.~\s]|的|啊|呀|呢|哈|嘞|哦|啦|亲")
+_SEPARATOR = re.compile(r"[,，。!！~\s的啊呀呢哈嘞哦啦亲]*")
+_FILLER = re.compile(r"(?:[哦噢喔啊]+|亲+|亲爱的|您好|你好|先生|女士|这个|那|[,，。!！~\s])*")
+_WEAK = re.compile(r"^(?:好的?|好吧|好嘞|好啦|嗯+|是的?|对|收到|明白|知道了|听见了|听到了|ok(?:ay)?|放心(?:吧)?"
                         r"|(?:这个)?(?:您|你)放心)$")
-_ECHO = compile_pattern(r"(?:能|会|可以|肯定|一定)([\u4e00-\u9fff]{1,3})(?=$|[,，。!！?？;；.~\s]|的|啊|呀|呢|哈)")
-_EITHER_OR = compile_pattern(r"([\u4e00-\u9fff])不\1")  # "开不开?", "赔不赔": the reply may echo the verb
-_ACKNOWLEDGE = compile_pattern(
+_ECHO = re.compile(r"(?:能|会|可以|肯定|一定)([\u4e00-\u9fff]{1,3})(?=$|[,，。!！?？;；.~\s]|的|啊|呀|呢|哈)")
+_EITHER_OR = re.compile(r"([\u4e00-\u9fff])不\1")  # "开不开?", "赔不赔": the reply may echo the verb
+_ACKNOWLEDGE = re.compile(
     r"^[,，。!\s]*(?:我(?:能|很|非常)?(?:理解|明白|了解|知道)|理解|明白|i (?:understand|hear you"
     r"|see)|您的(?:诉求|意见|心情))")
-_NONCOMMITTAL = compile_pattern(
+_NONCOMMITTAL = re.compile(
     r"理解|明白|了解|知道|诉求|记录|记下|收到|审核|核实|申请|反馈|需要|规定|不能|无法|没办法|暂时|为准|转(?:给|交)|专员"
     r"|上级|部门|查|不确定|不保证|得按|要看|结果|([\u4e00-\u9fff])不\1"
     r"|稍等|约定|合同|按照|根据|反映|进展|进度|understand|need|review|can't|cannot|check|forward|verify|note|pass it"
 )
-_CONTRAST = compile_pattern(r"^[,，。!\s]*(?:但|不过|只是|however|but)")
+_CONTRAST = re.compile(r"^[,，。!\s]*(?:但|不过|只是|however|but)")
 
 
 def is_staff(turn: ContextTurn) -> bool:
