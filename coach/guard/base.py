@@ -19,6 +19,7 @@ Scope = Literal["negation", "quote", "restated", "conditional", "hedge", "policy
 ALL_SCOPES: frozenset[Scope] = frozenset({"negation", "quote", "restated", "conditional", "hedge", "policy"})
 
 _APOLOGY = re.compile(r"抱歉|对不起|歉意|不好意思|sorry|apolog")
+_QUOTE_MARK = re.compile(r'["“”「」『』‘’]')
 _FULL = re.compile(r"全额|全部损失|所有损失|全赔|全部赔|双倍|三倍|加倍")
 
 
@@ -45,11 +46,18 @@ class GuardContext:
     policy: Policy
     role: str
     demand: object | None = None  # context.Demand, when the customer's turn asked for something
+    customer_words: str = ""  # the customer's turns, normalised and squeezed (whose words a quote holds)
     notes: dict[str, str] = field(default_factory=dict)
     latin: bool = field(init=False)  # some sentence holds a Latin letter (the English wording is searched)
+    quotes: list[tuple[int, int]] = field(init=False)  # balanced quotes of someone else's words, in ``norm``
 
     def __post_init__(self) -> None:
         self.latin = any(s.latin for s in self.sentences)
+        self.quotes = gt.exempt_quotes(self.norm, self.customer_words) if _QUOTE_MARK.search(self.norm) else []
+
+    def in_quote(self, position: int) -> bool:
+        """``position`` (an offset in the text) lies inside a quote of someone else's words."""
+        return any(left < position < right for left, right in self.quotes)
 
     def granted(self, category: str, sentence_norm: str) -> bool:
         return role_may(self.policy, self.role, category, sentence_norm)

@@ -14,7 +14,7 @@ from typing import Protocol
 from coach.errors import InputError
 from coach.guard import text as gt
 from coach.guard.base import GuardContext, Rule, dedupe
-from coach.guard.context import Assent, ContextInput, last_demand
+from coach.guard.context import Assent, ContextInput, customer_words, last_demand
 from coach.guard.phrases import PHRASE_RULES, LiteralPhrases
 from coach.guard.promises import PROMISE_RULES
 from coach.guard.rules import PolicyPatternRule
@@ -107,7 +107,8 @@ def check(text: str, *, role: str | None = None, context: ContextInput = None,
     norm = gt.normalise(text)
     sentences = [s for s in gt.sentences(norm) if not compiled.approved(role_name, s)]
     ctx = GuardContext(text=text, norm=norm, sentences=sentences, policy=policy, role=role_name,
-                       demand=last_demand(context) if context else None)
+                       demand=last_demand(context) if context else None,
+                       customer_words=customer_words(context) if context else "")
     found: list[Violation] = []
     for rule in compiled.rules:
         found.extend(rule.check(text, ctx))

@@ -125,6 +125,11 @@ def parse_context(context: ContextInput) -> list[ContextTurn]:
     return [t if isinstance(t, ContextTurn) else ContextTurn.model_validate(t) for t in context]
 
 
+def customer_words(context: ContextInput) -> str:
+    """The customer's turns, normalised and without punctuation: what a reply may quote back."""
+    return "".join(gt.compact_text(t.text) for t in parse_context(context) if not is_staff(t))
+
+
 _EXCUSED = object()  # the turn settles it: an allowed request, a right, a withdrawn demand, a rules question
 
 

@@ -220,7 +220,7 @@ class LiteralPhrases(SentenceRule):
         for sentence in ctx.sentences:
             squeezed, index = sentence.squeezed, sentence.index
             match = self._compiled.search(squeezed)
-            if match is None or gt.quoted(sentence.norm, index[match.start()]):
+            if match is None or ctx.in_quote(sentence.at(index[match.start()])):
                 continue
             start, end = index[match.start()], index[match.end() - 1] + 1
             violation = ctx.violation(self.kind, self.category, sentence, start, end)

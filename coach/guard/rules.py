@@ -98,7 +98,8 @@ class SentenceRule:
         there is none, or the policy allows it)."""
         norm, pos = sentence.norm, 0
         while (match := pattern.search(norm, pos)) is not None:
-            if not self.excused(norm, match.start(), match.end()):
+            quoted = "quote" in self.scopes and ctx.in_quote(sentence.at(match.start()))
+            if not quoted and not self.excused(norm, match.start(), match.end()):
                 return ctx.violation(self.kind, self.category, sentence, match.start(), match.end())
             pos = match.end()
             if self.resume_at_next_clause:
@@ -110,8 +111,7 @@ class SentenceRule:
     def excused(self, norm: str, start: int, end: int) -> bool:
         s = self.scopes
         return (
-            ("quote" in s and gt.quoted(norm, start))
-            or ("restated" in s and gt.restated(norm, start))
+            ("restated" in s and gt.restated(norm, start))
             or ("negation" in s and gt.negated(norm, start, end))
             or ("conditional" in s and gt.conditional(norm, start, end))
             or ("hedge" in s and gt.hedged(norm, start, end))
@@ -123,7 +123,6 @@ class SentenceRule:
     def exempt(self, norm: str, start: int, end: int) -> bool:
         """Rule-specific excuses (process verbs, effort words, ...)."""
         return False
-
 
 
 class PolicyPatternRule(SentenceRule):

@@ -257,16 +257,66 @@ def negated(norm: str, start: int, end: int) -> bool:
                 or _DECLINES.search(norm))
 
 
+_QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’"}
+_QUOTE_CLOSERS = {close: open_ for open_, close in _QUOTE_PAIRS.items()}
+
+
+def quote_spans(norm: str) -> list[tuple[int, int]]:
+    """The balanced quotes of ``norm``, outermost, as [open, close] offsets of their marks. An opening mark
+    that never closes (or a closing mark never opened, or an odd straight quote) is no quote at all: it
+    used to hide everything after it."""
+    spans: list[tuple[int, int]] = []
+    stack: list[tuple[str, int]] = []
+    straight: int | None = None
+    for i, char in enumerate(norm):
+        if char in _QUOTE_PAIRS:
+            stack.append((char, i))
+        elif char in _QUOTE_CLOSERS:
+            opened = next((k for k in range(len(stack) - 1, -1, -1) if stack[k][0] == _QUOTE_CLOSERS[char]), None)
+            if opened is not None:
+                if opened == 0:
+                    spans.append((stack[0][1], i))
+                del stack[opened:]
+        elif char == '"':
+            if straight is None:
+                straight = i
+            else:
+                spans.append((straight, i))
+                straight = None
+    return sorted(spans)
+
+
+# Whose words a quote holds: attributed to the customer or someone else just before it ("您说“…”",
+# "业务员当时讲“…”", "页面上写着“…”"), or named as words after it ("“…”这种话", "“…”的说法").
+_QUOTE_ATTRIBUTION = re.compile(
+    r"(?:您|你|客户|顾客|他|她|对方|业务员|销售|理财经理|客户经理|师傅|快递员|页面|网上|广告|宣传|短信|合同|条款|通知)"
+    r"[^,，。“”「」]{0,8}(?:说|讲|问|提到|提的|要求|认为|觉得|答应|承诺|写|标|注明|反映|的意思|的原话)"
+    r"|you (?:said|asked|mentioned|wrote)|(?:he|she|they) (?:said|told you|promised)")
+_QUOTE_AS_WORDS = re.compile(r"(?:这种|这样的?|这类|这句|那种|那句|之类的?|的)(?:话|说法|承诺|表述|字眼|用语|措辞)")
+
+
+def exempt_quotes(norm: str, customer_words: str = "") -> list[tuple[int, int]]:
+    """The balanced quotes of someone else's words (see above, or words the customer wrote in the
+    conversation, ``customer_words`` squeezed): only inside these is a trigger not the speaker's own."""
+    exempt = []
+    for start, end in quote_spans(norm):
+        inner = "".join(c for c in norm[start + 1:end] if c.isalnum())
+        window = norm[max(clause_start(norm, start), norm.rfind("”", 0, start) + 1, start - 16):start]
+        if (_QUOTE_ATTRIBUTION.search(window) or _QUOTE_AS_WORDS.match(norm, end + 1)
+                or (len(inner) >= 2 and inner in customer_words)):
+            exempt.append((start, end))
+    return exempt
+
+
 def quoted(norm: str, start: int) -> bool:
-    before = norm[:start]
-    opened = before.count("“") + before.count("「") + before.count("『")
-    closed = before.count("”") + before.count("」") + before.count("』")
-    return opened > closed or before.count('"') % 2 == 1
+    """``start`` lies inside a balanced quote."""
+    return any(left < start < right for left, right in quote_spans(norm))
 
 
 # After the customer's words are attributed, staff may turn to their own voice: "您说的那位理专，我跟您保证他
 # …", "您说的乱扣费的事我还没看完，但基本可以确定就是我们…". What follows such a turn is not a restatement.
-_OWN_VOICE = re.compile(r"(?:但|不过|可是|然而|\bbut\b|\bhowever\b)"
+# A closing quote mark ends the attributed words too: "您说的“太慢了”我理解，“三天内一定…”".
+_OWN_VOICE = re.compile(r"(?:但|不过|可是|然而|\bbut\b|\bhowever\b)|[”」』]"
                              r"|我(?:可以|能|敢)?(?:跟|向|给)?(?:您|你)?(?:保证|担保|打包票|承诺)|(?:可以|能|敢)(?:确定|肯定|断定)|(?:跟|和)(?:您|你)说(?:句)?实话|说实话|老实说"
                              r"|i (?:promise|guarantee)")
 
