@@ -14,6 +14,7 @@ from typing import Protocol
 from coach.errors import InputError
 from coach.guard import text as gt
 from coach.guard.base import GuardContext, Rule, dedupe
+from coach.guard.commitment import Commitment
 from coach.guard.context import Assent, ContextInput, customer_words, last_demand
 from coach.guard.phrases import PHRASE_RULES, LiteralPhrases
 from coach.guard.promises import PROMISE_RULES
@@ -41,6 +42,7 @@ class _Compiled:
                 rules.append(PolicyPatternRule("forbidden_phrase", family.id, family.patterns))
             if family.phrases:
                 rules.append(LiteralPhrases(family.id, family.phrases))
+        rules.append(Commitment())
         rules.append(Assent())
         self.rules = rules
         self.scripts = {name: _script_matchers(policy.scripts + role.scripts) for name, role in policy.roles.items()}

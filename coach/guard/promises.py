@@ -255,6 +255,7 @@ class Deadline(SentenceRule):
     )
 
     resume_at_next_clause = True
+    dates_outcome = True
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
         return bool(_CONTACT.search(norm[start:end])) or _process_before(norm, start)

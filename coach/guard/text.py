@@ -70,8 +70,17 @@ def _fix_typos(text: str) -> str:
     return text
 
 
+# Anonymised corpora hide numbers, amounts, dates and times as tokens ("[数字x]号", "补您[金额x]"); staff
+# typed real values there, so each token reads as a value of its kind, five code points for five.
+_ANONYMISED = {"[数字x]": "88888", "[金额x]": "8888元", "[日期x]": "8月18日", "[时间x]": "18点00"}
+_ANONYMISED_TOKEN = re.compile(r"\[(?:数字|金额|日期|时间)x\]")
+
+
 def normalise(text: str) -> str:
-    """Simplified, half-width, lower-case, pictographs as spaces, typos fixed; same length as ``text``."""
+    """Simplified, half-width, lower-case, pictographs as spaces, typos fixed, anonymisation tokens read as
+    values; same length as ``text``."""
+    if "x]" in text:
+        text = _ANONYMISED_TOKEN.sub(lambda m: _ANONYMISED[m.group()], text)
     folded = _PICTOGRAPHS.sub(" ", to_simplified(text)).translate(_FOLD)
     lowered = folded.lower()
     if len(lowered) != len(folded):  # e.g. 'İ' lower-cases to two code points

@@ -1,0 +1,181 @@
+"""A commitment by its structure: the speaker commits × to an outcome the customer wants × in no scope that
+takes it back. The three axes are vocabularies in ``commitment.yaml`` beside this module, read and compiled
+once per process, so a policy owner extends them without touching a regex.
+
+Five ways the speaker commits, each read within one clause or the next:
+
+- an undertaking in their own name (我保证/我担保/答应您/就按您说的/I'll make sure) before an outcome;
+- certainty (一定/肯定/百分百) before an outcome;
+- a time before a deadline outcome ("明天给您送到", "88888号前到账": anonymised numbers read as values);
+- reassurance about the outcome itself (应该没问题, 一般都会同意的, 放心回去等), which needs no outcome named
+  and is not taken back by a hedge: it sets the customer's expectation all the same;
+- an amount paid to the customer ("给您返88888元差价", Taobao's 返/补 X 元差价).
+
+The scopes (negated, hedged, conditional, published policy, reported speech, past fact, question) are
+searched around the match; the existing scope checks of ``text`` apply as well.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from coach.errors import ConfigError
+from coach.guard import text as gt
+from coach.guard.base import GuardContext
+from coach.types import Violation
+
+VOCABULARY_PATH = Path(__file__).with_name("commitment.yaml")
+_WINDOW = 24  # how far after the commitment its outcome may be named (one clause or the next)
+_GAP = "…"
+
+
+def _alternation(entries: list[str]) -> str:
+    """Literal entries as one regex alternation, longest first; "…" stands for up to six characters."""
+    parts = sorted({gt.normalise(str(e)).strip() for e in entries if str(e).strip()}, key=len, reverse=True)
+    return "|".join(".{0,6}?".join(re.escape(piece) for piece in part.split(_GAP)) for part in parts) or r"(?!)"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The compiled axes of ``commitment.yaml``."""
+
+    undertaking: re.Pattern[str]
+    certainty: re.Pattern[str]
+    reassurance: re.Pattern[str]
+    payment: re.Pattern[str]
+    time: re.Pattern[str]
+    outcomes: tuple[tuple[str, re.Pattern[str]], ...]  # (category, pattern), in the file's order
+    deadline_outcome: re.Pattern[str]
+    scope: dict[str, re.Pattern[str]]
+
+
+@functools.cache
+def vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
+    try:
+        data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        commit, scope, outcomes = data["commitment"], data["scope"], data["outcomes"]
+        return Vocabulary(
+            undertaking=re.compile(_alternation(commit["undertaking"])),
+            certainty=re.compile(_alternation(commit["certainty"])),
+            reassurance=re.compile(_alternation(commit["reassurance"])),
+            payment=re.compile(_alternation(data["payment"])),
+            time=re.compile(_alternation(data["time"]) + r"|\d+\s*(?:个)?(?:号|日|点|小时|天|工作日)"),
+            outcomes=tuple((category, re.compile(_alternation(words))) for category, words in outcomes.items()
+                           if category != "deadline"),
+            deadline_outcome=re.compile(_alternation(outcomes["deadline"])),
+            scope={name: re.compile(_alternation(words)) for name, words in scope.items()},
+        )
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
+        raise ConfigError(f"the commitment vocabulary {path} cannot be read: {exc}",
+                          f"fix {path.name} (lists under commitment, outcomes, time, scope; see its header)") from exc
+
+
+# "88888-88888个工作日": a range of working days is a published processing window, not a date anyone
+# promised (a delivery window in hours, "[数字x]-[数字x]点之间送到", is a promise); "8月18日 18点00" (a date
+# then a time) is a status line's timestamp.
+_RANGE = re.compile(r"\d+\s*[-~～至到]\s*\d+\s*(?:个)?工作日|\d+月\d+日\s*\d+点")
+
+
+def published(norm: str) -> bool:
+    """The sentence restates a published window or rule (a range of days, a channel's refund time, 价保,
+    N天无理由) or reads out a status line: what it names is not promised by the speaker."""
+    return bool(_RANGE.search(norm) or vocabulary().scope["published"].search(norm))
+
+
+_QUESTION_END = re.compile(r"[吗么嘛呢]?\s*[?？]|吗")
+
+
+class Commitment:
+    """Flags the structure above; the category is the outcome's (reassurance: guaranteed_outcome)."""
+
+    rule = "commitment.structure"
+
+    def check(self, text: str, ctx: GuardContext) -> list[Violation]:
+        vocab = vocabulary()
+        found: list[Violation] = []
+        for sentence in ctx.sentences:
+            hit = self._first(vocab, sentence.norm, ctx, sentence)
+            if hit is not None:
+                category, start, end = hit
+                violation = ctx.violation("unauthorized_promise", category, sentence, start, end)
+                if violation:
+                    found.append(violation)
+        return found
+
+    def _first(self, vocab: Vocabulary, norm: str, ctx: GuardContext,
+               sentence: gt.Sentence) -> tuple[str, int, int] | None:
+        for match in vocab.reassurance.finditer(norm):
+            if not self._excused(vocab, norm, match.start(), match.end(), ctx, sentence, hedge=False, own=True):
+                return "guaranteed_outcome", match.start(), match.end()
+        for match in vocab.payment.finditer(norm):
+            if not self._excused(vocab, norm, match.start(), match.end(), ctx, sentence, hedge=True, own=True):
+                return "compensation", match.start(), match.end()
+        for marker in (vocab.undertaking, vocab.certainty):
+            for match in marker.finditer(norm):
+                outcome = self._outcome(vocab, norm, match.end())
+                if outcome is None:
+                    continue
+                category, end = outcome
+                if not self._excused(vocab, norm, match.start(), end, ctx, sentence,
+                                     hedge=marker is vocab.certainty):
+                    return category, match.start(), end
+        for match in vocab.time.finditer(norm):
+            window = norm[match.end():match.end() + 14]
+            outcome = vocab.deadline_outcome.search(window)
+            if outcome is None or gt.CLAUSE_BREAK.search(window, 0, outcome.start()):
+                continue
+            end = match.end() + outcome.end()
+            if not self._excused(vocab, norm, match.start(), end, ctx, sentence, hedge=True, dated=True):
+                return "deadline", match.start(), end
+        return None
+
+    @staticmethod
+    def _outcome(vocab: Vocabulary, norm: str, after: int) -> tuple[str, int] | None:
+        """The first outcome named within the window after ``after``, before the sentence ends."""
+        window = norm[after:after + _WINDOW]
+        best: tuple[int, str, int] | None = None
+        for category, pattern in vocab.outcomes:
+            hit = pattern.search(window)
+            if hit and (best is None or hit.start() < best[0]):
+                best = (hit.start(), category, after + hit.end())
+        return None if best is None else (best[1], best[2])
+
+    @staticmethod
+    def _excused(vocab: Vocabulary, norm: str, start: int, end: int, ctx: GuardContext, sentence: gt.Sentence,
+                 *, hedge: bool, dated: bool = False, own: bool = False) -> bool:
+        """A scope takes the match back. ``hedge``: a hedge does; ``dated``: a date range or timestamp does;
+        ``own``: the match is one vocabulary entry, negators and all ("不会让您吃亏")."""
+        scope = vocab.scope
+        clause = gt.clause_start(norm, start)
+        before = norm[max(clause, start - 8):start]
+        inside = norm[start:end]
+        if ctx.in_quote(sentence.at(start)):
+            return True
+        if scope["negated"].search(before) or gt.negated(norm, start, end):
+            return True
+        if not (own or dated) and scope["negated"].search(inside) and not _OWN_NEGATION.search(inside):
+            return True
+        if hedge and (scope["hedged"].search(norm[clause:end]) or gt.hedged(norm, start, end)):
+            return True
+        if scope["conditional"].search(norm[clause:start]) or gt.conditional(norm, start, end):
+            return True
+        if scope["reported"].search(norm[:start]) or gt.restated(norm, start):
+            return True
+        if scope["past"].search(norm[clause:end]) or scope["process"].search(norm[clause:end]):
+            return True
+        if scope["question"].search(norm[clause:start]) or _QUESTION_END.match(norm[end:].lstrip(_TAIL)):
+            return True
+        if hedge and published(norm):  # reassurance and undertakings stand even beside policy
+            return True
+        return gt.pending(norm, end)
+
+
+# Outcomes that are themselves worded with a negator ("不会让您吃亏", "不会派送"): the negator is the outcome.
+_OWN_NEGATION = re.compile(r"不会|不扣|没有损失|送不出去")
+_TAIL = " 的了啊呀哦哈呢啦嘛"
