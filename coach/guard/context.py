@@ -58,6 +58,10 @@ _DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, re.compile(p)) for
                      r"|补(?:给我|点|些|差价|回来)|积分|月租|罚息"
                      r"|(?:再)?(?:补|送)(?:我)?[\d一二两三四五六七八九十]+(?:瓶|箱|个|件|张|份|盒)|报(?:销|了)"
                      r"|compensat|reimburs|waive|voucher|credit|pay for"),
+    # replaced, repaired, intercepted: "能给我换个新的吗", "不会再送过来吧?", "能拦截吗" (after compensation: "换一箱
+    #新的，再补两瓶" is a demand for goods)
+    ("guaranteed_outcome", r"换(?:个|一个|台|一台|件|一件|一箱)?新|(?:给|帮)我换|重新(?:发|寄)|补发|修好|拦截|拦(?:下|住)"
+                           r"|(?:不会|会不会|还会|别)(?:再|又)?[^。?]{0,6}(?:送|派送|配送|发|寄|扣|收(?:我|费|钱))"),
 ))
 _REQUEST = re.compile(r"吗|呢|吧|\?|能不能|可不可以|行不行|好不好|是不是|要求|必须|我要|给我|赶紧|马上|立刻|请|得"
                            r"|能否|可否|不$"
@@ -72,7 +76,7 @@ _WITHDRAWN = re.compile(
     r"|算了|不管了|不追究|不计较|不要求|不强求|按(?:流程|规定)(?:走|来|办)|never mind|forget (?:about )?(?:it|the)"
     r"|no (?:compensation|refund)|don't (?:need|want) (?:the |a |any )?(?:compensation|refund)"
 )
-_ALLOWED_ASK = re.compile(r"(?:帮|给|替)我[^。?]{0,6}(?:查|记|转|催|登记|联系|反馈|问|提交|交上|盯|跟进|关注"
+_ALLOWED_ASK = re.compile(r"告诉我|通知我|说一声|(?:帮|给|替)我[^。?]{0,6}(?:查|记|转|催|登记|联系|反馈|问|提交|交上|盯|跟进|关注"
                                r"|提(?:个)?申请|申请|检测|送检|送修|鉴定|派|开(?:个)?(?:单|回执|证明))|进度|状态|回电|回(?:个)?电话"
                                r"|打给我|联系我|记下来|转给|转交|反映给|上报|跟进|跟到底|认真|重视|尽快(?:处理|审)"
                                r"|\b(?:check|log|record|forward|pass|escalate|note)\b|call me|look into|in writing")
@@ -101,6 +105,7 @@ _FILLER = re.compile(r"(?:[哦噢喔啊]+|亲+|亲爱的|您好|你好|先生|�
 _WEAK = re.compile(r"^(?:好的?|好吧|好嘞|好啦|嗯+|是的?|对|收到|明白|知道了|听见了|听到了|ok(?:ay)?|放心(?:吧)?"
                         r"|(?:这个)?(?:您|你)放心)$")
 _ECHO = re.compile(r"(?:能|会|可以|肯定|一定)([\u4e00-\u9fff]{1,3})(?=$|[,，。!！?？;；.~\s]|的|啊|呀|呢|哈)")
+_BARE_VERBS = frozenset("换退赔修补免")
 _EITHER_OR = re.compile(r"([\u4e00-\u9fff])不\1")  # "开不开?", "赔不赔": the reply may echo the verb
 _ACKNOWLEDGE = re.compile(
     r"^[,，。!\s]*(?:我(?:能|很|非常)?(?:理解|明白|了解|知道)|理解|明白|i (?:understand|hear you"
@@ -110,6 +115,9 @@ _NONCOMMITTAL = re.compile(
     r"|上级|部门|查|不确定|不保证|得按|要看|结果|([\u4e00-\u9fff])不\1"
     r"|稍等|约定|合同|按照|根据|反映|进展|进度|understand|need|review|can't|cannot|check|forward|verify|note|pass it"
 )
+# "不会再扣费吧?" / "会不会再送过来?" answered "不会的": the denial grants what the customer asked for.
+_WILL_QUESTION = re.compile(r"不会[^。?]{0,12}(?:吧|吗|\?)|会不会|还会|会[^。?]{0,12}(?:吗|么)")
+_DENIAL = re.compile(r"不会(?:的|了|啦|哒)?|肯定不会|绝对不会|一定不会")
 _CONTRAST = re.compile(r"^[,，。!\s]*(?:但|不过|只是|however|but)")
 
 
@@ -223,9 +231,15 @@ class Assent:
         echo = _ECHO.match(norm, position)
         if echo and echo.group(1)[0] in demand:
             return position, echo.end(), False
+        if norm[position:position + 1] in _BARE_VERBS and norm[position] in demand and _BOUNDARY.match(norm, position + 1):
+            return position, position + 1, False  # "换。" after "能给我换个新的吗?"
         either = _EITHER_OR.search(latest or demand)
         if either and norm.startswith(either.group(1), position) and _BOUNDARY.match(norm, position + 1):
             return position, position + 1, False
+        if _WILL_QUESTION.search(latest or demand):
+            denial = _DENIAL.match(norm, position)
+            if denial and _BOUNDARY.match(norm, denial.end()):
+                return position, denial.end(), False
         start, end, weak = None, None, True
         while (match := _ASSENT_CORE.match(norm, position)) is not None:
             token, stop = match.group(), match.end()
