@@ -60,7 +60,8 @@ _DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, re.compile(p)) for
                      r"|compensat|reimburs|waive|voucher|credit|pay for"),
     # replaced, repaired, intercepted: "能给我换个新的吗", "不会再送过来吧?", "能拦截吗" (after compensation: "换一箱
     #新的，再补两瓶" is a demand for goods)
-    ("guaranteed_outcome", r"换(?:个|一个|台|一台|件|一件|一箱)?新|(?:给|帮)我换|重新(?:发|寄)|补发|修好|拦截|拦(?:下|住)"
+    ("guaranteed_outcome", r"换(?:个|一个|台|一台|件|一件|一箱)?新|(?:给|帮)我换|重新(?:发|寄)|补发|修好|拦截"
+                           r"|拦(?:下|住)"
                            r"|(?:不会|会不会|还会|别)(?:再|又)?[^。?]{0,6}(?:送|派送|配送|发|寄|扣|收(?:我|费|钱))"),
 ))
 _REQUEST = re.compile(r"吗|呢|吧|\?|能不能|可不可以|行不行|好不好|是不是|要求|必须|我要|给我|赶紧|马上|立刻|请|得"
@@ -76,7 +77,8 @@ _WITHDRAWN = re.compile(
     r"|算了|不管了|不追究|不计较|不要求|不强求|按(?:流程|规定)(?:走|来|办)|never mind|forget (?:about )?(?:it|the)"
     r"|no (?:compensation|refund)|don't (?:need|want) (?:the |a |any )?(?:compensation|refund)"
 )
-_ALLOWED_ASK = re.compile(r"告诉我|通知我|说一声|(?:帮|给|替)我[^。?]{0,6}(?:查|记|转|催|登记|联系|反馈|问|提交|交上|盯|跟进|关注"
+_ALLOWED_ASK = re.compile(r"告诉我|通知我|说一声"
+                          r"|(?:帮|给|替)我[^。?]{0,6}(?:查|记|转|催|登记|联系|反馈|问|提交|交上|盯|跟进|关注"
                                r"|提(?:个)?申请|申请|检测|送检|送修|鉴定|派|开(?:个)?(?:单|回执|证明))|进度|状态|回电|回(?:个)?电话"
                                r"|打给我|联系我|记下来|转给|转交|反映给|上报|跟进|跟到底|认真|重视|尽快(?:处理|审)"
                                r"|\b(?:check|log|record|forward|pass|escalate|note)\b|call me|look into|in writing")
@@ -231,7 +233,8 @@ class Assent:
         echo = _ECHO.match(norm, position)
         if echo and echo.group(1)[0] in demand:
             return position, echo.end(), False
-        if norm[position:position + 1] in _BARE_VERBS and norm[position] in demand and _BOUNDARY.match(norm, position + 1):
+        verb = norm[position:position + 1]
+        if verb and verb in _BARE_VERBS and verb in demand and _BOUNDARY.match(norm, position + 1):
             return position, position + 1, False  # "换。" after "能给我换个新的吗?"
         either = _EITHER_OR.search(latest or demand)
         if either and norm.startswith(either.group(1), position) and _BOUNDARY.match(norm, position + 1):
