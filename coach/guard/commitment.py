@@ -78,14 +78,20 @@ def vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
 
 # "88888-88888个工作日": a range of working days is a published processing window, not a date anyone
 # promised (a delivery window in hours, "[数字x]-[数字x]点之间送到", is a promise); "8月18日 18点00" (a date
-# then a time) is a status line's timestamp.
-_RANGE = re.compile(r"\d+\s*[-~～至到]\s*\d+\s*(?:个)?工作日|\d+月\d+日\s*\d+点")
+# then a time) is a status line's timestamp; "T+3" is a settlement rule.
+_RANGE = re.compile(r"\d+\s*[-~～至到]\s*\d+\s*(?:个)?工作日|\d+月\d+日\s*\d+点|\bt\s*\+\s*\d")
 
 
 def published(norm: str) -> bool:
     """The sentence restates a published window or rule (a range of days, a channel's refund time, 价保,
     N天无理由) or reads out a status line: what it names is not promised by the speaker."""
     return bool(_RANGE.search(norm) or vocabulary().scope["published"].search(norm))
+
+
+def past(norm: str, start: int, end: int) -> bool:
+    """The match reports what has happened ("已经[日期x]退回您卡里了", "今天上午已经取出来了"), not what will: a
+    past marker inside it or just before it (further back, "退款已经审核通过了 48小时内到账" still promises)."""
+    return bool(vocabulary().scope["past"].search(norm, max(gt.clause_start(norm, start), start - 4), end))
 
 
 _QUESTION_END = re.compile(r"[吗么嘛呢]?\s*[?？]|吗")
@@ -167,7 +173,7 @@ class Commitment:
             return True
         if scope["reported"].search(norm[:start]) or gt.restated(norm, start):
             return True
-        if scope["past"].search(norm[clause:end]) or scope["process"].search(norm[clause:end]):
+        if past(norm, start, end) or scope["process"].search(norm[clause:end]):
             return True
         if scope["question"].search(norm[clause:start]) or _QUESTION_END.match(norm[end:].lstrip(_TAIL)):
             return True
