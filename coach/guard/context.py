@@ -44,17 +44,19 @@ _DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, re.compile(p)) for
                          r"|炒(?:了)?(?:他|她)"
                          r"|让(?:他|她)(?:滚|下岗|走人)|\bfired?\b|sack|punish|discipline"),
     ("liability_admission", r"承认|认错|(?:是不是|就是|是)你们的(?:错|责任|问题|锅)|你们(?:负|担)(?:全)?责|误导"
-                            r"|骗(?:了)?我|忽悠|(?:(?:是不是|是)你们|你们是不是)[^。?]{0,10}(?:弄|搞|摔|刮|碰|导致|造成|卖的假)"
+                            r"|骗(?:了)?我|忽悠|(?:(?:是不是|是)你们|你们是不是)[^。?]{0,10}(?:弄|搞|摔|刮|碰|导致|造成|卖的假|错)"
                             r"|admit|fault|to blame|on you\b"),
     ("deadline", _TIME + r"(?:之前|以前|前|之内|以内|内)?[^。?]{0,12}"
                  r"(?:结果|到账|办好|解决|退|赔|处理完|搞定|修好|换好|弄好|说法|送到|到|批|放下来|下来)"
                  r"|today|tomorrow|tonight|right now|by (?:monday|friday|tonight)"),
     ("guaranteed_outcome", r"保证|(?:一定|肯定)(?:能|会|可以)|确定(?:能|会|可以)|打包票|百分之百|准话|能不能(?:过"
                            r"|通过|批|成)"
-                           r"|能(?:通过|过|批下来|判)|guarantee|promise|make sure"),
-    ("refund_outcome", r"全额|全部退|全退|退(?:款|保|货|钱|费|给我|还)|能退|退吗|把钱(?:还|退)|refund|money back"
+                           r"|能(?:通过|过|批|判)|(?:给我|得|必须)通过|guarantee|promise|make sure"),
+    ("refund_outcome", r"(?:钱|款|本金)[^。?]{0,8}(?:要回来|拿回来|追回来|退回来)"
+                       r"|全额|全部退|全退|退(?:款|保|货|钱|费|给我|还)|能退|退吗|把钱(?:还|退)|refund|money back"
                        r"|\bfull\b|\w+ back\b"),
-    ("compensation", r"(?<!理)赔(?:偿|钱|我)?|补偿|利息|手续费|免(?:费|单|了|掉)|代金券|优惠券|礼品|送(?:我|点)|损失费"
+    ("compensation", r"(?:你们|你)(?:来)?(?:出|承担|负责|担)(?=$|[吧吗啊呀?,，。]|运费|损失|费用)"
+                     r"|(?<!理)赔(?:偿|钱|我)?|补偿|利息|手续费|免(?:费|单|了|掉)|代金券|优惠券|礼品|送(?:我|点)|损失费"
                      r"|补(?:给我|点|些|差价|回来)|积分|月租|罚息"
                      r"|(?:再)?(?:补|送)(?:我)?[\d一二两三四五六七八九十]+(?:瓶|箱|个|件|张|份|盒)|报(?:销|了)"
                      r"|compensat|reimburs|waive|voucher|credit|pay for"),
@@ -62,7 +64,7 @@ _DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, re.compile(p)) for
     #新的，再补两瓶" is a demand for goods)
     ("guaranteed_outcome", r"换(?:个|一个|台|一台|件|一件|一箱)?新|(?:给|帮)我换|重新(?:发|寄)|补发|修好|拦截"
                            r"|拦(?:下|住)"
-                           r"|(?:不会|会不会|还会|别)(?:再|又)?[^。?]{0,6}(?:送|派送|配送|发|寄|扣|收(?:我|费|钱))"),
+                           r"|(?:不会|会不会|还会|别)(?:再|又)?[^。?]{0,6}(?:送|派送|配送|发|寄|扣|收(?:我|费|钱)|有问题|出问题|坏|错)"),
 ))
 _REQUEST = re.compile(r"吗|呢|吧|\?|能不能|可不可以|行不行|好不好|是不是|要求|必须|我要|给我|赶紧|马上|立刻|请|得"
                            r"|能否|可否|不$"
@@ -99,7 +101,7 @@ _ASSENT_CORE = re.compile(
     r"|(?:就)?按(?:您|你)说的(?:办|来)?|听(?:您|你)的|就这么(?:办|定了)|都给(?:您|你)安排上|安排上|下不为例"
     r"|就是这样|是这样|没错|确实|ok(?:ay)?的?|sure(?: thing)?|deal|yes|yep|yeah|yup|no problem|of course|will do"
     r"|absolutely|all of it|consider it done|嗯+|是的?|对的?|收到|明白|知道了|听见了|听到了|做得到|办得到|来得及"
-    r"|会的|it will|i can|we can|i will"
+    r"|会的|负责(?:的)?|保证|it will|i can|we can|i will"
 )
 _BOUNDARY = re.compile(r"$|[,，。!！?？;；.~\s]|的|啊|呀|呢|哈|嘞|哦|啦|亲")
 _SEPARATOR = re.compile(r"[,，。!！~\s的啊呀呢哈嘞哦啦亲]*")
@@ -118,8 +120,10 @@ _NONCOMMITTAL = re.compile(
     r"|稍等|约定|合同|按照|根据|反映|进展|进度|understand|need|review|can't|cannot|check|forward|verify|note|pass it"
 )
 # "不会再扣费吧?" / "会不会再送过来?" answered "不会的": the denial grants what the customer asked for.
-_WILL_QUESTION = re.compile(r"不会[^。?]{0,12}(?:吧|吗|\?)|会不会|还会|会[^。?]{0,12}(?:吗|么)")
-_DENIAL = re.compile(r"不会(?:的|了|啦|哒)?|肯定不会|绝对不会|一定不会")
+_WILL_QUESTION = re.compile(r"不[^。?]{0,12}(?:吧|吗|\?)|会不会|还会|会[^。?]{0,12}(?:吗|么)")
+_DENIAL = re.compile(r"(?:肯定|绝对|一定|保证)?不会(?:的|了|啦|哒)?")
+_GRANTED_NEGATIVE = re.compile(r"不会(?:给(?:您|你))?(?:再|又)?"
+                               r"(?:派送|配送|送|发|寄|扣|收|有问题|出问题|坏|错|让(?:您|你)吃亏)")
 _CONTRAST = re.compile(r"^[,，。!\s]*(?:但|不过|只是|however|but)")
 
 
@@ -209,7 +213,10 @@ class Assent:
             return []
         start, end, weak = span
         rest = ctx.norm[end:]
-        if _CONTRAST.search(rest) or _ACKNOWLEDGE.search(rest) or gt._NEGATOR.search(rest):
+        negated = gt._NEGATOR.search(rest)
+        if negated and _GRANTED_NEGATIVE.match(rest, negated.start()):
+            negated = None  # "没问题的亲，不会给您派送的": the negation is what the customer asked for
+        if _CONTRAST.search(rest) or _ACKNOWLEDGE.search(rest) or negated:
             return []
         if weak and _NONCOMMITTAL.search(rest):
             return []
