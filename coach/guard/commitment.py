@@ -86,15 +86,22 @@ _RANGE = re.compile(r"\d+\s*[-~～至到]\s*\d+\s*(?:个)?工作日|\d+月\d+日
 def published(norm: str) -> bool:
     """The sentence restates a published window or rule (a range of days, a channel's refund time, 价保,
     N天无理由) or reads out a status line: what it names is not promised by the speaker."""
+    if _OWN_TURN.search(norm):  # "按政策要15天，不过我给您加急，明天就到": staff override the rule
+        return False
     return bool(_RANGE.search(norm) or vocabulary().scope["published"].search(norm))
 
 
 def past(norm: str, start: int, end: int) -> bool:
     """The match reports what has happened ("已经[日期x]退回您卡里了", "今天上午已经取出来了"), not what will: a
     past marker inside it or just before it (further back, "退款已经审核通过了 48小时内到账" still promises)."""
-    return bool(vocabulary().scope["past"].search(norm, max(gt.clause_start(norm, start), start - 4), end))
+    marker = vocabulary().scope["past"].search(norm, max(gt.clause_start(norm, start), start - 4), end)
+    # "我已经给您免了": staff's own act, done without authority, is no report of the past.
+    return marker is not None and not _OWN_ACT.search(norm, max(0, marker.start() - 4), marker.start())
 
 
+_OWN_ACT = re.compile(r"我|我们|这边|小妹|妹子")
+_OWN_TURN = re.compile(r"(?:但|不过|可是)[^。]{0,8}(?:我|我们|这边)"
+                       r"|(?:我|我们)(?:这边)?(?:给|帮|替)(?:您|你)(?:特殊|加急|特批|破例)")
 _QUESTION_END = re.compile(r"[吗么嘛呢]?\s*[?？]|吗")
 
 

@@ -356,7 +356,8 @@ _ASSURANCE = re.compile(r"(?:这个|这点|这事)?(?:您|你)(?:就)?(?:放心|
 
 
 # "正常来说，吞卡第二个工作日就能取出来": a hedge that opens the sentence scopes all of it.
-_TURN = re.compile(r"但|不过|可是|然而|只是")
+# A turn after the opening hedge, or staff stepping in ("正常要7天，您这单我亲自盯着"), ends its scope.
+_TURN = re.compile(r"但|不过|可是|然而|只是|我(?:亲自|这边|给您|帮您|保证)|您这(?:个|单|次|笔)")
 _OPENING_HEDGE = re.compile(r"[^,，]{0,4}(?:正常来说|一般来说|通常来说|正常情况下|一般情况下|通常情况下|一般而言"
                             r"|按以往经验)")
 
