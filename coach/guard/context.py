@@ -91,9 +91,15 @@ _RIGHTS = re.compile(
     r"|can i (?:complain|file|report|appeal)")
 # "合同上写的是退保按现金价值退 对吧": a question about the published rules, which staff may confirm.
 _RULE_QUESTION = re.compile(
-    r"(?<!不管)(?<!不管什么)(?:合同|条款|协议|七天无理由|7天无理由|犹豫期|三包|保修期|说明书)"
+    r"(?<!不管)(?<!不管什么)(?:合同|条款|协议|天无理由|犹豫期|三包|保修期|说明书|价保|页面)"
 )
 _RULE_CATEGORIES = {"refund_outcome", "compensation", "deadline"}
+# A question that checks the customer's understanding of a fact or a step, not a request: "我不用取件是吗",
+# "商家已经退给我88888了对吗", "直接给快递员师傅就可以了吗". It asks for something when it holds a want; and
+# confirming an accusation ("是你们仓库发错货了吧?" "对的") admits it.
+_CONFIRMING = re.compile(r"是吗|对吗|是吧|对吧|了吗|了吧|了么|已经|意思是|就可以了?吗|就行了?吗|有用吗")
+_WANTING = re.compile(r"能不能|能否|可不可以|可以.{0,6}吗|能.{0,8}吗|帮我|我要|必须|保证|一定|肯定|会不会|行不行"
+                      r"|赶紧|马上|今天|今晚|明天")
 # Longer forms first: the alternation takes the first that matches ("好吧" before "好").
 _ASSENT_CORE = re.compile(
     r"好吧|好嘞|好啦|好的?|行吧|行啊|行|可以(?:的|啊|呀)?|能做到|能的?|成|妥妥的?|妥|包的|包在我身上|稳了|没毛病"
@@ -192,6 +198,8 @@ def _turn_demand(text: str) -> Demand | object | None:
         return _EXCUSED
     if category in _RULE_CATEGORIES and _RULE_QUESTION.search(norm):
         return _EXCUSED
+    if category != "liability_admission" and _CONFIRMING.search(target.norm) and not _WANTING.search(target.norm):
+        return None  # "取消了是吗", "直接给快递员就可以了吗": checking a fact or a step, asking for nothing
     return Demand(category, text[target.start:target.end].strip())
 
 
