@@ -8,7 +8,7 @@ import pytest
 from coach.guard import check
 
 
-def flagged(text: str, context: str | None = None) -> set[str]:
+def flagged(text: str, context: str | list[dict[str, str]] | None = None) -> set[str]:
     return {v.category for v in check(text, context=context).violations}
 
 
@@ -51,3 +51,14 @@ def test_yes_to_a_demand_or_an_accusation_still_binds(context: str, reply: str, 
 ])
 def test_a_published_window_does_not_cover_staffs_own_promise(text: str) -> None:
     assert flagged(text)
+
+
+def test_a_question_with_content_of_its_own_does_not_press_an_earlier_demand() -> None:
+    turns = [{"speaker": "customer", "text": "我要退款"}, {"speaker": "staff", "text": "好的，这边帮您申请。"},
+             {"speaker": "customer", "text": "那我中途取消了的话，就不会生效吗"}]
+    assert flagged("是的", turns) == set()
+
+
+def test_full_amount_before_a_comma_is_not_a_hesitation() -> None:
+    # "全额，" read as the filler 额 dropped the demand's 全额 (and any rule's).
+    assert "refund_outcome" in flagged("好的，可以。", "我要的是全额，一分都不能少，可以吗？")

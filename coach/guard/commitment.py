@@ -81,7 +81,7 @@ def vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
 # window, not a date anyone promised (a clock window, "[数字x]-[数字x]点之间送到", is a promise); "8月18日
 # 18点00" (a date then a time) is a status line's timestamp; "T+3" is a settlement rule. Certainty in the
 # sentence ("三个工作日内保证解决") keeps it a promise (see ``published``).
-_RANGE = re.compile(r"\d+\s*[-~～至到]\s*\d+\s*(?:个)?(?:工作日|天|小时|周)|\d+月\d+日\s*\d+点|\bt\s*\+\s*\d"
+_RANGE = re.compile(r"\d+\s*[-~～至到]\s*\d+\s*(?:个)?(?:工作日|天|小时|周)|\d+月\d+日\s*\d+点|\bt\s*\+\s*\d|\d+点\d\d"
                     r"|\d+\s*(?:个)?工作日")
 
 

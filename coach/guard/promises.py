@@ -147,6 +147,8 @@ class RefundOutcome(SentenceRule):
         r"|一分不少)[^,，。]{0,4}(?:给|退|还)"
     )
 
+    dates_outcome = True  # "款项原路返还88888-88888个工作日": the published refund window
+
     def exempt(self, norm: str, start: int, end: int) -> bool:
         return _process_before(norm, start)
 

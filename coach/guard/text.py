@@ -94,7 +94,7 @@ def normalise(text: str) -> str:
 # so spans still index the text as received. Sentence-final particles (啊, 吧, 哈…) stay: they mark the end
 # of a phrase for several rules.
 _NOISE = re.compile(  # every branch opens with a literal, so the scan skips ahead fast
-    r"[嗯呃唔]+|额(?<![金限份定超余差总面数]额)(?=[,，。!?\s嗯呃]|那个|就是|这个)"
+    r"[嗯呃唔]+|额(?<![金限份定超余差总面数全]额)(?=[,，。!?\s嗯呃]|那个|就是|这个)"
     r"|就是说|怎么说呢|怎么讲呢|那个(?![月人时台家店部门单笔])|(?:这个)+(?=这个)"
     # a stuttered word ("保证保证", "一定一定") reads once; only these words: "爱找谁找谁" is an idiom
     r"|(?P<word>一定|肯定|保证|绝对|放心|没事|可以|就是|然后|我们|这边|马上|立刻|现在|今天|明天)(?P=word)+"
