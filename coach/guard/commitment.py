@@ -41,6 +41,7 @@ def _alternation(entries: list[str]) -> str:
     parts = sorted({gt.normalise(str(e)).strip() for e in entries if str(e).strip()}, key=len, reverse=True)
     return "|".join(".{0,6}?".join(re.escape(piece) for piece in part.split(_GAP)) for part in parts) or r"(?!)"
 
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: a faster cold start
 
 @dataclass(frozen=True)
 class Vocabulary:
@@ -59,7 +60,7 @@ class Vocabulary:
 @functools.cache
 def vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
     try:
-        data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
         commit, scope, outcomes = data["commitment"], data["scope"], data["outcomes"]
         return Vocabulary(
             undertaking=re.compile(_alternation(commit["undertaking"])),
