@@ -124,7 +124,6 @@ _ASKED = re.compile(r"(?:吗|么|嘛|是吧|对吧|对吗|是吗)[呢哦啊呀]*
 _OWN_ACT = re.compile(r"我|我们|这边|小妹|妹子")
 _OWN_TURN = re.compile(r"(?:但|不过|可是)[^。]{0,8}(?:我|我们|这边)"
                        r"|(?:我|我们)(?:这边)?(?:给|帮|替)(?:您|你)(?:特殊|加急|特批|破例)")
-_QUESTION_END = re.compile(r"[吗么嘛呢]?\s*[?？]|吗")
 
 
 class Commitment:
@@ -206,7 +205,7 @@ class Commitment:
         if past(norm, start, end) or any(norm[m.end():m.end() + 2] not in _OUTCOME_AFTER_PROCESS
                                          for m in scope["process"].finditer(norm, clause, end)):
             return True
-        if scope["question"].search(norm[clause:start]) or _QUESTION_END.match(norm[end:].lstrip(_TAIL)):
+        if scope["question"].search(norm[clause:start]) or asked(norm, end):
             return True
         if hedge and published(norm):  # reassurance and undertakings stand even beside policy
             return True
@@ -215,5 +214,4 @@ class Commitment:
 
 # Outcomes that are themselves worded with a negator ("不会让您吃亏", "不会派送"): the negator is the outcome.
 _OWN_NEGATION = re.compile(r"不会|不扣|没有损失|送不出去")
-_TAIL = " 的了啊呀哦哈呢啦嘛"
 _OUTCOME_AFTER_PROCESS = {"下来", "成功", "通过"}  # "价保肯定能申请下来": the outcome, not the process
