@@ -300,18 +300,25 @@ def quote_spans(norm: str) -> list[tuple[int, int]]:
 _QUOTE_ATTRIBUTION = re.compile(
     r"(?:您|你|客户|顾客|他|她|对方|业务员|销售|理财经理|客户经理|师傅|快递员|页面|网上|广告|宣传|短信|合同|条款|通知)"
     r"[^,，。“”「」]{0,8}(?:说|讲|问|提到|提的|要求|认为|觉得|答应|承诺|写|标|注明|反映|的意思|的原话)"
-    r"|you (?:said|asked|mentioned|wrote)|(?:he|she|they) (?:said|told you|promised)")
+    r"|you(?:'ve| have)? (?:said|asked|mentioned|wrote|told me)|(?:he|she|they) (?:said|told you|promised)")
+# "…“全额退款”、“赔偿五千”和“爱找谁找谁”": a quote listed right after an exempt one is the same speaker's.
+_LISTED = re.compile(r"[\s,，、;；]*(?:和|与|及|以及|还有|and|or)?[\s,，、]*$")
 _QUOTE_AS_WORDS = re.compile(r"(?:这种|这样的?|这类|这句|那种|那句|之类的?|的)(?:话|说法|承诺|表述|字眼|用语|措辞)")
 
 
 def exempt_quotes(norm: str, customer_words: str = "") -> list[tuple[int, int]]:
     """The balanced quotes of someone else's words (see above, or words the customer wrote in the
     conversation, ``customer_words`` squeezed): only inside these is a trigger not the speaker's own."""
-    exempt = []
+    exempt: list[tuple[int, int]] = []
+    previous_end = -1
     for start, end in quote_spans(norm):
         inner = "".join(c for c in norm[start + 1:end] if c.isalnum())
-        window = norm[max(clause_start(norm, start), norm.rfind("”", 0, start) + 1, start - 16):start]
-        if (_QUOTE_ATTRIBUTION.search(window) or _QUOTE_AS_WORDS.match(norm, end + 1)
+        window = norm[max(previous_end + 1, start - 40):start]  # back to the last quote, not into it
+        previous_end = end
+        listed = bool(exempt) and bool(_LISTED.match(norm[exempt[-1][1] + 1:start]))
+        attributed = [m.end() for m in _QUOTE_ATTRIBUTION.finditer(window)]
+        attributed_here = bool(attributed) and not _OWN_VOICE.search(window, attributed[-1])
+        if (listed or attributed_here or _QUOTE_AS_WORDS.match(norm, end + 1)
                 or (len(inner) >= 2 and inner in customer_words)):
             exempt.append((start, end))
     return exempt
