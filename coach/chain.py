@@ -27,7 +27,7 @@ from coach.citations import CitationIndex, cite_quotes, cite_reply
 from coach.config import Settings
 from coach.errors import BackendError, InputError
 from coach.guard import check
-from coach.guard_review import SecondOpinion
+from coach.guard.review import SecondOpinion
 from coach.policy import Policy, load_policy, policy_hash
 from coach.prompts import load_prompt
 from coach.redact import Redactor, install_log_masking

@@ -37,7 +37,7 @@ from coach.config import Settings
 from coach.errors import CoachError, ConfigError
 from coach.guard import MAX_CHARS
 from coach.guard import check as guard_check
-from coach.guard_review import SecondOpinion
+from coach.guard.review import SecondOpinion
 from coach.policy import Policy, load_policy
 from coach.redact import install_log_masking
 from coach.thread_confined import ThreadConfined

@@ -147,7 +147,7 @@ def test_running_check_imports_no_model_store_or_eval_stack(args: list[str]) -> 
             f"sys.argv = ['coach', *{args!r}]\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "names = ('chromadb', 'langchain', 'langchain_core', 'langchain_openai', 'openai', 'deepeval', 'jieba',\n"
-            "         'coach.guard_review', 'coach.cli.draft_cmds', 'coach.cli.store_cmds', 'coach.cli.eval_cmds')\n"
+            "         'coach.guard.review', 'coach.cli.draft_cmds', 'coach.cli.store_cmds', 'coach.cli.eval_cmds')\n"
             "print('HEAVY=' + ','.join(m for m in names if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "HEAVY=", result.stdout

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from coach import guard_text as gt
 from coach.guard import check
+from coach.guard import text as gt
 from coach.types import GuardReport
 
 

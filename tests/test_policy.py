@@ -10,7 +10,7 @@ import yaml
 
 from coach.errors import ConfigError
 from coach.guard import check
-from coach.guard_text import to_simplified
+from coach.guard.text import to_simplified
 from coach.policy import DEFAULT_POLICY_PATH, load_policy, validate_policy_file
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"

@@ -27,7 +27,7 @@ from coach.cli._common import (
 from coach.errors import InputError
 from coach.guard import check as guard_check
 from coach.guard import validate_text
-from coach.guard_context import ContextInput
+from coach.guard.context import ContextInput
 from coach.policy import Policy, load_policy, validate_policy_file
 from coach.types import CheckRequest, GuardReport
 
@@ -97,7 +97,7 @@ class _Guard:
         wanted = settings.guard_second_opinion if second_opinion is None else second_opinion
         self.reviewer = None
         if wanted:  # imported only here: the rules-only path stays free of LangChain
-            from coach.guard_review import SecondOpinion
+            from coach.guard.review import SecondOpinion
 
             self.reviewer = SecondOpinion.from_settings(settings, self.policy)
 

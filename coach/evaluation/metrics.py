@@ -23,7 +23,7 @@ from coach.escalation import advice_quotes
 from coach.evaluation import signals
 from coach.evaluation.suites import GuardItem, Scenario
 from coach.guard import check
-from coach.guard_review import SecondOpinion
+from coach.guard.review import SecondOpinion
 from coach.policy import Policy, load_policy
 from coach.types import Citation, Draft, GuardReport, Violation
 

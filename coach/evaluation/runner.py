@@ -132,7 +132,7 @@ class Runner:
         """With COACH_GUARD_SECOND_OPINION the guard suite measures the guard as configured: rules + model."""
         if not self.settings.guard_second_opinion:
             return None
-        from coach.guard_review import SecondOpinion
+        from coach.guard.review import SecondOpinion
 
         reviewer = SecondOpinion.from_settings(self.settings, policy)
         probe(reviewer.backend)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from coach import guard_text as gt
+from coach.guard import text as gt
 from coach.types import RiskFlag
 
 # ----------------------------------------------------------------------------------- the steps

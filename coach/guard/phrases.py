@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from coach import guard_text as gt
-from coach.compiled_patterns import compile_pattern
-from coach.guard_rules import GuardContext, Kind, Scope, SentenceRule, SplitPattern
+from coach.guard import text as gt
+from coach.guard.base import GuardContext, Kind, Scope
+from coach.guard.rules import SentenceRule, SplitPattern
 from coach.types import Violation
 
 _PHRASE_SCOPES: frozenset[Scope] = frozenset({"quote", "restated"})
@@ -49,7 +49,7 @@ class BlameRules(PhraseRule):
         r"|(?:go |just )?read (?:the |your )?(?:terms|policy|contract|rules)(?: yourself)?"
     )
     # "规定是这样的，但我可以帮您问问有没有其他办法": the rule is explained and help is offered.
-    _OFFER = compile_pattern(r"(?:但|不过)[^。]{0,6}(?:帮(?:您|你)|我可以|我来|看看有没有|想想办法|其他办法)")
+    _OFFER = re.compile(r"(?:但|不过)[^。]{0,6}(?:帮(?:您|你)|我可以|我来|看看有没有|想想办法|其他办法)")
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
         return bool(self._OFFER.search(norm, end))
@@ -85,7 +85,7 @@ class PassTheBuck(PhraseRule):
     )
 
     # "您自己去找也行，我也可以帮您联系厂家": the customer is not left alone with it.
-    _OFFER = compile_pattern(
+    _OFFER = re.compile(
         r"(?:我|我们)(?:也|来|可以|这就|马上|现在)*(?:帮|替|给)(?:您|你)(?:联系|转|问|找|请|约|反映)"
     )
 
@@ -139,9 +139,9 @@ class RefuseService(PhraseRule):
         r"|you'll have to come back (?:tomorrow|later)|we're closed|(?:i|we) (?:can't|cannot|won't) (?:help"
         r"|serve) you(?=$|[.!])"
     )
-    _REASON = compile_pattern(r"因为|由于|需要|建议|您可以|请您到|麻烦您|帮您|为您|带上|携带")
+    _REASON = re.compile(r"因为|由于|需要|建议|您可以|请您到|麻烦您|帮您|为您|带上|携带")
     # "今天不办了也没关系，您明天有空再来": the customer's choice, not a refusal.
-    _CHOICE = compile_pattern(r"[^,，。]{0,2}也(?:没关系|行|可以|没事|不要紧)")
+    _CHOICE = re.compile(r"[^,，。]{0,2}也(?:没关系|行|可以|没事|不要紧)")
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
         return bool(self._REASON.search(norm) or self._CHOICE.match(norm, end))
@@ -154,13 +154,13 @@ class Ignorance(PhraseRule):
         r"(?<![看听写说讲弄搞您你得])(?:不知道|不清楚|不太清楚|不了解|不晓得|没听说过)(?!的地方|之处|可以|请|的话)"
         r"|i (?:don't|do not) know|no idea|i'm not sure|(?:i|we) have no clue"
     )
-    _OFFER = compile_pattern(
+    _OFFER = re.compile(
         r"(?:帮|为|给|替)(?:您|你)(?:查|问|核实|确认|了解|咨询|联系|反馈|请示)|我(?:去|来|再|马上|这就|先)?(?:查|问"
         r"|核实|确认|了解|咨询|请示|联系)"
         r"|稍等|核实一下|确认一下|了解一下|回复(?:您|你)|答复(?:您|你)|反馈|let me (?:check|find out|ask)"
         r"|i'll (?:check|find out|ask)"
     )
-    _SUBJECT = compile_pattern(r"(?:您|你|客户|他|她)(?:也|可能|如果|要是|还)?$")
+    _SUBJECT = re.compile(r"(?:您|你|客户|他|她)(?:也|可能|如果|要是|还)?$")
 
     def check(self, text: str, ctx: GuardContext) -> list[Violation]:
         if self._OFFER.search(ctx.norm):  # an offer to find out anywhere in the reply makes it fine
@@ -191,7 +191,7 @@ class Impatience(PhraseRule):
     )
 
     # "请您先坐着等一会儿" is polite; "先坐着等会儿" thrown at the customer is not.
-    _POLITE = compile_pattern(r"(?:请|麻烦|您)[^,，。]{0,1}$")
+    _POLITE = re.compile(r"(?:请|麻烦|您)[^,，。]{0,1}$")
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
         return norm[start:end].startswith(("先坐", "坐")) and bool(self._POLITE.search(norm, 0, start))
@@ -211,7 +211,7 @@ class LiteralPhrases(SentenceRule):
         self.category = family  # type: ignore[misc]
         self.rule = f"phrase.{family}.literal"  # type: ignore[misc]
         parts = [re.escape(gt.compact_text(p)).replace("xx", ".{1,12}") for p in phrases if gt.compact_text(p)]
-        self._compiled = compile_pattern("|".join(parts)) if parts else None
+        self._compiled = re.compile("|".join(parts)) if parts else None
 
     def check(self, text: str, ctx: GuardContext) -> list[Violation]:
         found: list[Violation] = []
@@ -220,7 +220,7 @@ class LiteralPhrases(SentenceRule):
         for sentence in ctx.sentences:
             squeezed, index = sentence.squeezed, sentence.index
             match = self._compiled.search(squeezed)
-            if match is None or gt.quoted(sentence.norm, index[match.start()]):
+            if match is None or ctx.in_quote(sentence.at(index[match.start()])):
                 continue
             start, end = index[match.start()], index[match.end() - 1] + 1
             violation = ctx.violation(self.kind, self.category, sentence, start, end)

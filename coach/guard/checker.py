@@ -1,4 +1,4 @@
-"""The guard: no unauthorised promise, no forbidden service phrase.
+"""Checking one reply: the policy's rules built once, then every rule over the reply's sentences.
 
 ``check(text, role=..., context=..., policy=...)`` reads the text sentence by sentence (simplified,
 traditional and English), runs one small rule per forbidden category and phrase family, and returns a
@@ -11,21 +11,21 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from coach import guard_text as gt
 from coach.errors import InputError
-from coach.guard_context import Assent, ContextInput, last_demand
-from coach.guard_phrases import PHRASE_RULES, LiteralPhrases
-from coach.guard_rules import PROMISE_RULES, GuardContext, PolicyPatternRule
+from coach.guard import text as gt
+from coach.guard.base import GuardContext, Rule, dedupe
+from coach.guard.commitment import Commitment
+from coach.guard.context import Assent, ContextInput, customer_words, last_demand
+from coach.guard.phrases import PHRASE_RULES, LiteralPhrases
+from coach.guard.promises import PROMISE_RULES
+from coach.guard.rules import PolicyPatternRule
+from coach.guard.service import service_rules
 from coach.policy import Policy, load_policy, policy_hash
 from coach.types import LONE_SURROGATE, SURROGATE_FIX, SURROGATE_MESSAGE, GuardReport, Violation
 
+__all__ = ["MAX_CHARS", "Reviewer", "check", "dedupe", "validate_text"]
+
 MAX_CHARS = 20_000
-
-
-class Rule(Protocol):
-    rule: str
-
-    def check(self, text: str, ctx: GuardContext) -> list[Violation]: ...
 
 
 class _Compiled:
@@ -43,6 +43,8 @@ class _Compiled:
                 rules.append(PolicyPatternRule("forbidden_phrase", family.id, family.patterns))
             if family.phrases:
                 rules.append(LiteralPhrases(family.id, family.phrases))
+        rules.append(Commitment())
+        rules.extend(service_rules())
         rules.append(Assent())
         self.rules = rules
         self.scripts = {name: _script_matchers(policy.scripts + role.scripts) for name, role in policy.roles.items()}
@@ -94,7 +96,7 @@ def validate_text(text: str) -> None:
 
 
 class Reviewer(Protocol):
-    """A second opinion read after the rules (coach.guard_review.SecondOpinion): it may add flags, never remove."""
+    """A second opinion read after the rules (coach.guard.review.SecondOpinion): it may add flags, never remove."""
 
     def review(self, text: str, report: GuardReport, *, context: ContextInput = None) -> GuardReport: ...
 
@@ -111,7 +113,8 @@ def check(text: str, *, role: str | None = None, context: ContextInput = None,
     norm = gt.normalise(text)
     sentences = [s for s in gt.sentences(norm) if not compiled.approved(role_name, s)]
     ctx = GuardContext(text=text, norm=norm, sentences=sentences, policy=policy, role=role_name,
-                       demand=last_demand(context) if context else None)
+                       demand=last_demand(context) if context else None,
+                       customer_words=customer_words(context) if context else "")
     found: list[Violation] = []
     for rule in compiled.rules:
         found.extend(rule.check(text, ctx))
@@ -119,12 +122,3 @@ def check(text: str, *, role: str | None = None, context: ContextInput = None,
     report = GuardReport(ok=not violations, violations=violations, role=role_name, policy_hash=compiled.policy_hash)
     return reviewer.review(text, report, context=context) if reviewer else report
 
-
-def dedupe(found: list[Violation]) -> list[Violation]:
-    """One violation per category and span; overlapping spans of one category keep the first found."""
-    kept: list[Violation] = []
-    for violation in found:
-        if any(v.category == violation.category and v.start < violation.end and violation.start < v.end for v in kept):
-            continue
-        kept.append(violation)
-    return sorted(kept, key=lambda v: (v.start, v.end, v.category))

@@ -9,25 +9,17 @@ Rules only report; nothing here changes the text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import ClassVar, Literal
 
-from coach import guard_text as gt
-from coach.compiled_patterns import compile_pattern
-from coach.policy import Policy
+from coach.guard import text as gt
+from coach.guard.base import GuardContext
+from coach.guard.rules import SentenceRule, SplitPattern
 from coach.types import Violation
-
-Kind = Literal["unauthorized_promise", "forbidden_phrase"]
-Scope = Literal["negation", "quote", "restated", "conditional", "hedge", "policy"]
-ALL_SCOPES: frozenset[Scope] = frozenset({"negation", "quote", "restated", "conditional", "hedge", "policy"})
 
 YOU = r"(?:您|你|客户|亲)"
 GIVE = r"(?:给|为|帮|替|向)"
 # Certainty, in all its chat forms: 保准, 准保, 铁定, 百分百, 一准.
 SURE = r"(?:一定|肯定|保证|绝对|保准|准保|铁定|百分之?百|100%|一准|指定)"
 NUM = r"[\d一二两三四五六七八九十百千万半几]+"
-_APOLOGY = compile_pattern(r"抱歉|对不起|歉意|不好意思|sorry|apolog")
-_FULL = compile_pattern(r"全额|全部损失|所有损失|全赔|全部赔|双倍|三倍|加倍")
 # What a gift or a goodwill payment is called: vouchers, coupons, samples, cash gifts ("返一张50元无门槛券",
 # "送套试用装", "一万块的慰问金").
 GIFT = (r"(?:代金券|优惠券|无门槛券|抵用券|抵扣券|体验券|券|礼品卡|购物卡|储值卡|礼品|礼物|礼包|礼盒|小样|试用装"
@@ -41,187 +33,8 @@ FEE = (r"(?:手续费|年费|利息|罚息|滞纳金|违约金|服务费|维修�
        r"|药费|租金|会费|套餐费|月费|差价|押金)")
 
 
-def role_may(policy: Policy, role: str, category: str, sentence_norm: str) -> bool:
-    """The role may commit to this category here: a grant without a limit, or amounts within it."""
-    grant = policy.grant(role, category)
-    if grant is None:
-        return False
-    if grant.max_amount is None:
-        return True
-    stated = gt.amounts(sentence_norm)
-    if not stated:
-        return not _FULL.search(sentence_norm)
-    return max(stated) <= grant.max_amount
 
-
-@dataclass
-class GuardContext:
-    """What every rule sees: the text, its normalised copy, the sentences to check, the policy."""
-
-    text: str
-    norm: str
-    sentences: list[gt.Sentence]
-    policy: Policy
-    role: str
-    demand: object | None = None  # guard_context.Demand, when the customer's turn asked for something
-    notes: dict[str, str] = field(default_factory=dict)
-    latin: bool = field(init=False)  # some sentence holds a Latin letter (the English wording is searched)
-
-    def __post_init__(self) -> None:
-        self.latin = any(s.latin for s in self.sentences)
-
-    def granted(self, category: str, sentence_norm: str) -> bool:
-        return role_may(self.policy, self.role, category, sentence_norm)
-
-    def violation(self, kind: Kind, category: str, sentence: gt.Sentence, start: int, end: int,
-                  *, lead: str = "") -> Violation | None:
-        """A Violation over the clause(s) around [start, end) of ``sentence``; None if the policy allows it."""
-        if kind == "unauthorized_promise":
-            rule = self.policy.commitment(category)
-            if rule is None or self.granted(category, sentence.norm):
-                return None
-            explanation, safe, source = rule.explanation, rule.safe_alternative, rule.source_text()
-        else:
-            family = self.policy.family(category)
-            if family is None:
-                return None
-            explanation, safe, source = family.explanation, family.better, family.source.render()
-        left, right = gt.clause_bounds(sentence.norm, start, end)
-        abs_start, abs_end = sentence.at(left), sentence.after(right)
-        return Violation(
-            kind=kind, category=category, span=self.text[abs_start:abs_end], start=abs_start, end=abs_end,
-            explanation=lead + explanation, suggestion=self._rewrite(sentence, left, safe), source=source,
-        )
-
-    def _rewrite(self, sentence: gt.Sentence, left: int, safe: str) -> str:
-        """The safe alternative, keeping an apology that opened the sentence (apologising is allowed)."""
-        opening = sentence.norm[:left]
-        if left and _APOLOGY.search(opening):
-            kept = self.text[sentence.start:sentence.at(left)].strip(gt._TRIM)
-            return f"{kept}，{safe}"
-        return safe
-
-
-def _branches(source: str) -> list[str]:
-    """The top-level alternatives of a regex source (outside groups and character classes)."""
-    parts, depth, in_class, escaped, last = [], 0, False, False, 0
-    for i, char in enumerate(source):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(source[last:i])
-            last = i + 1
-    return [*parts, source[last:]]
-
-
-class SplitPattern:
-    """A rule's regex, with a second copy that leaves out the all-ASCII (English) alternatives.
-
-    Most replies are Chinese: a sentence with no Latin letter is searched with the Chinese alternatives only
-    (a third of the rule time); a sentence with Latin letters with the whole regex. Each copy compiles on
-    first use, so importing the guard compiles neither and a Chinese reply never compiles the whole one.
-    """
-
-    instances: ClassVar[list[SplitPattern]] = []  # what coach.compiled_patterns compiles ahead of time
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self._full: re.Pattern[str] | None = None
-        self._chinese: re.Pattern[str] | None = None
-        SplitPattern.instances.append(self)
-
-    def sources(self) -> tuple[str, str]:
-        """The whole regex and its Chinese-only copy."""
-        kept = [b for b in _branches(self.source) if not b.isascii()]
-        return self.source, "|".join(kept) if kept else r"(?!)"
-
-    @property
-    def full(self) -> re.Pattern[str]:
-        if self._full is None:
-            self._full = compile_pattern(self.source)
-        return self._full
-
-    @property
-    def chinese(self) -> re.Pattern[str]:
-        if self._chinese is None:
-            self._chinese = compile_pattern(self.sources()[1])
-        return self._chinese
-
-
-class SentenceRule:
-    """Report the first match per sentence that no scope check excuses."""
-
-    rule: ClassVar[str]
-    kind: ClassVar[Kind] = "unauthorized_promise"
-    category: ClassVar[str]
-    pattern: ClassVar[SplitPattern | re.Pattern[str]]
-    scopes: ClassVar[frozenset[Scope]] = ALL_SCOPES
-    # An excused match may have swallowed the next clause ("三个工作日内联系您，到时候钱也打到您账户里"):
-    # when set, the search resumes at the next clause rather than after the whole match.
-    resume_at_next_clause: ClassVar[bool] = False
-
-    def check(self, text: str, ctx: GuardContext) -> list[Violation]:
-        found: list[Violation] = []
-        split = self.pattern
-        if isinstance(split, SplitPattern):
-            chinese = split._chinese or split.chinese
-            full = (split._full or split.full) if ctx.latin else chinese
-        else:
-            chinese = full = split
-        for sentence in ctx.sentences:
-            violation = self.first_violation(ctx, sentence, full if sentence.latin else chinese)
-            if violation:
-                found.append(violation)
-        return found
-
-    def first_violation(self, ctx: GuardContext, sentence: gt.Sentence, pattern: re.Pattern[str]) -> Violation | None:
-        """The sentence's first match of ``pattern`` that no scope check excuses, as a Violation (None if
-        there is none, or the policy allows it)."""
-        norm, pos = sentence.norm, 0
-        while (match := pattern.search(norm, pos)) is not None:
-            if not self.excused(norm, match.start(), match.end()):
-                return ctx.violation(self.kind, self.category, sentence, match.start(), match.end())
-            pos = match.end()
-            if self.resume_at_next_clause:
-                clause_break = gt.CLAUSE_BREAK.search(norm, match.start(), match.end())
-                pos = clause_break.end() if clause_break else pos
-            pos = max(pos, match.start() + 1)
-        return None
-
-    def excused(self, norm: str, start: int, end: int) -> bool:
-        s = self.scopes
-        return (
-            ("quote" in s and gt.quoted(norm, start))
-            or ("restated" in s and gt.restated(norm, start))
-            or ("negation" in s and gt.negated(norm, start, end))
-            or ("conditional" in s and gt.conditional(norm, start, end))
-            or ("hedge" in s and gt.hedged(norm, start, end))
-            or ("policy" in s and gt.policy_based(norm))
-            or (self.kind == "unauthorized_promise" and bool(_PENDING_AFTER.match(norm, end)))
-            or self.exempt(norm, start, end)
-        )
-
-    def exempt(self, norm: str, start: int, end: int) -> bool:
-        """Rule-specific excuses (process verbs, effort words, ...)."""
-        return False
-
-
-# "全额退款需要厂家审批": the outcome is named as pending on someone else, not promised.
-_PENDING_AFTER = compile_pattern(
-    r"[^,，。]{0,3}(?:需要|需|要经过|要等|要看|得等|得看|还要|须|必须经过|由[^,，。]{1,6}(?:审|决定|确认)"
-    r"|是?不(?:允许|可以|行|能)的?)"
-)
-_PROCESS_BEFORE = compile_pattern(r"(?:申请|提交|反馈|上报|争取|催|转|问问|咨询|核实|登记|记录|备注|预约"
+_PROCESS_BEFORE = re.compile(r"(?:申请|提交|反馈|上报|争取|催|转|问问|咨询|核实|登记|记录|备注|预约"
                                   r"|报备)[^,，]{0,4}$")
 
 
@@ -291,11 +104,13 @@ class Compensation(SentenceRule):
     )
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
-        return _process_before(norm, start) or bool(_THIRD_PARTY.search(norm, max(0, start - 8), start))
+        return (_process_before(norm, start) or bool(_THIRD_PARTY.search(norm, max(0, start - 8), start))
+                or bool(_APOLOGY_IDIOM.search(norm, start, end + 4)))  # "给您赔个不是": an apology
 
 
+_APOLOGY_IDIOM = re.compile(r"赔(?:个|了)?(?:不是|礼)")
 # "商家补偿您运费": someone else pays, the reply reports it (the company's own promise stays "我们补偿您").
-_THIRD_PARTY = compile_pattern(
+_THIRD_PARTY = re.compile(
     r"(?:商家|厂家|厂商|卖家|店家|快递公司|物流公司|快递|保险公司|承运方|第三方|对方)(?:那边)?"
     r"(?:会|将|也|可以|就)?$")
 
@@ -331,6 +146,8 @@ class RefundOutcome(SentenceRule):
         r"|(?:退款|退保|退费|钱|本金|款)[^,，。]{0,8}(?:保证|一定|肯定|全部|全额|如数|原数"
         r"|一分不少)[^,，。]{0,4}(?:给|退|还)"
     )
+
+    dates_outcome = True  # "款项原路返还88888-88888个工作日": the published refund window
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
         return _process_before(norm, start)
@@ -414,7 +231,7 @@ _OUTCOME = (
     r"|approved|refunded|resolved"
     r"|fixed|credited|delivered|arrive|in your account|get your money|ready)"
 )
-_CONTACT = compile_pattern(r"联系|回电|(?<!满意的)(?<!满意)答复|回复|致电|电话|反馈|通知|跟进|告知|短信|申请|提交|催"
+_CONTACT = re.compile(r"联系|回电|(?<!满意的)(?<!满意)答复|回复|致电|电话|反馈|通知|跟进|告知|短信|申请|提交|催"
                            r"|预约|安排|核实|查|检测|勘察"
                            r"|测量|看看|工单|派单"
                            r"|转(?:交|给|到)(?!您|你)|forward|submit|escalat|pass (?:it|your)|log|look into|check|send"
@@ -442,6 +259,7 @@ class Deadline(SentenceRule):
     )
 
     resume_at_next_clause = True
+    dates_outcome = True
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
         return bool(_CONTACT.search(norm[start:end])) or _process_before(norm, start)
@@ -508,7 +326,7 @@ _OUR_FAULT = (r"(?:导致|造成|引起|失误|疏忽|疏失|过失|有问题|�
               r"|没(?:拧|装|做|讲|说|检查|注意|看|放|处理)|(?:报|弄|搞|发|算|写|录|扣|转|装|修)错"
               r"|(?:摔|弄|搞|碰|刮|压|挖)(?:破|坏|断|丢|花)?的|(?:摔|弄|搞|碰|刮|压|挖)(?:破|坏|断|丢|花)|存放不当|操作不当)")
 # "如果是我们的问题…": a supposition, not an admission.
-_SUPPOSE = compile_pattern(r"如果|若|要是|假如|假设|万一|是否|\bif\b|whether")
+_SUPPOSE = re.compile(r"如果|若|要是|假如|假设|万一|是否|\bif\b|whether")
 
 
 class LiabilityAdmission(SentenceRule):
@@ -553,8 +371,8 @@ class LiabilityAdmission(SentenceRule):
 
 
 # "这不是我们的问题", "是不是我们的问题?": a denial or a question admits nothing.
-_DENIED = compile_pattern(r"(?:不|并非|并不|未必)$|是不$")
-_QUESTION = compile_pattern(r"[^,，。!]{0,12}(?:吗|么|嘛)?[?？]|[^,，。!?？]{0,12}吗")
+_DENIED = re.compile(r"(?:不|并非|并不|未必)$|是不$")
+_QUESTION = re.compile(r"[^,，。!]{0,12}(?:吗|么|嘛)?[?？]|[^,，。!?？]{0,12}吗")
 
 
 class StaffDiscipline(SentenceRule):
@@ -643,7 +461,7 @@ _STATE = (r"(?:代表(?!处)|表(?:个)?态|官方(?:的)?(?:态度|说法|立�
           r"|(?:our|the company's|the bank's) (?:official )?(?:position|stance) is)")
 # A reply that has turned to the press ("您是报社的吧?", "你们是电视台的喔?", "电视台的朋友"): what it then
 # says for the company, in that sentence or a later one, is a statement to the media.
-_ADDRESSED_MEDIA = compile_pattern(
+_ADDRESSED_MEDIA = re.compile(
     r"(?:您|你|你们|您们|各位)(?:是|就是|都是)[^,，。?!]{0,12}(?:记者|电视台|报社|媒体|栏目组?|新闻台|电台|报纸|杂志社?"
     r"|公众号|自媒体|博主|主播|网红|up主|大v|达人|kol)|(?:记者|电视台|报社|媒体|栏目组?|电台|新闻台)(?:的)?(?:朋友|同志|老师"
     r"|先生|女士|小姐|您好|你好)"
@@ -677,7 +495,7 @@ class MediaStatement(SentenceRule):
         rf"|{_MEDIA}[^。]{{0,30}}{_STATE}|{_STATE}[^。]{{0,30}}{_MEDIA}"
     )
     scopes = frozenset({"negation", "quote", "restated"})
-    _STATE_RE = compile_pattern(_STATE)
+    _STATE_RE = re.compile(_STATE)
 
     def check(self, text: str, ctx: GuardContext) -> list[Violation]:
         found = super().check(text, ctx)
@@ -741,15 +559,3 @@ PROMISE_RULES: tuple[type[SentenceRule], ...] = (
     Compensation, RefundOutcome, GuaranteedOutcome, OutcomeIdiom, Deadline, RuleException, RuleBent,
     LiabilityAdmission, StaffDiscipline, DisciplineIdiom, PrivateDeal, MediaStatement,
 )
-
-
-class PolicyPatternRule(SentenceRule):
-    """Extra ``patterns`` a policy file gives a category (or a family), with the standard scope checks."""
-
-    def __init__(self, kind: Kind, category: str, patterns: list[str]) -> None:
-        self.kind = kind  # type: ignore[misc]
-        self.category = category  # type: ignore[misc]
-        self.rule = f"policy.{category}"  # type: ignore[misc]
-        self.pattern = compile_pattern("|".join(f"(?:{p})" for p in patterns))  # type: ignore[misc]
-        if kind == "forbidden_phrase":
-            self.scopes = frozenset({"quote", "restated"})  # type: ignore[misc]

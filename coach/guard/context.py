@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from coach import guard_text as gt
-from coach.compiled_patterns import compile_pattern
-from coach.guard_rules import GuardContext
+from coach.guard import text as gt
+from coach.guard.base import GuardContext
 from coach.types import ContextTurn, Violation
 
 ContextInput = str | list[ContextTurn] | list[dict[str, str]] | None
@@ -31,7 +30,7 @@ class Demand:
 # Demands, on the customer's normalised text. Order = priority when a sentence asks for several things.
 _TIME = (r"(?:今天|今日|今晚|今儿|明天|明儿|明早|后天|马上|立刻|现在|当天|本周|这周|下周[一二三四五六日末]?"
          r"|周[一二三四五六日末]|星期[一二三四五六日天]|月底|年底|下班前|账单日|[\d一二三四五六七八九十两半几]+(?:个)?(?:天|小时|分钟|工作日|号|点))")
-_DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, compile_pattern(p)) for c, p in (
+_DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, re.compile(p)) for c, p in (
     ("private_deal", r"私了|私下|撤诉|撤(?:销|回)?投诉|不(?:再)?投诉|不告|不(?:去)?曝光|(?:给|补)我[^。?]{0,8}(?:就"
                      r"|我就)(?:不|撤|删)|不(?:去)?找(?:电视台|记者|媒体|消协|监管)"
                      r"|删(?:差评|帖)|drop (?:the|my) complaint|off the record"),
@@ -45,73 +44,98 @@ _DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, compile_pattern(p)
                          r"|炒(?:了)?(?:他|她)"
                          r"|让(?:他|她)(?:滚|下岗|走人)|\bfired?\b|sack|punish|discipline"),
     ("liability_admission", r"承认|认错|(?:是不是|就是|是)你们的(?:错|责任|问题|锅)|你们(?:负|担)(?:全)?责|误导"
-                            r"|骗(?:了)?我|忽悠|(?:(?:是不是|是)你们|你们是不是)[^。?]{0,10}(?:弄|搞|摔|刮|碰|导致|造成|卖的假)"
+                            r"|骗(?:了)?我|忽悠|(?:(?:是不是|是)你们|你们是不是)[^。?]{0,10}(?:弄|搞|摔|刮|碰|导致|造成|卖的假|错)"
                             r"|admit|fault|to blame|on you\b"),
     ("deadline", _TIME + r"(?:之前|以前|前|之内|以内|内)?[^。?]{0,12}"
                  r"(?:结果|到账|办好|解决|退|赔|处理完|搞定|修好|换好|弄好|说法|送到|到|批|放下来|下来)"
                  r"|today|tomorrow|tonight|right now|by (?:monday|friday|tonight)"),
     ("guaranteed_outcome", r"保证|(?:一定|肯定)(?:能|会|可以)|确定(?:能|会|可以)|打包票|百分之百|准话|能不能(?:过"
                            r"|通过|批|成)"
-                           r"|能(?:通过|过|批下来|判)|guarantee|promise|make sure"),
-    ("refund_outcome", r"全额|全部退|全退|退(?:款|保|货|钱|费|给我|还)|能退|退吗|把钱(?:还|退)|refund|money back"
+                           r"|能(?:通过|过|批|判)|(?:给我|得|必须)通过|guarantee|promise|make sure"),
+    ("refund_outcome", r"(?:钱|款|本金)[^。?]{0,8}(?:要回来|拿回来|追回来|退回来)"
+                       r"|全额|全部退|全退|退(?:款|保|货|钱|费|给我|还)|能退|退吗|把钱(?:还|退)|refund|money back"
                        r"|\bfull\b|\w+ back\b"),
-    ("compensation", r"(?<!理)赔(?:偿|钱|我)?|补偿|利息|手续费|免(?:费|单|了|掉)|代金券|优惠券|礼品|送(?:我|点)|损失费"
+    ("compensation", r"(?:你们|你)(?:来)?(?:出|承担|负责|担)(?=$|[吧吗啊呀?,，。]|运费|损失|费用)"
+                     r"|(?<!理)赔(?:偿|钱|我)?|补偿|利息|手续费|免(?:费|单|了|掉)|代金券|优惠券|礼品|送(?:我|点)|损失费"
                      r"|补(?:给我|点|些|差价|回来)|积分|月租|罚息"
                      r"|(?:再)?(?:补|送)(?:我)?[\d一二两三四五六七八九十]+(?:瓶|箱|个|件|张|份|盒)|报(?:销|了)"
                      r"|compensat|reimburs|waive|voucher|credit|pay for"),
+    # replaced, repaired, intercepted: "能给我换个新的吗", "不会再送过来吧?", "能拦截吗" (after compensation: "换一箱
+    #新的，再补两瓶" is a demand for goods)
+    ("guaranteed_outcome", r"换(?:个|一个|台|一台|件|一件|一箱)?新|(?:给|帮)我换|重新(?:发|寄)|补发|修好|拦截"
+                           r"|拦(?:下|住)"
+                           r"|(?:不会|会不会|还会|别)(?:再|又)?[^。?]{0,6}(?:送|派送|配送|发|寄|扣|收(?:我|费|钱)|有问题|出问题|坏|错)"),
 ))
-_REQUEST = compile_pattern(r"吗|呢|吧|\?|能不能|可不可以|行不行|好不好|是不是|要求|必须|我要|给我|赶紧|马上|立刻|请|得"
+_REQUEST = re.compile(r"吗|呢|吧|\?|能不能|可不可以|行不行|好不好|是不是|要求|必须|我要|给我|赶紧|马上|立刻|请|得"
                            r"|能否|可否|不$"
                            r"|please|can you|could you|will you|i want|i need|i demand|must|have to")
 # "你就说行不行", "说话呀", "给个痛快话": a turn that only presses for an answer to what was asked before.
-_PRESSING = compile_pattern(r"行不行|能不能|可不可以|可以吗|行吗|怎么样|到底|你就说|说话|准话|痛快话|听见|听到没|对不对"
+_PRESSING = re.compile(r"行不行|能不能|可不可以|可以吗|行吗|怎么样|到底|你就说|说话|准话|痛快话|听见|听到没|对不对"
                             r"|是不是|给个(?:话|答复)|\?|吗|呢|yes or no|well|right|answer me")
-_GENERIC = compile_pattern(r"准话|痛快话")
-_WITHDRAWN = compile_pattern(
+_GENERIC = re.compile(r"准话|痛快话")
+_WITHDRAWN = re.compile(
     r"(?:赔偿|补偿|退款|退保|退货|钱|赔|退)[^。?]{0,4}(?:就|也|我)?(?:不要|不用|不需要|算了)|(?:不要|不用|不需要"
     r"|不求)(?:什么)?(?:赔偿|补偿|退款|退保|赔|退)"
     r"|算了|不管了|不追究|不计较|不要求|不强求|按(?:流程|规定)(?:走|来|办)|never mind|forget (?:about )?(?:it|the)"
     r"|no (?:compensation|refund)|don't (?:need|want) (?:the |a |any )?(?:compensation|refund)"
 )
-_ALLOWED_ASK = compile_pattern(r"(?:帮|给|替)我[^。?]{0,6}(?:查|记|转|催|登记|联系|反馈|问|提交|交上|盯|跟进|关注"
+_ALLOWED_ASK = re.compile(r"告诉我|通知我|说一声"
+                          r"|(?:帮|给|替)我[^。?]{0,6}(?:查|记|转|催|登记|联系|反馈|问|提交|交上|盯|跟进|关注"
                                r"|提(?:个)?申请|申请|检测|送检|送修|鉴定|派|开(?:个)?(?:单|回执|证明))|进度|状态|回电|回(?:个)?电话"
                                r"|打给我|联系我|记下来|转给|转交|反映给|上报|跟进|跟到底|认真|重视|尽快(?:处理|审)"
                                r"|\b(?:check|log|record|forward|pass|escalate|note)\b|call me|look into|in writing")
-_RIGHTS = compile_pattern(
+_RIGHTS = re.compile(
     r"我(?:能|可以|是否可以|有没有权利?|有权)[^。?]{0,6}(?:投诉|举报|起诉|报警|找(?:监管|银保监|消协"
     r"|12315|律师|媒体|记者)"
     r"|打(?:12315|12378)|查看|复印|申诉|拒收|录音|自己找|第三方)"
     r"|can i (?:complain|file|report|appeal)")
 # "合同上写的是退保按现金价值退 对吧": a question about the published rules, which staff may confirm.
-_RULE_QUESTION = compile_pattern(
-    r"(?<!不管)(?<!不管什么)(?:合同|条款|协议|七天无理由|7天无理由|犹豫期|三包|保修期|说明书)"
+_RULE_QUESTION = re.compile(
+    r"(?<!不管)(?<!不管什么)(?:合同|条款|协议|天无理由|犹豫期|三包|保修期|说明书|价保|页面)"
 )
 _RULE_CATEGORIES = {"refund_outcome", "compensation", "deadline"}
+# A question that checks the customer's understanding of a fact or a step, not a request: "我不用取件是吗",
+# "商家已经退给我88888了对吗", "直接给快递员师傅就可以了吗". It asks for something when it holds a want; and
+# confirming an accusation ("是你们仓库发错货了吧?" "对的") admits it.
+# An outcome is demanded when the customer asks for it or asks whether it can happen; the other categories'
+# words (开除, 私了, 记者, 通融, 误导) carry the demand themselves.
+_OUTCOME_CATEGORIES = {"refund_outcome", "compensation", "deadline", "guaranteed_outcome"}
+_ASKS_OUTCOME = re.compile(r"能|可以|会|要|得|必须|给|赔|退|补|换|赶紧|快|吧|行不行|好不好"
+                           r"|please|can|could|will|want|need|promise|refund|money|compensat|back")
+_CONFIRMING = re.compile(r"是吗|对吗|是吧|对吧|了吗|了吧|了么|已经|意思是|就可以了?吗|就行了?吗|有用吗")
+_WANTING = re.compile(r"能不能|能否|可不可以|可以.{0,6}吗|能.{0,8}吗|帮我|我要|必须|保证|一定|肯定|会不会|行不行"
+                      r"|赶紧|马上|今天|今晚|明天")
 # Longer forms first: the alternation takes the first that matches ("好吧" before "好").
-_ASSENT_CORE = compile_pattern(
+_ASSENT_CORE = re.compile(
     r"好吧|好嘞|好啦|好的?|行吧|行啊|行|可以(?:的|啊|呀)?|能做到|能的?|成|妥妥的?|妥|包的|包在我身上|稳了|没毛病"
     r"|没问题|没有问题|当然(?:可以|能|没问题)?|放心(?:吧)?|(?:这个)?(?:您|你)放心|答应(?:您|你)|一言为定"
     r"|(?:就)?按(?:您|你)说的(?:办|来)?|听(?:您|你)的|就这么(?:办|定了)|都给(?:您|你)安排上|安排上|下不为例"
     r"|就是这样|是这样|没错|确实|ok(?:ay)?的?|sure(?: thing)?|deal|yes|yep|yeah|yup|no problem|of course|will do"
     r"|absolutely|all of it|consider it done|嗯+|是的?|对的?|收到|明白|知道了|听见了|听到了|做得到|办得到|来得及"
-    r"|会的|it will|i can|we can|i will"
+    r"|会的|负责(?:的)?|保证|it will|i can|we can|i will"
 )
-_BOUNDARY = compile_pattern(r"$|[,，。!！?？;；.~\s]|的|啊|呀|呢|哈|嘞|哦|啦|亲")
-_SEPARATOR = compile_pattern(r"[,，。!！~\s的啊呀呢哈嘞哦啦亲]*")
-_FILLER = compile_pattern(r"(?:[哦噢喔啊]+|亲+|亲爱的|您好|你好|先生|女士|这个|那|[,，。!！~\s])*")
-_WEAK = compile_pattern(r"^(?:好的?|好吧|好嘞|好啦|嗯+|是的?|对|收到|明白|知道了|听见了|听到了|ok(?:ay)?|放心(?:吧)?"
+_BOUNDARY = re.compile(r"$|[,，。!！?？;；.~\s]|的|啊|呀|呢|哈|嘞|哦|啦|亲")
+_SEPARATOR = re.compile(r"[,，。!！~\s的啊呀呢哈嘞哦啦亲]*")
+_FILLER = re.compile(r"(?:[哦噢喔啊]+|亲+|亲爱的|您好|你好|先生|女士|这个|那|[,，。!！~\s])*")
+_WEAK = re.compile(r"^(?:好的?|好吧|好嘞|好啦|嗯+|是的?|对|收到|明白|知道了|听见了|听到了|ok(?:ay)?|放心(?:吧)?"
                         r"|(?:这个)?(?:您|你)放心)$")
-_ECHO = compile_pattern(r"(?:能|会|可以|肯定|一定)([\u4e00-\u9fff]{1,3})(?=$|[,，。!！?？;；.~\s]|的|啊|呀|呢|哈)")
-_EITHER_OR = compile_pattern(r"([\u4e00-\u9fff])不\1")  # "开不开?", "赔不赔": the reply may echo the verb
-_ACKNOWLEDGE = compile_pattern(
+_ECHO = re.compile(r"(?:能|会|可以|肯定|一定)([\u4e00-\u9fff]{1,3})(?=$|[,，。!！?？;；.~\s]|的|啊|呀|呢|哈)")
+_BARE_VERBS = frozenset("换退赔修补免")
+_EITHER_OR = re.compile(r"([\u4e00-\u9fff])不\1")  # "开不开?", "赔不赔": the reply may echo the verb
+_ACKNOWLEDGE = re.compile(
     r"^[,，。!\s]*(?:我(?:能|很|非常)?(?:理解|明白|了解|知道)|理解|明白|i (?:understand|hear you"
     r"|see)|您的(?:诉求|意见|心情))")
-_NONCOMMITTAL = compile_pattern(
+_NONCOMMITTAL = re.compile(
     r"理解|明白|了解|知道|诉求|记录|记下|收到|审核|核实|申请|反馈|需要|规定|不能|无法|没办法|暂时|为准|转(?:给|交)|专员"
     r"|上级|部门|查|不确定|不保证|得按|要看|结果|([\u4e00-\u9fff])不\1"
     r"|稍等|约定|合同|按照|根据|反映|进展|进度|understand|need|review|can't|cannot|check|forward|verify|note|pass it"
 )
-_CONTRAST = compile_pattern(r"^[,，。!\s]*(?:但|不过|只是|however|but)")
+# "不会再扣费吧?" / "会不会再送过来?" answered "不会的": the denial grants what the customer asked for.
+_WILL_QUESTION = re.compile(r"不[^。?]{0,12}(?:吧|吗|\?)|会不会|还会|会[^。?]{0,12}(?:吗|么)")
+_DENIAL = re.compile(r"(?:肯定|绝对|一定|保证)?不会(?:的|了|啦|哒)?")
+_GRANTED_NEGATIVE = re.compile(r"不会(?:给(?:您|你))?(?:再|又)?"
+                               r"(?:派送|配送|送|发|寄|扣|收|有问题|出问题|坏|错|让(?:您|你)吃亏)")
+_CONTRAST = re.compile(r"^[,，。!\s]*(?:但|不过|只是|however|but)")
 
 
 def is_staff(turn: ContextTurn) -> bool:
@@ -124,6 +148,11 @@ def parse_context(context: ContextInput) -> list[ContextTurn]:
     if isinstance(context, str):
         return [ContextTurn(speaker="customer", text=context)] if context.strip() else []
     return [t if isinstance(t, ContextTurn) else ContextTurn.model_validate(t) for t in context]
+
+
+def customer_words(context: ContextInput) -> str:
+    """The customer's turns, normalised and without punctuation: what a reply may quote back."""
+    return "".join(gt.compact_text(t.text) for t in parse_context(context) if not is_staff(t))
 
 
 _EXCUSED = object()  # the turn settles it: an allowed request, a right, a withdrawn demand, a rules question
@@ -144,7 +173,7 @@ def last_demand(context: ContextInput) -> Demand | None:
         return None
     if isinstance(found, Demand) and not _GENERIC.search(found.text):
         return replace(found, latest=latest)
-    if _PRESSING.search(latest):
+    if _PRESSING.search(latest) and _presses_only(latest):
         for turn in reversed(turns[-4:-1]):
             earlier = _turn_demand(turn.text)
             if earlier is _EXCUSED:
@@ -152,6 +181,17 @@ def last_demand(context: ContextInput) -> Demand | None:
             if isinstance(earlier, Demand):
                 return replace(earlier, latest=latest)
     return replace(found, latest=latest) if isinstance(found, Demand) else None
+
+
+# "你就说行不行", "到底可不可以?", "说话呀": short, or worded to press; a question with content of its own
+# ("中途取消了 就不会生效吗") asks that, not the earlier demand.
+_PRESS_WORDS = re.compile(r"你就说|到底|说话|准话|痛快话|听见|听到没|给个(?:话|答复)|yes or no|answer me")
+
+
+def _presses_only(latest: str) -> bool:
+    parts = gt.sentences(latest)
+    last = parts[-1].norm if parts else ""
+    return bool(_PRESS_WORDS.search(latest) or _EITHER_OR.search(last)) or len(gt.compact(last)[0]) <= 8
 
 
 def _turn_demand(text: str) -> Demand | object | None:
@@ -168,12 +208,16 @@ def _turn_demand(text: str) -> Demand | object | None:
         index -= 1
     target = parts[index]
     category = _category(target.norm)
+    if category != "liability_admission" and _CONFIRMING.search(target.norm) and not _WANTING.search(target.norm):
+        return _EXCUSED  # "取消了是吗", "直接给快递员就可以了吗": checking a fact or a step, asking for nothing
     if category is None:
         return _EXCUSED if _WITHDRAWN.search(norm) else None
     if category != "private_deal" and _WITHDRAWN.search(target.norm):
         return _EXCUSED
     if category in _RULE_CATEGORIES and _RULE_QUESTION.search(norm):
         return _EXCUSED
+    if category in _OUTCOME_CATEGORIES and not (_WANTING.search(target.norm) or _ASKS_OUTCOME.search(target.norm)):
+        return None  # "退款以后白条的账单变化会体现出来吗": a question about how things work
     return Demand(category, text[target.start:target.end].strip())
 
 
@@ -195,7 +239,10 @@ class Assent:
             return []
         start, end, weak = span
         rest = ctx.norm[end:]
-        if _CONTRAST.search(rest) or _ACKNOWLEDGE.search(rest) or gt._NEGATOR.search(rest):
+        negated = gt._NEGATOR.search(rest)
+        if negated and _GRANTED_NEGATIVE.match(rest, negated.start()):
+            negated = None  # "没问题的亲，不会给您派送的": the negation is what the customer asked for
+        if _CONTRAST.search(rest) or _ACKNOWLEDGE.search(rest) or negated:
             return []
         if weak and _NONCOMMITTAL.search(rest):
             return []
@@ -219,9 +266,16 @@ class Assent:
         echo = _ECHO.match(norm, position)
         if echo and echo.group(1)[0] in demand:
             return position, echo.end(), False
+        verb = norm[position:position + 1]
+        if verb and verb in _BARE_VERBS and verb in demand and _BOUNDARY.match(norm, position + 1):
+            return position, position + 1, False  # "换。" after "能给我换个新的吗?"
         either = _EITHER_OR.search(latest or demand)
         if either and norm.startswith(either.group(1), position) and _BOUNDARY.match(norm, position + 1):
             return position, position + 1, False
+        if _WILL_QUESTION.search(latest or demand):
+            denial = _DENIAL.match(norm, position)
+            if denial and _BOUNDARY.match(norm, denial.end()):
+                return position, denial.end(), False
         start, end, weak = None, None, True
         while (match := _ASSENT_CORE.match(norm, position)) is not None:
             token, stop = match.group(), match.end()

@@ -24,11 +24,10 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from coach import guard_text as gt
 from coach.errors import BackendError, ConfigError
-from coach.guard import dedupe
-from coach.guard_context import ContextInput, is_staff, parse_context
-from coach.guard_rules import role_may
+from coach.guard import text as gt
+from coach.guard.base import dedupe, role_may
+from coach.guard.context import ContextInput, is_staff, parse_context
 from coach.policy import Policy
 from coach.prompts import load_prompt
 from coach.types import GuardReport, Violation

@@ -1,0 +1,217 @@
+"""A commitment by its structure: the speaker commits × to an outcome the customer wants × in no scope that
+takes it back. The three axes are vocabularies in ``commitment.yaml`` beside this module, read and compiled
+once per process, so a policy owner extends them without touching a regex.
+
+Five ways the speaker commits, each read within one clause or the next:
+
+- an undertaking in their own name (我保证/我担保/答应您/就按您说的/I'll make sure) before an outcome;
+- certainty (一定/肯定/百分百) before an outcome;
+- a time before a deadline outcome ("明天给您送到", "88888号前到账": anonymised numbers read as values);
+- reassurance about the outcome itself (应该没问题, 一般都会同意的, 放心回去等), which needs no outcome named
+  and is not taken back by a hedge: it sets the customer's expectation all the same;
+- an amount paid to the customer ("给您返88888元差价", Taobao's 返/补 X 元差价).
+
+The scopes (negated, hedged, conditional, published policy, reported speech, past fact, question) are
+searched around the match; the existing scope checks of ``text`` apply as well.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from coach.errors import ConfigError
+from coach.guard import text as gt
+from coach.guard.base import GuardContext
+from coach.types import Violation
+
+VOCABULARY_PATH = Path(__file__).with_name("commitment.yaml")
+_NUMBERED_TIME = r"|[\d一二两三四五六七八九十]+\s*(?:个)?(?:号|日|点|小时|天|工作日)"  # "88888号", "五点前"
+_WINDOW = 24  # how far after the commitment its outcome may be named (one clause or the next)
+_GAP = "…"
+
+
+def _alternation(entries: list[str]) -> str:
+    """Literal entries as one regex alternation, longest first; "…" stands for up to six characters."""
+    parts = sorted({gt.normalise(str(e)).strip() for e in entries if str(e).strip()}, key=len, reverse=True)
+    return "|".join(".{0,6}?".join(re.escape(piece) for piece in part.split(_GAP)) for part in parts) or r"(?!)"
+
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: a faster cold start
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The compiled axes of ``commitment.yaml``."""
+
+    undertaking: re.Pattern[str]
+    certainty: re.Pattern[str]
+    reassurance: re.Pattern[str]
+    payment: re.Pattern[str]
+    time: re.Pattern[str]
+    outcomes: tuple[tuple[str, re.Pattern[str]], ...]  # (category, pattern), in the file's order
+    deadline_outcome: re.Pattern[str]
+    scope: dict[str, re.Pattern[str]]
+
+
+@functools.cache
+def vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
+    try:
+        data: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        commit, scope, outcomes = data["commitment"], data["scope"], data["outcomes"]
+        return Vocabulary(
+            undertaking=re.compile(_alternation(commit["undertaking"])),
+            certainty=re.compile(_alternation(commit["certainty"])),
+            reassurance=re.compile(_alternation(commit["reassurance"])),
+            payment=re.compile(_alternation(data["payment"])),
+            time=re.compile(_alternation(data["time"]) + _NUMBERED_TIME),
+            outcomes=tuple((category, re.compile(_alternation(words))) for category, words in outcomes.items()
+                           if category != "deadline"),
+            deadline_outcome=re.compile(_alternation(outcomes["deadline"])),
+            scope={name: re.compile(_alternation(words)) for name, words in scope.items()},
+        )
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
+        raise ConfigError(f"the commitment vocabulary {path} cannot be read: {exc}",
+                          f"fix {path.name} (lists under commitment, outcomes, time, scope; see its header)") from exc
+
+
+# "88888-88888个工作日", "3-5天": a range of days (or any count of working days) is a published processing
+# window, not a date anyone promised (a clock window, "[数字x]-[数字x]点之间送到", is a promise); "8月18日
+# 18点00" (a date then a time) is a status line's timestamp; "T+3" is a settlement rule. Certainty in the
+# sentence ("三个工作日内保证解决") keeps it a promise (see ``published``).
+_RANGE = re.compile(r"\d+\s*[-~～至到]\s*\d+\s*(?:个)?(?:工作日|天|小时|周)|\d+月\d+日\s*\d+点|\bt\s*\+\s*\d|\d+点\d\d"
+                    r"|\d+\s*(?:个)?工作日")
+
+
+def published(norm: str) -> bool:
+    """The sentence restates a published window or rule (a range of days, a channel's refund time, 价保,
+    N天无理由) or reads out a status line: what it names is not promised by the speaker."""
+    if _OWN_TURN.search(norm) or vocabulary().certainty.search(norm):  # "不过我给您加急", "保证…"
+        return False
+    return bool(_RANGE.search(norm) or _CHANNELS.search(norm) or _OTHER_PARTY.search(norm)
+                or vocabulary().scope["published"].search(norm))
+
+
+def refund_timetable(norm: str) -> bool:
+    """The sentence reads out the refund-time table of the payment channels: no rule promises from it."""
+    return bool(_CHANNELS.search(norm))
+
+
+def asked(norm: str, end: int) -> bool:
+    """The clause of the match is a question ("[数字x]个都返回了么", "只收到返还88888的券是吧?")."""
+    stop = gt.CLAUSE_BREAK.search(norm, end)
+    tail = norm[end:stop.start() if stop else len(norm)].rstrip(" 。.!！~")
+    return bool(_ASKED.search(tail))
+
+
+def past(norm: str, start: int, end: int) -> bool:
+    """The match reports what has happened ("已经[日期x]退回您卡里了", "今天上午已经取出来了"), not what will: a
+    past marker inside it or just before it (further back, "退款已经审核通过了 48小时内到账" still promises)."""
+    marker = vocabulary().scope["past"].search(norm, max(gt.clause_start(norm, start), start - 4), end)
+    # "我已经给您免了": staff's own act, done without authority, is no report of the past.
+    return marker is not None and not _OWN_ACT.search(norm, max(0, marker.start() - 4), marker.start())
+
+
+# Two payment channels named together are the refund-time table ("白条是…;余额/京豆/京东卡…"); a time in
+# another party's process is theirs to keep ("财务也会在88888个工作日内退款至银行", "商家会在…审核").
+_CHANNELS = re.compile(r"(?:白条|储蓄卡|信用卡|余额|京豆|京东卡|e卡|零钱|微信|支付宝|优惠券)[^。]{0,30}"
+                       r"(?:白条|储蓄卡|信用卡|余额|京豆|京东卡|e卡|零钱|微信|支付宝|优惠券)")
+_OTHER_PARTY = re.compile(r"(?:财务|银行|商家|卖家|厂家|系统|库房|仓库)(?:也|都|那边)?(?:会|将|是|在|审核)")
+_ASKED = re.compile(r"(?:吗|么|嘛|是吧|对吧|对吗|是吗)[呢哦啊呀]*[?？]?$|[?？]$")
+_OWN_ACT = re.compile(r"我|我们|这边|小妹|妹子")
+_OWN_TURN = re.compile(r"(?:但|不过|可是)[^。]{0,8}(?:我|我们|这边)"
+                       r"|(?:我|我们)(?:这边)?(?:给|帮|替)(?:您|你)(?:特殊|加急|特批|破例)")
+
+
+class Commitment:
+    """Flags the structure above; the category is the outcome's (reassurance: guaranteed_outcome)."""
+
+    rule = "commitment.structure"
+
+    def check(self, text: str, ctx: GuardContext) -> list[Violation]:
+        vocab = vocabulary()
+        found: list[Violation] = []
+        for sentence in ctx.sentences:
+            hit = self._first(vocab, sentence.norm, ctx, sentence)
+            if hit is not None:
+                category, start, end = hit
+                violation = ctx.violation("unauthorized_promise", category, sentence, start, end)
+                if violation:
+                    found.append(violation)
+        return found
+
+    def _first(self, vocab: Vocabulary, norm: str, ctx: GuardContext,
+               sentence: gt.Sentence) -> tuple[str, int, int] | None:
+        for match in vocab.reassurance.finditer(norm):
+            if not self._excused(vocab, norm, match.start(), match.end(), ctx, sentence, hedge=False, own=True):
+                return "guaranteed_outcome", match.start(), match.end()
+        for match in vocab.payment.finditer(norm):
+            if not self._excused(vocab, norm, match.start(), match.end(), ctx, sentence, hedge=True, own=True):
+                return "compensation", match.start(), match.end()
+        for marker in (vocab.undertaking, vocab.certainty):
+            for match in marker.finditer(norm):
+                outcome = self._outcome(vocab, norm, match.end())
+                if outcome is None:
+                    continue
+                category, end = outcome
+                if not self._excused(vocab, norm, match.start(), end, ctx, sentence,
+                                     hedge=marker is vocab.certainty):
+                    return category, match.start(), end
+        for match in vocab.time.finditer(norm):
+            window = norm[match.end():match.end() + 14]
+            outcome = vocab.deadline_outcome.search(window)
+            if outcome is None or gt.CLAUSE_BREAK.search(window, 0, outcome.start()):
+                continue
+            end = match.end() + outcome.end()
+            if not self._excused(vocab, norm, match.start(), end, ctx, sentence, hedge=True, dated=True):
+                return "deadline", match.start(), end
+        return None
+
+    @staticmethod
+    def _outcome(vocab: Vocabulary, norm: str, after: int) -> tuple[str, int] | None:
+        """The first outcome named within the window after ``after``, before the sentence ends."""
+        window = norm[after:after + _WINDOW]
+        best: tuple[int, str, int] | None = None
+        for category, pattern in vocab.outcomes:
+            hit = pattern.search(window)
+            if hit and (best is None or hit.start() < best[0]):
+                best = (hit.start(), category, after + hit.end())
+        return None if best is None else (best[1], best[2])
+
+    @staticmethod
+    def _excused(vocab: Vocabulary, norm: str, start: int, end: int, ctx: GuardContext, sentence: gt.Sentence,
+                 *, hedge: bool, dated: bool = False, own: bool = False) -> bool:
+        """A scope takes the match back. ``hedge``: a hedge does; ``dated``: a date range or timestamp does;
+        ``own``: the match is one vocabulary entry, negators and all ("不会让您吃亏")."""
+        scope = vocab.scope
+        clause = gt.clause_start(norm, start)
+        before = norm[max(clause, start - 4):start]  # "我不能保证"; not "没收到的话您放心"
+        inside = norm[start:end]
+        if ctx.in_quote(sentence.at(start)):
+            return True
+        if scope["negated"].search(before) or gt.negated(norm, start, end):
+            return True
+        if not (own or dated) and scope["negated"].search(inside) and not _OWN_NEGATION.search(inside):
+            return True
+        if hedge and (scope["hedged"].search(norm[clause:end]) or gt.hedged(norm, start, end)):
+            return True
+        if scope["conditional"].search(norm[clause:start]) or gt.conditional(norm, start, end):
+            return True
+        if scope["reported"].search(norm[:start]) or gt.restated(norm, start):
+            return True
+        if past(norm, start, end) or any(norm[m.end():m.end() + 2] not in _OUTCOME_AFTER_PROCESS
+                                         for m in scope["process"].finditer(norm, clause, end)):
+            return True
+        if scope["question"].search(norm[clause:start]) or asked(norm, end):
+            return True
+        if hedge and published(norm):  # reassurance and undertakings stand even beside policy
+            return True
+        return gt.pending(norm, end)
+
+
+# Outcomes that are themselves worded with a negator ("不会让您吃亏", "不会派送"): the negator is the outcome.
+_OWN_NEGATION = re.compile(r"不会|不扣|没有损失|送不出去")
+_OUTCOME_AFTER_PROCESS = {"下来", "成功", "通过"}  # "价保肯定能申请下来": the outcome, not the process
