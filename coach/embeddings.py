@@ -79,6 +79,7 @@ class OpenAIEmbedder:
 
         self.model = settings.embeddings_model
         self.name = f"openai/{self.model}"
+        self.batch_size = settings.embeddings_batch_size
         self._client = OpenAI(
             base_url=base_url,
             api_key=settings.embeddings_api_key or settings.openai_api_key or "unused",
@@ -91,13 +92,20 @@ class OpenAIEmbedder:
 
         from coach.redact import mask
 
-        try:
-            response = self._client.embeddings.create(model=self.model, input=[mask(t) for t in texts])
-        except openai.OpenAIError as exc:
-            raise BackendError(
-                f"embeddings endpoint failed: {exc}", "check COACH_EMBEDDINGS_BASE_URL and the key"
-            ) from exc
-        return [item.embedding for item in response.data]
+        vectors: list[list[float]] = []
+        # Endpoints cap inputs per request (OpenAI: 2,048; many local servers far fewer): send batches.
+        for start in range(0, len(texts), self.batch_size):
+            batch = [mask(t) for t in texts[start:start + self.batch_size]]
+            try:
+                response = self._client.embeddings.create(model=self.model, input=batch)
+            except openai.OpenAIError as exc:
+                raise BackendError(
+                    f"embeddings endpoint failed: {exc}",
+                    "check COACH_EMBEDDINGS_BASE_URL and the key; lower COACH_EMBEDDINGS_BATCH_SIZE if it refuses "
+                    "large requests",
+                ) from exc
+            vectors.extend(item.embedding for item in response.data)
+        return vectors
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]

@@ -70,3 +70,26 @@ def test_openai_errors_become_backend_errors(server: FakeOpenAI) -> None:
 def test_offline_reads_only_the_customer_data_block() -> None:
     text = OfflineBackend().complete([{"role": "user", "content": "<<<CUSTOMER_DATA\n叫你们经理来!\nCUSTOMER_DATA>>>"}])
     assert "主管" in text
+
+
+def test_a_preset_fills_the_endpoint_and_selects_the_model_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    from coach.backends import get_backend
+    from coach.config import load_settings
+
+    monkeypatch.setenv("COACH_PRESET", "ollama")
+    settings = load_settings()
+    assert (settings.openai_base_url, settings.model) == ("http://127.0.0.1:11434/v1", "qwen2.5:7b")
+    backend = get_backend(None, settings)
+    assert backend.name == "openai" and backend.model == "qwen2.5:7b"
+    monkeypatch.setenv("COACH_MODEL", "llama3.1:8b")  # an explicit setting wins over the preset
+    assert load_settings().model == "llama3.1:8b"
+
+
+def test_an_unknown_preset_names_the_valid_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    from coach.config import load_settings
+    from coach.errors import ConfigError
+
+    monkeypatch.setenv("COACH_PRESET", "gpt5")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert "preset" in caught.value.message and "ollama" in caught.value.message

@@ -1,7 +1,7 @@
 """Any OpenAI-compatible chat endpoint through LangChain's ``ChatOpenAI``.
 
-One class; DeepSeek, Qwen (DashScope), vLLM and Ollama are presets: a base URL and a model name, set
-through ``OPENAI_BASE_URL`` and ``COACH_MODEL``. An ``OPENAI_API_KEY`` alone never sends anything:
+One class; DeepSeek, Qwen (DashScope), vLLM and Ollama are presets (``COACH_PRESET``, config.ENDPOINT_PRESETS):
+a base URL and a model name, which ``OPENAI_BASE_URL`` and ``COACH_MODEL`` override. An ``OPENAI_API_KEY`` alone never sends anything:
 without an explicit base URL *and* model there is no endpoint, and ``from_settings`` says so.
 """
 
@@ -12,14 +12,6 @@ from typing import Any
 from coach.backends.base import Message
 from coach.config import Settings
 from coach.errors import BackendError, ConfigError
-
-# Presets are data, not classes: the base URL a user puts in OPENAI_BASE_URL for each service.
-PRESETS: dict[str, dict[str, str]] = {
-    "deepseek": {"base_url": "https://api.deepseek.com/v1", "model": "deepseek-chat"},
-    "qwen": {"base_url": "https://dashscope.aliyuncs.com/compatible-mode/v1", "model": "qwen-plus"},
-    "vllm": {"base_url": "http://127.0.0.1:8000/v1", "model": "Qwen/Qwen2.5-7B-Instruct"},
-    "ollama": {"base_url": "http://127.0.0.1:11434/v1", "model": "qwen2.5:7b"},
-}
 
 _CONFIG_FIX = ("set OPENAI_BASE_URL (e.g. http://127.0.0.1:8000/v1) and COACH_MODEL (and OPENAI_API_KEY if the "
                "endpoint needs one), or use --backend offline")
