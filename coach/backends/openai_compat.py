@@ -1,8 +1,8 @@
 """Any OpenAI-compatible chat endpoint through LangChain's ``ChatOpenAI``.
 
 One class; DeepSeek, Qwen (DashScope), vLLM and Ollama are presets (``COACH_PRESET``, config.ENDPOINT_PRESETS):
-a base URL and a model name, which ``OPENAI_BASE_URL`` and ``COACH_MODEL`` override. An ``OPENAI_API_KEY`` alone never sends anything:
-without an explicit base URL *and* model there is no endpoint, and ``from_settings`` says so.
+a base URL and a model name, which ``OPENAI_BASE_URL`` and ``COACH_MODEL`` override. An ``OPENAI_API_KEY``
+alone never sends anything: without a base URL *and* model there is no endpoint, and ``from_settings`` says so.
 """
 
 from __future__ import annotations
