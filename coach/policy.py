@@ -25,7 +25,9 @@ BUILTIN_PROMISE_CATEGORIES = (
     "compensation", "refund_outcome", "guaranteed_outcome", "deadline", "rule_exception",
     "liability_admission", "staff_discipline", "private_deal", "media_statement",
 )
-BUILTIN_PHRASE_FAMILIES = ("blame_rules", "pass_the_buck", "dismissive", "refuse_service", "ignorance", "impatience")
+# The hand-written phrase rules' families, then those of coach/guard/service_phrases.yaml.
+BUILTIN_PHRASE_FAMILIES = ("blame_rules", "pass_the_buck", "dismissive", "refuse_service", "ignorance", "impatience",
+                           "blame_customer", "doubt_honesty", "sarcasm")
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

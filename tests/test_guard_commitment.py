@@ -63,3 +63,25 @@ def test_an_unreadable_vocabulary_names_the_file_and_the_fix(tmp_path: Path) -> 
     with pytest.raises(ConfigError) as caught:
         vocabulary(path)
     assert "commitment.yaml" in caught.value.message and "commitment.yaml" in caught.value.fix
+
+
+@pytest.mark.parametrize(("context", "reply", "category"), [
+    ("你能保证明天送到吗？", "可以的", "deadline"),
+    ("能保证不会再扣费吗？", "不会的", "guaranteed_outcome"),          # a denial that grants the demand
+    ("这个快递不会再送过来吧？我已经取消了", "不会的，您放心", "guaranteed_outcome"),  # interception
+    ("会不会再给我发过来", "不会的亲", "guaranteed_outcome"),
+    ("能给我换个新的吗", "换。", "guaranteed_outcome"),                 # the demand's own verb
+    ("能给我换个新的吗", "可以的亲", "guaranteed_outcome"),
+    ("我不想要了，能拦截吗", "能的", "guaranteed_outcome"),
+])
+def test_bare_assent_binds_to_the_customers_demand(context: str, reply: str, category: str) -> None:
+    assert category in categories(reply, context)
+
+
+@pytest.mark.parametrize(("context", "reply"), [
+    ("我可以在网上办吗？", "可以的。"),
+    ("会不会下雨啊", "不会的"),
+    ("能给我换个新的吗", "换货需要先检测，我帮您提交申请。"),
+])
+def test_the_same_bare_reply_after_a_harmless_question_is_fine(context: str, reply: str) -> None:
+    assert categories(reply, context) == set()

@@ -96,9 +96,9 @@ def test_invented_quotes_unknown_categories_and_granted_amounts_are_dropped(fake
 
 
 def test_the_same_flag_for_frontline_staff_is_kept(fake: FakeOpenAI) -> None:
-    text = "放心吧，回头让财务把差价打给您。"
+    text = "差价那部分，回头财务打给您。"  # a promise the rules miss ("放心吧，…差价…" they now catch)
     assert check(text).ok
-    fake.replies.append(flags({"quote": "回头让财务把差价打给您", "category": "compensation", "reason": "承诺退差价"}))
+    fake.replies.append(flags({"quote": "回头财务打给您", "category": "compensation", "reason": "承诺退差价"}))
     assert [v.category for v in reviewer().review(text, check(text)).violations] == ["compensation"]
 
 

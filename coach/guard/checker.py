@@ -19,6 +19,7 @@ from coach.guard.context import Assent, ContextInput, customer_words, last_deman
 from coach.guard.phrases import PHRASE_RULES, LiteralPhrases
 from coach.guard.promises import PROMISE_RULES
 from coach.guard.rules import PolicyPatternRule
+from coach.guard.service import service_rules
 from coach.policy import Policy, load_policy, policy_hash
 from coach.types import GuardReport, Violation
 
@@ -43,6 +44,7 @@ class _Compiled:
             if family.phrases:
                 rules.append(LiteralPhrases(family.id, family.phrases))
         rules.append(Commitment())
+        rules.extend(service_rules())
         rules.append(Assent())
         self.rules = rules
         self.scripts = {name: _script_matchers(policy.scripts + role.scripts) for name, role in policy.roles.items()}

@@ -31,6 +31,7 @@ from coach.guard.base import GuardContext
 from coach.types import Violation
 
 VOCABULARY_PATH = Path(__file__).with_name("commitment.yaml")
+_NUMBERED_TIME = r"|[\d一二两三四五六七八九十]+\s*(?:个)?(?:号|日|点|小时|天|工作日)"  # "88888号", "五点前"
 _WINDOW = 24  # how far after the commitment its outcome may be named (one clause or the next)
 _GAP = "…"
 
@@ -65,7 +66,7 @@ def vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
             certainty=re.compile(_alternation(commit["certainty"])),
             reassurance=re.compile(_alternation(commit["reassurance"])),
             payment=re.compile(_alternation(data["payment"])),
-            time=re.compile(_alternation(data["time"]) + r"|\d+\s*(?:个)?(?:号|日|点|小时|天|工作日)"),
+            time=re.compile(_alternation(data["time"]) + _NUMBERED_TIME),
             outcomes=tuple((category, re.compile(_alternation(words))) for category, words in outcomes.items()
                            if category != "deadline"),
             deadline_outcome=re.compile(_alternation(outcomes["deadline"])),
@@ -78,14 +79,20 @@ def vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
 
 # "88888-88888个工作日": a range of working days is a published processing window, not a date anyone
 # promised (a delivery window in hours, "[数字x]-[数字x]点之间送到", is a promise); "8月18日 18点00" (a date
-# then a time) is a status line's timestamp.
-_RANGE = re.compile(r"\d+\s*[-~～至到]\s*\d+\s*(?:个)?工作日|\d+月\d+日\s*\d+点")
+# then a time) is a status line's timestamp; "T+3" is a settlement rule.
+_RANGE = re.compile(r"\d+\s*[-~～至到]\s*\d+\s*(?:个)?工作日|\d+月\d+日\s*\d+点|\bt\s*\+\s*\d")
 
 
 def published(norm: str) -> bool:
     """The sentence restates a published window or rule (a range of days, a channel's refund time, 价保,
     N天无理由) or reads out a status line: what it names is not promised by the speaker."""
     return bool(_RANGE.search(norm) or vocabulary().scope["published"].search(norm))
+
+
+def past(norm: str, start: int, end: int) -> bool:
+    """The match reports what has happened ("已经[日期x]退回您卡里了", "今天上午已经取出来了"), not what will: a
+    past marker inside it or just before it (further back, "退款已经审核通过了 48小时内到账" still promises)."""
+    return bool(vocabulary().scope["past"].search(norm, max(gt.clause_start(norm, start), start - 4), end))
 
 
 _QUESTION_END = re.compile(r"[吗么嘛呢]?\s*[?？]|吗")
@@ -153,7 +160,7 @@ class Commitment:
         ``own``: the match is one vocabulary entry, negators and all ("不会让您吃亏")."""
         scope = vocab.scope
         clause = gt.clause_start(norm, start)
-        before = norm[max(clause, start - 8):start]
+        before = norm[max(clause, start - 4):start]  # "我不能保证"; not "没收到的话您放心"
         inside = norm[start:end]
         if ctx.in_quote(sentence.at(start)):
             return True
@@ -167,7 +174,8 @@ class Commitment:
             return True
         if scope["reported"].search(norm[:start]) or gt.restated(norm, start):
             return True
-        if scope["past"].search(norm[clause:end]) or scope["process"].search(norm[clause:end]):
+        if past(norm, start, end) or any(norm[m.end():m.end() + 2] not in _OUTCOME_AFTER_PROCESS
+                                         for m in scope["process"].finditer(norm, clause, end)):
             return True
         if scope["question"].search(norm[clause:start]) or _QUESTION_END.match(norm[end:].lstrip(_TAIL)):
             return True
@@ -179,3 +187,4 @@ class Commitment:
 # Outcomes that are themselves worded with a negator ("不会让您吃亏", "不会派送"): the negator is the outcome.
 _OWN_NEGATION = re.compile(r"不会|不扣|没有损失|送不出去")
 _TAIL = " 的了啊呀哦哈呢啦嘛"
+_OUTCOME_AFTER_PROCESS = {"下来", "成功", "通过"}  # "价保肯定能申请下来": the outcome, not the process

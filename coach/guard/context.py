@@ -44,20 +44,27 @@ _DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, re.compile(p)) for
                          r"|炒(?:了)?(?:他|她)"
                          r"|让(?:他|她)(?:滚|下岗|走人)|\bfired?\b|sack|punish|discipline"),
     ("liability_admission", r"承认|认错|(?:是不是|就是|是)你们的(?:错|责任|问题|锅)|你们(?:负|担)(?:全)?责|误导"
-                            r"|骗(?:了)?我|忽悠|(?:(?:是不是|是)你们|你们是不是)[^。?]{0,10}(?:弄|搞|摔|刮|碰|导致|造成|卖的假)"
+                            r"|骗(?:了)?我|忽悠|(?:(?:是不是|是)你们|你们是不是)[^。?]{0,10}(?:弄|搞|摔|刮|碰|导致|造成|卖的假|错)"
                             r"|admit|fault|to blame|on you\b"),
     ("deadline", _TIME + r"(?:之前|以前|前|之内|以内|内)?[^。?]{0,12}"
                  r"(?:结果|到账|办好|解决|退|赔|处理完|搞定|修好|换好|弄好|说法|送到|到|批|放下来|下来)"
                  r"|today|tomorrow|tonight|right now|by (?:monday|friday|tonight)"),
     ("guaranteed_outcome", r"保证|(?:一定|肯定)(?:能|会|可以)|确定(?:能|会|可以)|打包票|百分之百|准话|能不能(?:过"
                            r"|通过|批|成)"
-                           r"|能(?:通过|过|批下来|判)|guarantee|promise|make sure"),
-    ("refund_outcome", r"全额|全部退|全退|退(?:款|保|货|钱|费|给我|还)|能退|退吗|把钱(?:还|退)|refund|money back"
+                           r"|能(?:通过|过|批|判)|(?:给我|得|必须)通过|guarantee|promise|make sure"),
+    ("refund_outcome", r"(?:钱|款|本金)[^。?]{0,8}(?:要回来|拿回来|追回来|退回来)"
+                       r"|全额|全部退|全退|退(?:款|保|货|钱|费|给我|还)|能退|退吗|把钱(?:还|退)|refund|money back"
                        r"|\bfull\b|\w+ back\b"),
-    ("compensation", r"(?<!理)赔(?:偿|钱|我)?|补偿|利息|手续费|免(?:费|单|了|掉)|代金券|优惠券|礼品|送(?:我|点)|损失费"
+    ("compensation", r"(?:你们|你)(?:来)?(?:出|承担|负责|担)(?=$|[吧吗啊呀?,，。]|运费|损失|费用)"
+                     r"|(?<!理)赔(?:偿|钱|我)?|补偿|利息|手续费|免(?:费|单|了|掉)|代金券|优惠券|礼品|送(?:我|点)|损失费"
                      r"|补(?:给我|点|些|差价|回来)|积分|月租|罚息"
                      r"|(?:再)?(?:补|送)(?:我)?[\d一二两三四五六七八九十]+(?:瓶|箱|个|件|张|份|盒)|报(?:销|了)"
                      r"|compensat|reimburs|waive|voucher|credit|pay for"),
+    # replaced, repaired, intercepted: "能给我换个新的吗", "不会再送过来吧?", "能拦截吗" (after compensation: "换一箱
+    #新的，再补两瓶" is a demand for goods)
+    ("guaranteed_outcome", r"换(?:个|一个|台|一台|件|一件|一箱)?新|(?:给|帮)我换|重新(?:发|寄)|补发|修好|拦截"
+                           r"|拦(?:下|住)"
+                           r"|(?:不会|会不会|还会|别)(?:再|又)?[^。?]{0,6}(?:送|派送|配送|发|寄|扣|收(?:我|费|钱)|有问题|出问题|坏|错)"),
 ))
 _REQUEST = re.compile(r"吗|呢|吧|\?|能不能|可不可以|行不行|好不好|是不是|要求|必须|我要|给我|赶紧|马上|立刻|请|得"
                            r"|能否|可否|不$"
@@ -72,7 +79,8 @@ _WITHDRAWN = re.compile(
     r"|算了|不管了|不追究|不计较|不要求|不强求|按(?:流程|规定)(?:走|来|办)|never mind|forget (?:about )?(?:it|the)"
     r"|no (?:compensation|refund)|don't (?:need|want) (?:the |a |any )?(?:compensation|refund)"
 )
-_ALLOWED_ASK = re.compile(r"(?:帮|给|替)我[^。?]{0,6}(?:查|记|转|催|登记|联系|反馈|问|提交|交上|盯|跟进|关注"
+_ALLOWED_ASK = re.compile(r"告诉我|通知我|说一声"
+                          r"|(?:帮|给|替)我[^。?]{0,6}(?:查|记|转|催|登记|联系|反馈|问|提交|交上|盯|跟进|关注"
                                r"|提(?:个)?申请|申请|检测|送检|送修|鉴定|派|开(?:个)?(?:单|回执|证明))|进度|状态|回电|回(?:个)?电话"
                                r"|打给我|联系我|记下来|转给|转交|反映给|上报|跟进|跟到底|认真|重视|尽快(?:处理|审)"
                                r"|\b(?:check|log|record|forward|pass|escalate|note)\b|call me|look into|in writing")
@@ -93,7 +101,7 @@ _ASSENT_CORE = re.compile(
     r"|(?:就)?按(?:您|你)说的(?:办|来)?|听(?:您|你)的|就这么(?:办|定了)|都给(?:您|你)安排上|安排上|下不为例"
     r"|就是这样|是这样|没错|确实|ok(?:ay)?的?|sure(?: thing)?|deal|yes|yep|yeah|yup|no problem|of course|will do"
     r"|absolutely|all of it|consider it done|嗯+|是的?|对的?|收到|明白|知道了|听见了|听到了|做得到|办得到|来得及"
-    r"|会的|it will|i can|we can|i will"
+    r"|会的|负责(?:的)?|保证|it will|i can|we can|i will"
 )
 _BOUNDARY = re.compile(r"$|[,，。!！?？;；.~\s]|的|啊|呀|呢|哈|嘞|哦|啦|亲")
 _SEPARATOR = re.compile(r"[,，。!！~\s的啊呀呢哈嘞哦啦亲]*")
@@ -101,6 +109,7 @@ _FILLER = re.compile(r"(?:[哦噢喔啊]+|亲+|亲爱的|您好|你好|先生|�
 _WEAK = re.compile(r"^(?:好的?|好吧|好嘞|好啦|嗯+|是的?|对|收到|明白|知道了|听见了|听到了|ok(?:ay)?|放心(?:吧)?"
                         r"|(?:这个)?(?:您|你)放心)$")
 _ECHO = re.compile(r"(?:能|会|可以|肯定|一定)([\u4e00-\u9fff]{1,3})(?=$|[,，。!！?？;；.~\s]|的|啊|呀|呢|哈)")
+_BARE_VERBS = frozenset("换退赔修补免")
 _EITHER_OR = re.compile(r"([\u4e00-\u9fff])不\1")  # "开不开?", "赔不赔": the reply may echo the verb
 _ACKNOWLEDGE = re.compile(
     r"^[,，。!\s]*(?:我(?:能|很|非常)?(?:理解|明白|了解|知道)|理解|明白|i (?:understand|hear you"
@@ -110,6 +119,11 @@ _NONCOMMITTAL = re.compile(
     r"|上级|部门|查|不确定|不保证|得按|要看|结果|([\u4e00-\u9fff])不\1"
     r"|稍等|约定|合同|按照|根据|反映|进展|进度|understand|need|review|can't|cannot|check|forward|verify|note|pass it"
 )
+# "不会再扣费吧?" / "会不会再送过来?" answered "不会的": the denial grants what the customer asked for.
+_WILL_QUESTION = re.compile(r"不[^。?]{0,12}(?:吧|吗|\?)|会不会|还会|会[^。?]{0,12}(?:吗|么)")
+_DENIAL = re.compile(r"(?:肯定|绝对|一定|保证)?不会(?:的|了|啦|哒)?")
+_GRANTED_NEGATIVE = re.compile(r"不会(?:给(?:您|你))?(?:再|又)?"
+                               r"(?:派送|配送|送|发|寄|扣|收|有问题|出问题|坏|错|让(?:您|你)吃亏)")
 _CONTRAST = re.compile(r"^[,，。!\s]*(?:但|不过|只是|however|but)")
 
 
@@ -199,7 +213,10 @@ class Assent:
             return []
         start, end, weak = span
         rest = ctx.norm[end:]
-        if _CONTRAST.search(rest) or _ACKNOWLEDGE.search(rest) or gt._NEGATOR.search(rest):
+        negated = gt._NEGATOR.search(rest)
+        if negated and _GRANTED_NEGATIVE.match(rest, negated.start()):
+            negated = None  # "没问题的亲，不会给您派送的": the negation is what the customer asked for
+        if _CONTRAST.search(rest) or _ACKNOWLEDGE.search(rest) or negated:
             return []
         if weak and _NONCOMMITTAL.search(rest):
             return []
@@ -223,9 +240,16 @@ class Assent:
         echo = _ECHO.match(norm, position)
         if echo and echo.group(1)[0] in demand:
             return position, echo.end(), False
+        verb = norm[position:position + 1]
+        if verb and verb in _BARE_VERBS and verb in demand and _BOUNDARY.match(norm, position + 1):
+            return position, position + 1, False  # "换。" after "能给我换个新的吗?"
         either = _EITHER_OR.search(latest or demand)
         if either and norm.startswith(either.group(1), position) and _BOUNDARY.match(norm, position + 1):
             return position, position + 1, False
+        if _WILL_QUESTION.search(latest or demand):
+            denial = _DENIAL.match(norm, position)
+            if denial and _BOUNDARY.match(norm, denial.end()):
+                return position, denial.end(), False
         start, end, weak = None, None, True
         while (match := _ASSENT_CORE.match(norm, position)) is not None:
             token, stop = match.group(), match.end()

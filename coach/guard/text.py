@@ -355,10 +355,18 @@ _ASSURANCE = re.compile(r"(?:这个|这点|这事)?(?:您|你)(?:就)?(?:放心|
                              r"|放心(?:吧|好了|好啦)|包(?:您|你)满意|rest assured|don't worry")
 
 
+# "正常来说，吞卡第二个工作日就能取出来": a hedge that opens the sentence scopes all of it.
+_TURN = re.compile(r"但|不过|可是|然而|只是")
+_OPENING_HEDGE = re.compile(r"[^,，]{0,4}(?:正常来说|一般来说|通常来说|正常情况下|一般情况下|通常情况下|一般而言"
+                            r"|按以往经验)")
+
+
 def hedged(norm: str, start: int, end: int) -> bool:
     if _ASSURANCE.search(norm, end):
         return False
-    return bool(_HEDGE.search(norm[clause_start(norm, start):end]) or "为准" in norm)
+    opening = _OPENING_HEDGE.match(norm)
+    turned = opening is not None and _TURN.search(norm, opening.end(), start)
+    return bool(_HEDGE.search(norm[clause_start(norm, start):end]) or "为准" in norm or (opening and not turned))
 
 
 def policy_based(norm: str) -> bool:

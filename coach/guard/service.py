@@ -1,0 +1,113 @@
+"""Forbidden service phrases by their structure: the families of ``service_phrases.yaml`` beside this module.
+
+Each family's patterns are literal text with slots ("{you}自己…{careless}"), gaps (…) and either-or groups
+("(说|讲)"), compiled once per process into one regex per family. A family flags the first match per sentence
+that is not inside a quote of someone else's words nor attributed to the customer, unless wording the family
+names (an offer to help) appears anywhere in the reply. The rule framework is the one the hand-written
+phrase rules use (coach.guard.rules).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from coach.errors import ConfigError
+from coach.guard import text as gt
+from coach.guard.base import GuardContext, Scope
+from coach.guard.rules import SentenceRule
+from coach.types import Violation
+
+PHRASES_PATH = Path(__file__).with_name("service_phrases.yaml")
+_TOKEN = re.compile(r"(\{\w+\}|…|\([^()]*\)\??)")
+_GAP = r"[^。!?！？;]{0,10}?"
+
+
+@dataclass(frozen=True)
+class Family:
+    id: str
+    pattern: re.Pattern[str]
+    unless: re.Pattern[str] | None
+    sources: tuple[str, ...]  # titles and addresses of the published lists it follows
+
+
+def _words(words: list[Any]) -> str:
+    parts = sorted({gt.normalise(str(w)).strip() for w in words if str(w).strip()}, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(p) for p in parts) + ")" if parts else r"(?!)"
+
+
+def _compile_entry(entry: str, slots: dict[str, str]) -> str:
+    out = []
+    for piece in _TOKEN.split(gt.normalise(entry).strip()):
+        if not piece:
+            continue
+        if piece == "…":
+            out.append(_GAP)
+        elif piece.startswith("{"):
+            name = piece[1:-1]
+            if name not in slots:
+                raise KeyError(f"unknown slot {piece} in {entry!r}")
+            out.append(slots[name])
+        elif piece.startswith("("):
+            optional = piece.endswith("?")
+            inner = piece[1:-2] if optional else piece[1:-1]
+            out.append("(?:" + "|".join(re.escape(w) for w in inner.split("|")) + ")" + ("?" if optional else ""))
+        else:
+            out.append(re.escape(piece))
+    return "".join(out)
+
+
+@functools.cache
+def families(path: Path = PHRASES_PATH) -> tuple[Family, ...]:
+    try:
+        data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        slots = {name: _words(words) for name, words in data["slots"].items()}
+        sources = data["sources"]
+        return tuple(
+            Family(
+                id=family_id,
+                pattern=re.compile("|".join(_compile_entry(str(p), slots) for p in spec["patterns"])),
+                unless=re.compile(_words(spec["unless"])) if spec.get("unless") else None,
+                sources=tuple(f"{sources[s]['title']} ({sources[s]['url']})" for s in spec.get("sources", [])),
+            )
+            for family_id, spec in data["families"].items()
+        )
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError, re.error) as exc:
+        raise ConfigError(f"the service-phrase vocabulary {path} cannot be read: {exc}",
+                          f"fix {path.name} (slots, sources and families with patterns; see its header)") from exc
+
+
+_PHRASE_SCOPES: frozenset[Scope] = frozenset({"quote"})
+
+
+class ServicePhrase(SentenceRule):
+    """One family of ``service_phrases.yaml``."""
+
+    kind = "forbidden_phrase"
+    scopes = _PHRASE_SCOPES
+
+    def __init__(self, family: Family) -> None:
+        self.category = family.id  # type: ignore[misc]
+        self.rule = f"phrase.{family.id}.structure"  # type: ignore[misc]
+        self.pattern = family.pattern  # type: ignore[misc]
+        self.unless = family.unless
+
+    def check(self, text: str, ctx: GuardContext) -> list[Violation]:
+        if self.unless is not None and self.unless.search(ctx.norm):
+            return []
+        return super().check(text, ctx)
+
+    def exempt(self, norm: str, start: int, end: int) -> bool:
+        """Attributed to the customer in the same clause ("您说客服让您找银行去"); an attribution in an
+        earlier clause does not cover staff's own retort ("您说经理承诺保本，有证据吗?")."""
+        clause = gt.clause_start(norm, start)
+        return gt.restated(norm[clause:], start - clause)
+
+
+def service_rules() -> list[ServicePhrase]:
+    return [ServicePhrase(family) for family in families()]
