@@ -77,7 +77,8 @@ def _policy(path: Path | None) -> Policy:
 
 
 class _Guard:
-    """The rules, then the model's second opinion when asked for (flag, else the setting)."""
+    """The rules, the learned stage (COACH_GUARD_MODEL), then the model's second opinion when asked for
+    (flag, else the setting)."""
 
     def __init__(self, policy_path: Path | None, second_opinion: bool | None) -> None:
         from coach.config import load_settings
@@ -85,6 +86,11 @@ class _Guard:
         settings = load_settings()
         self.policy = load_policy(policy_path or settings.policy)
         wanted = settings.guard_second_opinion if second_opinion is None else second_opinion
+        self.model = None
+        if settings.guard_model:  # numpy is imported only here: COACH_GUARD_MODEL=false keeps the rules alone
+            from coach.guard.model import load_stage
+
+            self.model = load_stage()
         self.reviewer = None
         if wanted:  # imported only here: the rules-only path stays free of LangChain
             from coach.guard.review import SecondOpinion
@@ -92,7 +98,8 @@ class _Guard:
             self.reviewer = SecondOpinion.from_settings(settings, self.policy)
 
     def __call__(self, text: str, *, role: str | None, context: ContextInput) -> GuardReport:
-        return guard_check(text, role=role, context=context, policy=self.policy, reviewer=self.reviewer)
+        return guard_check(text, role=role, context=context, policy=self.policy, reviewer=self.reviewer,
+                           model=self.model)
 
 
 def _batch(path: Path, guard: _Guard, role: str | None) -> int:
