@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ DATASETS = ROOT / "evals" / "datasets"
 REAL_WORLD = next((p for p in (ROOT.parent / "shared" / "real-world" / "staff_turns.jsonl",
                                ROOT.parent.parent / "shared" / "real-world" / "staff_turns.jsonl") if p.is_file()),
                   ROOT.parent / "shared" / "real-world" / "staff_turns.jsonl")
+JDDC = REAL_WORLD.with_name("jddc_sessions.jsonl")
 RESULTS = ROOT / "bench" / "results" / "guard.md"
 KIND = {"promise": "unauthorized_promise", "forbidden_phrase": "forbidden_phrase", "taboo": "forbidden_phrase"}
 
@@ -139,6 +141,22 @@ def overall_table(title: str, scores: dict[str, Score]) -> list[str]:
     return [*lines, ""]
 
 
+def kind_table(title: str, rows: list[dict]) -> list[str]:
+    """The guard's precision and recall for each kind on its own: promises, forbidden phrases."""
+    cells = {kind: [0, 0, 0] for kind in ("unauthorized_promise", "forbidden_phrase")}
+    for row in rows:
+        gold, flagged = _kind_of(row), {k for k, _ in guard_predict(row)}
+        for kind, cell in cells.items():
+            if kind in flagged:
+                cell[0 if gold == kind else 1] += 1
+            elif gold == kind:
+                cell[2] += 1
+    lines = [f"#### {title}: by kind (guard)", "", "| kind | TP | FP | FN | precision | recall | F1 |",
+             "|---|---|---|---|---|---|---|"]
+    lines += [f"| {kind} | {c[0]} | {c[1]} | {c[2]} | {_prf(c)} |" for kind, c in cells.items()]
+    return [*lines, ""]
+
+
 def category_table(title: str, guard: Score, baseline: Score) -> list[str]:
     lines = [f"#### {title}: per category (guard vs baseline)", "",
              "| category | gold | guard P | guard R | guard F1 | baseline P | baseline R | baseline F1 |",
@@ -187,6 +205,7 @@ def run(show_errors: bool, splits: tuple[str, ...] = ("dev", "heldout")) -> list
     for split, title, rows in _sentence_groups(promises, splits):
         g, b = score(rows, guard_predict, label_kind=_kind_of), score(rows, baseline_predict, label_kind=_kind_of)
         out += overall_table(f"Sentences, {title} ({len(rows)} rows)", {"guard": g, "keyword baseline": b})
+        out += kind_table(f"Sentences, {title}", rows)
         out += category_table(f"Sentences, {title}", g, b)
         if show_errors and split == "dev":
             out += _details("dev mistakes", g.mistakes)
@@ -197,6 +216,7 @@ def run(show_errors: bool, splits: tuple[str, ...] = ("dev", "heldout")) -> list
         if show_errors and split == "dev":
             out += _details("dev context mistakes", g.mistakes)
     out += _real_world_section()
+    out += _jddc_section()
     out += _throughput_section([r["text"] for r in promises] or ["我们会在三个工作日内与您联系。"])
     out += _cold_start_section()
     return out
@@ -226,8 +246,31 @@ def _real_world_section() -> list[str]:
     if rows is None:
         return ["### Real-world staff turns", "", f"skipped: {REAL_WORLD} is absent.", ""]
     g, b = score(rows, guard_predict, label_kind=_kind_of), score(rows, baseline_predict, label_kind=_kind_of)
-    return overall_table(f"Real-world staff turns ({len(rows)} rows, `unsure` excluded; promise→unauthorized_promise, "
-                         "taboo→forbidden_phrase)", {"guard": g, "keyword baseline": b})
+    title = (f"Real-world staff turns ({len(rows)} rows, `unsure` excluded; promise→unauthorized_promise, "
+             "taboo→forbidden_phrase)")
+    return [*overall_table(title, {"guard": g, "keyword baseline": b}), *kind_table("Real-world staff turns", rows)]
+
+
+def _jddc_section() -> list[str]:
+    """False alarms need no labels: the share of real JD.com staff turns the guard flags (each read with the
+    four turns before it as context), by category. Target: at most 5 %."""
+    if not JDDC.is_file():
+        return ["### JDDC staff turns flagged", "", f"skipped: {JDDC} is absent.", ""]
+    flagged, total, by_category = 0, 0, Counter()
+    for line in JDDC.read_text(encoding="utf-8").splitlines():
+        turns = json.loads(line)["turns"] if line.strip() else []
+        for i, turn in enumerate(turns):
+            if turn["speaker"] != "staff" or not turn["text"].strip():
+                continue
+            total += 1
+            found = check(turn["text"][:20_000], context=turns[max(0, i - 4):i]).violations
+            flagged += bool(found)
+            by_category.update({v.category for v in found})
+    share = flagged / total if total else 0.0
+    top = ", ".join(f"{c} {n}" for c, n in by_category.most_common())
+    return ["### JDDC staff turns flagged (unlabelled; false-alarm ceiling)", "",
+            f"{flagged:,} of {total:,} staff turns flagged: **{share:.1%}** (target ≤ 5 %: "
+            f"{'met' if share <= 0.05 else 'NOT met'}). By category: {top}.", ""]
 
 
 def _throughput_section(texts: list[str]) -> list[str]:

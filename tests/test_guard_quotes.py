@@ -20,6 +20,7 @@ def kinds(text: str, context: str | None = None) -> set[str]:
     "关于「退款的事，我们肯定给您全额退款。",
     "\"我们保证全额退款，明天到账。",                                    # an odd straight quote
     "我向您保证：“明天一定给您全额退款。”",                             # staff quoting themselves
+    "您说的我都理解，我向您保证：“明天一定给您全额退款。”",             # after the customer's words
     "您说的“太慢了”我理解，“三天内一定给您全额退款”，这个我说到做到。",  # balanced, but staff's own words
 ])
 def test_a_quote_that_is_not_the_customers_words_hides_nothing(text: str) -> None:
@@ -38,4 +39,10 @@ def test_a_balanced_quote_of_the_customers_words_is_exempt(text: str, context: s
 
 def test_a_quote_across_sentences_is_read_as_one() -> None:
     text = "您说“我要全额退款。今天就要到账。”我理解您的心情，我先帮您提交申请。"
+    assert check(text).ok
+
+
+def test_quotes_listed_after_the_customers_words_are_the_customers_too() -> None:
+    text = ('First, I will write down everything you have told me, including "全额退款保证", "你爱找谁找谁" and '
+            '"赔偿五千"; your complaint is now registered.')
     assert check(text).ok

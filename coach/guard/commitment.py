@@ -41,6 +41,7 @@ def _alternation(entries: list[str]) -> str:
     parts = sorted({gt.normalise(str(e)).strip() for e in entries if str(e).strip()}, key=len, reverse=True)
     return "|".join(".{0,6}?".join(re.escape(piece) for piece in part.split(_GAP)) for part in parts) or r"(?!)"
 
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: a faster cold start
 
 @dataclass(frozen=True)
 class Vocabulary:
@@ -59,7 +60,7 @@ class Vocabulary:
 @functools.cache
 def vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
     try:
-        data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
         commit, scope, outcomes = data["commitment"], data["scope"], data["outcomes"]
         return Vocabulary(
             undertaking=re.compile(_alternation(commit["undertaking"])),
@@ -77,25 +78,52 @@ def vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
                           f"fix {path.name} (lists under commitment, outcomes, time, scope; see its header)") from exc
 
 
-# "88888-88888个工作日": a range of working days is a published processing window, not a date anyone
-# promised (a delivery window in hours, "[数字x]-[数字x]点之间送到", is a promise); "8月18日 18点00" (a date
-# then a time) is a status line's timestamp; "T+3" is a settlement rule.
-_RANGE = re.compile(r"\d+\s*[-~～至到]\s*\d+\s*(?:个)?工作日|\d+月\d+日\s*\d+点|\bt\s*\+\s*\d")
+# "88888-88888个工作日", "3-5天": a range of days (or any count of working days) is a published processing
+# window, not a date anyone promised (a clock window, "[数字x]-[数字x]点之间送到", is a promise); "8月18日
+# 18点00" (a date then a time) is a status line's timestamp; "T+3" is a settlement rule. Certainty in the
+# sentence ("三个工作日内保证解决") keeps it a promise (see ``published``).
+_RANGE = re.compile(r"\d+\s*[-~～至到]\s*\d+\s*(?:个)?(?:工作日|天|小时|周)|\d+月\d+日\s*\d+点|\bt\s*\+\s*\d|\d+点\d\d"
+                    r"|\d+\s*(?:个)?工作日")
 
 
 def published(norm: str) -> bool:
     """The sentence restates a published window or rule (a range of days, a channel's refund time, 价保,
     N天无理由) or reads out a status line: what it names is not promised by the speaker."""
-    return bool(_RANGE.search(norm) or vocabulary().scope["published"].search(norm))
+    if _OWN_TURN.search(norm) or vocabulary().certainty.search(norm):  # "不过我给您加急", "保证…"
+        return False
+    return bool(_RANGE.search(norm) or _CHANNELS.search(norm) or _OTHER_PARTY.search(norm)
+                or vocabulary().scope["published"].search(norm))
+
+
+def refund_timetable(norm: str) -> bool:
+    """The sentence reads out the refund-time table of the payment channels: no rule promises from it."""
+    return bool(_CHANNELS.search(norm))
+
+
+def asked(norm: str, end: int) -> bool:
+    """The clause of the match is a question ("[数字x]个都返回了么", "只收到返还88888的券是吧?")."""
+    stop = gt.CLAUSE_BREAK.search(norm, end)
+    tail = norm[end:stop.start() if stop else len(norm)].rstrip(" 。.!！~")
+    return bool(_ASKED.search(tail))
 
 
 def past(norm: str, start: int, end: int) -> bool:
     """The match reports what has happened ("已经[日期x]退回您卡里了", "今天上午已经取出来了"), not what will: a
     past marker inside it or just before it (further back, "退款已经审核通过了 48小时内到账" still promises)."""
-    return bool(vocabulary().scope["past"].search(norm, max(gt.clause_start(norm, start), start - 4), end))
+    marker = vocabulary().scope["past"].search(norm, max(gt.clause_start(norm, start), start - 4), end)
+    # "我已经给您免了": staff's own act, done without authority, is no report of the past.
+    return marker is not None and not _OWN_ACT.search(norm, max(0, marker.start() - 4), marker.start())
 
 
-_QUESTION_END = re.compile(r"[吗么嘛呢]?\s*[?？]|吗")
+# Two payment channels named together are the refund-time table ("白条是…;余额/京豆/京东卡…"); a time in
+# another party's process is theirs to keep ("财务也会在88888个工作日内退款至银行", "商家会在…审核").
+_CHANNELS = re.compile(r"(?:白条|储蓄卡|信用卡|余额|京豆|京东卡|e卡|零钱|微信|支付宝|优惠券)[^。]{0,30}"
+                       r"(?:白条|储蓄卡|信用卡|余额|京豆|京东卡|e卡|零钱|微信|支付宝|优惠券)")
+_OTHER_PARTY = re.compile(r"(?:财务|银行|商家|卖家|厂家|系统|库房|仓库)(?:也|都|那边)?(?:会|将|是|在|审核)")
+_ASKED = re.compile(r"(?:吗|么|嘛|是吧|对吧|对吗|是吗)[呢哦啊呀]*[?？]?$|[?？]$")
+_OWN_ACT = re.compile(r"我|我们|这边|小妹|妹子")
+_OWN_TURN = re.compile(r"(?:但|不过|可是)[^。]{0,8}(?:我|我们|这边)"
+                       r"|(?:我|我们)(?:这边)?(?:给|帮|替)(?:您|你)(?:特殊|加急|特批|破例)")
 
 
 class Commitment:
@@ -177,7 +205,7 @@ class Commitment:
         if past(norm, start, end) or any(norm[m.end():m.end() + 2] not in _OUTCOME_AFTER_PROCESS
                                          for m in scope["process"].finditer(norm, clause, end)):
             return True
-        if scope["question"].search(norm[clause:start]) or _QUESTION_END.match(norm[end:].lstrip(_TAIL)):
+        if scope["question"].search(norm[clause:start]) or asked(norm, end):
             return True
         if hedge and published(norm):  # reassurance and undertakings stand even beside policy
             return True
@@ -186,5 +214,4 @@ class Commitment:
 
 # Outcomes that are themselves worded with a negator ("不会让您吃亏", "不会派送"): the negator is the outcome.
 _OWN_NEGATION = re.compile(r"不会|不扣|没有损失|送不出去")
-_TAIL = " 的了啊呀哦哈呢啦嘛"
 _OUTCOME_AFTER_PROCESS = {"下来", "成功", "通过"}  # "价保肯定能申请下来": the outcome, not the process

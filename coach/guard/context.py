@@ -91,9 +91,20 @@ _RIGHTS = re.compile(
     r"|can i (?:complain|file|report|appeal)")
 # "合同上写的是退保按现金价值退 对吧": a question about the published rules, which staff may confirm.
 _RULE_QUESTION = re.compile(
-    r"(?<!不管)(?<!不管什么)(?:合同|条款|协议|七天无理由|7天无理由|犹豫期|三包|保修期|说明书)"
+    r"(?<!不管)(?<!不管什么)(?:合同|条款|协议|天无理由|犹豫期|三包|保修期|说明书|价保|页面)"
 )
 _RULE_CATEGORIES = {"refund_outcome", "compensation", "deadline"}
+# A question that checks the customer's understanding of a fact or a step, not a request: "我不用取件是吗",
+# "商家已经退给我88888了对吗", "直接给快递员师傅就可以了吗". It asks for something when it holds a want; and
+# confirming an accusation ("是你们仓库发错货了吧?" "对的") admits it.
+# An outcome is demanded when the customer asks for it or asks whether it can happen; the other categories'
+# words (开除, 私了, 记者, 通融, 误导) carry the demand themselves.
+_OUTCOME_CATEGORIES = {"refund_outcome", "compensation", "deadline", "guaranteed_outcome"}
+_ASKS_OUTCOME = re.compile(r"能|可以|会|要|得|必须|给|赔|退|补|换|赶紧|快|吧|行不行|好不好"
+                           r"|please|can|could|will|want|need|promise|refund|money|compensat|back")
+_CONFIRMING = re.compile(r"是吗|对吗|是吧|对吧|了吗|了吧|了么|已经|意思是|就可以了?吗|就行了?吗|有用吗")
+_WANTING = re.compile(r"能不能|能否|可不可以|可以.{0,6}吗|能.{0,8}吗|帮我|我要|必须|保证|一定|肯定|会不会|行不行"
+                      r"|赶紧|马上|今天|今晚|明天")
 # Longer forms first: the alternation takes the first that matches ("好吧" before "好").
 _ASSENT_CORE = re.compile(
     r"好吧|好嘞|好啦|好的?|行吧|行啊|行|可以(?:的|啊|呀)?|能做到|能的?|成|妥妥的?|妥|包的|包在我身上|稳了|没毛病"
@@ -162,7 +173,7 @@ def last_demand(context: ContextInput) -> Demand | None:
         return None
     if isinstance(found, Demand) and not _GENERIC.search(found.text):
         return replace(found, latest=latest)
-    if _PRESSING.search(latest):
+    if _PRESSING.search(latest) and _presses_only(latest):
         for turn in reversed(turns[-4:-1]):
             earlier = _turn_demand(turn.text)
             if earlier is _EXCUSED:
@@ -170,6 +181,17 @@ def last_demand(context: ContextInput) -> Demand | None:
             if isinstance(earlier, Demand):
                 return replace(earlier, latest=latest)
     return replace(found, latest=latest) if isinstance(found, Demand) else None
+
+
+# "你就说行不行", "到底可不可以?", "说话呀": short, or worded to press; a question with content of its own
+# ("中途取消了 就不会生效吗") asks that, not the earlier demand.
+_PRESS_WORDS = re.compile(r"你就说|到底|说话|准话|痛快话|听见|听到没|给个(?:话|答复)|yes or no|answer me")
+
+
+def _presses_only(latest: str) -> bool:
+    parts = gt.sentences(latest)
+    last = parts[-1].norm if parts else ""
+    return bool(_PRESS_WORDS.search(latest) or _EITHER_OR.search(last)) or len(gt.compact(last)[0]) <= 8
 
 
 def _turn_demand(text: str) -> Demand | object | None:
@@ -186,12 +208,16 @@ def _turn_demand(text: str) -> Demand | object | None:
         index -= 1
     target = parts[index]
     category = _category(target.norm)
+    if category != "liability_admission" and _CONFIRMING.search(target.norm) and not _WANTING.search(target.norm):
+        return _EXCUSED  # "取消了是吗", "直接给快递员就可以了吗": checking a fact or a step, asking for nothing
     if category is None:
         return _EXCUSED if _WITHDRAWN.search(norm) else None
     if category != "private_deal" and _WITHDRAWN.search(target.norm):
         return _EXCUSED
     if category in _RULE_CATEGORIES and _RULE_QUESTION.search(norm):
         return _EXCUSED
+    if category in _OUTCOME_CATEGORIES and not (_WANTING.search(target.norm) or _ASKS_OUTCOME.search(target.norm)):
+        return None  # "退款以后白条的账单变化会体现出来吗": a question about how things work
     return Demand(category, text[target.start:target.end].strip())
 
 

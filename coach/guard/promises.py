@@ -104,9 +104,11 @@ class Compensation(SentenceRule):
     )
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
-        return _process_before(norm, start) or bool(_THIRD_PARTY.search(norm, max(0, start - 8), start))
+        return (_process_before(norm, start) or bool(_THIRD_PARTY.search(norm, max(0, start - 8), start))
+                or bool(_APOLOGY_IDIOM.search(norm, start, end + 4)))  # "给您赔个不是": an apology
 
 
+_APOLOGY_IDIOM = re.compile(r"赔(?:个|了)?(?:不是|礼)")
 # "商家补偿您运费": someone else pays, the reply reports it (the company's own promise stays "我们补偿您").
 _THIRD_PARTY = re.compile(
     r"(?:商家|厂家|厂商|卖家|店家|快递公司|物流公司|快递|保险公司|承运方|第三方|对方)(?:那边)?"
@@ -144,6 +146,8 @@ class RefundOutcome(SentenceRule):
         r"|(?:退款|退保|退费|钱|本金|款)[^,，。]{0,8}(?:保证|一定|肯定|全部|全额|如数|原数"
         r"|一分不少)[^,，。]{0,4}(?:给|退|还)"
     )
+
+    dates_outcome = True  # "款项原路返还88888-88888个工作日": the published refund window
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
         return _process_before(norm, start)

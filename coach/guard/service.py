@@ -27,6 +27,7 @@ PHRASES_PATH = Path(__file__).with_name("service_phrases.yaml")
 _TOKEN = re.compile(r"(\{\w+\}|…|\([^()]*\)\??)")
 _GAP = r"[^。!?！？;]{0,10}?"
 
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: a faster cold start
 
 @dataclass(frozen=True)
 class Family:
@@ -65,7 +66,7 @@ def _compile_entry(entry: str, slots: dict[str, str]) -> str:
 @functools.cache
 def families(path: Path = PHRASES_PATH) -> tuple[Family, ...]:
     try:
-        data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
         slots = {name: _words(words) for name, words in data["slots"].items()}
         sources = data["sources"]
         return tuple(

@@ -94,7 +94,7 @@ def normalise(text: str) -> str:
 # so spans still index the text as received. Sentence-final particles (啊, 吧, 哈…) stay: they mark the end
 # of a phrase for several rules.
 _NOISE = re.compile(  # every branch opens with a literal, so the scan skips ahead fast
-    r"[嗯呃唔]+|额(?<![金限份定超余差总面数]额)(?=[,，。!?\s嗯呃]|那个|就是|这个)"
+    r"[嗯呃唔]+|额(?<![金限份定超余差总面数全]额)(?=[,，。!?\s嗯呃]|那个|就是|这个)"
     r"|就是说|怎么说呢|怎么讲呢|那个(?![月人时台家店部门单笔])|(?:这个)+(?=这个)"
     # a stuttered word ("保证保证", "一定一定") reads once; only these words: "爱找谁找谁" is an idiom
     r"|(?P<word>一定|肯定|保证|绝对|放心|没事|可以|就是|然后|我们|这边|马上|立刻|现在|今天|明天)(?P=word)+"
@@ -216,7 +216,7 @@ _INSIDE = re.compile(r"不到|不了|不能|无法|没法|[收送到办修]不")
 # "保证不了" negates; "跑不了/少不了/错不了" are idioms of certainty and do not.
 _NEGATED_AFTER = re.compile(r"^(?![\s,，]*(?:跑|少|错)不了)[^,，。\s]{0,2}(?:不了|不到|不起|不来|不准)")
 _ATTRIBUTION = re.compile(
-    r"(?<![跟和对向给])(?:您|你|客户|顾客|业务员|他|她)(?:是|刚才|的意思|之前|当初|一直)?(?:要求|希望|想要|想|是说|意思是|"
+    r"(?<![跟和对向给])(?:您|你|客户|顾客|业务员|商家|卖家|厂家|他|她)(?:是|刚才|的意思|之前|当初|一直)?(?:要求|希望|想要|想|是说|意思是|"
     r"的诉求|诉求|提出|说(?![得的](?:对|没错|是|有道理|在理))|提到|认为|觉得|担心|问|反映|期望|坚持|主张)|业务员.{0,8}(?:承诺|答应|说)|"
     r"当初.{0,8}(?:承诺|答应)|(?:您|你)的意思是|(?:您|你)的(?:要求|请求|诉求)是|(?:您|你)(?:要|想要)的是"
     r"|(?:您|你)是(?:要|想)|you mean|"
@@ -300,18 +300,25 @@ def quote_spans(norm: str) -> list[tuple[int, int]]:
 _QUOTE_ATTRIBUTION = re.compile(
     r"(?:您|你|客户|顾客|他|她|对方|业务员|销售|理财经理|客户经理|师傅|快递员|页面|网上|广告|宣传|短信|合同|条款|通知)"
     r"[^,，。“”「」]{0,8}(?:说|讲|问|提到|提的|要求|认为|觉得|答应|承诺|写|标|注明|反映|的意思|的原话)"
-    r"|you (?:said|asked|mentioned|wrote)|(?:he|she|they) (?:said|told you|promised)")
+    r"|you(?:'ve| have)? (?:said|asked|mentioned|wrote|told me)|(?:he|she|they) (?:said|told you|promised)")
+# "…“全额退款”、“赔偿五千”和“爱找谁找谁”": a quote listed right after an exempt one is the same speaker's.
+_LISTED = re.compile(r"[\s,，、;；]*(?:和|与|及|以及|还有|and|or)?[\s,，、]*$")
 _QUOTE_AS_WORDS = re.compile(r"(?:这种|这样的?|这类|这句|那种|那句|之类的?|的)(?:话|说法|承诺|表述|字眼|用语|措辞)")
 
 
 def exempt_quotes(norm: str, customer_words: str = "") -> list[tuple[int, int]]:
     """The balanced quotes of someone else's words (see above, or words the customer wrote in the
     conversation, ``customer_words`` squeezed): only inside these is a trigger not the speaker's own."""
-    exempt = []
+    exempt: list[tuple[int, int]] = []
+    previous_end = -1
     for start, end in quote_spans(norm):
         inner = "".join(c for c in norm[start + 1:end] if c.isalnum())
-        window = norm[max(clause_start(norm, start), norm.rfind("”", 0, start) + 1, start - 16):start]
-        if (_QUOTE_ATTRIBUTION.search(window) or _QUOTE_AS_WORDS.match(norm, end + 1)
+        window = norm[max(previous_end + 1, start - 40):start]  # back to the last quote, not into it
+        previous_end = end
+        listed = bool(exempt) and bool(_LISTED.match(norm[exempt[-1][1] + 1:start]))
+        attributed = [m.end() for m in _QUOTE_ATTRIBUTION.finditer(window)]
+        attributed_here = bool(attributed) and not _OWN_VOICE.search(window, attributed[-1])
+        if (listed or attributed_here or _QUOTE_AS_WORDS.match(norm, end + 1)
                 or (len(inner) >= 2 and inner in customer_words)):
             exempt.append((start, end))
     return exempt
@@ -356,7 +363,8 @@ _ASSURANCE = re.compile(r"(?:这个|这点|这事)?(?:您|你)(?:就)?(?:放心|
 
 
 # "正常来说，吞卡第二个工作日就能取出来": a hedge that opens the sentence scopes all of it.
-_TURN = re.compile(r"但|不过|可是|然而|只是")
+# A turn after the opening hedge, or staff stepping in ("正常要7天，您这单我亲自盯着"), ends its scope.
+_TURN = re.compile(r"但|不过|可是|然而|只是|我(?:亲自|这边|给您|帮您|保证)|您这(?:个|单|次|笔)")
 _OPENING_HEDGE = re.compile(r"[^,，]{0,4}(?:正常来说|一般来说|通常来说|正常情况下|一般情况下|通常情况下|一般而言"
                             r"|按以往经验)")
 
