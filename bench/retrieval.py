@@ -26,7 +26,7 @@ from bench.common import percentile
 from coach.config import Settings
 from coach.ingest import ingest
 from coach.paths import bundled
-from coach.retrieve import Retriever
+from coach.retrieval import Retriever
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"

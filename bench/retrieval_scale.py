@@ -102,7 +102,7 @@ def measure_ingest(home: Path, folder: Path) -> dict[str, float]:
 def measure_queries(home: Path, queries: list[str]) -> dict[str, object]:
     started = time.perf_counter()
     from coach.config import Settings
-    from coach.retrieve import Retriever
+    from coach.retrieval import Retriever
 
     imported = time.perf_counter()
     retriever = Retriever(Settings(home=home, embeddings="hash"))

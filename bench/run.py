@@ -41,6 +41,9 @@ BENCHES = (
     Bench("guard", ("guard.md",)),
     Bench("draft", ("draft.md",), quick=("--runs", "30"), needs_store=True),
     Bench("api", ("api.md",), full=("--clients", "50", "--seconds", "30"), quick=("--clients", "20", "--seconds", "5")),
+    Bench("faults", ("faults.md",), quick=("--runs", "1")),
+    Bench("api", ("api-slow-model.md",), full=("--slow-model", "2", "--seconds", "20"),
+          quick=("--slow-model", "2", "--seconds", "5")),
     Bench("chart", ("retrieval_scale.png",)),
 )
 

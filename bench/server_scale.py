@@ -32,10 +32,12 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 
 
-def start_server(path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+def start_server(path: Path, port: int = 0) -> tuple[subprocess.Popen[bytes], str]:
+    """`chroma run` on 127.0.0.1 serving ``path``, on ``port`` (0: a free one); returns once it answers."""
+    if not port:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
     chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
     proc = subprocess.Popen(
         [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
@@ -73,7 +75,7 @@ def measure_queries(home: Path, url: str, queries: list[str]) -> dict[str, objec
     from coach.config import Settings
     from coach.corpus import to_simplified
     from coach.lexical import query_candidates
-    from coach.retrieve import Retriever
+    from coach.retrieval import Retriever
 
     started = time.perf_counter()
     retriever = Retriever(Settings(home=home, embeddings="hash", chroma_url=url))

@@ -84,7 +84,7 @@ class DraftChain:
         self.policy = policy or load_policy(settings.policy)
         self.backend = backend or get_backend(None, settings)
         if retriever is None:
-            from coach.retrieve import Retriever
+            from coach.retrieval import Retriever
 
             retriever = Retriever(settings)
         self.retriever = retriever

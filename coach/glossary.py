@@ -19,8 +19,9 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from coach.corpus import first_error, load_yaml
+from coach.corpus import first_error
 from coach.paths import bundled
+from coach.yaml_input import load_yaml
 
 GLOSSARY_FILE = "glossary_en.yaml"
 _MAPPING = TypeAdapter(dict[str, list[str]])

@@ -3,19 +3,19 @@
 Order of work, so that a failure or a ``kill -9`` never leaves a state that cannot be recovered:
 1. read, clean and chunk every document first: bad input stops here, with the store untouched;
 2. take the ingest lock (two ingests on one data dir: the second waits, then fails clearly);
-3. mark the collection ``state=ingesting``; per document upsert new chunks (windows first, then the
-   chunk records), then delete stale ones and sweep windows left without a chunk;
+3. mark the collection ``state=ingesting`` with a fresh generation; per document upsert new chunks
+   (windows first, then the chunk records), then delete stale ones and sweep windows left without a chunk;
 4. write the lexical index in one transaction, stamped with a new generation;
 5. stamp the collection with the same generation and ``state=clean``.
-A reader that finds the generations differ rebuilds the lexical index from Chroma; re-running ingest
-after an interruption completes it, because chunk ids are content hashes and every write is an upsert
-or a delete. tests/test_faults.py kills an ingest at each of these points; docs/operations.md lists
-the recovery commands.
+A reader that finds the generations differ rebuilds the lexical index from Chroma (after a kill they
+always differ: step 3 stamped one no index has). Re-running ingest after an interruption completes it,
+because chunk ids are content hashes and every write is an upsert or a delete, and it rebuilds the
+keyword index whole when the store was not clean as it found it. tests/test_faults.py kills an ingest at
+each of these points; docs/operations.md lists the recovery commands.
 """
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import hashlib
 import logging
@@ -29,96 +29,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import psutil
+from filelock import FileLock, Timeout
 
 from coach.config import Settings
-from coach.corpus import (
-    Chunk,
-    DocumentMeta,
-    chunk_with_questions,
-    clean_text,
-    document_hash,
-    load_manifest,
-    read_document,
-)
+from coach.corpus import Chunk
+from coach.documents import PreparedDocument, discover, prepare, refuse_collisions
 from coach.embeddings import HASH_NOTICE, Embedder, HashEmbedder, make_embedder
-from coach.errors import InputError, StoreError
+from coach.errors import StoreError
 from coach.lexical import IndexedChunk, LexicalIndex, tokenize
-from coach.paths import bundled
 from coach.store import ChunkStore, StoredChunk, window_id
 from coach.types import DocumentIngest, IngestSummary
 
-DOCUMENT_SUFFIXES = (".txt", ".md")
 log = logging.getLogger("coach.ingest")
 LOCK_WAIT_SECONDS = 60.0
 LEASE_SECONDS = 300.0  # a shared-server ingest renews its lease well within this; clocks may differ by less
 EMBED_BATCH = 32
 
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True)
-class PreparedDocument:
-    meta: DocumentMeta
-    in_manifest: bool
-    chunks: list[Chunk]
-    content_hash: str
-    unplaced_questions: list[str]
-
-
-def discover(paths: list[Path]) -> list[tuple[DocumentMeta, Path, bool]]:
-    """(meta, file, listed in a manifest) for each document under the given files and folders."""
-    if not paths:
-        paths = [bundled("corpus")]
-    found: dict[Path, tuple[DocumentMeta, Path, bool]] = {}
-    for path in paths:
-        if not path.exists():
-            raise InputError(f"no such file or folder: {path}", "check the path you passed to `coach ingest`")
-        folder = path if path.is_dir() else path.parent
-        listed = _manifest_entries(folder)
-        files = sorted(p for p in folder.rglob("*") if p.suffix in DOCUMENT_SUFFIXES) if path.is_dir() else [path]
-        for file in files:
-            resolved = file.resolve()
-            if resolved in listed:
-                found[resolved] = (listed[resolved], file, True)
-            else:
-                found.setdefault(resolved, (_meta_from_name(file, folder), file, False))
-    if not found:
-        raise InputError(f"no .txt or .md documents under {', '.join(map(str, paths))}", "add documents first")
-    return list(found.values())
-
-
-def _manifest_entries(folder: Path) -> dict[Path, DocumentMeta]:
-    manifest = folder / "manifest.yaml"
-    if not manifest.is_file():
-        return {}
-    entries = {}
-    for doc in load_manifest(manifest).documents:
-        if doc.questions:  # resolved here, where the manifest's folder is known
-            doc = doc.model_copy(update={"questions": str((folder / doc.questions).resolve())})
-        entries[(folder / doc.file).resolve()] = doc
-    return entries
-
-
-def _meta_from_name(file: Path, folder: Path) -> DocumentMeta:
-    relative = file.relative_to(folder) if file.is_relative_to(folder) else Path(file.name)
-    doc_id = "-".join(relative.with_suffix("").parts)
-    safe_id = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in doc_id)[:64]
-    return DocumentMeta(id=safe_id, file=str(relative), title=file.stem)
-
-
-def prepare(found: list[tuple[DocumentMeta, Path, bool]]) -> list[PreparedDocument]:
-    prepared, seen_ids = [], set()
-    for meta, file, in_manifest in found:
-        if meta.id in seen_ids:
-            raise InputError(f"two documents share the id {meta.id!r}", "give each document its own id")
-        seen_ids.add(meta.id)
-        cleaned = clean_text(read_document(file), meta.layout)
-        # The manifest's questions path was made absolute by _manifest_entries, so the folder is moot here.
-        chunks, unplaced = chunk_with_questions(meta, cleaned, file.parent)
-        if not chunks:
-            raise InputError(f"{file} has no text left after cleaning", "check the file, or remove it")
-        prepared.append(PreparedDocument(meta, in_manifest, chunks, document_hash(cleaned), unplaced))
-    return prepared
 
 
 @contextmanager
@@ -134,23 +62,18 @@ def ingest_lock(settings: Settings, store: ChunkStore) -> Iterator[Callable[[], 
             yield keep_alive
         return
     settings.home.mkdir(parents=True, exist_ok=True)
-    with open(settings.home / "ingest.lock", "a+", encoding="utf-8") as handle:
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise StoreError(
-                        f"another `coach ingest` has held {settings.home} for {LOCK_WAIT_SECONDS:.0f} s",
-                        "wait for it to finish, then run this ingest again",
-                    ) from None
-                time.sleep(0.2)
-        try:
-            yield lambda: None
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    lock = FileLock(settings.home / "ingest.lock")  # flock on POSIX, msvcrt on Windows: freed when the process dies
+    try:
+        lock.acquire(timeout=LOCK_WAIT_SECONDS, poll_interval=0.2)
+    except Timeout:
+        raise StoreError(
+            f"another `coach ingest` has held {settings.home} for {LOCK_WAIT_SECONDS:.0f} s",
+            "wait for it to finish, then run this ingest again",
+        ) from None
+    try:
+        yield lambda: None
+    finally:
+        lock.release()
 
 
 _HELD_LEASES: set[str] = set()  # owners of the leases this process holds now
@@ -165,13 +88,8 @@ def _dead_on_this_machine(holder: str) -> bool:
         return False
     if int(pid) == os.getpid():
         return holder not in _HELD_LEASES
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # alive, another user's
-        return False
-    return False
+    # psutil, not os.kill(pid, 0): on Windows os.kill terminates the process it is asked about.
+    return not psutil.pid_exists(int(pid))
 
 
 @contextmanager
@@ -207,10 +125,11 @@ def _server_lease(settings: Settings, store: ChunkStore) -> Iterator[Callable[[]
 
 
 def lexical_path(settings: Settings) -> Path:
-    """Local file of the lexical index; one per Chroma server and collection in shared mode."""
+    """Local file of the lexical index; one per Chroma server, tenant, database and collection in shared mode."""
     if not settings.chroma_url:
         return settings.lexical_path
-    key = hashlib.sha256(f"{settings.chroma_url}|{settings.collection}".encode()).hexdigest()[:12]
+    where = f"{settings.chroma_url}|{settings.chroma_tenant}|{settings.chroma_database}|{settings.collection}"
+    key = hashlib.sha256(where.encode()).hexdigest()[:12]
     return settings.home / f"lexical-{key}.sqlite3"
 
 
@@ -224,6 +143,7 @@ def _chunk_metadata(chunk: Chunk, doc: PreparedDocument, tokens: str) -> dict[st
         "domain": doc.meta.domain,
         "serves": ",".join(doc.meta.serves),
         "doc_hash": doc.content_hash,
+        "origin": doc.origin,
         "tokens": tokens,
     }
 
@@ -299,9 +219,10 @@ def _write_document(
 
 
 def _relabel(store: ChunkStore, doc: PreparedDocument, kept: set[str]) -> list[StoredChunk]:
-    """A manifest edit (title, domain, serves) leaves chunk ids as they are: update what they carry.
-    Returns the chunks as they are now stored."""
-    fields = {"title": doc.meta.title, "domain": doc.meta.domain, "serves": ",".join(doc.meta.serves)}
+    """A manifest edit (title, domain, serves) or a moved file (origin) leaves chunk ids as they are: update
+    what they carry. Returns the chunks as they are now stored."""
+    fields = {"title": doc.meta.title, "domain": doc.meta.domain, "serves": ",".join(doc.meta.serves),
+              "origin": doc.origin}
     stale = [c for c in store.chunks_of(doc.meta.id) if c.chunk_id in kept and any(
         c.metadata.get(key) != value for key, value in fields.items())]
     updated = [StoredChunk(c.chunk_id, c.text, {**c.metadata, **fields}) for c in stale]
@@ -317,11 +238,16 @@ def indexed_chunk(chunk_id: str, text: str, metadata: dict) -> IndexedChunk:
                         field("kind") or "principle", field("serves"))
 
 
-def _write_lexical(settings: Settings, store: ChunkStore, changes: _Changes, generation: str) -> None:
+def _write_lexical(
+    settings: Settings, store: ChunkStore, changes: _Changes, before: dict[str, object], generation: str
+) -> None:
+    """This run's changes only if the index matched the store as this run found it; else a full rebuild
+    (an earlier ingest was interrupted, or another machine ingested): chunks an interrupted run wrote
+    count as unchanged now, so no delta would ever bring them into the index."""
     index = LexicalIndex(lexical_path(settings))
     try:
-        if index.generation != store.metadata().get("generation", ""):
-            rebuild_lexical(store, index, generation)  # it missed an earlier, interrupted ingest
+        if before.get("state") != "clean" or index.generation != before.get("generation", ""):
+            rebuild_lexical(store, index, generation)
         else:
             index.apply(add=changes.lexical_add, remove=changes.lexical_remove, generation=generation)
     finally:
@@ -333,11 +259,15 @@ def ingest(
     paths: list[Path] | None = None,
     *,
     reset: bool = False,
+    replace: bool = False,
     embedder: Embedder | None = None,
     progress: Progress | None = None,
 ) -> IngestSummary:
+    """``replace``: let a document whose id comes from its file name replace one of that id read from
+    another file (see refuse_collisions)."""
     started = time.perf_counter()
-    prepared = prepare(discover(paths or []))
+    skipped: list[str] = []
+    prepared = prepare(discover(paths or [], skipped))
     embedder = embedder or make_embedder(settings)
     total = sum(len(doc.chunks) for doc in prepared)
     changes = _Changes([], [], [])
@@ -347,7 +277,12 @@ def ingest(
             store.reset()
             lexical_path(settings).unlink(missing_ok=True)
         store.open(create=True)
-        store.set_state(state="ingesting")
+        if not replace:
+            refuse_collisions(store, prepared)
+        before = store.metadata()
+        # A fresh generation now, not only at the end: a run killed from here on leaves the store stamped
+        # with a generation no keyword index has, so every reader, and the re-run, rebuilds the index.
+        store.set_state(state="ingesting", generation=f"ingesting-{uuid.uuid4().hex}")
         done = 0
         for doc in prepared:
             report = functools.partial(_tick, keep_alive, progress, doc, done, total)
@@ -355,7 +290,7 @@ def ingest(
             done += len(doc.chunks)
             _tick(keep_alive, progress, doc, done, total)
         generation = uuid.uuid4().hex
-        _write_lexical(settings, store, changes, generation)
+        _write_lexical(settings, store, changes, before, generation)
         store.set_state(state="clean", generation=generation)
         store.record_graph_files()
     return IngestSummary(
@@ -366,6 +301,7 @@ def ingest(
         seconds=round(time.perf_counter() - started, 2),
         embedding=embedder.name,
         notice=HASH_NOTICE if isinstance(embedder, HashEmbedder) else None,
+        skipped=skipped,
     )
 
 

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from coach.errors import ConfigError
+from coach.yaml_input import SAFE_LOADER, check_expansion, read_yaml_text
 
 DEFAULT_POLICY_PATH = Path(__file__).resolve().parent / "policy_default.yaml"
 
@@ -28,9 +29,6 @@ BUILTIN_PROMISE_CATEGORIES = (
 # The hand-written phrase rules' families, then those of coach/guard/service_phrases.yaml.
 BUILTIN_PHRASE_FAMILIES = ("blame_rules", "pass_the_buck", "dismissive", "refuse_service", "ignorance", "impatience",
                            "blame_customer", "doubt_honesty", "sarcasm")
-
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -155,7 +153,7 @@ def validate_policy_file(path: Path | str) -> list[PolicyProblem]:
 def _parse(path: Path) -> tuple[Policy | None, list[PolicyProblem]]:
     text = _read(path)
     try:
-        root, data = _compose(text)
+        root, data = _compose(text, path)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -179,17 +177,12 @@ _YAML_FIX = "fix the YAML syntax on that line (indentation, a missing colon, an 
 
 
 def _read(path: Path) -> str:
-    if not path.is_file():
-        raise ConfigError(f"policy file not found: {path}", "pass an existing YAML file to --policy or COACH_POLICY")
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"policy file {path} is not UTF-8 text (byte {exc.start})",
-                          "save the policy file as UTF-8") from exc
+    return read_yaml_text(path, "policy file", "pass an existing YAML file to --policy or COACH_POLICY")
 
 
-def _compose(text: str) -> tuple[yaml.Node | None, Any]:
-    loader = _Loader(text)
+def _compose(text: str, path: Path) -> tuple[yaml.Node | None, Any]:
+    check_expansion(text, path)
+    loader = SAFE_LOADER(text)
     try:
         node = loader.get_single_node()
         return node, (loader.construct_document(node) if node is not None else None)

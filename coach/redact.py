@@ -1,13 +1,16 @@
 """Mask personal data before any text leaves the process, with placeholders that can be put back.
 
-What is masked: Chinese resident ID numbers (18 digits with a valid ISO 7064 check digit, and the old
-15-digit form), mainland mobile numbers, bank-card numbers (13–19 digits passing Luhn), e-mail
-addresses, licence plates and street addresses where they are recognisable. Each value becomes a
-placeholder such as ``[PHONE_1]``; the same value always gets the same placeholder in one Redactor,
-so a model can still refer to "the card" and the reply shown to staff gets the number back.
+What is masked: Chinese resident ID numbers (18 characters, 17 digits and a check character, and the old
+15-digit form), mainland mobile and landline numbers, bank-card numbers (13–19 digits), any other run of 10
+or more digits (an account, a policy, a mistyped phone), e-mail addresses, licence plates and street
+addresses where they are recognisable. Checksums (ISO 7064 for IDs, Luhn for cards) never decide whether a
+number is masked, since staff and customers mistype: they only choose the label, so a 19-digit run failing
+Luhn becomes ``[ACCOUNT_1]``, not ``[CARD_1]``. Each value becomes a placeholder such as ``[PHONE_1]``;
+the same value always gets the same placeholder in one Redactor, so a model can still refer to "the card"
+and the reply shown to staff gets the number back.
 
-Order matters: an ID number is also a long digit run, so IDs are taken before cards and cards before
-phones; each pass only sees what earlier passes left.
+Order matters: an ID number is also a long digit run, so IDs are taken first; phones come before cards
+because ``+8613912345678`` is 13 digits; each pass only sees what earlier passes left.
 """
 
 from __future__ import annotations
@@ -22,11 +25,13 @@ _ID_CHECK = "10X98765432"
 
 _DIGITS_EDGE = r"(?<![0-9A-Za-z])"
 _DIGITS_END = r"(?![0-9A-Za-z])"
-_ID18 = re.compile(_DIGITS_EDGE + r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx]"
-                   + _DIGITS_END)
+_ID18 = re.compile(_DIGITS_EDGE + r"[1-9]\d{16}[0-9Xx]" + _DIGITS_END)
+_ID18_SHAPE = re.compile(r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx]")
 _ID15 = re.compile(_DIGITS_EDGE + r"[1-9]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}" + _DIGITS_END)
 _CARD = re.compile(_DIGITS_EDGE + r"(?:\d[ -]?){12,18}\d" + _DIGITS_END)
 _PHONE = re.compile(r"(?<![0-9])(?:(?:\+|00)86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?![0-9])")
+_LANDLINE = re.compile(r"(?<![0-9])0[1-9]\d{1,2}[ -]?[2-9]\d{6,7}(?![0-9])")  # area code, then 7–8 digits
+_ACCOUNT = re.compile(_DIGITS_EDGE + r"\d{10,}" + _DIGITS_END)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
 _PLATE = re.compile(rf"[{_PROVINCES}][A-HJ-NP-Z][·•\-\s]?(?:[A-HJ-NP-Z0-9]{{5}}|[DF][A-HJ-NP-Z0-9]{{5}}|[A-HJ-NP-Z0-9]{{4}}[挂学警港澳])"  # noqa: E501
@@ -44,7 +49,7 @@ _ADDRESS = re.compile(
     r"(?:[0-9]{2,5}(?:室|房)?)?"
 )
 
-PLACEHOLDER = re.compile(r"\[(ID|PHONE|CARD|EMAIL|PLATE|ADDRESS)_(\d+)\]")
+PLACEHOLDER = re.compile(r"\[(ID|PHONE|CARD|ACCOUNT|EMAIL|PLATE|ADDRESS)_(\d+)\]")
 
 
 def valid_id_number(value: str) -> bool:
@@ -53,6 +58,11 @@ def valid_id_number(value: str) -> bool:
         return False
     total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11] == value[17].upper()
+
+
+def looks_like_id_number(value: str) -> bool:
+    """18 characters ending in X, or shaped like one (region, birth date, sequence), or with a valid check digit."""
+    return value[-1] in "Xx" or bool(_ID18_SHAPE.fullmatch(value)) or valid_id_number(value)
 
 
 def luhn_valid(digits: str) -> bool:
@@ -76,21 +86,24 @@ class Redactor:
     _counts: dict[str, int] = field(default_factory=dict)
 
     def mask(self, text: str) -> str:
-        passes: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
-            ("EMAIL", _EMAIL, _always),
-            ("ID", _ID18, valid_id_number),
-            ("ID", _ID15, _always),
-            ("CARD", _CARD, lambda v: luhn_valid(re.sub(r"[ -]", "", v))),
-            ("PHONE", _PHONE, _always),
-            ("PLATE", _PLATE, _always),
-            ("ADDRESS", _ADDRESS, _always),
+        passes: list[tuple[re.Pattern[str], Callable[[str], str | None]]] = [
+            (_EMAIL, _kind("EMAIL")),
+            (_ID18, lambda v: "ID" if looks_like_id_number(v) else None),  # else a card or account below
+            (_ID15, _kind("ID")),
+            (_PHONE, _kind("PHONE")),
+            (_LANDLINE, _kind("PHONE")),
+            (_CARD, lambda v: "CARD" if luhn_valid(re.sub(r"[ -]", "", v)) else "ACCOUNT"),
+            (_ACCOUNT, _kind("ACCOUNT")),
+            (_PLATE, _kind("PLATE")),
+            (_ADDRESS, _kind("ADDRESS")),
         ]
-        for kind, pattern, accept in passes:
-            text = pattern.sub(lambda m, k=kind, a=accept: self._swap(k, m.group(0)) if a(m.group(0)) else m.group(0),
-                               text)
+        for pattern, kind_of in passes:
+            text = pattern.sub(lambda m, k=kind_of: self._swap(k(m.group(0)), m.group(0)), text)
         return text
 
-    def _swap(self, kind: str, value: str) -> str:
+    def _swap(self, kind: str | None, value: str) -> str:
+        if kind is None:  # not this pass's kind: a later pass may take it
+            return value
         key = (kind, value)
         if key not in self._by_value:
             self._counts[kind] = self._counts.get(kind, 0) + 1
@@ -108,8 +121,8 @@ class Redactor:
         return [m.group(0) for m in PLACEHOLDER.finditer(text) if m.group(0) not in self.values]
 
 
-def _always(_: str) -> bool:
-    return True
+def _kind(kind: str) -> Callable[[str], str]:
+    return lambda _: kind
 
 
 def mask(text: str) -> str:

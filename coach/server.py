@@ -1,11 +1,12 @@
-"""The HTTP API and the staff page: a thin shell over coach.chain, coach.guard and coach.callback.
+"""The HTTP API and the staff page: a thin shell over coach.chain, coach.guard and coach.callback_script.
 
 ``create_app(settings)`` builds the FastAPI app; ``coach serve`` runs it with uvicorn. Request and response
 bodies are the Pydantic types the CLI prints with ``--json``. What this module adds is what a shared
 service needs: errors as ``{code, message, fix}`` with a Chinese message, limits (body size, text length,
 conversation turns), a bearer token off loopback, one structured log line per request that never holds
-the customer's words, and the store opened once per process, lazily, on a single thread (the lexical
-index's SQLite connection belongs to the thread that opened it).
+the customer's words, and the store opened once per process, lazily, on a single thread that every store
+access then uses (the lexical index's SQLite connection belongs to the thread that opened it), while drafts
+and their model calls run on other threads (coach/thread_confined.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import asyncio
 import hmac
 import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -30,7 +32,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from coach.backends.base import Backend, get_backend
-from coach.callback import callback_script
+from coach.callback_script import callback_script
 from coach.config import Settings
 from coach.errors import CoachError, ConfigError
 from coach.guard import MAX_CHARS
@@ -39,7 +41,9 @@ from coach.guard.model import ModelStage, load_stage
 from coach.guard.review import SecondOpinion
 from coach.policy import Policy, load_policy
 from coach.redact import install_log_masking
+from coach.thread_confined import ThreadConfined
 from coach.types import (
+    SURROGATE_FIX,
     CallbackCase,
     CallbackScript,
     CheckRequest,
@@ -57,9 +61,13 @@ install_log_masking(log)
 WEB = Path(__file__).parent / "web"
 MAX_BODY_BYTES = 256 * 1024
 MAX_TURNS = 50
-# Drafts and retrievals waiting for the store thread before the API answers 503: enough for a call
-# centre's burst (bench/api.py runs 50 clients) while still bounding memory under overload.
+# Drafts and retrievals in progress or waiting before the API answers 503: enough for a call centre's
+# burst (bench/api.py runs 50 clients) while still bounding memory under overload.
 MAX_PENDING = 256
+# Drafts at once: each mostly waits on the model endpoint; more threads than the endpoint serves at once buy
+# nothing, and the rest queue (within MAX_PENDING).
+MODEL_WORKERS = 32
+MIN_TOKEN_CHARS = 16  # `openssl rand -hex 32` gives 64
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 _PUBLIC_PATHS = ("/", "/docs", "/openapi.json", "/favicon.ico")  # page shell and schema: no data in them
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -117,11 +125,13 @@ def _request_id(request: Request) -> str | None:
 
 
 class _Store:
-    """The drafting chain (and with it the Retriever), opened on first use on one dedicated thread."""
+    """The drafting chain (and with it the Retriever), opened on first use on one dedicated thread, where
+    every store access then runs; drafts run on model workers, so a slow model holds no store access."""
 
     def __init__(self, settings: Settings, backend: Backend, policy: Policy) -> None:
         self.settings, self.backend, self.policy = settings, backend, policy
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coach-store")
+        self.models = ThreadPoolExecutor(max_workers=MODEL_WORKERS, thread_name_prefix="coach-model")
         self.pending = 0
         self.state: Literal["not_opened", "ready", "empty", "error"] = "not_opened"
         self._chain: Any = None
@@ -131,9 +141,12 @@ class _Store:
         if self._chain is None:
             from coach.chain import DraftChain
             from coach.errors import EmptyStoreError
+            from coach.retrieval import Retriever
 
             try:
-                self._chain = DraftChain(self.settings, backend=self.backend, policy=self.policy)
+                # The chain drafts on a model worker; its retriever's calls come back to this thread.
+                retriever = ThreadConfined(Retriever(self.settings), self.thread, owner=threading.get_ident())
+                self._chain = DraftChain(self.settings, backend=self.backend, policy=self.policy, retriever=retriever)
             except EmptyStoreError:
                 self.state = "empty"
                 raise
@@ -143,13 +156,19 @@ class _Store:
             self.state = "ready"
         return self._chain
 
-    async def run(self, work: Callable[[Any], T]) -> T:
+    async def run(self, work: Callable[[Any], T], *, calls_model: bool = False) -> T:
+        """``work(chain)`` on the store thread, or with ``calls_model`` on a model worker (the chain opened
+        on the store thread first)."""
         if self.pending >= MAX_PENDING:
             raise _Limit(503, ApiError(code="busy", message=f"服务繁忙：已有 {self.pending} 个请求在排队",
                                        fix="稍后重试 / retry in a few seconds"))
         self.pending += 1
+        loop = asyncio.get_running_loop()
         try:
-            return await asyncio.get_running_loop().run_in_executor(self.thread, lambda: work(self.chain()))
+            if not calls_model:
+                return await loop.run_in_executor(self.thread, lambda: work(self.chain()))
+            chain = await loop.run_in_executor(self.thread, self.chain)
+            return await loop.run_in_executor(self.models, work, chain)
         finally:
             self.pending -= 1
 
@@ -174,10 +193,7 @@ def _note(request: Request, **fields: object) -> None:
 def create_app(settings: Settings, *, public: bool = False, backend: Backend | None = None,
                allowed_hosts: frozenset[str] | None = None) -> FastAPI:
     """The API and the page. ``public``: bound off loopback, so ``settings.api_token`` is required."""
-    token = settings.api_token
-    if public and not token:
-        raise ConfigError("refusing to listen on a non-loopback address without an API token",
-                          "set COACH_API_TOKEN to a long random value, or serve on --host 127.0.0.1")
+    token = api_token(settings, public=public)
     policy = load_policy(settings.policy)
     store = _Store(settings, backend or get_backend(None, settings), policy)
     reviewer = SecondOpinion.from_settings(settings, policy) if settings.guard_second_opinion else None
@@ -187,6 +203,7 @@ def create_app(settings: Settings, *, public: bool = False, backend: Backend | N
     async def lifespan(_: FastAPI):  # type: ignore[no-untyped-def]
         yield
         store.thread.shutdown(wait=False, cancel_futures=True)
+        store.models.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPI(title="coach API", version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="投诉应对回复教练：起草回复、检查回复、回访话术、检索培训资料。")
@@ -196,6 +213,19 @@ def create_app(settings: Settings, *, public: bool = False, backend: Backend | N
     app.mount("/static", StaticFiles(directory=WEB), name="static")
     app.add_middleware(_Gate, token=token, allowed_hosts=allowed_hosts)  # type: ignore[arg-type]
     return app
+
+
+def api_token(settings: Settings, *, public: bool) -> str | None:
+    """The token requests must carry: COACH_API_TOKEN without surrounding whitespace (no client can send that).
+    Off loopback it is required, and long enough not to be guessed; a blank one counts as none."""
+    token = (settings.api_token or "").strip() or None
+    if public and (token is None or len(token) < MIN_TOKEN_CHARS):
+        problem = "没有设置访问令牌" if token is None else f"访问令牌只有 {len(token)} 个字符"
+        raise ConfigError(f"拒绝在非本机地址上提供服务：{problem}（COACH_API_TOKEN 至少 {MIN_TOKEN_CHARS} 个字符），"
+                          "网络上的任何人都能使用 / refusing a public bind without a usable API token",
+                          "set COACH_API_TOKEN to a long random value (e.g. `openssl rand -hex 32`), "
+                          "or serve on --host 127.0.0.1")
+    return token
 
 
 def _handlers(app: FastAPI) -> None:
@@ -219,8 +249,9 @@ def _handlers(app: FastAPI) -> None:
         code = "text_too_long" if first["type"] == "string_too_long" else "validation_error"
         field = ".".join(p for p in first["loc"] if p != "body") or "请求体"
         _note(request, code=code)
-        body = ApiError(code=code, message=f"请求内容不符合要求：{field}：{first['msg']}",
-                        fix="按 /docs 中的格式发送 JSON（UTF-8）", request_id=_request_id(request)).model_dump()
+        fix = SURROGATE_FIX if first["type"] == "lone_surrogate" else "按 /docs 中的格式发送 JSON（UTF-8）"
+        body = ApiError(code=code, message=f"请求内容不符合要求：{field}：{first['msg']}", fix=fix,
+                        request_id=_request_id(request)).model_dump()
         return JSONResponse({**body, "errors": errors}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
@@ -258,7 +289,7 @@ def _api_routes(app: FastAPI, store: _Store, policy: Policy, reviewer: SecondOpi
     async def draft(body: DraftRequest, request: Request) -> Draft:
         """起草回复：与 `coach draft --json` 相同。"""
         _check_turns(body.conversation)
-        result = await store.run(lambda chain: chain.draft(body))
+        result = await store.run(lambda chain: chain.draft(body), calls_model=True)
         _note(request, backend=result.backend, guard="ok" if result.guard.ok else "violation",
               attempts=len(result.attempts), fell_back=result.fell_back, escalate=result.escalate,
               model_errors=sum(1 for a in result.attempts if a.error))
@@ -326,7 +357,9 @@ class _Gate:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started, request_id = time.perf_counter(), uuid.uuid4().hex[:12]
+        # "r" first: log lines are masked, and 12 hex characters that happen to be all digits would be masked
+        # as an account number, losing the id the client was given.
+        started, request_id = time.perf_counter(), f"r{uuid.uuid4().hex[:11]}"
         status = {"code": 0}
         scope.setdefault("state", {})["request_id"] = request_id
 
@@ -368,12 +401,11 @@ class _Gate:
             return _error(421, "bad_host", "这个服务只接受本机地址（127.0.0.1 / localhost）的访问",
                           "在本机用 http://127.0.0.1:端口/ 打开", request_id=request_id)
         path = scope["path"]
-        if self.expected is not None and not (path in _PUBLIC_PATHS or path.startswith("/static/")):
-            given = headers.get("authorization", b"")
-            if not hmac.compare_digest(given, self.expected):
-                return _error(401, "unauthorized", "缺少或错误的访问令牌",
-                              "在请求头加上 Authorization: Bearer <COACH_API_TOKEN>",
-                              headers={"WWW-Authenticate": "Bearer"}, request_id=request_id)
+        guarded = self.expected is not None and not (path in _PUBLIC_PATHS or path.startswith("/static/"))
+        if guarded and not hmac.compare_digest(_canonical_scheme(headers.get("authorization", b"")), self.expected):
+            return _error(401, "unauthorized", "缺少或错误的访问令牌",
+                          "在请求头加上 Authorization: Bearer <COACH_API_TOKEN>",
+                          headers={"WWW-Authenticate": "Bearer"}, request_id=request_id)
         length = headers.get("content-length", b"0")
         if not length.isdigit() or int(length) > MAX_BODY_BYTES:
             return _error(413, "body_too_large", _TOO_LARGE, _TOO_LARGE_FIX, request_id=request_id)
@@ -409,6 +441,13 @@ class _Gate:
                 "ms": round((time.perf_counter() - started) * 1000, 1), **scope["state"].get("log", {})}
         log.log(logging.WARNING if status >= 500 else logging.INFO, "%s",
                 json.dumps(line, ensure_ascii=False, default=str))
+
+
+def _canonical_scheme(authorization: bytes) -> bytes:
+    """``bearer  TOKEN`` → ``Bearer TOKEN``: the scheme is case-insensitive and followed by one or more spaces
+    (RFC 7235 §2.1); the credentials are left exactly as sent, for the constant-time comparison."""
+    scheme, _, credentials = authorization.partition(b" ")
+    return b"Bearer " + credentials.lstrip(b" ") if scheme.lower() == b"bearer" else authorization
 
 
 def _hostname(host: bytes) -> str:

@@ -36,6 +36,7 @@ from coach.graph_files import check_graph_files, record_graph_files
 
 INGEST_FIX = "run `coach ingest` to index the bundled corpus (or `coach ingest PATH`)"
 _PAGE = 2000
+_ID_BATCH = 500
 _LEASE_ID = "ingest"
 _WINDOW_MARK = "#w"  # window ids are <chunk id>#w<n>, so a query result names its parent
 WINDOWS_PER_CHUNK = 3  # over-fetch windows so that about n distinct parent chunks survive the mapping
@@ -63,24 +64,7 @@ class StoredChunk:
 def _client(settings: Settings) -> Any:
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
-        url = urlparse(settings.chroma_url)
-        if url.scheme not in ("http", "https") or not url.hostname:
-            raise ConfigError(
-                f"COACH_CHROMA_URL is not an http(s) URL: {settings.chroma_url!r}",
-                "set it like http://127.0.0.1:8000",
-            )
-        try:
-            return chromadb.HttpClient(
-                host=url.hostname,
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
-        except Exception as exc:
-            raise StoreError(
-                f"cannot reach the Chroma server at {settings.chroma_url}: {exc}",
-                "start it (`chroma run --host 127.0.0.1 --port 8000`) or unset COACH_CHROMA_URL",
-            ) from exc
+        return _http_client(settings, chroma_settings)
     if settings.chroma_dir.exists() and not settings.chroma_dir.is_dir():
         raise StoreError(
             f"the store at {settings.chroma_dir} cannot be opened: it is a file, not a folder",
@@ -95,6 +79,62 @@ def _client(settings: Settings) -> Any:
             f"the store at {settings.chroma_dir} cannot be opened: {exc}",
             f"move {settings.chroma_dir} aside and run `coach ingest --reset`",
         ) from exc
+
+
+def _http_client(settings: Settings, chroma_settings: ChromaSettings) -> Any:
+    """A client of the Chroma server, whose every request gives up after ``chroma_timeout`` seconds.
+
+    Chroma's HTTP client waits forever (its httpx session has no timeout), so a frozen server (stopped,
+    swapping, a half-open connection) hung `coach retrieve` for good. Its session gets the timeout once
+    built; building it already asks the server about the tenant, so one heartbeat with the timeout goes
+    first and a server frozen from the start fails the same way.
+    """
+    url = urlparse(settings.chroma_url or "")
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise ConfigError(
+            f"COACH_CHROMA_URL is not an http(s) URL: {settings.chroma_url!r}",
+            "set it like http://127.0.0.1:8000",
+        )
+    headers = _auth_headers(settings)
+    try:
+        httpx.get(f"{settings.chroma_url.rstrip('/')}/api/v2/heartbeat", headers=headers,
+                  timeout=settings.chroma_timeout)
+        client = chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            headers=headers,
+            settings=chroma_settings,
+            tenant=settings.chroma_tenant,
+            database=settings.chroma_database,
+        )
+    except httpx.TimeoutException as exc:
+        raise timeout_error(settings) from exc
+    except Exception as exc:
+        raise StoreError(
+            f"cannot reach the Chroma server at {settings.chroma_url}: {exc}",
+            "start it (`chroma run --host 127.0.0.1 --port 8000`) or unset COACH_CHROMA_URL; a secured server "
+            "needs COACH_CHROMA_TOKEN (and COACH_CHROMA_TENANT / COACH_CHROMA_DATABASE if not the defaults)",
+        ) from exc
+    client._server._session.timeout = httpx.Timeout(settings.chroma_timeout)  # chromadb 1.5: no setting for it
+    return client
+
+
+def _auth_headers(settings: Settings) -> dict[str, str]:
+    if not settings.chroma_token:
+        return {}
+    if settings.chroma_token_header == "Authorization":
+        return {"Authorization": f"Bearer {settings.chroma_token}"}
+    return {settings.chroma_token_header: settings.chroma_token}
+
+
+def timeout_error(settings: Settings) -> StoreError:
+    return StoreError(
+        f"the Chroma server at {settings.chroma_url} did not answer within {settings.chroma_timeout:g} s",
+        "check that the server is running and not stopped or overloaded (`curl "
+        f"{settings.chroma_url}/api/v2/heartbeat`); if it is only slow, raise COACH_CHROMA_TIMEOUT; an "
+        "interrupted `coach ingest` completes when run again",
+    )
 
 
 class ChunkStore:
@@ -153,6 +193,8 @@ class ChunkStore:
                 return fn(*args, **kwargs)
             except CoachError:
                 raise
+            except httpx.TimeoutException as exc:  # a frozen server: waiting again would only double the wait
+                raise timeout_error(self.settings) from exc
             except Exception as exc:
                 if delay is None or not _transient(exc):
                     raise self._failure(exc, retried=bool(delays) and _transient(exc)) from exc
@@ -287,6 +329,17 @@ class ChunkStore:
         found = self._call(self.windows.get, where={"doc_id": doc_id}, include=["metadatas"])
         pairs = zip(found["ids"], found["metadatas"], strict=True)
         return {wid: str((meta or {}).get("parent", "")) for wid, meta in pairs}
+
+    def origins(self, doc_ids: list[str]) -> dict[str, set[str]]:
+        """doc id -> the files its stored chunks were read from ("" for chunks stored before coach kept it),
+        for the stored ones among these ids."""
+        origins: dict[str, set[str]] = {}
+        for start in range(0, len(doc_ids), _ID_BATCH):  # an $in of thousands of ids would pass SQLite's limit
+            batch = doc_ids[start : start + _ID_BATCH]
+            found = self._call(self.collection.get, where={"doc_id": {"$in": batch}}, include=["metadatas"])
+            for meta in found["metadatas"]:
+                origins.setdefault(str(meta["doc_id"]), set()).add(str(meta.get("origin", "")))
+        return origins
 
     def chunks_of(self, doc_id: str) -> list[StoredChunk]:
         found = self._call(self.collection.get, where={"doc_id": doc_id}, include=["documents", "metadatas"])

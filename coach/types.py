@@ -9,7 +9,8 @@ import re
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 GUARD_VERSION = "rules-v2"
 StaffDomain = Literal["bank", "insurance", "telecom", "wine_retail", "cosmetics", "car_aftersales", "ecommerce"]
@@ -22,9 +23,42 @@ class _Result(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE_MESSAGE = "含有无法编码的字符（孤立的 UTF-16 代理项，多为复制或转码时损坏的文字）"
+SURROGATE_FIX = "重新复制原文，或把内容另存为 UTF-8 后再发送"
+
+
 class _Request(BaseModel):
     # Built at import: FastAPI wraps request bodies in fields of its own, which warn on a deferred model.
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_lone_surrogates(cls, data: object) -> object:
+        """JSON's "\\ud800" escape decodes to a lone surrogate, which no later step can encode (the guard crashed
+        on one with a 500): refused here, for every request type, naming the field."""
+        where = _surrogate_path(data, ())
+        if where is not None:
+            raise PydanticCustomError("lone_surrogate", "{field} " + SURROGATE_MESSAGE,
+                                      {"field": ".".join(where) or "文本"})
+        return data
+
+
+def _surrogate_path(value: object, path: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Where in a decoded JSON value the first lone surrogate is, in a key or a string; None when nowhere."""
+    if isinstance(value, str):
+        return path if LONE_SURROGATE.search(value) else None
+    if isinstance(value, list):
+        value = dict(enumerate(value))
+    if not isinstance(value, dict):
+        return None
+    for key, item in value.items():
+        if isinstance(key, str) and LONE_SURROGATE.search(key):  # an unknown key is echoed in its error
+            return path
+        found = _surrogate_path(item, (*path, str(key)))
+        if found is not None:
+            return found
+    return None
 
 
 class Passage(_Result):
@@ -70,6 +104,9 @@ class IngestSummary(_Result):
     seconds: float
     embedding: str
     notice: str | None = None
+    skipped: list[str] = Field(
+        default_factory=list, description="Files under the folders given that were not read, and why (symlink loops)."
+    )
 
 
 class Violation(_Result):

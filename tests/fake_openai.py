@@ -2,8 +2,10 @@
 
 ``FakeOpenAI.replies`` is a queue; each item is a string (the assistant's content) or one of the magic
 behaviours: ``ERROR_500``, ``TIMEOUT`` (sleeps past the client's timeout), ``MALFORMED`` (invalid JSON
-body), ``EMPTY`` (empty content). A callable item receives the request body and returns one of these.
-When the queue is empty the server echoes a fixed polite reply.
+body), ``EMPTY`` (empty content), ``HOLD`` (a slow model: answers only once ``release`` is set, without
+blocking the server's other requests). A callable item receives the request body and returns one of these.
+When the queue is empty the server echoes a fixed polite reply. ``delay`` makes every chat answer wait that
+many seconds first: a slow model (bench/api.py --slow-model).
 """
 
 from __future__ import annotations
@@ -20,17 +22,19 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-ERROR_500, TIMEOUT, MALFORMED, EMPTY = "<<500>>", "<<timeout>>", "<<malformed>>", "<<empty>>"
+ERROR_500, TIMEOUT, MALFORMED, EMPTY, HOLD = "<<500>>", "<<timeout>>", "<<malformed>>", "<<empty>>", "<<hold>>"
 DEFAULT_REPLY = "您好，您反映的情况我已经详细记录，我们会转交上级部门，我们会在三个工作日内与您联系。"
 
 Reply = str | Callable[[dict[str, Any]], str]
 
 
 class FakeOpenAI:
-    def __init__(self, timeout_sleep: float = 3.0) -> None:
+    def __init__(self, timeout_sleep: float = 3.0, delay: float = 0.0) -> None:
         self.replies: list[Reply] = []
+        self.delay = delay
         self.bodies: list[dict[str, Any]] = []
         self.timeout_sleep = timeout_sleep
+        self.release = threading.Event()
         self.app = self._build()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -52,11 +56,16 @@ class FakeOpenAI:
             body = json.loads(await request.body())
             self.bodies.append(body)
             reply = self._next(body)
+            if self.delay:
+                await asyncio.sleep(self.delay)
             if reply == ERROR_500:
                 return JSONResponse({"error": {"message": "boom", "type": "server_error"}}, status_code=500)
             if reply == TIMEOUT:
                 await asyncio.sleep(self.timeout_sleep)  # the client gives up first
                 reply = DEFAULT_REPLY
+            while reply == HOLD and not self.release.is_set():
+                await asyncio.sleep(0.01)
+            reply = DEFAULT_REPLY if reply == HOLD else reply
             if reply == MALFORMED:
                 return PlainTextResponse('{"id": "x", "choices": [', media_type="application/json")
             content = "" if reply == EMPTY else reply

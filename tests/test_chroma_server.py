@@ -16,7 +16,7 @@ import pytest
 from coach.config import Settings
 from coach.errors import StoreError
 from coach.ingest import ingest
-from coach.retrieve import Retriever
+from coach.retrieval import Retriever
 
 pytestmark = pytest.mark.slow
 

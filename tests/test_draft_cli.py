@@ -15,13 +15,6 @@ runner = CliRunner()
 MESSAGE = "你们业务员骗我买了这个保险,我要全额退保,还要赔我利息!"
 
 
-@pytest.fixture
-def store(hash_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("COACH_HOME", str(hash_home))
-    monkeypatch.setenv("COACH_EMBEDDINGS", "hash")
-    return hash_home
-
-
 def test_draft_json(store: Path) -> None:
     result = runner.invoke(app, ["draft", MESSAGE, "--json"])
     assert result.exit_code == 0, result.output

@@ -9,7 +9,7 @@ import pytest
 
 from coach.config import Settings
 from coach.ingest import ingest
-from coach.retrieve import Retriever
+from coach.retrieval import Retriever
 from tests.fake_openai import FakeOpenAI
 
 ID_NUMBER, CARD, PHONE = "440304198512034512", "6222021234567890128", "13812345678"

@@ -20,13 +20,6 @@ SAMPLES = REPO / "evals" / "samples"
 
 
 @pytest.fixture
-def store(hash_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("COACH_HOME", str(hash_home))
-    monkeypatch.setenv("COACH_EMBEDDINGS", "hash")
-    return hash_home
-
-
-@pytest.fixture
 def offline_run(store: Path, tmp_path: Path) -> Path:
     out = tmp_path / "a"
     result = runner.invoke(app, ["eval", "run", "--suite", "scenarios", "--limit", "20", "--out", str(out)])

@@ -27,10 +27,11 @@ from coach import store as store_module
 from coach.cli import app
 from coach.config import Settings
 from coach.doctor import diagnose
+from coach.documents import discover, prepare
 from coach.embeddings import HashEmbedder
 from coach.errors import StoreError
-from coach.ingest import discover, ingest, prepare
-from coach.retrieve import Retriever
+from coach.ingest import ingest
+from coach.retrieval import Retriever
 from coach.store import ChunkStore
 from tests.test_faults import assert_complete, expected_counts, write_corpus
 
@@ -177,7 +178,8 @@ def test_two_machines_ingesting_at_once_leave_exactly_one_version(server: Chroma
     coach = str(Path(sys.executable).parent / "coach")
     runs = [
         subprocess.Popen(
-            [coach, "ingest", str(folder), "--json"],
+            # --replace: both are versions of one corpus from two folders, replacing each other on purpose
+            [coach, "ingest", str(folder), "--json", "--replace"],
             env={**os.environ, "COACH_HOME": str(tmp_path / f"home-{n}"),
                  "COACH_CHROMA_URL": server.url, "COACH_EMBEDDINGS": "hash"},
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

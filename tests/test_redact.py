@@ -33,9 +33,36 @@ def test_luhn_valid_cards_are_masked_with_or_without_spaces(number: str) -> None
         assert "[CARD_1]" in masked and written not in masked
 
 
-def test_luhn_invalid_digits_are_left_alone() -> None:
-    assert not luhn_valid("6222021234567890127")
-    assert mask("订单号6222021234567890127") == "订单号6222021234567890127"
+# Staff and customers mistype: what looks like an ID, card, phone or account number is masked whether or not
+# its checksum holds (issue #22). The checksum only chooses the label the model sees.
+MISTYPED = [
+    ("110105194912310021", "ID"),      # wrong check digit
+    ("44030419851203451X", "ID"),      # X, wrong check digit
+    ("440304198513034512", "ACCOUNT"),  # month 13: not shaped like an ID, still masked
+    ("6222021234567890127", "ACCOUNT"),  # fails Luhn
+    ("6222 0212 3456 7890 127", "ACCOUNT"),
+    ("6228480402564890018001", "ACCOUNT"),  # 22 digits: a corporate account
+    ("1381234567", "ACCOUNT"),         # a mobile number one digit short
+    ("0755-88881234", "PHONE"),        # a landline
+    ("010 62345678", "PHONE"),
+]
+
+
+@pytest.mark.parametrize(("number", "kind"), MISTYPED)
+def test_numbers_failing_their_checksum_are_masked_too(number: str, kind: str) -> None:
+    masked = mask(f"客户说号码是{number}，麻烦核实")
+    assert number not in masked and f"[{kind}_1]" in masked, masked
+    assert not any(part in masked for part in number.replace("-", " ").split() if len(part) >= 4)
+
+
+def test_checksums_choose_the_label() -> None:
+    assert not luhn_valid("6222021234567890127") and not valid_id_number("110105194912310021")
+    assert mask("卡号6222021234567890128") == "卡号[CARD_1]"
+    assert mask("订单号6222021234567890127") == "订单号[ACCOUNT_1]"
+
+
+def test_a_mobile_with_its_country_code_is_one_phone() -> None:
+    assert mask("电话+8613912345678和008613912345678") == "电话[PHONE_1]和[PHONE_2]"
 
 
 @pytest.mark.parametrize("phone", ["13812345678", "138 1234 5678", "138-1234-5678", "+8613912345678", "+86 139 1234 5678"])
@@ -44,8 +71,9 @@ def test_mobile_numbers(phone: str) -> None:
     assert "[PHONE_1]" in masked and phone not in masked
 
 
-def test_landline_and_short_numbers_stay() -> None:
-    assert mask("金额12345元，工号1024") == "金额12345元，工号1024"
+def test_amounts_dates_and_short_numbers_stay() -> None:
+    text = "金额12345元，工号1024，2026-12-05 14:30，订单 2026 年第 3 单，热线95588"
+    assert mask(text) == text
 
 
 def test_email_plate_and_address() -> None:

@@ -17,7 +17,7 @@ from coach.embeddings import HashEmbedder
 from coach.errors import InputError, StoreError
 from coach.ingest import ingest, lexical_path
 from coach.lexical import LexicalIndex
-from coach.retrieve import Retriever, reciprocal_rank_fusion
+from coach.retrieval import Retriever, reciprocal_rank_fusion
 from coach.store import ChunkStore
 
 runner = CliRunner()

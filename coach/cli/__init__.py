@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import Annotated
 
 import typer
 
@@ -27,6 +28,14 @@ _COMMANDS = {
 }
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from coach import __version__
+
+        typer.echo(f"coach {__version__}")
+        raise typer.Exit()
+
+
 def build_app(only: str | None = None) -> typer.Typer:
     """The CLI with every command, or only ``only`` when it names a top-level command."""
     app = typer.Typer(
@@ -35,7 +44,7 @@ def build_app(only: str | None = None) -> typer.Typer:
         help="coach — 投诉应对回复教练 (reply coach for complaint-handling staff).",
     )
     # Typer runs a lone command without its name; a callback keeps ``coach check …`` a group call.
-    app.callback()(lambda: None)
+    app.callback()(_options)
     for name, (module_name, attribute) in _COMMANDS.items():
         if only in _COMMANDS and name != only:
             continue
@@ -54,5 +63,26 @@ def __getattr__(name: str) -> typer.Typer:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+_debug = {"on": False}  # set by the root --debug option, read when a command crashed
+
+
+def _options(
+    debug: bool = typer.Option(False, "--debug", envvar="COACH_DEBUG",
+                               help="Print the full traceback of an internal error (exit 3)."),
+    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                          help="Print coach's version and exit.")] = False,
+) -> None:
+    _debug["on"] = debug
+
+
 def main() -> None:
-    build_app(sys.argv[1] if len(sys.argv) > 1 else None)()
+    """The console script. A command reports its own outcome as exit 0, 1 (findings) or 2 (could not do the
+    job, with the fix); anything else escaping it is a bug in coach, and gets its own code, 3."""
+    _debug["on"] = False
+    command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
+    try:
+        build_app(command)()
+    except Exception as exc:  # the one place every unexpected error is turned into exit 3
+        from coach.cli._common import report_crash
+
+        raise SystemExit(report_crash(exc, debug=_debug["on"])) from None

@@ -1,4 +1,4 @@
-"""``coach draft`` and ``coach callback``: thin shells over coach.chain and coach.callback."""
+"""``coach draft`` and ``coach callback``: thin shells over coach.chain and coach.callback_script."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ import typer
 from pydantic import ValidationError
 from rich.panel import Panel
 
-from coach.cli._common import console, print_json, read_jsonl, reports_errors
+from coach.cli._common import batch_line, build_request, console, print_json, read_jsonl, reports_errors
+from coach.config import Settings, load_settings
 from coach.errors import InputError
+from coach.policy import Policy, load_policy
 from coach.types import CallbackCase, CallbackScript, Draft, DraftRequest, StaffDomain, Turn
 
 MAX_CHARS = 20_000
@@ -28,6 +30,9 @@ def _message(message: str | None) -> str:
             raise InputError("stdin is not UTF-8 text", "pipe the customer's words as UTF-8 text") from exc
     if message is None:
         raise InputError("no message given", 'coach draft "客户说的话"  (or --input-jsonl FILE)')
+    if not message.strip():
+        raise InputError("客户的话是空的，没有可以起草回复的内容 / the message is empty",
+                         '把客户说的话放在引号里：coach draft "客户说的话"；从管道读取用 coach draft -')
     return message
 
 
@@ -44,13 +49,20 @@ def load_conversation(path: Path) -> list[Turn]:
                          'write turns like {"speaker": "customer", "text": "……"}, one per line or as a JSON array') from exc  # noqa: E501
 
 
-def _chain(backend: str | None):
+def _chain(backend: str | None, settings: Settings | None = None, policy: Policy | None = None):
     from coach.backends import get_backend
     from coach.chain import DraftChain
-    from coach.config import load_settings
 
-    settings = load_settings()
-    return DraftChain(settings, backend=get_backend(backend, settings))
+    settings = settings or load_settings()
+    return DraftChain(settings, backend=get_backend(backend, settings), policy=policy)
+
+
+def _draftable(request: DraftRequest, policy: Policy) -> None:
+    """What would stop this request mid-batch, checked before the batch starts."""
+    from coach.chain import validate_message
+
+    validate_message(request.message)
+    policy.role(request.role)  # unknown: ConfigError listing the valid ones
 
 
 @reports_errors
@@ -67,10 +79,13 @@ def draft(
 ) -> None:
     """起草回复 / Draft a de-escalating, policy-checked reply to a customer."""
     if input_jsonl:
-        requests = list(read_jsonl(input_jsonl, DraftRequest))
-        chain = _chain(backend)
-        for request in requests:
-            print_json(chain.draft(request))
+        settings = load_settings()
+        policy = load_policy(settings.policy)
+        requests = read_jsonl(input_jsonl, DraftRequest, lambda request: _draftable(request, policy))
+        chain = _chain(backend, settings, policy)
+        for number, request in requests:
+            with batch_line(input_jsonl, number):
+                print_json(chain.draft(request))
         return
     text = _message(message)
     if len(text) > MAX_CHARS:
@@ -80,7 +95,9 @@ def draft(
     if domain is not None and domain not in domains:
         raise InputError(f"unknown domain {domain!r}", f"use one of: {', '.join(domains)}")
     turns = load_conversation(conversation) if conversation else None
-    result = _chain(backend).draft(DraftRequest(message=text, conversation=turns, role=role, domain=domain))
+    request = build_request(DraftRequest, 'coach draft "客户说的话"', message=text, conversation=turns, role=role,
+                            domain=domain)
+    result = _chain(backend).draft(request)
     print_json(result) if as_json else show_draft(result)
 
 
@@ -114,11 +131,12 @@ def callback(
     input_jsonl: Path | None = typer.Option(None, "--input-jsonl", help="Batch: one case object per line."),
 ) -> None:
     """回访话术 / Write a callback script from a case record."""
-    from coach.callback import callback_script, load_case
+    from coach.callback_script import callback_script, load_case
 
     if input_jsonl:
-        for case in list(read_jsonl(input_jsonl, CallbackCase)):
-            print_json(callback_script(case, fmt=fmt))
+        policy = load_policy()
+        for _, case in read_jsonl(input_jsonl, CallbackCase, lambda case: policy.role(case.role)):
+            print_json(callback_script(case, fmt=fmt, policy=policy))
         return
     if case_file is None:
         raise InputError("no case file given", "coach callback case.yaml  (or --input-jsonl FILE)")

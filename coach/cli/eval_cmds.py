@@ -164,7 +164,7 @@ def replies_cmd(
     from coach.evaluation import replies, signals
     from coach.evaluation.metrics import draft_metrics
     from coach.evaluation.suites import scenarios_by_id
-    from coach.retrieve import Retriever
+    from coach.retrieval import Retriever
 
     rows = replies.read_replies(file)  # bad input fails before the store is opened
     scenarios = scenarios_by_id(suites_file)

@@ -14,9 +14,19 @@ import typer
 from pydantic import BaseModel
 from rich.text import Text
 
-from coach.cli._common import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, console, print_json, read_jsonl, reports_errors
+from coach.cli._common import (
+    EXIT_FAILED,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    batch_line,
+    console,
+    print_json,
+    read_jsonl,
+    reports_errors,
+)
 from coach.errors import InputError
 from coach.guard import check as guard_check
+from coach.guard import validate_text
 from coach.guard.context import ContextInput
 from coach.policy import Policy, load_policy, validate_policy_file
 from coach.types import CheckRequest, GuardReport
@@ -103,13 +113,14 @@ class _Guard:
 
 
 def _batch(path: Path, guard: _Guard, role: str | None) -> int:
-    requests = list(read_jsonl(path, CheckRequest))
+    def runnable(request: CheckRequest) -> None:
+        validate_text(request.text)
+        guard.policy.role(request.role or role or guard.policy.default_role)  # unknown: ConfigError
+
     worst = EXIT_OK
-    for number, request in enumerate(requests, start=1):
-        try:
+    for number, request in read_jsonl(path, CheckRequest, runnable):
+        with batch_line(path, number):  # the second opinion's endpoint may still fail mid-batch
             report = guard(request.text, role=request.role or role, context=request.context)
-        except InputError as exc:
-            raise InputError(f"{path}:{number}: {exc.message}", exc.fix) from exc
         print_json(report)
         worst = max(worst, EXIT_OK if report.ok else EXIT_FINDINGS)
     return worst

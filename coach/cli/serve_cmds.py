@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from coach.cli._common import reports_errors
-from coach.errors import ConfigError
 
 KEEP_ALIVE_SECONDS = 75  # as nginx's default: longer than the idle expiry of common HTTP clients
 
@@ -45,19 +44,15 @@ def serve(
 
     from coach.config import load_settings
     from coach.redact import install_log_masking
-    from coach.server import LOOPBACK_HOSTS, create_app
+    from coach.server import LOOPBACK_HOSTS, api_token, create_app
 
     settings = load_settings()
     public = not is_loopback(host)
-    if public and not settings.api_token:
-        raise ConfigError(f"refusing to listen on {host} without an API token: anyone on the network could use it",
-                          "set COACH_API_TOKEN to a long random value (e.g. `openssl rand -hex 32`), "
-                          "or serve on --host 127.0.0.1")
-    app = create_app(settings, public=public, allowed_hosts=None if public else LOOPBACK_HOSTS)
+    app = create_app(settings, public=public, allowed_hosts=None if public else LOOPBACK_HOSTS)  # checks the token
     _logging()
     install_log_masking(logging.getLogger("uvicorn.error"))
     logging.getLogger("coach.server").info("coach serve: http://%s:%d/ (token %s)", host, port,
-                                           "required" if settings.api_token else "off")
+                                           "required" if api_token(settings, public=public) else "off")
     # access_log=False: uvicorn's access line holds the query string (GET /v1/retrieve?q=…); ours does not.
     # timeout_keep_alive: uvicorn's 5 s equals httpx's and many clients' own idle expiry, so a client could
     # reuse a connection at the instant the server closed it ("server disconnected without a response",

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from coach.cli._common import (
     EXIT_FINDINGS,
+    build_request,
     console,
     err_console,
     print_json,
@@ -21,6 +22,7 @@ from coach.config import load_settings
 from coach.errors import InputError
 from coach.types import IngestSummary, Retrieval, RetrievalRequest
 
+_QUERY_EXAMPLE = 'coach retrieve "客户要求赔偿怎么办"'
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object per result.")]
 
 
@@ -30,6 +32,9 @@ def ingest(
         list[Path] | None, typer.Argument(help="Files or folders; default: the bundled corpus.")
     ] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Drop the store and rebuild it.")] = False,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Let a file whose id comes from its name replace a stored document of that id "
+                          "read from another file (refused otherwise).")] = False,
     json_out: JsonOption = False,
 ) -> None:
     """Clean, chunk and index documents (idempotent: unchanged chunks are kept)."""
@@ -44,7 +49,7 @@ def ingest(
         def progress(doc_id: str, done: int, total: int) -> None:
             bar.update(task, description=f"ingesting {doc_id}", completed=done, total=total)
 
-        summary = run_ingest(settings, paths, reset=reset, progress=progress)
+        summary = run_ingest(settings, paths, reset=reset, replace=replace, progress=progress)
     if json_out:
         print_json(summary)
     else:
@@ -68,6 +73,8 @@ def _print_ingest(summary: IngestSummary) -> None:
                 "their questions were left out. Copy each anchor again from `coach corpus show "
                 f"{doc.doc_id} --chunks`:[/] " + escape("、".join(doc.unplaced_questions))
             )
+    for reason in summary.skipped:
+        console.print(f"[yellow]skipped {escape(reason)}[/]")
     if summary.notice:
         console.print(f"[yellow]{summary.notice}[/]")
 
@@ -83,26 +90,30 @@ def retrieve(
 ) -> None:
     """Find the documented principles and scripts for a situation (hybrid dense + keyword search)."""
     if (query is None) == (input_jsonl is None):
-        raise InputError("give either a QUERY or --input-jsonl FILE", 'coach retrieve "客户要求赔偿怎么办"')
+        raise InputError("give either a QUERY or --input-jsonl FILE", _QUERY_EXAMPLE)
     requests = (
-        list(read_jsonl(input_jsonl, RetrievalRequest))
+        read_jsonl(input_jsonl, RetrievalRequest, lambda request: _searchable(request.query))
         if input_jsonl
-        else [_single_request(query or "", k)]
+        else [(0, _single_request(query or "", k))]
     )
-    from coach.retrieve import Retriever
+    from coach.retrieval import Retriever
 
     retriever = Retriever(load_settings())
-    for request in requests:
+    for _, request in requests:
         result = retriever.retrieve(request.query, request.k)
         print_json(result) if json_out else _print_retrieval(result)
 
 
 def _single_request(query: str, k: int) -> RetrievalRequest:
-    if not query.strip():
-        raise InputError("the query is empty", 'coach retrieve "客户要求赔偿怎么办"')
     if len(query) > 2000:
         raise InputError(f"the query is {len(query)} characters; the limit is 2000", "shorten the query")
-    return RetrievalRequest(query=query, k=k)
+    _searchable(query)
+    return build_request(RetrievalRequest, _QUERY_EXAMPLE, query=query, k=k)
+
+
+def _searchable(query: str) -> None:
+    if not query.strip():
+        raise InputError("问题是空的 / the query is empty", _QUERY_EXAMPLE)
 
 
 _KIND_LABELS = {

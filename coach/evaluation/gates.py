@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from coach.errors import ConfigError
 from coach.evaluation.results import Gate, Rate, Summary
+from coach.yaml_input import load_yaml
 
 RATES = ("raw_promise_rate", "raw_violation_rate", "fallback_rate", "error_rate")
 BUILTIN: dict[str, float] = {"no_unauthorized_promise": 1.0, "no_forbidden_phrase": 1.0, "error_rate": 0.0}
@@ -64,9 +64,10 @@ def load(backend: str, path: Path | None, overrides: dict[str, float]) -> dict[s
             raise ConfigError(
                 f"thresholds file not found: {path}", "pass --thresholds evals/thresholds.yaml or omit it"
             )
+        data = load_yaml(path, "thresholds file", "pass --thresholds evals/thresholds.yaml or omit it")
         try:
-            parsed = ThresholdsFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-        except (yaml.YAMLError, ValidationError) as exc:
+            parsed = ThresholdsFile.model_validate(data or {})
+        except ValidationError as exc:
             raise ConfigError(
                 f"{path} is not a valid thresholds file: {str(exc).splitlines()[0]}",
                 "write `default: {metric: value}` and optionally `backends: {openai: {...}}`",

@@ -13,12 +13,12 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from coach.errors import ConfigError, InputError
 from coach.paths import bundled
 from coach.types import Turn
+from coach.yaml_input import load_yaml
 
 SuiteKind = Literal["scenarios", "guard"]
 
@@ -94,12 +94,10 @@ def default_suites_file() -> Path:
 
 def load_suites_file(path: Path | None = None) -> tuple[SuitesFile, Path]:
     path = path or default_suites_file()
-    if not path.is_file():
-        raise ConfigError(f"suites file not found: {path}", "pass --suites-file evals/suites.yaml from the coach repo")
+    data = load_yaml(path, "suites file", "pass --suites-file evals/suites.yaml from the coach repo")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return SuitesFile.model_validate(data), path.parent
-    except (yaml.YAMLError, ValidationError) as exc:
+    except ValidationError as exc:
         raise ConfigError(
             f"{path} is not a valid suites file: {str(exc).splitlines()[0]}",
             "see evals/README.md for the format: default: [...], suites: {name: {kind, files}}",

@@ -21,7 +21,7 @@ from coach.guard.promises import PROMISE_RULES
 from coach.guard.rules import PolicyPatternRule
 from coach.guard.service import service_rules
 from coach.policy import Policy, load_policy, policy_hash
-from coach.types import GuardReport, Violation
+from coach.types import LONE_SURROGATE, SURROGATE_FIX, SURROGATE_MESSAGE, GuardReport, Violation
 
 __all__ = ["MAX_CHARS", "Reviewer", "Stage", "check", "dedupe", "validate_text"]
 
@@ -88,6 +88,8 @@ def validate_text(text: str) -> None:
         raise InputError("the text to check is empty", "pass the reply to check, e.g. coach check \"您好……\"")
     if "\x00" in text:
         raise InputError("the text holds binary data (NUL bytes)", "pass the reply as plain UTF-8 text")
+    if LONE_SURROGATE.search(text):
+        raise InputError(f"要检查的回复{SURROGATE_MESSAGE}", SURROGATE_FIX)
     if len(text) > MAX_CHARS:
         raise InputError(f"the text is {len(text):,} characters; the guard checks at most {MAX_CHARS:,}",
                          "check the reply in parts, one message at a time")

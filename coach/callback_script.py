@@ -14,7 +14,6 @@ import re
 import uuid
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from coach.analyze import detect_language
@@ -24,6 +23,7 @@ from coach.errors import BackendError, InputError
 from coach.guard import check
 from coach.policy import Policy, load_policy, policy_hash
 from coach.types import CallbackCase, CallbackScript, GuardReport, ScriptPart
+from coach.yaml_input import load_yaml
 
 TEMPLATE_VERSION = "callback-template-v1"
 TITLES = {"greeting": "问候与自我介绍", "recap": "回顾问题", "actions": "我们做了什么及结果", "apology": "道歉及感谢",
@@ -32,13 +32,7 @@ _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
 
 
 def load_case(path: Path) -> CallbackCase:
-    if not path.is_file():
-        raise InputError(f"case file not found: {path}", "pass a YAML or JSON case file: coach callback case.yaml")
-    try:
-        data = yaml.safe_load(path.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"{path} is not UTF-8 YAML/JSON: {exc}".splitlines()[0],
-                         "save the case as UTF-8 YAML or JSON") from exc
+    data = load_yaml(path, "case file", "pass a YAML or JSON case file: coach callback case.yaml", error=InputError)
     try:
         return CallbackCase.model_validate(data)
     except ValidationError as exc:
