@@ -139,7 +139,9 @@ def _show(report: GuardReport, text: str) -> None:
     console.print(f"[bold red]✗ {len(report.violations)} 处问题[/] ({about})")
     for number, v in enumerate(report.violations, start=1):
         label = "越权承诺" if v.kind == "unauthorized_promise" else "服务忌语"
-        by_model = " [magenta](模型第二意见)[/]" if v.detector == "model" else ""
+        by_model = ""
+        if v.detector == "model":
+            by_model = " [magenta](模型第二意见)[/]" if v.score is None else f" [magenta](模型判断 {v.score:.2f})[/]"
         where = f"[dim]({v.start}–{v.end})[/]"
         console.print(f"\n[bold]{number}. {label} · {v.category}[/]{by_model}  「{v.span}」 {where}")
         console.print(f"   原因: {v.explanation}")
