@@ -62,13 +62,13 @@ def test_every_bundled_term_is_a_word_of_the_corpus() -> None:
 def test_an_english_question_finds_the_chinese_passage_through_the_glossary(hash_home: Path,
                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """Hash embeddings carry no meaning, so the keyword half alone decides: it must read the English words."""
-    from coach import retrieve
+    from coach import retrieval
     from coach.config import Settings
 
-    retriever = retrieve.Retriever(Settings(home=hash_home, embeddings="hash"))
+    retriever = retrieval.Retriever(Settings(home=hash_home, embeddings="hash"))
     question = "Someone keeps making harassment calls to our hotline. What do we do?"
     found = retriever.retrieve(question, k=3).passages
     assert any("騷擾" in p.text or "骚扰" in p.text for p in found), [p.text[:40] for p in found]
-    monkeypatch.setattr(retrieve, "corpus_terms", lambda query: [])
+    monkeypatch.setattr(retrieval, "corpus_terms", lambda query: [])
     without = retriever.retrieve(question, k=3).passages
     assert not any("騷擾" in p.text or "骚扰" in p.text for p in without)
