@@ -16,7 +16,6 @@ throughput and cold start with the stage on and off, measured in this run.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,7 @@ from scripts.build_guard_model import (  # noqa: E402
     build,
     featurise,
     jddc_rows,
+    jsonl_rows,
     repo_rows,
     save,
     staff_turn_rows,
@@ -103,11 +103,11 @@ def jddc_section(stage: ModelStage) -> list[str]:
     path = REAL_WORLD / "jddc_sessions.jsonl"
     if not path.is_file():
         return ["### JDDC staff turns flagged", "", f"skipped: {path} is absent.", ""]
-    labelled = {(r["session"], r["turn"]) for r in _jsonl(DATASETS / "jddc_labels.jsonl")}
+    labelled = {(r["session"], r["turn"]) for r in jsonl_rows(DATASETS / "jddc_labels.jsonl")}
     policy = load_policy()
     counts = {"rules": [0, 0], "rules + model": [0, 0]}  # [all turns, turns not labelled (never trained on)]
     total = [0, 0]
-    for session in _jsonl(path):
+    for session in jsonl_rows(path):
         turns = session["turns"]
         for index, turn in enumerate(turns):
             if turn["speaker"] != "staff" or not turn["text"].strip():
@@ -125,12 +125,6 @@ def jddc_section(stage: ModelStage) -> list[str]:
         lines.append(f"| {name} | {every}/{total[0]} = {every / total[0]:.1%} | {fresh}/{total[1]} = "
                      f"{fresh / total[1]:.1%} |")
     return [*lines, "", "The shipped model learned from the labelled turns; the right column leaves them out.", ""]
-
-
-def _jsonl(path: Path) -> list[dict]:
-    if not path.is_file():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def speed_section(texts: list[str], stage: ModelStage, runs: int = 10) -> list[str]:

@@ -64,7 +64,7 @@ class Row:
     rule_kinds: set[str] = field(default_factory=set)
 
 
-def _jsonl(path: Path) -> list[dict]:
+def jsonl_rows(path: Path) -> list[dict]:
     if not path.is_file():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -82,16 +82,16 @@ def repo_rows(datasets: Path = DATASETS) -> list[Row]:
     """The repo's own labelled sets, each row named by its source."""
     rows: list[Row | None] = []
     for path in sorted((datasets / "guard_authors").glob("*.jsonl")):
-        rows += [_row(r, f"author {r.get('author') or path.stem}") for r in _jsonl(path)]
-    rows += [_row(r, f"promises round {r.get('round', 1)}") for r in _jsonl(datasets / "promises.jsonl")]
-    rows += [_row(r, "context pairs") for r in _jsonl(datasets / "context_pairs.jsonl")]
+        rows += [_row(r, f"author {r.get('author') or path.stem}") for r in jsonl_rows(path)]
+    rows += [_row(r, f"promises round {r.get('round', 1)}") for r in jsonl_rows(datasets / "promises.jsonl")]
+    rows += [_row(r, "context pairs") for r in jsonl_rows(datasets / "context_pairs.jsonl")]
     return [r for r in rows if r is not None]
 
 
 def staff_turn_rows(real_world: Path = REAL_WORLD) -> list[Row]:
     """The labelled real staff turns: a pure test source, never trained on."""
-    return [r for r in (_row(raw, "staff turns", quotable=False) for raw in _jsonl(real_world / "staff_turns.jsonl"))
-            if r is not None]
+    rows = (_row(raw, "staff turns", quotable=False) for raw in jsonl_rows(real_world / "staff_turns.jsonl"))
+    return [r for r in rows if r is not None]
 
 
 def jddc_rows(labels: Path | None, real_world: Path = REAL_WORLD) -> list[Row]:
@@ -100,9 +100,9 @@ def jddc_rows(labels: Path | None, real_world: Path = REAL_WORLD) -> list[Row]:
     sessions_path = real_world / "jddc_sessions.jsonl"
     if labels is None or not labels.is_file() or not sessions_path.is_file():
         return []
-    sessions = {s["session"]: s["turns"] for s in _jsonl(sessions_path)}
+    sessions = {s["session"]: s["turns"] for s in jsonl_rows(sessions_path)}
     rows = []
-    for label in _jsonl(labels):
+    for label in jsonl_rows(labels):
         turns = sessions.get(label.get("session"))
         index = label.get("turn")
         if not turns or not isinstance(index, int) or index >= len(turns) or turns[index]["speaker"] != "staff":
