@@ -61,7 +61,13 @@ def check(text: str, *, role: str | None = None, context: str | list[dict[str, s
     from coach.guard import check as guard_check
     from coach.policy import load_policy
 
-    return guard_check(text, role=role, context=context, policy=load_policy(load_settings().policy))
+    settings = load_settings()
+    model = None
+    if settings.guard_model:
+        from coach.guard.model import load_stage
+
+        model = load_stage()
+    return guard_check(text, role=role, context=context, policy=load_policy(settings.policy), model=model)
 
 
 def retrieve(query: str, *, k: int = 5, domain: str | None = None, settings: Settings | None = None) -> Retrieval:

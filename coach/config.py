@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     guard_second_opinion: bool = Field(
         default=False, description="After the guard's rules, ask the drafting model (OPENAI_BASE_URL, COACH_MODEL) "
                                    "for a second opinion: it may add flags, never remove them.")
+    guard_model: bool = Field(
+        default=True, description="After the guard's rules, run the learned stage (coach/guard/guard_model.npz, "
+                                  "offline, numpy only): it adds flags with a score and the nearest labelled "
+                                  "example, never removes one.")
     judge_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint for judge metrics.")
     judge_model: str | None = None
     judge_api_key: str | None = None

@@ -37,6 +37,7 @@ from coach.config import Settings
 from coach.errors import CoachError, ConfigError
 from coach.guard import MAX_CHARS
 from coach.guard import check as guard_check
+from coach.guard.model import ModelStage, load_stage
 from coach.guard.review import SecondOpinion
 from coach.policy import Policy, load_policy
 from coach.redact import install_log_masking
@@ -196,6 +197,7 @@ def create_app(settings: Settings, *, public: bool = False, backend: Backend | N
     policy = load_policy(settings.policy)
     store = _Store(settings, backend or get_backend(None, settings), policy)
     reviewer = SecondOpinion.from_settings(settings, policy) if settings.guard_second_opinion else None
+    model = load_stage() if settings.guard_model else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):  # type: ignore[no-untyped-def]
@@ -207,7 +209,7 @@ def create_app(settings: Settings, *, public: bool = False, backend: Backend | N
                   description="投诉应对回复教练：起草回复、检查回复、回访话术、检索培训资料。")
     _handlers(app)
     _page_routes(app, store, policy, token)
-    _api_routes(app, store, policy, reviewer)
+    _api_routes(app, store, policy, reviewer, model)
     app.mount("/static", StaticFiles(directory=WEB), name="static")
     app.add_middleware(_Gate, token=token, allowed_hosts=allowed_hosts)  # type: ignore[arg-type]
     return app
@@ -279,7 +281,8 @@ def _page_routes(app: FastAPI, store: _Store, policy: Policy, token: str | None)
         return [RoleInfo(role=k, name=r.name, default=k == policy.default_role) for k, r in policy.roles.items()]
 
 
-def _api_routes(app: FastAPI, store: _Store, policy: Policy, reviewer: SecondOpinion | None) -> None:
+def _api_routes(app: FastAPI, store: _Store, policy: Policy, reviewer: SecondOpinion | None,
+                model: ModelStage | None) -> None:
     errors: dict[int | str, dict[str, Any]] = {s: {"model": ApiError} for s in (401, 413, 422, 502, 503)}
 
     @app.post("/v1/draft", response_model=Draft, responses=errors)
@@ -297,7 +300,8 @@ def _api_routes(app: FastAPI, store: _Store, policy: Policy, reviewer: SecondOpi
         """检查回复：与 `coach check --json` 相同；`context` 为客户上一句话或对话。"""
         _check_length(body.text, "回复")
         _check_turns(body.context)
-        report = guard_check(body.text, role=body.role, context=body.context, policy=policy, reviewer=reviewer)
+        report = guard_check(body.text, role=body.role, context=body.context, policy=policy, reviewer=reviewer,
+                             model=model)
         _note(request, backend="guard", guard="ok" if report.ok else f"violations:{len(report.violations)}",
               second_opinion=report.second_opinion)
         return report

@@ -119,7 +119,10 @@ class Violation(_Result):
     suggestion: str = Field(description="A safe rewrite of the offending sentence.")
     source: str = Field(description="Corpus citation of the principle behind the rule.")
     detector: Literal["rules", "model"] = Field(
-        default="rules", description="Who raised it: the guard's rules, or the optional model second opinion.")
+        default="rules", description="Who raised it: the guard's rules, or a model (the learned stage, "
+                                     "COACH_GUARD_MODEL, or the optional second opinion).")
+    score: float | None = Field(
+        default=None, description="The learned stage's probability for this flag; None when the rules raised it.")
 
 
 class ContextTurn(_Request):

@@ -87,7 +87,8 @@ def _policy(path: Path | None) -> Policy:
 
 
 class _Guard:
-    """The rules, then the model's second opinion when asked for (flag, else the setting)."""
+    """The rules, the learned stage (COACH_GUARD_MODEL), then the model's second opinion when asked for
+    (flag, else the setting)."""
 
     def __init__(self, policy_path: Path | None, second_opinion: bool | None) -> None:
         from coach.config import load_settings
@@ -95,6 +96,11 @@ class _Guard:
         settings = load_settings()
         self.policy = load_policy(policy_path or settings.policy)
         wanted = settings.guard_second_opinion if second_opinion is None else second_opinion
+        self.model = None
+        if settings.guard_model:  # numpy is imported only here: COACH_GUARD_MODEL=false keeps the rules alone
+            from coach.guard.model import load_stage
+
+            self.model = load_stage()
         self.reviewer = None
         if wanted:  # imported only here: the rules-only path stays free of LangChain
             from coach.guard.review import SecondOpinion
@@ -102,7 +108,8 @@ class _Guard:
             self.reviewer = SecondOpinion.from_settings(settings, self.policy)
 
     def __call__(self, text: str, *, role: str | None, context: ContextInput) -> GuardReport:
-        return guard_check(text, role=role, context=context, policy=self.policy, reviewer=self.reviewer)
+        return guard_check(text, role=role, context=context, policy=self.policy, reviewer=self.reviewer,
+                           model=self.model)
 
 
 def _batch(path: Path, guard: _Guard, role: str | None) -> int:
@@ -132,7 +139,9 @@ def _show(report: GuardReport, text: str) -> None:
     console.print(f"[bold red]✗ {len(report.violations)} 处问题[/] ({about})")
     for number, v in enumerate(report.violations, start=1):
         label = "越权承诺" if v.kind == "unauthorized_promise" else "服务忌语"
-        by_model = " [magenta](模型第二意见)[/]" if v.detector == "model" else ""
+        by_model = ""
+        if v.detector == "model":
+            by_model = " [magenta](模型第二意见)[/]" if v.score is None else f" [magenta](模型判断 {v.score:.2f})[/]"
         where = f"[dim]({v.start}–{v.end})[/]"
         console.print(f"\n[bold]{number}. {label} · {v.category}[/]{by_model}  「{v.span}」 {where}")
         console.print(f"   原因: {v.explanation}")

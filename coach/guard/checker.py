@@ -23,7 +23,7 @@ from coach.guard.service import service_rules
 from coach.policy import Policy, load_policy, policy_hash
 from coach.types import LONE_SURROGATE, SURROGATE_FIX, SURROGATE_MESSAGE, GuardReport, Violation
 
-__all__ = ["MAX_CHARS", "Reviewer", "check", "dedupe", "validate_text"]
+__all__ = ["MAX_CHARS", "Reviewer", "Stage", "check", "dedupe", "validate_text"]
 
 MAX_CHARS = 20_000
 
@@ -95,6 +95,12 @@ def validate_text(text: str) -> None:
                          "check the reply in parts, one message at a time")
 
 
+class Stage(Protocol):
+    """A learned stage read right after the rules (coach.guard.model.ModelStage): the flags it adds."""
+
+    def flags(self, ctx: GuardContext, violations: list[Violation]) -> list[Violation]: ...
+
+
 class Reviewer(Protocol):
     """A second opinion read after the rules (coach.guard.review.SecondOpinion): it may add flags, never remove."""
 
@@ -102,9 +108,10 @@ class Reviewer(Protocol):
 
 
 def check(text: str, *, role: str | None = None, context: ContextInput = None,
-          policy: Policy | None = None, reviewer: Reviewer | None = None) -> GuardReport:
+          policy: Policy | None = None, reviewer: Reviewer | None = None, model: Stage | None = None) -> GuardReport:
     """Check one reply. ``context``: the customer's last turn (str) or the conversation as turns;
-    ``reviewer``: the second opinion to ask after the rules, if configured."""
+    ``model``: the learned stage after the rules (COACH_GUARD_MODEL); ``reviewer``: the second opinion to ask
+    after both, if configured."""
     validate_text(text)
     policy = policy or load_policy()
     role_name = role or policy.default_role
@@ -119,6 +126,8 @@ def check(text: str, *, role: str | None = None, context: ContextInput = None,
     for rule in compiled.rules:
         found.extend(rule.check(text, ctx))
     violations = dedupe(found)
+    if model is not None:  # only adds: the rules' flags stay first and unchanged
+        violations = violations + model.flags(ctx, violations)
     report = GuardReport(ok=not violations, violations=violations, role=role_name, policy_hash=compiled.policy_hash)
     return reviewer.review(text, report, context=context) if reviewer else report
 

@@ -1,0 +1,166 @@
+"""The guard's learned second stage: after the rules, a linear model over each sentence adds the flags the
+rules missed, each with a score, a category and the nearest labelled example as its reason.
+
+Features (``sentence_features``), hashed into one space with CRC-32 so they are the same in every process:
+character 1-3-grams of the sentence (squeezed), the rule guard's structure on the sentence (which axes of
+``commitment.yaml`` match, which categories the rules flagged), and the customer's side (a demand the
+rules read in the context, its category, and character bigrams of the customer's last words).
+
+The weights are a plain ``.npz`` (no pickle) built by ``scripts/build_guard_model.py`` from the repo's
+labelled sets; inference is numpy only, so ``coach check`` never imports scikit-learn. The rules keep
+precedence: the stage only adds flags of a kind the rules did not raise on that sentence, with
+``detector="model"``.
+"""
+
+from __future__ import annotations
+
+import functools
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from coach.errors import ConfigError
+from coach.guard import text as gt
+from coach.guard.base import GuardContext, Kind
+from coach.guard.commitment import vocabulary
+from coach.types import Violation
+
+MODEL_PATH = Path(__file__).with_name("guard_model.npz")
+BUCKETS = 1 << 18
+KINDS: tuple[str, ...] = ("ok", "unauthorized_promise", "forbidden_phrase")  # the model's classes, in order
+_KIND_ZH = {"unauthorized_promise": "越权承诺", "forbidden_phrase": "服务忌语"}
+_CUSTOMER_TAIL = 40  # how many of the customer's last squeezed characters are read
+
+
+def _bucket(feature: str) -> int:
+    return zlib.crc32(feature.encode("utf-8")) & (BUCKETS - 1)
+
+
+def text_grams(squeezed: str) -> set[str]:
+    """Character 1-, 2- and 3-grams: what the nearest example is judged by."""
+    grams = set(squeezed)
+    grams.update(squeezed[i:i + 2] for i in range(len(squeezed) - 1))
+    grams.update(squeezed[i:i + 3] for i in range(len(squeezed) - 2))
+    return grams
+
+
+def structure(norm: str, rule_categories: set[str], demand: object | None, customer_tail: str) -> set[str]:
+    """The rule guard's reading of the sentence and of the customer's turn, as named features."""
+    vocab = vocabulary()
+    named = {f"rule:{c}" for c in rule_categories}
+    if rule_categories:
+        named.add("rule:any")
+    axes = {"undertaking": vocab.undertaking, "certainty": vocab.certainty, "reassurance": vocab.reassurance,
+            "payment": vocab.payment, "time": vocab.time, "deadline": vocab.deadline_outcome}
+    named.update(f"axis:{name}" for name, pattern in axes.items() if pattern.search(norm))
+    named.update(f"outcome:{name}" for name, pattern in vocab.outcomes if pattern.search(norm))
+    named.update(f"scope:{name}" for name, pattern in vocab.scope.items() if pattern.search(norm))
+    if demand is not None:
+        named.update(("demand", f"demand:{getattr(demand, 'category', '')}"))
+    named.update("c:" + customer_tail[i:i + 2] for i in range(len(customer_tail) - 1))
+    named.add(f"len:{min(len(norm) // 10, 8)}")
+    return named
+
+
+def sentence_features(sentence: gt.Sentence, ctx: GuardContext, rule_categories: set[str]) -> list[int]:
+    """The hashed feature indices of one sentence read in its context (sorted, unique)."""
+    tail = ctx.customer_words[-_CUSTOMER_TAIL:]
+    named = text_grams(sentence.squeezed) | structure(sentence.norm, rule_categories, ctx.demand, tail)
+    return sorted({_bucket(f) for f in named})
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    kind: str
+    category: str
+
+
+class ModelStage:
+    """The loaded weights; ``flags(ctx, violations)`` returns the flags it adds to the rules' report."""
+
+    def __init__(self, path: Path = MODEL_PATH) -> None:
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                self.weights = data["weights"].astype(np.float32)  # (BUCKETS, len(KINDS))
+                self.bias = data["bias"].astype(np.float32)
+                self.thresholds = {kind: float(t) for kind, t in zip(KINDS[1:], data["thresholds"], strict=True)}
+                self.example_text = data["example_text"]
+                self.example_kind = data["example_kind"]
+                self.example_category = data["example_category"]
+                self.example_ptr = data["example_ptr"]
+                self.example_idx = data["example_idx"]
+        except (OSError, KeyError, ValueError) as exc:
+            raise ConfigError(f"the guard model {path} cannot be read: {exc}", "rebuild it: python "
+                              "scripts/build_guard_model.py, or set COACH_GUARD_MODEL=false") from exc
+        if self.weights.shape != (BUCKETS, len(KINDS)):
+            raise ConfigError(f"the guard model {path} has weights of shape {self.weights.shape}",
+                              "rebuild it: python scripts/build_guard_model.py")
+        self.label = path.name
+        self._index: _Inverted | None = None
+
+    def scores(self, features: list[int]) -> np.ndarray:
+        """The probability of each of KINDS for one sentence's features."""
+        logits = self.weights[features].sum(axis=0) + self.bias
+        odds = np.exp(logits - logits.max())
+        return odds / odds.sum()
+
+    def flags(self, ctx: GuardContext, violations: list[Violation]) -> list[Violation]:
+        added: list[Violation] = []
+        for sentence in ctx.sentences:
+            found = [v for v in violations if v.start < sentence.end and sentence.start < v.end]
+            probabilities = self.scores(sentence_features(sentence, ctx, {v.category for v in found}))
+            kinds = {v.kind for v in found}
+            for column, kind in enumerate(KINDS[1:], start=1):
+                score = float(probabilities[column])
+                if kind in kinds or score < self.thresholds[kind]:
+                    continue
+                violation = self._flag(ctx, sentence, kind, score)  # type: ignore[arg-type]
+                if violation is not None:
+                    added.append(violation)
+        return added
+
+    def _flag(self, ctx: GuardContext, sentence: gt.Sentence, kind: Kind, score: float) -> Violation | None:
+        example = self.nearest(text_grams(sentence.squeezed), kind)
+        if example is None:
+            return None
+        lead = f"模型第二道检查（得分 {score:.2f}）：与已标注的{_KIND_ZH[kind]}例句相似：“{example.text}”。"
+        violation = ctx.violation(kind, example.category, sentence, 0, len(sentence.norm), lead=lead)
+        return violation.model_copy(update={"detector": "model", "score": round(score, 3)}) if violation else None
+
+    def nearest(self, grams: set[str], kind: str) -> Example | None:
+        """The labelled example of ``kind`` sharing most n-grams with ``grams`` (cosine over the sets)."""
+        if self._index is None:  # built on the first flag: most checks raise none
+            self._index = _Inverted.build(self.example_ptr.astype(np.int64), self.example_idx.astype(np.int64))
+        index = self._index
+        query = np.unique(np.fromiter((_bucket(g) for g in grams), dtype=np.int64, count=len(grams)))
+        rows = np.concatenate([index.rows[index.ptr[b]:index.ptr[b + 1]] for b in query] or [np.empty(0, np.int64)])
+        overlap = np.bincount(rows, minlength=len(self.example_text)).astype(np.float64)
+        similarity = overlap / np.sqrt(np.maximum(index.sizes, 1) * max(len(query), 1))
+        similarity[self.example_kind != kind] = -1.0
+        best = int(similarity.argmax()) if len(similarity) else -1
+        if best < 0 or similarity[best] < 0:
+            return None
+        return Example(str(self.example_text[best]), kind, str(self.example_category[best]))
+
+
+@dataclass(frozen=True)
+class _Inverted:
+    ptr: np.ndarray  # for each bucket, where its example rows start in ``rows``
+    rows: np.ndarray
+    sizes: np.ndarray  # n-grams per example
+
+    @classmethod
+    def build(cls, example_ptr: np.ndarray, example_idx: np.ndarray) -> _Inverted:
+        row_of = np.repeat(np.arange(len(example_ptr) - 1), np.diff(example_ptr))
+        order = np.argsort(example_idx, kind="stable")
+        counts = np.bincount(example_idx, minlength=BUCKETS)
+        return cls(np.concatenate([[0], np.cumsum(counts)]), row_of[order], np.diff(example_ptr))
+
+
+@functools.cache
+def load_stage(path: Path = MODEL_PATH) -> ModelStage:
+    """The model stage, loaded once per process."""
+    return ModelStage(path)

@@ -1,0 +1,148 @@
+"""The guard's learned second stage (coach/guard/model.py) and its build script."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from coach.cli import guard_cmds
+from coach.guard import check
+from coach.guard.model import BUCKETS, KINDS, ModelStage, load_stage
+from coach.policy import load_policy
+from coach.types import GuardReport
+from scripts import build_guard_model as builder
+
+ROOT = Path(__file__).resolve().parent.parent
+# The rules pass it (checked below); the shipped model flags it: contempt for the customer.
+MISSED_BY_RULES = "你们这种人我见得多了。"
+# Author a06's (code-switching) admission of fault, which the rules pass: never trained on in its test.
+HELD_OUT_A06 = "这个确实是我们 system 的 bug 导致您 lost 了那笔钱，sorry 啊。"
+
+
+@pytest.fixture(scope="module")
+def stage() -> ModelStage:
+    return load_stage()
+
+
+def _keys(report: GuardReport) -> list[tuple]:
+    return [(v.kind, v.category, v.start, v.end, v.detector) for v in report.violations]
+
+
+def test_model_file_loads_with_its_thresholds_and_repo_examples(stage: ModelStage) -> None:
+    assert stage.weights.shape == (BUCKETS, len(KINDS))
+    assert all(0 < t < 1 for t in stage.thresholds.values())
+    repo_texts = {r.text for r in builder.repo_rows()}
+    assert len(stage.example_text) > 1000
+    assert set(map(str, stage.example_text)) <= repo_texts  # never a real-world turn
+
+
+def test_a_model_flag_carries_score_reason_and_detector(stage: ModelStage) -> None:
+    policy = load_policy()
+    assert check(MISSED_BY_RULES, policy=policy).ok
+    report = check(MISSED_BY_RULES, policy=policy, model=stage)
+    assert not report.ok
+    flag = report.violations[0]
+    assert flag.detector == "model" and flag.kind == "forbidden_phrase"
+    assert flag.score is not None and flag.score >= stage.thresholds["forbidden_phrase"]
+    assert "相似" in flag.explanation and "“" in flag.explanation
+    assert MISSED_BY_RULES[flag.start:flag.end] == flag.span and flag.category in {f.id for f in policy.forbidden_phrases}
+
+
+@pytest.mark.parametrize("text", [
+    "我保证明天给您全额退款，再赔您五百块。",
+    "您自己不看清楚合同，怪谁？我们明天一定给您处理好。",
+    "不知道，你去问别人吧。",
+    "我们会尽快核实，有结果第一时间联系您。",
+])
+def test_the_rules_report_is_never_reduced(stage: ModelStage, text: str) -> None:
+    policy = load_policy()
+    rules = _keys(check(text, policy=policy))
+    both = _keys(check(text, policy=policy, model=stage))
+    assert both[:len(rules)] == rules
+    assert all(key[-1] == "model" for key in both[len(rules):])
+
+
+def test_the_stage_is_off_with_coach_guard_model_false(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = typer.Typer()
+    app.command("check")(guard_cmds.check)
+    app.command("noop")(lambda: None)
+    on = CliRunner().invoke(app, ["check", MISSED_BY_RULES])
+    monkeypatch.setenv("COACH_GUARD_MODEL", "false")
+    off = CliRunner().invoke(app, ["check", MISSED_BY_RULES])
+    assert (on.exit_code, off.exit_code) == (1, 0)
+
+
+def test_check_with_the_stage_imports_neither_sklearn_nor_scipy() -> None:
+    code = ("import sys\nfrom coach.cli import main\n"
+            "sys.argv = ['coach', 'check', '一定给您全额退款']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('HEAVY=' + ','.join(m for m in ('sklearn', 'scipy') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "HEAVY="
+
+
+def _tiny_datasets(folder: Path) -> Path:
+    """Three authors of ten rows each, in the shape of evals/datasets/guard_authors/."""
+    rows = {
+        "promise": ["我保证明天退款给您。", "这笔钱一定全额赔给您。", "您放心，肯定给您换新的。", "今天下午就给您送到。"],
+        "forbidden_phrase": ["这是你自己的问题。", "不知道，别问我。", "你去找别的部门吧。"],
+        "ok": ["我先帮您登记，核实后回复您。", "请您稍等，我查一下。", "给您带来不便，非常抱歉。"],
+    }
+    authors = folder / "guard_authors"
+    authors.mkdir(parents=True)
+    for number, author in enumerate(("x1", "x2", "x3")):
+        lines = [json.dumps({"author": author, "text": f"{text}{'，' * number}", "context": None, "label": label,
+                             "category": {"promise": "refund_outcome", "forbidden_phrase": "blame_customer"}.get(label)},
+                            ensure_ascii=False)
+                 for label, texts in rows.items() for text in texts]
+        (authors / f"{author}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_the_build_is_reproducible_and_skips_absent_real_world_data(tmp_path: Path) -> None:
+    datasets = _tiny_datasets(tmp_path / "datasets")
+    first, second = tmp_path / "a.npz", tmp_path / "b.npz"
+    for out in (first, second):
+        builder.main(["--datasets", str(datasets), "--out", str(out), "--jddc-labels", str(tmp_path / "absent.jsonl")])
+    assert first.read_bytes() == second.read_bytes()
+    with np.load(first) as model:
+        assert list(model["sources"]) == ["author x1: 10", "author x2: 10", "author x3: 10"]
+    assert builder.jddc_rows(datasets / "labels.jsonl", real_world=tmp_path / "no-shared") == []
+
+
+def test_real_world_rows_train_but_are_never_quoted(tmp_path: Path) -> None:
+    shared = tmp_path / "real-world"
+    shared.mkdir()
+    session = {"session": "s1", "turns": [{"speaker": "customer", "text": "能退吗"},
+                                          {"speaker": "staff", "text": "可以的亲，明天到账"}]}
+    (shared / "jddc_sessions.jsonl").write_text(json.dumps(session, ensure_ascii=False) + "\n", encoding="utf-8")
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(json.dumps({"session": "s1", "turn": 1, "label": "promise", "category": "deadline"}) + "\n",
+                      encoding="utf-8")
+    rows = builder.jddc_rows(labels, real_world=shared)
+    assert [(r.text, r.kind, r.quotable) for r in rows] == [("可以的亲，明天到账", "unauthorized_promise", False)]
+    assert builder.examples(rows)["example_text"].size == 0
+
+
+def test_the_stage_catches_a_held_out_authors_row_the_rules_miss(tmp_path: Path) -> None:
+    """Trained on three other authors only (a06's rows are never seen; a fixed threshold of 0.5), scored on
+    one of a06's rows."""
+    policy = load_policy()
+    train = [r for r in builder.repo_rows() if r.source in {"author a01", "author a02", "author a03"}]
+    builder.featurise(train, policy)
+    weights, bias = builder.fit(train)
+    path = tmp_path / "model.npz"
+    builder.save({"weights": weights, "bias": bias, "thresholds": np.array([0.5, 0.5], dtype=np.float32),
+                  **builder.examples(train), "sources": np.array(["test"])}, path)
+    held = next(r for r in builder.repo_rows() if r.source == "author a06" and r.text == HELD_OUT_A06)
+    assert check(held.text, context=held.context, policy=policy).ok
+    report = check(held.text, context=held.context, policy=policy, model=ModelStage(path))
+    assert [v.kind for v in report.violations] == [held.kind]
+
