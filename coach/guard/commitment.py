@@ -100,6 +100,30 @@ def refund_timetable(norm: str) -> bool:
     return bool(_CHANNELS.search(norm))
 
 
+# The outcomes an explanation of how things work can name; an inducement ("好评的话返您5元") is a private deal
+# whatever its wording.
+EXPLAINABLE = frozenset({"refund_outcome", "compensation", "deadline", "guaranteed_outcome"})
+
+
+def explained(norm: str, start: int, end: int) -> bool:
+    """The clause explains how things work rather than commits: where a refund lands ("是会退回到您的白条额度上面
+    的呢", "差价原返您支付方式") or what follows a step the customer takes ("拒收的话都是会退的"). Certainty in the
+    clause, staff's own act after the customer's step ("您同意的话我马上给您退"), or a step staff may not pay for
+    ("好评的话给您返5元"), keeps it a promise."""
+    scope = vocabulary().scope
+    left = gt.clause_start(norm, start)
+    stop = gt.CLAUSE_BREAK.search(norm, end)
+    clause = norm[left:stop.start() if stop else len(norm)]
+    if vocabulary().certainty.search(clause):
+        return False
+    if scope["destination"].search(clause):
+        return True
+    if scope["inducement"].search(clause):
+        return False
+    steps = list(scope["customer_step"].finditer(norm, left, start))
+    return bool(steps) and not _OWN_ACT.search(norm, steps[-1].end(), start)
+
+
 def asked(norm: str, end: int) -> bool:
     """The clause of the match is a question ("[数字x]个都返回了么", "只收到返还88888的券是吧?")."""
     stop = gt.CLAUSE_BREAK.search(norm, end)
@@ -206,6 +230,8 @@ class Commitment:
                                          for m in scope["process"].finditer(norm, clause, end)):
             return True
         if scope["question"].search(norm[clause:start]) or asked(norm, end):
+            return True
+        if hedge and explained(norm, start, end):
             return True
         if hedge and published(norm):  # reassurance and undertakings stand even beside policy
             return True

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from coach.guard import text as gt
 from coach.guard.base import ALL_SCOPES, GuardContext, Kind, Scope
-from coach.guard.commitment import asked, past, published, refund_timetable
+from coach.guard.commitment import EXPLAINABLE, asked, explained, past, published, refund_timetable
 from coach.types import Violation
 
 
@@ -122,7 +122,8 @@ class SentenceRule:
             or ("policy" in s and gt.policy_based(norm))
             or (self.dates_outcome and published(norm))
             or (self.kind == "unauthorized_promise"
-                and (past(norm, start, end) or asked(norm, end) or refund_timetable(norm)))
+                and (past(norm, start, end) or asked(norm, end) or refund_timetable(norm)
+                     or (self.category in EXPLAINABLE and explained(norm, start, end))))
             or (self.kind == "unauthorized_promise" and gt.pending(norm, end))
             or self.exempt(norm, start, end)
         )

@@ -1,0 +1,64 @@
+"""Precision on real agent speech (issue #20, second pass): a bare 好的/是的/嗯 binds only to a customer turn
+that asks for an outcome, and an explanation of how a refund travels or what happens if the customer does X
+is no promise. Patterns read in unlabelled JDDC sessions; every sentence here is our own."""
+
+from __future__ import annotations
+
+import pytest
+
+from coach.guard import check
+
+
+def flagged(text: str, context: str | list[dict[str, str]] | None = None) -> set[str]:
+    return {v.category for v in check(text, context=context).violations}
+
+
+@pytest.mark.parametrize(("context", "reply"), [
+    # a narrative with a time and a 到 in it asks for nothing ("今天…收到", "遇到", "到期")
+    ("我今天白天收到一条短信，说包裹放在小区门口的柜子里，我还没去拿，现在显示签收了", "好的呢"),
+    ("我现在报销遇到了麻烦，学校要求提供发货清单，搞得我很头大", "是的哦"),
+    ("我的会员[数字x]号到期，是不是按那天以后再算", "嗯嗯 直接顺延一年的哈"),
+    # 不告诉 is not 不告 (a threat to sue): a complaint about being kept uninformed
+    ("服了，发货前为啥不告诉一下?", "确实是很抱歉的呢"),
+    # one word naming an outcome, with no request in it
+    ("退货", "好的 退货请您保证配件齐全哦"),
+])
+def test_assent_after_a_turn_that_asks_for_no_outcome_is_no_promise(context: str, reply: str) -> None:
+    assert flagged(reply, context) == set()
+
+
+def test_shi_zheyang_de_opens_an_explanation_it_assents_to_nothing() -> None:
+    assert flagged("是这样的 这个服务是需要您自己申请退出的呢", "以后还会每个月扣费吗") == set()
+
+
+@pytest.mark.parametrize(("context", "reply", "category"), [
+    ("能今天给我送到吗?", "好的", "deadline"),
+    ("你们必须全额退款!", "好的", "refund_outcome"),
+    ("以后还会每个月扣费吗", "不会的", "guaranteed_outcome"),
+    ("行 帮我退款吧", "好的", "refund_outcome"),
+])
+def test_assent_to_an_asked_outcome_still_binds(context: str, reply: str, category: str) -> None:
+    assert category in flagged(reply, context)
+
+
+@pytest.mark.parametrize("text", [
+    "退款是会退回到您的白条额度上面的呢",          # where the money goes, not whether it comes
+    "是会给您退回到您京东余额账户的哦。",
+    "系统会将差价原返您支付方式的呢",
+    "这个金额是原返的 到时候直接退回您的支付账户的",
+    "拒收的话都是会退的呢",                      # what happens if the customer does X
+    "如果有降价的话 您可以申请 有差价的话会给您返还的哦",
+])
+def test_explaining_how_a_refund_travels_or_what_follows_a_customer_step_is_no_promise(text: str) -> None:
+    assert flagged(text) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "钱肯定原路退回给您，您放心",                 # certainty keeps it a promise
+    "我给您全额退款，原路返回到您的支付账户",       # staff's own undertaking of a full refund
+    "您同意的话我马上给您退款",                   # staff's act, not what follows the customer's step
+    "你重新购买之后产生的差价我们会补给您",
+    "好评的话给您返5元",                          # an inducement, not an explanation
+])
+def test_a_destination_or_condition_does_not_cover_staffs_own_promise(text: str) -> None:
+    assert flagged(text)
