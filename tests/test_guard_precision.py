@@ -62,3 +62,39 @@ def test_explaining_how_a_refund_travels_or_what_follows_a_customer_step_is_no_p
 ])
 def test_a_destination_or_condition_does_not_cover_staffs_own_promise(text: str) -> None:
     assert flagged(text)
+
+
+@pytest.mark.parametrize(("context", "reply"), [
+    # 看到 is seeing, not arriving
+    ("我会员下个月到期，我现在想续费，是不是接着算 现在看到了", "嗯嗯 直接叠加的哈"),
+    # asks whether something will harm, not for an outcome
+    ("短信太早了没回复，不知道会不会影响明天送货", "会的呢"),
+    # a question about how a step works ("…的吗", "如果我…")
+    ("我如果退货，白条也一起取消的吗?", "嗯嗯，是一起取消的"),
+    # a complaint narrative: "还是给我…" reports what happened
+    ("我特意选了纸质发票，结果还是给我电子发票，单位报销的时候会有问题", "是的"),
+])
+def test_assent_to_a_question_about_how_things_work_is_no_promise(context: str, reply: str) -> None:
+    assert flagged(reply, context) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "到时候修改完成，会给您短信通知哦",              # 到时候 alone names no date
+    "您到时候可以直接和配送小哥协调下送货时间的哦",
+    "已经联系站点核实了，稍后有结果回复您",          # when staff report back, not when the result comes
+])
+def test_a_vague_time_or_a_callback_is_no_deadline(text: str) -> None:
+    assert "deadline" not in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "三个工作日内联系您，到时候理赔款也就打到您账户里了",  # 到时候 after a concrete time still promises
+    "到时候肯定到账",
+    "明天有结果，我马上回复您",
+])
+def test_a_vague_time_after_a_date_or_with_certainty_still_promises(text: str) -> None:
+    assert flagged(text)
+
+
+def test_not_knowing_with_a_callback_offer_is_no_ignorance() -> None:
+    assert flagged("小妹这边不知道呢，不过如果您没接到，会再次给您回电的") == set()

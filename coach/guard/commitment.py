@@ -190,6 +190,8 @@ class Commitment:
             if outcome is None or gt.CLAUSE_BREAK.search(window, 0, outcome.start()):
                 continue
             end = match.end() + outcome.end()
+            if vocab.scope["callback"].match(norm, end):  # "稍后有结果回复您": when staff report back
+                continue
             if not self._excused(vocab, norm, match.start(), end, ctx, sentence, hedge=True, dated=True):
                 return "deadline", match.start(), end
         return None

@@ -47,7 +47,7 @@ _DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, re.compile(p)) for
                             r"|骗(?:了)?我|忽悠|(?:(?:是不是|是)你们|你们是不是)[^。?]{0,10}(?:弄|搞|摔|刮|碰|导致|造成|卖的假|错)"
                             r"|admit|fault|to blame|on you\b"),
     ("deadline", _TIME + r"(?:之前|以前|前|之内|以内|内)?[^。?]{0,12}"
-                 r"(?:结果|到账|办好|解决|退|赔|处理完|搞定|修好|换好|弄好|说法|送到|(?<![遇收])到(?!期)|批|放下来|下来)"
+                 r"(?:结果|到账|办好|解决|退|赔|处理完|搞定|修好|换好|弄好|说法|送到|(?<![遇收看听找想])到(?!期)|批|放下来|下来)"
                  r"|today|tomorrow|tonight|right now|by (?:monday|friday|tonight)"),
     ("guaranteed_outcome", r"保证|(?:一定|肯定)(?:能|会|可以)|确定(?:能|会|可以)|打包票|百分之百|准话|能不能(?:过"
                            r"|通过|批|成)"
@@ -64,10 +64,10 @@ _DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, re.compile(p)) for
     #新的，再补两瓶" is a demand for goods)
     ("guaranteed_outcome", r"换(?:个|一个|台|一台|件|一件|一箱)?新|(?:给|帮)我换|重新(?:发|寄)|补发|修好|拦截"
                            r"|拦(?:下|住)"
-                           r"|(?:不会|会不会|还会|别)(?:再|又)?[^。?]{0,6}(?:送|派送|配送|发|寄|扣|收(?:我|费|钱)|有问题|出问题|坏|错)"),
+                           r"|(?:不会|会不会|还会|别)(?:再|又)?(?:(?!影响)[^。?]){0,6}(?:送|派送|配送|发|寄|扣|收(?:我|费|钱)|有问题|出问题|坏|错)"),
 ))
-_REQUEST = re.compile(r"吗|(?<![什怎这那多])么|嘛|呢|吧|\?|能不能|可不可以|行不行|好不好|是不是|我(?:们)?要求|必须|给我|赶紧|马上|立刻|请"
-                           r"|(?:你|你们|必须|总|就)得|会不会|还会|我(?:就|一定|非)?要|(?:你|您|你们)(?:得)?保证|就(?:投诉|曝光|告)"
+_REQUEST = re.compile(r"吗|(?<![什怎这那多])么|嘛|呢|吧|\?|能不能|可不可以|行不行|好不好|是不是|我(?:们)?要求|必须|赶紧|马上|立刻|请"
+                           r"|(?<!还是)(?<!却)给我|(?:你|你们|必须|总|就)得|会不会|还会|我(?:就|一定|非)?要|(?:你|您|你们)(?:得)?保证|就(?:投诉|曝光|告)"
                            r"|能否|可否|不$"
                            r"|please|can you|could you|will you|i want|i need|i demand|must|have to")
 # "你就说行不行", "说话呀", "给个痛快话": a turn that only presses for an answer to what was asked before.
@@ -103,7 +103,8 @@ _RULE_CATEGORIES = {"refund_outcome", "compensation", "deadline"}
 _OUTCOME_CATEGORIES = {"refund_outcome", "compensation", "deadline", "guaranteed_outcome"}
 _ASKS_OUTCOME = re.compile(r"能|可以|会|要|得|必须|给|赔|退|补|换|赶紧|快|吧|行不行|好不好"
                            r"|please|can|could|will|want|need|promise|refund|money|compensat|back")
-_CONFIRMING = re.compile(r"是吗|对吗|是吧|对吧|了吗|了吧|了么|已经|意思是|就可以了?吗|就行了?吗|有用吗")
+_CONFIRMING = re.compile(r"是吗|对吗|是吧|对吧|了吗|了吧|了么|的吗|已经|意思是|就可以了?吗|就行了?吗|有用吗"
+                         r"|我如果|如果我")  # "我如果退货，白条也一起取消的吗": how a step works
 _WANTING = re.compile(r"能不能|能否|可不可以|可以.{0,6}吗|能.{0,8}吗|帮我|我要|必须|保证|一定|肯定|会不会|行不行"
                       r"|赶紧|马上|今天|今晚|明天")
 # Longer forms first: the alternation takes the first that matches ("好吧" before "好").
