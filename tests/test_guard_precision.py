@@ -98,3 +98,20 @@ def test_a_vague_time_after_a_date_or_with_certainty_still_promises(text: str) -
 
 def test_not_knowing_with_a_callback_offer_is_no_ignorance() -> None:
     assert flagged("小妹这边不知道呢，不过如果您没接到，会再次给您回电的") == set()
+
+
+@pytest.mark.parametrize("text", [
+    "商品支持[数字x]天无理由退货 [数字x]天质量问题换货 一年保修的呢    请您放心",   # 请您放心 is courtesy
+    "PLUS会员享受自营商品售后服务免运费和免费上门取件服务",                    # a published benefit
+    "是订单完成的第二天算的 比如商品是[数字x]号完成的，就是第二天开始算",        # an example
+])
+def test_restating_published_policy_or_an_example_is_no_promise(text: str) -> None:
+    assert flagged(text) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "您放心，明天一定给您送到，七天无理由也支持",        # certainty stands beside policy
+    "运费我们给您免了，您享受会员服务",                  # staff's own waiver
+])
+def test_policy_words_do_not_cover_staffs_own_promise(text: str) -> None:
+    assert flagged(text)

@@ -89,7 +89,8 @@ _RANGE = re.compile(r"\d+\s*[-~～至到]\s*\d+\s*(?:个)?(?:工作日|天|小�
 def published(norm: str) -> bool:
     """The sentence restates a published window or rule (a range of days, a channel's refund time, 价保,
     N天无理由) or reads out a status line: what it names is not promised by the speaker."""
-    if _OWN_TURN.search(norm) or vocabulary().certainty.search(norm):  # "不过我给您加急", "保证…"
+    if _OWN_TURN.search(norm) or any(not _COURTESY.match(norm, max(0, m.start() - 2))
+                                      for m in vocabulary().certainty.finditer(norm)):  # "不过我给您加急", "保证…"
         return False
     return bool(_RANGE.search(norm) or _CHANNELS.search(norm) or _OTHER_PARTY.search(norm)
                 or vocabulary().scope["published"].search(norm))
@@ -144,10 +145,11 @@ def past(norm: str, start: int, end: int) -> bool:
 _CHANNELS = re.compile(r"(?:白条|储蓄卡|信用卡|余额|京豆|京东卡|e卡|零钱|微信|支付宝|优惠券)[^。]{0,30}"
                        r"(?:白条|储蓄卡|信用卡|余额|京豆|京东卡|e卡|零钱|微信|支付宝|优惠券)")
 _OTHER_PARTY = re.compile(r"(?:财务|银行|商家|卖家|厂家|系统|库房|仓库)(?:也|都|那边)?(?:会|将|是|在|审核)")
+_COURTESY = re.compile(r"请您放心|您请放心")  # a closing courtesy ("…一年保修的呢 请您放心"), no certainty
 _ASKED = re.compile(r"(?:吗|么|嘛|是吧|对吧|对吗|是吗)[呢哦啊呀]*[?？]?$|[?？]$")
 _OWN_ACT = re.compile(r"我|我们|这边|小妹|妹子")
 _OWN_TURN = re.compile(r"(?:但|不过|可是)[^。]{0,8}(?:我|我们|这边)"
-                       r"|(?:我|我们)(?:这边)?(?:给|帮|替)(?:您|你)(?:特殊|加急|特批|破例)")
+                       r"|(?:我|我们)(?:这边)?(?:给|帮|替)(?:您|你)(?:特殊|加急|特批|破例|免|补|赔|返)")
 
 
 class Commitment:

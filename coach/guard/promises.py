@@ -46,6 +46,7 @@ def _process_before(norm: str, start: int) -> bool:
 class Compensation(SentenceRule):
     rule = "promise.compensation"
     category = "compensation"
+    published_excuses = True  # "PLUS会员享受…免运费": a published benefit
     pattern = SplitPattern(
         rf"(?:会|能|可以|就|{SURE}|马上|立即|直接|额外|再|都)(?:{GIVE}{YOU}?)?(?:一些|一定的?|适当的?|相应的?"
         rf"|{NUM}\s*(?:元|块)的?)?"
@@ -147,7 +148,7 @@ class RefundOutcome(SentenceRule):
         r"|一分不少)[^,，。]{0,4}(?:给|退|还)"
     )
 
-    dates_outcome = True  # "款项原路返还88888-88888个工作日": the published refund window
+    published_excuses = True  # "款项原路返还88888-88888个工作日": the published refund window
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
         return _process_before(norm, start)
@@ -259,7 +260,7 @@ class Deadline(SentenceRule):
     )
 
     resume_at_next_clause = True
-    dates_outcome = True
+    published_excuses = True
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
         return (bool(_CONTACT.search(norm[start:end])) or _process_before(norm, start)
