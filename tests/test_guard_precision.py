@@ -104,6 +104,8 @@ def test_not_knowing_with_a_callback_offer_is_no_ignorance() -> None:
     "商品支持[数字x]天无理由退货 [数字x]天质量问题换货 一年保修的呢    请您放心",   # 请您放心 is courtesy
     "PLUS会员享受自营商品售后服务免运费和免费上门取件服务",                    # a published benefit
     "是订单完成的第二天算的 比如商品是[数字x]号完成的，就是第二天开始算",        # an example
+    "亲爱哒，这边物流显示今天给您配送了第二个呢",                              # reading out the status
+    "可以的呢 只要是您能退的就好了啊",                                        # what follows the customer's step
 ])
 def test_restating_published_policy_or_an_example_is_no_promise(text: str) -> None:
     assert flagged(text) == set()
