@@ -186,6 +186,11 @@ class Commitment:
                 if not self._excused(vocab, norm, match.start(), end, ctx, sentence,
                                      hedge=marker is vocab.certainty):
                     return category, match.start(), end
+        return self._deadline(vocab, norm, ctx, sentence)
+
+    def _deadline(self, vocab: Vocabulary, norm: str, ctx: GuardContext,
+                  sentence: gt.Sentence) -> tuple[str, int, int] | None:
+        """A time, then a deadline outcome in the same clause ("明天给您送到")."""
         for match in vocab.time.finditer(norm):
             window = norm[match.end():match.end() + 14]
             outcome = vocab.deadline_outcome.search(window)
