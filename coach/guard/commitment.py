@@ -89,7 +89,8 @@ _RANGE = re.compile(r"\d+\s*[-~～至到]\s*\d+\s*(?:个)?(?:工作日|天|小�
 def published(norm: str) -> bool:
     """The sentence restates a published window or rule (a range of days, a channel's refund time, 价保,
     N天无理由) or reads out a status line: what it names is not promised by the speaker."""
-    if _OWN_TURN.search(norm) or vocabulary().certainty.search(norm):  # "不过我给您加急", "保证…"
+    if _OWN_TURN.search(norm) or any(not _COURTESY.match(norm, max(0, m.start() - 2))
+                                      for m in vocabulary().certainty.finditer(norm)):  # "不过我给您加急", "保证…"
         return False
     return bool(_RANGE.search(norm) or _CHANNELS.search(norm) or _OTHER_PARTY.search(norm)
                 or vocabulary().scope["published"].search(norm))
@@ -98,6 +99,30 @@ def published(norm: str) -> bool:
 def refund_timetable(norm: str) -> bool:
     """The sentence reads out the refund-time table of the payment channels: no rule promises from it."""
     return bool(_CHANNELS.search(norm))
+
+
+# The outcomes an explanation of how things work can name; an inducement ("好评的话返您5元") is a private deal
+# whatever its wording.
+EXPLAINABLE = frozenset({"refund_outcome", "compensation", "deadline", "guaranteed_outcome"})
+
+
+def explained(norm: str, start: int, end: int) -> bool:
+    """The clause explains how things work rather than commits: where a refund lands ("是会退回到您的白条额度上面
+    的呢", "差价原返您支付方式") or what follows a step the customer takes ("拒收的话都是会退的"). Certainty in the
+    clause, staff's own act after the customer's step ("您同意的话我马上给您退"), or a step staff may not pay for
+    ("好评的话给您返5元"), keeps it a promise."""
+    scope = vocabulary().scope
+    left = gt.clause_start(norm, start)
+    stop = gt.CLAUSE_BREAK.search(norm, end)
+    clause = norm[left:stop.start() if stop else len(norm)]
+    if vocabulary().certainty.search(clause):
+        return False
+    if scope["destination"].search(clause):
+        return True
+    if scope["inducement"].search(clause):
+        return False
+    steps = list(scope["customer_step"].finditer(norm, left, start))
+    return bool(steps) and not _OWN_ACT.search(norm, steps[-1].end(), start)
 
 
 def asked(norm: str, end: int) -> bool:
@@ -120,10 +145,11 @@ def past(norm: str, start: int, end: int) -> bool:
 _CHANNELS = re.compile(r"(?:白条|储蓄卡|信用卡|余额|京豆|京东卡|e卡|零钱|微信|支付宝|优惠券)[^。]{0,30}"
                        r"(?:白条|储蓄卡|信用卡|余额|京豆|京东卡|e卡|零钱|微信|支付宝|优惠券)")
 _OTHER_PARTY = re.compile(r"(?:财务|银行|商家|卖家|厂家|系统|库房|仓库)(?:也|都|那边)?(?:会|将|是|在|审核)")
+_COURTESY = re.compile(r"请您放心|您请放心")  # a closing courtesy ("…一年保修的呢 请您放心"), no certainty
 _ASKED = re.compile(r"(?:吗|么|嘛|是吧|对吧|对吗|是吗)[呢哦啊呀]*[?？]?$|[?？]$")
 _OWN_ACT = re.compile(r"我|我们|这边|小妹|妹子")
 _OWN_TURN = re.compile(r"(?:但|不过|可是)[^。]{0,8}(?:我|我们|这边)"
-                       r"|(?:我|我们)(?:这边)?(?:给|帮|替)(?:您|你)(?:特殊|加急|特批|破例)")
+                       r"|(?:我|我们)(?:这边)?(?:给|帮|替)(?:您|你)(?:特殊|加急|特批|破例|免|补|赔|返)")
 
 
 class Commitment:
@@ -160,12 +186,19 @@ class Commitment:
                 if not self._excused(vocab, norm, match.start(), end, ctx, sentence,
                                      hedge=marker is vocab.certainty):
                     return category, match.start(), end
+        return self._deadline(vocab, norm, ctx, sentence)
+
+    def _deadline(self, vocab: Vocabulary, norm: str, ctx: GuardContext,
+                  sentence: gt.Sentence) -> tuple[str, int, int] | None:
+        """A time, then a deadline outcome in the same clause ("明天给您送到")."""
         for match in vocab.time.finditer(norm):
             window = norm[match.end():match.end() + 14]
             outcome = vocab.deadline_outcome.search(window)
             if outcome is None or gt.CLAUSE_BREAK.search(window, 0, outcome.start()):
                 continue
             end = match.end() + outcome.end()
+            if vocab.scope["callback"].match(norm, end):  # "稍后有结果回复您": when staff report back
+                continue
             if not self._excused(vocab, norm, match.start(), end, ctx, sentence, hedge=True, dated=True):
                 return "deadline", match.start(), end
         return None
@@ -206,6 +239,8 @@ class Commitment:
                                          for m in scope["process"].finditer(norm, clause, end)):
             return True
         if scope["question"].search(norm[clause:start]) or asked(norm, end):
+            return True
+        if hedge and explained(norm, start, end):
             return True
         if hedge and published(norm):  # reassurance and undertakings stand even beside policy
             return True

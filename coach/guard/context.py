@@ -31,8 +31,8 @@ class Demand:
 _TIME = (r"(?:今天|今日|今晚|今儿|明天|明儿|明早|后天|马上|立刻|现在|当天|本周|这周|下周[一二三四五六日末]?"
          r"|周[一二三四五六日末]|星期[一二三四五六日天]|月底|年底|下班前|账单日|[\d一二三四五六七八九十两半几]+(?:个)?(?:天|小时|分钟|工作日|号|点))")
 _DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, re.compile(p)) for c, p in (
-    ("private_deal", r"私了|私下|撤诉|撤(?:销|回)?投诉|不(?:再)?投诉|不告|不(?:去)?曝光|(?:给|补)我[^。?]{0,8}(?:就"
-                     r"|我就)(?:不|撤|删)|不(?:去)?找(?:电视台|记者|媒体|消协|监管)"
+    ("private_deal", r"私了|私下|撤诉|撤(?:销|回)?投诉|不(?:再)?投诉|不告(?!诉)|不(?:去)?曝光"
+                     r"|(?:给|补)我[^。?]{0,8}(?:就|我就)(?:不|撤|删)|不(?:去)?找(?:电视台|记者|媒体|消协|监管)"
                      r"|删(?:差评|帖)|drop (?:the|my) complaint|off the record"),
     ("media_statement", r"采访|记者|栏目|电视台|代表[^。?]{0,12}(?:回应|表态|说)|(?:你|您)(?:能|可以|愿意"
                         r"|敢)?[^。?]{0,4}(?:公开回应|表态|发表|说几句)|interview|on the record|comment on"),
@@ -47,7 +47,7 @@ _DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, re.compile(p)) for
                             r"|骗(?:了)?我|忽悠|(?:(?:是不是|是)你们|你们是不是)[^。?]{0,10}(?:弄|搞|摔|刮|碰|导致|造成|卖的假|错)"
                             r"|admit|fault|to blame|on you\b"),
     ("deadline", _TIME + r"(?:之前|以前|前|之内|以内|内)?[^。?]{0,12}"
-                 r"(?:结果|到账|办好|解决|退|赔|处理完|搞定|修好|换好|弄好|说法|送到|到|批|放下来|下来)"
+                 r"(?:结果|到账|办好|解决|退|赔|处理完|搞定|修好|换好|弄好|说法|送到|(?<![遇收看听找想])到(?!期)|批|放下来|下来)"
                  r"|today|tomorrow|tonight|right now|by (?:monday|friday|tonight)"),
     ("guaranteed_outcome", r"保证|(?:一定|肯定)(?:能|会|可以)|确定(?:能|会|可以)|打包票|百分之百|准话|能不能(?:过"
                            r"|通过|批|成)"
@@ -64,9 +64,11 @@ _DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, re.compile(p)) for
     #新的，再补两瓶" is a demand for goods)
     ("guaranteed_outcome", r"换(?:个|一个|台|一台|件|一件|一箱)?新|(?:给|帮)我换|重新(?:发|寄)|补发|修好|拦截"
                            r"|拦(?:下|住)"
-                           r"|(?:不会|会不会|还会|别)(?:再|又)?[^。?]{0,6}(?:送|派送|配送|发|寄|扣|收(?:我|费|钱)|有问题|出问题|坏|错)"),
+                           r"|(?:不会|会不会|还会|别)(?:再|又)?(?:(?!影响)[^。?]){0,6}(?:送|派送|配送|发|寄|扣|收(?:我|费|钱)|有问题|出问题|坏|错)"),
 ))
-_REQUEST = re.compile(r"吗|呢|吧|\?|能不能|可不可以|行不行|好不好|是不是|要求|必须|我要|给我|赶紧|马上|立刻|请|得"
+_REQUEST = re.compile(r"吗|(?<![什怎这那多])么|嘛|呢|吧|\?|能不能|可不可以|行不行|好不好|是不是|我(?:们)?要求|必须|赶紧"
+                           r"|马上|立刻|请|(?<!还是)(?<!却)给我|(?:你|你们|必须|总|就)得|会不会|还会"
+                           r"|我(?:就|一定|非)?要|(?:你|您|你们)(?:得)?保证|就(?:投诉|曝光|告)"
                            r"|能否|可否|不$"
                            r"|please|can you|could you|will you|i want|i need|i demand|must|have to")
 # "你就说行不行", "说话呀", "给个痛快话": a turn that only presses for an answer to what was asked before.
@@ -102,7 +104,8 @@ _RULE_CATEGORIES = {"refund_outcome", "compensation", "deadline"}
 _OUTCOME_CATEGORIES = {"refund_outcome", "compensation", "deadline", "guaranteed_outcome"}
 _ASKS_OUTCOME = re.compile(r"能|可以|会|要|得|必须|给|赔|退|补|换|赶紧|快|吧|行不行|好不好"
                            r"|please|can|could|will|want|need|promise|refund|money|compensat|back")
-_CONFIRMING = re.compile(r"是吗|对吗|是吧|对吧|了吗|了吧|了么|已经|意思是|就可以了?吗|就行了?吗|有用吗")
+_CONFIRMING = re.compile(r"是吗|对吗|是吧|对吧|了吗|了吧|了么|的吗|已经|意思是|就可以了?吗|就行了?吗|有用吗"
+                         r"|我如果|如果我")  # "我如果退货，白条也一起取消的吗": how a step works
 _WANTING = re.compile(r"能不能|能否|可不可以|可以.{0,6}吗|能.{0,8}吗|帮我|我要|必须|保证|一定|肯定|会不会|行不行"
                       r"|赶紧|马上|今天|今晚|明天")
 # Longer forms first: the alternation takes the first that matches ("好吧" before "好").
@@ -118,7 +121,7 @@ _BOUNDARY = re.compile(r"$|[,，。!！?？;；.~\s]|的|啊|呀|呢|哈|嘞|哦
 _SEPARATOR = re.compile(r"[,，。!！~\s的啊呀呢哈嘞哦啦亲]*")
 _FILLER = re.compile(r"(?:[哦噢喔啊]+|亲+|亲爱的|您好|你好|先生|女士|这个|那|[,，。!！~\s])*")
 _WEAK = re.compile(r"^(?:好的?|好吧|好嘞|好啦|嗯+|是的?|对|收到|明白|知道了|听见了|听到了|ok(?:ay)?|放心(?:吧)?"
-                        r"|(?:这个)?(?:您|你)放心)$")
+                        r"|(?:就)?是这样|(?:这个)?(?:您|你)放心)$")
 _ECHO = re.compile(r"(?:能|会|可以|肯定|一定)([\u4e00-\u9fff]{1,3})(?=$|[,，。!！?？;；.~\s]|的|啊|呀|呢|哈)")
 _BARE_VERBS = frozenset("换退赔修补免")
 _EITHER_OR = re.compile(r"([\u4e00-\u9fff])不\1")  # "开不开?", "赔不赔": the reply may echo the verb
@@ -202,6 +205,8 @@ def _turn_demand(text: str) -> Demand | object | None:
     index = requests[-1] if requests else (with_demand[-1] if with_demand else None)
     if index is None:
         return None
+    if not requests and _category(parts[index].norm) in _OUTCOME_CATEGORIES:
+        return None  # "退货", "我今天收到一条短信…": names an outcome, asks for none
     if _RIGHTS.search(parts[index].norm) or _ALLOWED_ASK.search(parts[index].norm):
         return _EXCUSED
     if _category(parts[index].norm) is None and index > 0:  # "I want a $50 voucher. Can you do that?"

@@ -157,7 +157,7 @@ class Ignorance(PhraseRule):
     _OFFER = re.compile(
         r"(?:帮|为|给|替)(?:您|你)(?:查|问|核实|确认|了解|咨询|联系|反馈|请示)|我(?:去|来|再|马上|这就|先)?(?:查|问"
         r"|核实|确认|了解|咨询|请示|联系)"
-        r"|稍等|核实一下|确认一下|了解一下|回复(?:您|你)|答复(?:您|你)|反馈|let me (?:check|find out|ask)"
+        r"|稍等|核实一下|确认一下|了解一下|回复(?:您|你)|答复(?:您|你)|反馈|回电|let me (?:check|find out|ask)"
         r"|i'll (?:check|find out|ask)"
     )
     _SUBJECT = re.compile(r"(?:您|你|客户|他|她)(?:也|可能|如果|要是|还)?$")

@@ -46,6 +46,7 @@ def _process_before(norm: str, start: int) -> bool:
 class Compensation(SentenceRule):
     rule = "promise.compensation"
     category = "compensation"
+    published_excuses = True  # "PLUS会员享受…免运费": a published benefit
     pattern = SplitPattern(
         rf"(?:会|能|可以|就|{SURE}|马上|立即|直接|额外|再|都)(?:{GIVE}{YOU}?)?(?:一些|一定的?|适当的?|相应的?"
         rf"|{NUM}\s*(?:元|块)的?)?"
@@ -147,7 +148,7 @@ class RefundOutcome(SentenceRule):
         r"|一分不少)[^,，。]{0,4}(?:给|退|还)"
     )
 
-    dates_outcome = True  # "款项原路返还88888-88888个工作日": the published refund window
+    published_excuses = True  # "款项原路返还88888-88888个工作日": the published refund window
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
         return _process_before(norm, start)
@@ -259,10 +260,28 @@ class Deadline(SentenceRule):
     )
 
     resume_at_next_clause = True
-    dates_outcome = True
+    published_excuses = True
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
-        return bool(_CONTACT.search(norm[start:end])) or _process_before(norm, start)
+        return (bool(_CONTACT.search(norm[start:end])) or _process_before(norm, start)
+                or _vague_time(norm, start, end) or bool(_CALLBACK.match(norm, end)))
+
+
+# "到时候修改完成" names no date: 到时候/届时 promises only after a concrete time ("三个工作日内联系您，到时候…到账")
+# or with certainty ("到时候肯定到账").
+_VAGUE_TIME = re.compile(r"到时候|到那时|届时")
+_CONCRETE_TIME = re.compile(_TIME)
+_SURE = re.compile(SURE)
+
+
+def _vague_time(norm: str, start: int, end: int) -> bool:
+    if not _VAGUE_TIME.match(norm, start) or _SURE.search(norm, start, end):
+        return False
+    return not any(not _VAGUE_TIME.fullmatch(m.group()) for m in _CONCRETE_TIME.finditer(norm, 0, start))
+
+
+# "稍后有结果回复您": the time is when staff report back, not when the result comes.
+_CALLBACK = re.compile(rf"[,，\s]?(?:再|会|就)?(?:回复|答复|通知|告知|回电|联系){YOU}")
 
 
 # What a rule or regulation requires of the customer: the things a reply may not waive.

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from coach.guard import text as gt
 from coach.guard.base import ALL_SCOPES, GuardContext, Kind, Scope
-from coach.guard.commitment import asked, past, published, refund_timetable
+from coach.guard.commitment import EXPLAINABLE, asked, explained, past, published, refund_timetable
 from coach.types import Violation
 
 
@@ -79,9 +79,10 @@ class SentenceRule:
     # An excused match may have swallowed the next clause ("三个工作日内联系您，到时候钱也打到您账户里"):
     # when set, the search resumes at the next clause rather than after the whole match.
     resume_at_next_clause: ClassVar[bool] = False
-    # The rule reads a date or time: a published window or a status line in the sentence takes it back
-    # ("储蓄卡88888-88888个工作日到账", "8月18日 18点00 您的订单正在配送途中").
-    dates_outcome: ClassVar[bool] = False
+    # The rule reads a date, a time or an entitlement: a published window, benefit or a status line in the
+    # sentence takes it back ("储蓄卡88888-88888个工作日到账", "8月18日 18点00 您的订单正在配送途中",
+    # "PLUS会员享受…免运费").
+    published_excuses: ClassVar[bool] = False
 
     def check(self, text: str, ctx: GuardContext) -> list[Violation]:
         found: list[Violation] = []
@@ -120,9 +121,10 @@ class SentenceRule:
             or ("conditional" in s and gt.conditional(norm, start, end))
             or ("hedge" in s and gt.hedged(norm, start, end))
             or ("policy" in s and gt.policy_based(norm))
-            or (self.dates_outcome and published(norm))
+            or (self.published_excuses and published(norm))
             or (self.kind == "unauthorized_promise"
-                and (past(norm, start, end) or asked(norm, end) or refund_timetable(norm)))
+                and (past(norm, start, end) or asked(norm, end) or refund_timetable(norm)
+                     or (self.category in EXPLAINABLE and explained(norm, start, end))))
             or (self.kind == "unauthorized_promise" and gt.pending(norm, end))
             or self.exempt(norm, start, end)
         )
