@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from coach import safety
 from coach.escalation import advice_for
 from coach.types import Analysis, CustomerType, DemandName, Language, RiskFlag, Turn
 
@@ -80,9 +81,9 @@ _FLAGS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
                         r"|(?:[二三四五六七八九]十|十)多?(?:户|家)|\d{2,}\s*户|(?:还有|外面|楼下).{0,4}(?:[3-9]|[三四五六七八九十])(?:个|多个)?人"
                         r"|(?:three|four|five|six|\d+) of us|all of us|a group of|together with (?:other|the other)")),
     # Violence, banners, and blocking the counter (坐着不走, 谁也别想办业务) — the course's 激烈客户.
-    ("threat", _rx(r"横幅|堵(?:门|柜台|住|上|在)|砸|打人|揍|弄死|拼(?:命|了)|同归于尽|跳楼|放火|动手|闹(?:大|事)|不让你们(?:营业|办业务)|让你们好看"
+    ("threat", _rx(r"横幅|堵(?:门|柜台|住|上|在)|砸|打人(?!工)|揍|弄死|拼(?:命|了)|同归于尽|放火|动手|闹(?:大|事)|不让你们(?:营业|办业务)|让你们好看"
                    r"|不走了|就不走|别想办(?:业务)?|谁也别想(?:办|买|进|走|做)|躺在(?:你们)?(?:门口|这)|占着柜台|sit-in"
-                   r"|kill|hurt you|smash|block the|banner|burn|beat (?:you|him|her)|you'll regret|violence")),
+                   r"|kill(?!(?:ing)? time)|hurt you|smash|block the|banner|burn|beat (?:you|him|her)|you'll regret|violence")),
     ("vulnerable", _rx(r"老人|大爷|大妈|老太|老伴|奶奶|爷爷|[6-9]\d\s*岁|[六七八九]十(?:多|几)?岁?了|退休|养老钱|棺材本|救命钱|血汗钱|积蓄|一辈子"
                        r"|哭|呜|病|残疾|孤寡|癌|化疗|透析"
                        r"|elderly|pension|life savings|crying|disabled|retired|\b[6-9]\d[- ]year[- ]old")),
@@ -164,7 +165,8 @@ def analyse(message: str, conversation: list[Turn] | None = None) -> Analysis:
     words = customer_words(message, conversation)
     norm = normalise(words)
     demands = [name for name, pattern in _DEMANDS if pattern.search(norm)]
-    flags: list[RiskFlag] = [name for name, pattern in _FLAGS if pattern.search(norm)]
+    # Safety flags first: a danger to someone comes before the complaint, in the flags and in the advice.
+    flags: list[RiskFlag] = [*safety.detect(norm), *(name for name, pattern in _FLAGS if pattern.search(norm))]
     if "see_manager" in demands:
         flags.insert(flags.index("injection") if "injection" in flags else len(flags), "demand_manager")
     score = intensity_score(words, norm)
@@ -176,7 +178,7 @@ def analyse(message: str, conversation: list[Turn] | None = None) -> Analysis:
         language=language, customer_type=customer_type, type_reason=reason,
         intensity="high" if score >= 4 else "medium" if score >= 2 else "low", intensity_score=score,
         issue=issue.key, issue_label=issue.en if language == "en" else issue.zh,
-        demands=demands, risk_flags=flags, escalate=any(f != "injection" for f in flags), escalation_advice=advice,
+        demands=demands, risk_flags=flags, escalate=any(f != "injection" and safety.escalates(f) for f in flags), escalation_advice=advice,
     )
 
 

@@ -127,8 +127,12 @@ class DoctorReport(_Result):
 # ------------------------------------------------------------------------------------------- drafting
 
 RiskFlag = Literal[
-    "media", "regulator", "lawyer", "group_visit", "threat", "vulnerable", "former_agent", "demand_manager", "injection"
+    "media", "regulator", "lawyer", "group_visit", "threat", "vulnerable", "former_agent", "demand_manager",
+    "injection",
+    # safety flags (coach/safety.yaml): dangers that come before the complaint
+    "self_harm", "violence", "fraud_in_progress", "injury", "privacy_breach", "minor",
 ]
+Channel = Literal["counter", "phone", "chat", "letter"]
 CustomerType = Literal["情绪发泄型", "补偿型", "表现型", "报复型", "求助型", "彬彬有礼型", "盛气凌人型"]
 DemandName = Literal["refund", "compensation", "interest", "apology", "deadline", "discipline", "see_manager"]
 Language = Literal["zh-Hans", "zh-Hant", "en"]

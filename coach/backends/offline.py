@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from string import Template
 
+from coach import safety
 from coach.analyze import GENERAL, ISSUES, analyse
 from coach.backends import phrases as ph
 from coach.backends.base import Message
@@ -25,7 +26,7 @@ from coach.corpus import to_simplified
 from coach.guard import check
 from coach.lexical import load_jieba
 from coach.policy import Policy, load_policy
-from coach.types import Analysis, Language, Passage
+from coach.types import Analysis, Channel, Language, Passage
 
 COMPOSER_VERSION = "offline-composer-v1"
 OFFLINE_NOTICE = "离线生成 / composed offline: 由离线规则根据培训资料编写，未使用大模型。"
@@ -306,12 +307,17 @@ def to_traditional(text: str) -> str:
     return str(_S2T.convert(text))
 
 
-def compose(analysis: Analysis, passages: list[Passage], policy: Policy, words: str = "") -> Composition:
+def compose(analysis: Analysis, passages: list[Passage], policy: Policy, words: str = "",
+            channel: Channel = "counter") -> Composition:
     """The reply for this complaint, the steps it takes, and the phrases (for citations).
 
     ``words``: what the customer said, personal data already masked (the chain's Redactor); its key
     terms are named back in the restatement and the record step. Without it, the topic wording.
+    A danger (self-harm, violence, fraud in progress, injury) replaces the complaint reply.
     """
+    danger = safety.override(analysis.risk_flags)
+    if danger:
+        return safety_composition(danger, analysis.language, channel)
     retrieved = _compact(to_simplified("".join(p.text for p in passages if p.kind in ("script", "principle"))))
     early, late = _moves(analysis)
     ordered = [_opening(analysis), *early, _apology(analysis), *_questions(analysis), *_actions(analysis), *late,
@@ -331,6 +337,15 @@ def compose(analysis: Analysis, passages: list[Passage], policy: Policy, words: 
     text = (" " if analysis.language == "en" else "").join(sentences)
     steps = list(dict.fromkeys(p.step for p in ordered))
     return Composition(text=text, steps=steps, phrases=ordered, language=analysis.language)
+
+
+def safety_composition(flag: safety.SafetyFlag, language: Language, channel: Channel) -> Composition:
+    """The short reply staff say while they escalate: the flag's lines for this channel, nothing else."""
+    said = [line.en if language == "en" else line.zh for line in safety.lines(flag, channel)]
+    text = (" " if language == "en" else "").join(said)
+    if language == "zh-Hant":
+        text = to_traditional(text)
+    return Composition(text=text, steps=["安全优先", "传"], phrases=[], language=language)
 
 
 _NAMED = {"restate": ph.RESTATE_FACTS, "ask_want": ph.ASK_WANT_FACTS, "record": ph.RECORD_FACTS}
