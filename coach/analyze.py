@@ -39,7 +39,8 @@ ISSUES: tuple[Issue, ...] = (
     Issue("remittance", "汇款的问题", "the transfer", _rx(r"汇款|转账|汇不出|跨境|外汇|到账|remittance|transfer|wire")),
     Issue("charges", "扣费的问题", "the charges", _rx(r"扣费|扣款|乱收费|多收|手续费|年费|话费|账单|收费|charged|fee|bill")),
     Issue("card_account", "账户和银行卡的问题", "your account", _rx(r"冻结|锁卡|挂失|银行卡|信用卡|账户|account|card")),
-    Issue("product", "产品质量的问题", "the product", _rx(r"质量|坏了|故障|维修|退货|换货|漏|defect|broken|faulty|repair")),
+    Issue("product", "产品质量的问题", "the product", _rx(r"质量|坏了|故障|维修|退货|换货|漏|defect|broken|faulty|repair"
+                                                     r"|crack|damaged|doesn'?t work|stopped working")),
     Issue("network", "通话和网络的问题", "the line and network", _rx(r"信号|断线|掉线|通话中断|网速|上不了网|signal|dropped call|network")),
     Issue("delivery", "送货的问题", "the delivery", _rx(r"快递|发货|送货|物流|没收到|delivery|parcel|shipping")),
     Issue("service", "服务态度和等候的问题", "how you were treated", _rx(r"态度|排队|等了|不理|爱理不理|凶|骂|服务差|柜员|客服"
@@ -47,9 +48,9 @@ ISSUES: tuple[Issue, ...] = (
 )
 GENERAL = Issue("general", "这个问题", "the matter you raised", _rx(r"$^"))
 
-_DEMANDS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
+DEMAND_PATTERNS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
     ("refund", _rx(r"退(?:款|保|钱|货|费|还)|全额|把钱(?:还|退)|refund|money back|cancel")),
-    ("compensation", _rx(r"赔(?:偿|钱|我|付损失)|补偿|损失费|compensat|reimburs|damages")),
+    ("compensation", _rx(r"赔(?:偿|钱|我(?![^，。！？,.!?]{0,3}利息)|付损失)|补偿|损失费|compensat|reimburs|damages")),
     ("interest", _rx(r"利息|interest")),
     ("apology", _rx(r"道歉|赔礼|认错|apolog")),
     ("deadline", _rx(r"今天|今晚|明天|马上|立刻|立即|现在就|当天|\d+\s*(?:天|小时)内|尽快|给个时间|什么时候|多久"
@@ -63,7 +64,7 @@ _DEMANDS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
                         r"(?:manager|supervisor|boss)|someone (?:with|in) (?:authority|charge)|someone senior|where is (?:your|the) manager")),
 )
 
-_FLAGS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
+FLAG_PATTERNS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
     # A customer's own recording is evidence, not media; filming to post it is.
     ("media", _rx(r"记者|媒体|曝光|电视台|报社|报纸|自媒体|热搜|拍下来发|发帖|帖子|blog|followers|粉丝"
                   r"|(?:发|上|挂|晒|传|放)[^，。,.!！?？]{0,4}(?:抖音|微博|小红书|网上|朋友圈|懂车帝|论坛|点评|网)"
@@ -108,6 +109,9 @@ _FLAGS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
                       r"|在回复(?:的)?(?:最后|末尾|开头|里)加上|as an ai|your new task|repeat after me|verbatim")),
 )
 
+# A demand the customer rules out is not a demand: 我不是非要你们赔钱, "I'm not asking for compensation".
+_NEGATED = _rx(r"不是(?:非|想|为了)?要|不是为了|不是图|不要求|不用(?:你们)?|并不(?:是)?要|也不要|不差"
+               r"|not (?:asking|about|after)|don'?t (?:want|need)")
 _INSULT = _rx(r"骗|垃圾|混蛋|他妈|王八|无耻|坑人|黑心|太过分|气死|受够|滚|废物|欺负|scam|fraud|idiot|useless|disgusting|ridiculous")
 _POLITE = _rx(r"请问|麻烦|谢谢|您好|劳驾|不好意思|打扰|please|thank|excuse me|would you|could you")
 # A polite customer who asks how to do something wants help; one who flatters or presses wants more.
@@ -164,9 +168,10 @@ def customer_words(message: str, conversation: list[Turn] | None) -> str:
 def analyse(message: str, conversation: list[Turn] | None = None) -> Analysis:
     words = customer_words(message, conversation)
     norm = normalise(words)
-    demands = [name for name, pattern in _DEMANDS if pattern.search(norm)]
+    asked = " ".join(c for c in re.split(r"[，,。！？!?；;\n]", norm) if not _NEGATED.search(c))
+    demands = [name for name, pattern in DEMAND_PATTERNS if pattern.search(asked)]
     # Safety flags first: a danger to someone comes before the complaint, in the flags and in the advice.
-    flags: list[RiskFlag] = [*safety.detect(norm), *(name for name, pattern in _FLAGS if pattern.search(norm))]
+    flags: list[RiskFlag] = [*safety.detect(norm), *(name for name, pattern in FLAG_PATTERNS if pattern.search(norm))]
     if "see_manager" in demands:
         flags.insert(flags.index("injection") if "injection" in flags else len(flags), "demand_manager")
     score = intensity_score(words, norm)

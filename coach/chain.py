@@ -19,11 +19,10 @@ import uuid
 from dataclasses import dataclass, field
 
 from coach.analyze import analyse, customer_words
-from coach.backends import phrases as ph
 from coach.backends.base import Backend, Message, get_backend
-from coach.backends.offline import COMPOSER_VERSION, OFFLINE_NOTICE, Composition, compose, render, slot_values
-from coach.backends.offline import to_traditional as s2t
 from coach.citations import CitationIndex, cite_quotes, cite_reply
+from coach.compose import COMPOSER_VERSION, OFFLINE_NOTICE, Composition, compose, minimal
+from coach.compose import to_traditional as s2t
 from coach.config import Settings
 from coach.errors import BackendError, InputError
 from coach.guard import check
@@ -31,7 +30,7 @@ from coach.guard_review import SecondOpinion
 from coach.policy import Policy, load_policy, policy_hash
 from coach.prompts import load_prompt
 from coach.redact import Redactor, install_log_masking
-from coach.types import Analysis, Attempt, Draft, DraftRequest, GuardReport, Passage, Turn
+from coach.types import Analysis, Attempt, Channel, Draft, DraftRequest, GuardReport, Passage, Turn
 
 log = logging.getLogger("coach.chain")
 install_log_masking(log)
@@ -65,6 +64,7 @@ class _Run:
     """What one draft accumulates on its way through the chain."""
 
     request: DraftRequest
+    channel: Channel
     analysis: Analysis
     redactor: Redactor
     passages: list[Passage]
@@ -76,20 +76,25 @@ class _Run:
 
 
 class DraftChain:
-    """Built once per process (it opens the store); ``draft`` is then cheap."""
+    """Built once per process (it opens the store); ``draft`` is then cheap.
+
+    One path: the offline composer always writes the case's draft; with a model configured
+    (``self.model``), the model drafts first and the composer's draft is the fallback.
+    """
 
     def __init__(self, settings: Settings, *, backend: Backend | None = None, retriever: object | None = None,
                  policy: Policy | None = None, max_attempts: int = MAX_ATTEMPTS) -> None:
         self.settings = settings
         self.policy = policy or load_policy(settings.policy)
         self.backend = backend or get_backend(None, settings)
+        self.model: Backend | None = None if self.backend.name == "offline" else self.backend
         if retriever is None:
             from coach.retrieve import Retriever
 
             retriever = Retriever(settings)
         self.retriever = retriever
         self.max_attempts = max_attempts
-        reviews = settings.guard_second_opinion and self.backend.name != "offline"  # see _review
+        reviews = settings.guard_second_opinion and self.model is not None  # see _review
         self.reviewer = SecondOpinion.from_settings(settings, self.policy) if reviews else None
         self._index: CitationIndex | None = None
 
@@ -99,11 +104,9 @@ class DraftChain:
         validate_message(request.message)
         self.policy.role(request.role)  # unknown role -> ConfigError listing the valid ones
         run = self._prepare(request)
-        if self.backend.name == "offline":
-            return self._result(run, self._offline(run), False, None)
-        reply, reason = self._ask_model(run)
+        reply, reason = self._ask_model(run, self.model) if self.model else (None, None)
         if reply is None:
-            return self._result(run, self._offline(run), True, reason)
+            return self._result(run, self._offline(run), reason is not None, reason)
         return self._result(run, reply, False, None)
 
     # ---------------------------------------------------------------------------------- internals
@@ -118,8 +121,10 @@ class DraftChain:
         if not context or context[-1] != {"speaker": "customer", "text": request.message}:
             context.append({"speaker": "customer", "text": request.message})
         words = redactor.mask(customer_words(request.message, conversation))  # the composer names their facts
-        composition = compose(analysis, retrieval.passages, self.policy, words=words)
-        return _Run(request, analysis, redactor, retrieval.passages, composition, context, retrieval.notice)
+        channel = request.channel or self.settings.channel
+        composition = compose(analysis, retrieval.passages, self.policy, words=words, channel=channel,
+                              domain=request.domain)
+        return _Run(request, channel, analysis, redactor, retrieval.passages, composition, context, retrieval.notice)
 
     def _check(self, run: _Run, text: str) -> GuardReport:
         return check(text, role=run.request.role, context=run.context, policy=self.policy)
@@ -130,12 +135,12 @@ class DraftChain:
         depend on the endpoint whose failure it stands in for."""
         return self.reviewer.review(text, report, context=run.context) if self.reviewer else report
 
-    def _ask_model(self, run: _Run) -> tuple[str | None, str | None]:
+    def _ask_model(self, run: _Run, model: Backend) -> tuple[str | None, str | None]:
         """(accepted reply, None) or (None, why the model's answers were not used)."""
         messages = self._messages(run)
         for _ in range(self.max_attempts):
             try:
-                raw = self.backend.complete(messages, temperature=0.2)
+                raw = model.complete(messages, temperature=0.2)
             except BackendError as exc:
                 run.attempts.append(self._attempt(run, error=exc.message))
                 return None, f"model failed: {exc.message}"
@@ -208,7 +213,7 @@ class DraftChain:
                              (fallback_alt.safe_alternative if fallback_alt else ""))
 
     def _offline(self, run: _Run) -> str:
-        candidates = [run.composition.text, _minimal(run.analysis, self.policy)]
+        candidates = [run.composition.text, minimal(run.analysis, self.policy, run.channel)]
         for text in candidates:
             report = self._check(run, text)
             problems = [f"placeholder {p!r}" for p in find_placeholders(text)]
@@ -228,7 +233,7 @@ class DraftChain:
         final = run.attempts[-1]
         offline = final.backend == "offline"
         if offline:
-            quotes = [(p.doc, p.quote) for p in run.composition.phrases]
+            quotes = [(p.doc, p.quote) for p in run.composition.phrases if p.doc]
             citations = cite_quotes(quotes, run.passages, self._citation_index())
         else:
             citations = cite_reply(reply, run.passages, self._citation_index())
@@ -244,6 +249,7 @@ class DraftChain:
             steps=run.composition.steps, prompt_version=final.prompt_version, policy_hash=policy_hash(self.policy),
             corpus_version=str(self.retriever.store.metadata().get("generation", "")),  # type: ignore[attr-defined]
             fell_back=fell_back, fallback_reason=reason if fell_back else None,
+            channel=run.channel,
             notice=" ".join(n for n in notices if n) or None,
         )
         log.info("draft %s backend=%s attempts=%d fell_back=%s", draft.id, draft.backend, len(run.attempts), fell_back)
@@ -264,13 +270,6 @@ def _passage_lines(passages: list[Passage]) -> str:
     lines = [f"- [{p.kind}] 语料{p.source} {p.section[:40]}：{p.text[:300]}".replace("\n", " ")
              for p in passages if p.kind in ("script", "principle")]
     return "\n".join(lines) or "（无）"
-
-
-def _minimal(analysis: Analysis, policy: Policy) -> str:
-    """The last resort: apology, record, forward and call back — sentences the composer test covers."""
-    values = slot_values("general", [], policy)
-    parts = [ph.APOLOGIES["apology_default"], ph.RECORD, ph.FORWARD]
-    return (" " if analysis.language == "en" else "").join(render(p, values, analysis.language) for p in parts)
 
 
 def draft(request: DraftRequest, settings: Settings, backend: Backend | None = None) -> Draft:

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     embeddings_api_key: str | None = None
     policy: Path | None = Field(default=None, description="User policy YAML; unset = the bundled default.")
     backend: Literal["offline", "openai"] | None = None
+    channel: Literal["counter", "phone", "chat", "letter"] = Field(
+        default="counter", description="Where staff answer by default: counter, phone, chat or letter.")
     model: str | None = None
     openai_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("COACH_OPENAI_BASE_URL", "OPENAI_BASE_URL")

@@ -209,6 +209,7 @@ class Draft(_Result):
     fell_back: bool = False
     fallback_reason: str | None = None
     notice: str | None = None
+    channel: Channel = Field(default="counter", description="The channel the reply was written for.")
 
 
 class DraftRequest(_Request):
@@ -216,6 +217,9 @@ class DraftRequest(_Request):
     conversation: list[Turn] | None = None
     role: str | None = None
     domain: StaffDomain | None = Field(default=None, description="Where the staff member works: favours its documents.")
+    channel: Channel | None = Field(
+        default=None, description="counter | phone | chat (≤120 characters a message) | letter; "
+                                  "None = COACH_CHANNEL (default counter).")
 
 
 class CallbackCase(_Request):
