@@ -220,6 +220,9 @@ class DraftRequest(_Request):
     channel: Channel | None = Field(
         default=None, description="counter | phone | chat (≤120 characters a message) | letter; "
                                   "None = COACH_CHANNEL (default counter).")
+    show_rejected: bool = Field(
+        default=False, description="Keep the text of rejected model answers in Draft.attempts (trainers, evals); "
+                                   "by default staff see only why an answer was rejected.")
 
 
 class CallbackCase(_Request):

@@ -24,7 +24,7 @@ class OfflineBackend:
     def __init__(self, settings: Settings | None = None, policy: Policy | None = None) -> None:
         self.policy = policy or load_policy(settings.policy if settings else None)
 
-    def complete(self, messages: list[Message], *, temperature: float = 0.0) -> str:
+    def complete(self, messages: list[Message], *, temperature: float = 0.0, json_mode: bool = False) -> str:
         user = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
         found = _DATA.search(user)
         message = found.group(1) if found else user

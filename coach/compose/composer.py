@@ -45,6 +45,7 @@ class Composition:
     steps: list[str]
     phrases: list[Phrase]  # the phrases the reply holds, in order: what citations are drawn from
     language: Language
+    danger: str | None = None  # the safety flag whose documented lines replaced the complaint reply
 
 
 @dataclass(frozen=True)
@@ -328,7 +329,7 @@ def safety_composition(flag: safety.SafetyFlag, language: Language, channel: Cha
     text = _join_text(said, language)
     if language == "zh-Hant":
         text = to_traditional(text)
-    return Composition(text=text, steps=["安全优先", "传"], phrases=[], language=language)
+    return Composition(text=text, steps=["安全优先", "传"], phrases=[], language=language, danger=flag)
 
 
 def minimal(analysis: Analysis, policy: Policy, channel: Channel) -> str:

@@ -8,6 +8,7 @@ words every complaint has are left out (``terms.yaml``). The composer names at m
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -33,7 +34,6 @@ _BANNED = re.compile(_TERMS["banned"], re.I)
 _INJECTED = re.compile(_TERMS["injection_clause"], re.I)
 QUANTITY = re.compile(_TERMS["quantity"])
 _FACT_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9][\u4e00-\u9fffA-Za-z0-9 '-]*")
-_IDF: dict[str, float] | None = None
 
 
 def _clauses(words: str) -> list[str]:
@@ -52,16 +52,27 @@ def find_placeholder(text: str) -> bool:
     return bool(re.search(r"(?<![A-Za-z])[Xx]{2,}(?![A-Za-z])|×|＿|_|【|】|\[|\]|某某|\*", text))
 
 
+def use_cache_dir(path: Path) -> None:
+    """Keep jieba's dictionary cache in coach's data dir (jieba.dt.tmp_dir), not in /tmp where it may
+    be wiped: the cached dictionary loads several times faster than dict.txt is parsed."""
+    jieba = load_jieba()
+    path.mkdir(parents=True, exist_ok=True)
+    jieba.dt.tmp_dir = str(path)
+
+
+def _idf(word: str, unknown: float = 12.0) -> float:
+    """Inverse frequency from jieba's own dictionary counts (in memory once it is loaded): jieba.analyse's
+    IDF table would cost another file load on the draft path for the same ranking job."""
+    dt = load_jieba().dt
+    count = dt.FREQ.get(word, 0)
+    return math.log(dt.total / count) if count else unknown
+
+
 def _zh_candidates(clauses: list[str]) -> list[tuple[str, float, int]]:
     """(term, weight, position) from jieba: merged noun runs, complaint verbs, quantities, quoted names."""
-    global _IDF
     load_jieba()
-    import jieba.analyse
     import jieba.posseg
 
-    if _IDF is None:
-        _IDF = jieba.analyse.default_tfidf.idf_freq
-    median = 12.0
     found: list[tuple[str, float, int]] = []
     pos = 0
     for clause in clauses:
@@ -79,7 +90,7 @@ def _zh_candidates(clauses: list[str]) -> list[tuple[str, float, int]]:
                 continue
             if run:
                 term = "".join(run)
-                weight = max(_IDF.get(w, median) for w in run) + 2.0 * (len(run) - 1)
+                weight = max(_idf(w) for w in run) + 2.0 * (len(run) - 1)
                 weight += 4.0 if any(w in _VERBS for w in run) else 0.0
                 found.append((term, weight, pos))
             run = [word] if keep else []
