@@ -179,7 +179,8 @@ class DraftChain:
         system, draft = load_prompt("system"), load_prompt("draft")
         run.versions = [system.version, draft.version]
         a, mask = run.analysis, run.redactor.mask
-        dangers = [f"{x.flag}：{x.who_to_call}；不要：{x.do_not}" for x in a.escalation_advice if safety.is_safety(x.flag)]
+        dangers = [f"{x.flag}：{x.who_to_call}；不要：{x.do_not}"
+                   for x in a.escalation_advice if safety.is_safety(x.flag)]
         role = self.policy.role(run.request.role)
         grants = "".join(f"；本岗位另可：{g.note}" for g in role.grants if g.note)
         history = run.context[:-1]
