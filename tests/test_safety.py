@@ -177,3 +177,20 @@ def test_a_fraud_draft_says_stop_paying_and_call_the_police(offline_chain: Draft
 def test_a_traditional_injury_draft_is_in_traditional_script(offline_chain: DraftChain) -> None:
     result = offline_chain.draft(DraftRequest(message="用了你們的面霜整張臉過敏紅腫"))
     assert "injury" in result.risk_flags and "就醫" in result.reply and "保留" in result.reply
+
+
+@pytest.mark.parametrize("flag", ["self_harm", "fraud_in_progress", "violence", "injury"])
+def test_a_dangers_reply_fits_every_channel(flag: str) -> None:
+    from coach.compose import compose
+    from coach.evaluation.signals import read_steps
+
+    for message in FLAGGED[flag][:1] + FLAGGED[flag][-1:]:
+        analysis = analyse(message)
+        scale = 3 if analysis.language == "en" else 1
+        for channel in ("counter", "phone", "chat", "letter"):
+            reply = compose(analysis, [], load_policy(None), words=message, channel=channel).text  # type: ignore[arg-type]
+            units = reply.split("\n") if channel == "chat" else [reply]
+            limit = {"chat": 120, "counter": 200, "phone": 200}.get(channel, 10_000) * scale
+            assert len(units) <= 2 and all(len(u) <= limit for u in units), (channel, reply)
+            assert "坐下来" not in reply or channel == "counter"
+            assert read_steps(reply).positions.get("empathy") is not None, (channel, reply)

@@ -326,7 +326,8 @@ def _checked(case: Case, analysis: Analysis, policy: Policy, words: str, key: st
 def safety_composition(flag: safety.SafetyFlag, language: Language, channel: Channel) -> Composition:
     """The short reply staff say while they escalate: the flag's lines for this channel, nothing else."""
     said = [line.en if language == "en" else line.zh for line in safety.lines(flag, channel)]
-    text = _join_text(said, language)
+    limit = LIMITS["chat"] * (3 if language == "en" else 1)
+    text = "\n".join(chat_messages(said, limit, language)) if channel == "chat" else _join_text(said, language)
     if language == "zh-Hant":
         text = to_traditional(text)
     return Composition(text=text, steps=["安全优先", "传"], phrases=[], language=language, danger=flag)
