@@ -73,6 +73,8 @@ def _apology(a: Analysis) -> str:
         return "apology_formal"  # a formal reply: no admission in an apology to a lawyer or a regulator
     if a.customer_type == "表现型":
         return "apology_feedback"
+    if a.customer_type == "求助型" and a.intensity == "low" and not a.demands and not a.risk_flags:
+        return "apology_help"  # a question, not a complaint: thanks, no apology for trouble it never named
     return "apology_service" if a.issue == "service" else "apology_default"
 
 
