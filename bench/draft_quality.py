@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import typing
 from pathlib import Path
 
 from coach import safety
@@ -26,8 +27,9 @@ from coach.chain import DraftChain
 from coach.config import load_settings
 from coach.evaluation.signals import bigrams, mentions
 from coach.guard import check
-from coach.types import DraftRequest, Turn
+from coach.types import DraftRequest, StaffDomain, Turn
 
+DOMAINS = typing.get_args(StaffDomain)
 DEFAULT = Path(__file__).resolve().parent.parent / "evals" / "scenarios" / "scenarios.jsonl"
 
 
@@ -55,7 +57,8 @@ def score_file(chain: DraftChain, path: Path, channel: str | None) -> list[str]:
     for row in rows:
         conversation = [Turn.model_validate(t) for t in row.get("conversation") or []] or None
         chosen = row.get("channel") or channel
-        draft = chain.draft(DraftRequest(message=row["message"], conversation=conversation, domain=row.get("domain"),
+        domain = row.get("domain") if row.get("domain") in DOMAINS else None  # e.g. "delivery": no such staff domain
+        draft = chain.draft(DraftRequest(message=row["message"], conversation=conversation, domain=domain,
                                          channel=chosen))
         replies.append(draft.reply)
         must = row.get("expect", {}).get("must_mention") or []
