@@ -194,3 +194,26 @@ def test_a_dangers_reply_fits_every_channel(flag: str) -> None:
             assert len(units) <= 2 and all(len(u) <= limit for u in units), (channel, reply)
             assert "坐下来" not in reply or channel == "counter"
             assert read_steps(reply).positions.get("empathy") is not None, (channel, reply)
+
+
+MORE_WORDINGS = {
+    "self_harm": ["钱全没了，我是真的没法活了", "你们再这样我就死给你们看", "I can't go on like this, I'd rather be dead"],
+    "fraud_in_progress": ["有人打电话说我涉嫌洗钱，让我配合资金清查", "快帮我冻结这张卡，钱被人转走了",
+                          "Someone pretending to be from your bank got the code, please freeze my card"],
+    "violence": ["再这样别逼我动手", "你们的保安推了我一把还扇了我一巴掌", "Say that again and I'll punch you"],
+    "injury": ["孩子吞了玩具里的电池", "在你们店门口滑倒摔了一跤", "We all got sick after eating the cake you sold"],
+    "privacy_breach": ["骚扰电话一开口就报出了我的全名和订单号", "有人冒用我的身份办了张卡", "How did the caller know my order details?"],
+    "minor": ["我儿子才十岁，用我的手机充了三千块游戏币", "我女儿在读初中，偷偷打赏主播", "My 13-year-old bought all this without asking"],
+}
+MORE_CALM = ["我老婆等着钱化疗，你们快一点，我们家真撑不住了", "The delivery slipped by a week", "我的卡丢了，帮我挂失一下", "我下载了你们的app但是登录不上",
+             "The bill was 5 pounds more than last month"]
+
+
+@pytest.mark.parametrize(("flag", "message"), [(f, m) for f, ms in MORE_WORDINGS.items() for m in ms])
+def test_more_wordings_fire(flag: str, message: str) -> None:
+    assert flag in analyse(message).risk_flags
+
+
+@pytest.mark.parametrize("message", MORE_CALM)
+def test_more_lookalikes_stay_calm(message: str) -> None:
+    assert not [f for f in analyse(message).risk_flags if safety.is_safety(f)]
