@@ -86,8 +86,8 @@ def score_file(chain: DraftChain, path: Path, channel: str | None) -> list[str]:
         f"| escalation on safety cases | {safety_escalated}/{safety_cases} |",
         f"| replies with a guard violation | {promises} |",
     ]
-    lines += [f"| longest {ch} {'message' if ch == 'chat' else 'reply'} (limit {LIMITS[ch] or 'none'}, English 3×) | {n} |"
-              for ch, n in sorted(longest.items())]
+    lines += [f"| longest {ch} {'message' if ch == 'chat' else 'reply'} (limit {LIMITS[ch] or 'none'}, English 3×)"
+              f" | {n} |" for ch, n in sorted(longest.items())]
     return [*lines, ""]
 
 
