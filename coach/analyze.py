@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from coach import safety
 from coach.escalation import advice_for
 from coach.types import Analysis, CustomerType, DemandName, Language, RiskFlag, Turn
 
@@ -38,7 +39,8 @@ ISSUES: tuple[Issue, ...] = (
     Issue("remittance", "汇款的问题", "the transfer", _rx(r"汇款|转账|汇不出|跨境|外汇|到账|remittance|transfer|wire")),
     Issue("charges", "扣费的问题", "the charges", _rx(r"扣费|扣款|乱收费|多收|手续费|年费|话费|账单|收费|charged|fee|bill")),
     Issue("card_account", "账户和银行卡的问题", "your account", _rx(r"冻结|锁卡|挂失|银行卡|信用卡|账户|account|card")),
-    Issue("product", "产品质量的问题", "the product", _rx(r"质量|坏了|故障|维修|退货|换货|漏|defect|broken|faulty|repair")),
+    Issue("product", "产品质量的问题", "the product", _rx(r"质量|坏了|故障|维修|退货|换货|漏(?:水|油|电|气|酒|液|风)|渗漏|defect|broken|faulty|repair"
+                                                     r"|crack|damaged|doesn'?t work|stopped working")),
     Issue("network", "通话和网络的问题", "the line and network", _rx(r"信号|断线|掉线|通话中断|网速|上不了网|signal|dropped call|network")),
     Issue("delivery", "送货的问题", "the delivery", _rx(r"快递|发货|送货|物流|没收到|delivery|parcel|shipping")),
     Issue("service", "服务态度和等候的问题", "how you were treated", _rx(r"态度|排队|等了|不理|爱理不理|凶|骂|服务差|柜员|客服"
@@ -46,9 +48,9 @@ ISSUES: tuple[Issue, ...] = (
 )
 GENERAL = Issue("general", "这个问题", "the matter you raised", _rx(r"$^"))
 
-_DEMANDS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
+DEMAND_PATTERNS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
     ("refund", _rx(r"退(?:款|保|钱|货|费|还)|全额|把钱(?:还|退)|refund|money back|cancel")),
-    ("compensation", _rx(r"赔(?:偿|钱|我|付损失)|补偿|损失费|compensat|reimburs|damages")),
+    ("compensation", _rx(r"赔(?:偿|钱|我(?![^，。！？,.!?]{0,3}利息)|付损失)|补偿|损失费|compensat|reimburs|damages")),
     ("interest", _rx(r"利息|interest")),
     ("apology", _rx(r"道歉|赔礼|认错|apolog")),
     ("deadline", _rx(r"今天|今晚|明天|马上|立刻|立即|现在就|当天|\d+\s*(?:天|小时)内|尽快|给个时间|什么时候|多久"
@@ -62,7 +64,7 @@ _DEMANDS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
                         r"(?:manager|supervisor|boss)|someone (?:with|in) (?:authority|charge)|someone senior|where is (?:your|the) manager")),
 )
 
-_FLAGS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
+FLAG_PATTERNS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
     # A customer's own recording is evidence, not media; filming to post it is.
     ("media", _rx(r"记者|媒体|曝光|电视台|报社|报纸|自媒体|热搜|拍下来发|发帖|帖子|blog|followers|粉丝"
                   r"|(?:发|上|挂|晒|传|放)[^，。,.!！?？]{0,4}(?:抖音|微博|小红书|网上|朋友圈|懂车帝|论坛|点评|网)"
@@ -80,9 +82,9 @@ _FLAGS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
                         r"|(?:[二三四五六七八九]十|十)多?(?:户|家)|\d{2,}\s*户|(?:还有|外面|楼下).{0,4}(?:[3-9]|[三四五六七八九十])(?:个|多个)?人"
                         r"|(?:three|four|five|six|\d+) of us|all of us|a group of|together with (?:other|the other)")),
     # Violence, banners, and blocking the counter (坐着不走, 谁也别想办业务) — the course's 激烈客户.
-    ("threat", _rx(r"横幅|堵(?:门|柜台|住|上|在)|砸|打人|揍|弄死|拼(?:命|了)|同归于尽|跳楼|放火|动手|闹(?:大|事)|不让你们(?:营业|办业务)|让你们好看"
+    ("threat", _rx(r"横幅|堵(?:门|柜台|住|上|在)|砸|打人(?!工)|揍|弄死|拼(?:命|了)|同归于尽|放火|动手|闹(?:大|事)|不让你们(?:营业|办业务)|让你们好看"
                    r"|不走了|就不走|别想办(?:业务)?|谁也别想(?:办|买|进|走|做)|躺在(?:你们)?(?:门口|这)|占着柜台|sit-in"
-                   r"|kill|hurt you|smash|block the|banner|burn|beat (?:you|him|her)|you'll regret|violence")),
+                   r"|kill(?!(?:ing)? time)|hurt you|smash|block the|banner|burn|beat (?:you|him|her)|you'll regret|violence")),
     ("vulnerable", _rx(r"老人|大爷|大妈|老太|老伴|奶奶|爷爷|[6-9]\d\s*岁|[六七八九]十(?:多|几)?岁?了|退休|养老钱|棺材本|救命钱|血汗钱|积蓄|一辈子"
                        r"|哭|呜|病|残疾|孤寡|癌|化疗|透析"
                        r"|elderly|pension|life savings|crying|disabled|retired|\b[6-9]\d[- ]year[- ]old")),
@@ -107,6 +109,9 @@ _FLAGS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
                       r"|在回复(?:的)?(?:最后|末尾|开头|里)加上|as an ai|your new task|repeat after me|verbatim")),
 )
 
+# A demand the customer rules out is not a demand: 我不是非要你们赔钱, "I'm not asking for compensation".
+_NEGATED = _rx(r"不是(?:非|想|为了)?要|不是为了|不是图|不要求|不用(?:你们)?|并不(?:是)?要|也不要|不差"
+               r"|not (?:asking|about|after)|don'?t (?:want|need)")
 _INSULT = _rx(r"骗|垃圾|混蛋|他妈|王八|无耻|坑人|黑心|太过分|气死|受够|滚|废物|欺负|scam|fraud|idiot|useless|disgusting|ridiculous")
 _POLITE = _rx(r"请问|麻烦|谢谢|您好|劳驾|不好意思|打扰|please|thank|excuse me|would you|could you")
 # A polite customer who asks how to do something wants help; one who flatters or presses wants more.
@@ -163,8 +168,10 @@ def customer_words(message: str, conversation: list[Turn] | None) -> str:
 def analyse(message: str, conversation: list[Turn] | None = None) -> Analysis:
     words = customer_words(message, conversation)
     norm = normalise(words)
-    demands = [name for name, pattern in _DEMANDS if pattern.search(norm)]
-    flags: list[RiskFlag] = [name for name, pattern in _FLAGS if pattern.search(norm)]
+    asked = " ".join(c for c in re.split(r"[，,。！？!?；;\n]", norm) if not _NEGATED.search(c))
+    demands = [name for name, pattern in DEMAND_PATTERNS if pattern.search(asked)]
+    # Safety flags first: a danger to someone comes before the complaint, in the flags and in the advice.
+    flags: list[RiskFlag] = [*safety.detect(norm), *(name for name, pattern in FLAG_PATTERNS if pattern.search(norm))]
     if "see_manager" in demands:
         flags.insert(flags.index("injection") if "injection" in flags else len(flags), "demand_manager")
     score = intensity_score(words, norm)
@@ -176,7 +183,7 @@ def analyse(message: str, conversation: list[Turn] | None = None) -> Analysis:
         language=language, customer_type=customer_type, type_reason=reason,
         intensity="high" if score >= 4 else "medium" if score >= 2 else "low", intensity_score=score,
         issue=issue.key, issue_label=issue.en if language == "en" else issue.zh,
-        demands=demands, risk_flags=flags, escalate=any(f != "injection" for f in flags), escalation_advice=advice,
+        demands=demands, risk_flags=flags, escalate=any(f != "injection" and safety.escalates(f) for f in flags), escalation_advice=advice,
     )
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from coach.analyze import detect_language
-from coach.backends.offline import to_traditional
 from coach.chain import find_placeholders
+from coach.compose import to_traditional
 from coach.errors import BackendError, InputError
 from coach.guard import check
 from coach.policy import Policy, load_policy, policy_hash

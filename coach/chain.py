@@ -18,20 +18,22 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
+from coach import safety
 from coach.analyze import analyse, customer_words
-from coach.backends import phrases as ph
 from coach.backends.base import Backend, Message, get_backend
-from coach.backends.offline import COMPOSER_VERSION, OFFLINE_NOTICE, Composition, compose, render, slot_values
-from coach.backends.offline import to_traditional as s2t
 from coach.citations import CitationIndex, cite_quotes, cite_reply
+from coach.compose import COMPOSER_VERSION, OFFLINE_NOTICE, Composition, compose, minimal
+from coach.compose import to_traditional as s2t
+from coach.compose.facts import use_cache_dir
 from coach.config import Settings
 from coach.errors import BackendError, InputError
 from coach.guard import check
 from coach.guard.review import SecondOpinion
+from coach.model_answer import read_answer
 from coach.policy import Policy, load_policy, policy_hash
 from coach.prompts import load_prompt
 from coach.redact import Redactor, install_log_masking
-from coach.types import Analysis, Attempt, Draft, DraftRequest, GuardReport, Passage, Turn
+from coach.types import Analysis, Attempt, Channel, Draft, DraftRequest, GuardReport, Passage, Turn
 
 log = logging.getLogger("coach.chain")
 install_log_masking(log)
@@ -42,6 +44,12 @@ _PLACEHOLDERS = re.compile(r"(?<![A-Za-z])[Xx]{2,}(?![A-Za-z])|×{2,}|＿{2,}|_{
 _DELIMITERS = re.compile(r"<<<\s*CUSTOMER_DATA|CUSTOMER_DATA\s*>>>")
 _LANGUAGE_RULE = {"zh-Hans": "用简体中文回复。", "zh-Hant": "請用繁體中文回覆。", "en": "Reply in English."}
 _LANGUAGE_NAME = {"zh-Hans": "简体中文", "zh-Hant": "繁体中文", "en": "英文"}
+_CHANNEL_RULE = {
+    "counter": "柜面当面说：口语，200字以内；可以请客户坐下、换到接待室。",
+    "phone": "电话里说：口语，200字以内；不要说“请坐”“换个地方”这类当面的话。",
+    "chat": "在线文字：最多两条消息，每条不超过120字，用换行分开；不要说当面的话。",
+    "letter": "书面回函：以“尊敬的客户：”开头，完整、正式；不要说当面的话。",
+}
 
 
 def find_placeholders(text: str) -> list[str]:
@@ -65,6 +73,7 @@ class _Run:
     """What one draft accumulates on its way through the chain."""
 
     request: DraftRequest
+    channel: Channel
     analysis: Analysis
     redactor: Redactor
     passages: list[Passage]
@@ -73,23 +82,30 @@ class _Run:
     retrieval_notice: str | None = None
     attempts: list[Attempt] = field(default_factory=list)
     versions: list[str] = field(default_factory=list)
+    used_passages: list[int] = field(default_factory=list)  # what the accepted model answer says it used
 
 
 class DraftChain:
-    """Built once per process (it opens the store); ``draft`` is then cheap."""
+    """Built once per process (it opens the store); ``draft`` is then cheap.
+
+    One path: the offline composer always writes the case's draft; with a model configured
+    (``self.model``), the model drafts first and the composer's draft is the fallback.
+    """
 
     def __init__(self, settings: Settings, *, backend: Backend | None = None, retriever: object | None = None,
                  policy: Policy | None = None, max_attempts: int = MAX_ATTEMPTS) -> None:
         self.settings = settings
         self.policy = policy or load_policy(settings.policy)
         self.backend = backend or get_backend(None, settings)
+        use_cache_dir(settings.home)  # jieba's dictionary cache beside the store, for the composer's terms
+        self.model: Backend | None = None if self.backend.name == "offline" else self.backend
         if retriever is None:
             from coach.retrieval import Retriever
 
             retriever = Retriever(settings)
         self.retriever = retriever
         self.max_attempts = max_attempts
-        reviews = settings.guard_second_opinion and self.backend.name != "offline"  # see _review
+        reviews = settings.guard_second_opinion and self.model is not None  # see _review
         self.reviewer = SecondOpinion.from_settings(settings, self.policy) if reviews else None
         self._index: CitationIndex | None = None
 
@@ -99,11 +115,11 @@ class DraftChain:
         validate_message(request.message)
         self.policy.role(request.role)  # unknown role -> ConfigError listing the valid ones
         run = self._prepare(request)
-        if self.backend.name == "offline":
-            return self._result(run, self._offline(run), False, None)
-        reply, reason = self._ask_model(run)
+        # A danger (self-harm, violence, fraud, injury) gets the documented lines, never a model's wording.
+        asks_model = self.model is not None and run.composition.danger is None
+        reply, reason = self._ask_model(run, self.model) if asks_model else (None, None)
         if reply is None:
-            return self._result(run, self._offline(run), True, reason)
+            return self._result(run, self._offline(run), reason is not None, reason)
         return self._result(run, reply, False, None)
 
     # ---------------------------------------------------------------------------------- internals
@@ -118,8 +134,10 @@ class DraftChain:
         if not context or context[-1] != {"speaker": "customer", "text": request.message}:
             context.append({"speaker": "customer", "text": request.message})
         words = redactor.mask(customer_words(request.message, conversation))  # the composer names their facts
-        composition = compose(analysis, retrieval.passages, self.policy, words=words)
-        return _Run(request, analysis, redactor, retrieval.passages, composition, context, retrieval.notice)
+        channel = request.channel or self.settings.channel
+        composition = compose(analysis, retrieval.passages, self.policy, words=words, channel=channel,
+                              domain=request.domain)
+        return _Run(request, channel, analysis, redactor, retrieval.passages, composition, context, retrieval.notice)
 
     def _check(self, run: _Run, text: str) -> GuardReport:
         return check(text, role=run.request.role, context=run.context, policy=self.policy)
@@ -130,16 +148,16 @@ class DraftChain:
         depend on the endpoint whose failure it stands in for."""
         return self.reviewer.review(text, report, context=run.context) if self.reviewer else report
 
-    def _ask_model(self, run: _Run) -> tuple[str | None, str | None]:
+    def _ask_model(self, run: _Run, model: Backend) -> tuple[str | None, str | None]:
         """(accepted reply, None) or (None, why the model's answers were not used)."""
         messages = self._messages(run)
         for _ in range(self.max_attempts):
             try:
-                raw = self.backend.complete(messages, temperature=0.2)
+                raw = model.complete(messages, temperature=0.2, json_mode=True)
             except BackendError as exc:
                 run.attempts.append(self._attempt(run, error=exc.message))
                 return None, f"model failed: {exc.message}"
-            reply, problems, garbled = self._postprocess(run, raw)
+            reply, problems, garbled, used = self._postprocess(run, raw)
             report = self._check(run, reply) if reply else None
             try:  # the second opinion reads only what the rules let through: a flagged reply is repaired anyway
                 report = self._review(run, reply, report) if report and report.ok and not problems else report
@@ -149,6 +167,7 @@ class DraftChain:
             ok = bool(report and report.ok and not problems)
             run.attempts.append(self._attempt(run, raw=raw, reply=reply, guard=report, problems=problems, ok=ok))
             if ok:
+                run.used_passages = used
                 return reply, None
             if garbled:
                 return None, f"model answer unusable: {'; '.join(problems)}"
@@ -160,6 +179,8 @@ class DraftChain:
         system, draft = load_prompt("system"), load_prompt("draft")
         run.versions = [system.version, draft.version]
         a, mask = run.analysis, run.redactor.mask
+        dangers = [f"{x.flag}：{x.who_to_call}；不要：{x.do_not}"
+                   for x in a.escalation_advice if safety.is_safety(x.flag)]
         role = self.policy.role(run.request.role)
         grants = "".join(f"；本岗位另可：{g.note}" for g in role.grants if g.note)
         history = run.context[:-1]
@@ -172,27 +193,30 @@ class DraftChain:
                 customer_type=a.customer_type, type_reason=a.type_reason, intensity=a.intensity,
                 issue=a.issue_label, demands="、".join(a.demands) or "未明确提出",
                 risk_flags="、".join(a.risk_flags) or "无", steps=" → ".join(run.composition.steps),
+                channel=run.channel, channel_rule=_CHANNEL_RULE[run.channel], safety="\n".join(dangers) or "无",
                 passages=_passage_lines(run.passages),
                 conversation="\n".join(f"{'客户' if t['speaker'] == 'customer' else '客服'}：{_data(mask(t['text']))}"
                                        for t in history) or "（无）",
                 message=_data(mask(run.request.message)), language=_LANGUAGE_NAME[a.language])},
         ]
 
-    def _postprocess(self, run: _Run, raw: str) -> tuple[str, list[str], bool]:
-        """(reply as staff will see it, problems, garbled?)."""
-        text = raw.strip().strip("`").strip().strip("\"“”「」").strip()
+    def _postprocess(self, run: _Run, raw: str) -> tuple[str, list[str], bool, list[int]]:
+        """(reply as staff will see it, problems, garbled?, passages the answer says it used)."""
+        answer = read_answer(raw)
+        text = answer.reply.strip().strip("`").strip().strip("\"“”「」").strip()
         if not text:
-            return "", ["empty answer"], True
+            return "", ["unfinished reasoning, no answer" if answer.unfinished_reasoning else "empty answer"], True, []
         language = run.analysis.language
         cjk = sum("\u4e00" <= c <= "\u9fff" for c in text)
         if text[:1] in "{[<" or (language != "en" and cjk < 4) or (language == "en" and cjk > len(text) // 4):
-            return "", [f"not a reply in {_LANGUAGE_NAME[language]}: {text[:60]!r}"], True
+            return "", [f"not a reply in {_LANGUAGE_NAME[language]}: {text[:60]!r}"], True, []
         problems = [f"unknown placeholder {p}" for p in run.redactor.unknown_placeholders(text)]
         reply = run.redactor.restore(text)
         if language == "zh-Hant":
             reply = s2t(reply)
         problems += [f"placeholder {p!r} left in the reply" for p in find_placeholders(reply)]
-        return reply, problems, False
+        used = [i for i in answer.passages if 0 <= i < len(_citable(run.passages))]
+        return reply, problems, False, used
 
     def _repair(self, run: _Run, raw: str, report: GuardReport | None, problems: list[str]) -> str:
         prompt = load_prompt("repair")
@@ -208,7 +232,7 @@ class DraftChain:
                              (fallback_alt.safe_alternative if fallback_alt else ""))
 
     def _offline(self, run: _Run) -> str:
-        candidates = [run.composition.text, _minimal(run.analysis, self.policy)]
+        candidates = [run.composition.text, minimal(run.analysis, self.policy, run.channel)]
         for text in candidates:
             report = self._check(run, text)
             problems = [f"placeholder {p!r}" for p in find_placeholders(text)]
@@ -228,22 +252,29 @@ class DraftChain:
         final = run.attempts[-1]
         offline = final.backend == "offline"
         if offline:
-            quotes = [(p.doc, p.quote) for p in run.composition.phrases]
+            quotes = [(p.doc, p.quote) for p in run.composition.phrases if p.doc]
             citations = cite_quotes(quotes, run.passages, self._citation_index())
+        elif run.used_passages:  # the passages the model named, and only the sentences the reply shares
+            named = [_citable(run.passages)[i] for i in run.used_passages]
+            citations = cite_reply(reply, named, None)
         else:
             citations = cite_reply(reply, run.passages, self._citation_index())
         notices = [OFFLINE_NOTICE if offline else None,
                    f"fell back to the offline composer: {reason}" if fell_back and reason else None,
                    run.retrieval_notice]
         a = run.analysis
+        # A rejected answer may hold the very promise the guard stopped: staff see it only if they ask.
+        attempts = run.attempts if run.request.show_rejected else [
+            a if a.ok else a.model_copy(update={"raw": None, "reply": None}) for a in run.attempts]
         draft = Draft(
-            id=uuid.uuid4().hex, reply=reply, backend=final.backend, model=final.model, attempts=run.attempts,
+            id=uuid.uuid4().hex, reply=reply, backend=final.backend, model=final.model, attempts=attempts,
             customer_type=a.customer_type, risk_flags=a.risk_flags, escalate=a.escalate,
             escalation_advice=a.escalation_advice, demands=a.demands, citations=citations,
             guard=final.guard or self._check(run, reply), issue=a.issue, language=a.language,
             steps=run.composition.steps, prompt_version=final.prompt_version, policy_hash=policy_hash(self.policy),
             corpus_version=str(self.retriever.store.metadata().get("generation", "")),  # type: ignore[attr-defined]
             fell_back=fell_back, fallback_reason=reason if fell_back else None,
+            channel=run.channel,
             notice=" ".join(n for n in notices if n) or None,
         )
         log.info("draft %s backend=%s attempts=%d fell_back=%s", draft.id, draft.backend, len(run.attempts), fell_back)
@@ -260,17 +291,15 @@ def _data(text: str) -> str:
     return _DELIMITERS.sub("", text)
 
 
+def _citable(passages: list[Passage]) -> list[Passage]:
+    return [p for p in passages if p.kind in ("script", "principle")]
+
+
 def _passage_lines(passages: list[Passage]) -> str:
-    lines = [f"- [{p.kind}] 语料{p.source} {p.section[:40]}：{p.text[:300]}".replace("\n", " ")
-             for p in passages if p.kind in ("script", "principle")]
+    """The passages the model may draw on, numbered P1, P2 … so its answer can name the ones it used."""
+    lines = [f"- [P{i}] [{p.kind}] 语料{p.source} {p.section[:40]}：{p.text[:300]}".replace("\n", " ")
+             for i, p in enumerate(_citable(passages), start=1)]
     return "\n".join(lines) or "（无）"
-
-
-def _minimal(analysis: Analysis, policy: Policy) -> str:
-    """The last resort: apology, record, forward and call back — sentences the composer test covers."""
-    values = slot_values("general", [], policy)
-    parts = [ph.APOLOGIES["apology_default"], ph.RECORD, ph.FORWARD]
-    return (" " if analysis.language == "en" else "").join(render(p, values, analysis.language) for p in parts)
 
 
 def draft(request: DraftRequest, settings: Settings, backend: Backend | None = None) -> Draft:

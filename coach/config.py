@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     policy: Path | None = Field(default=None, description="User policy YAML; unset = the bundled default.")
     backend: Literal["offline", "openai"] | None = None
     preset: PresetName | None = Field(default=None, description="Fill the endpoint and model of a known service.")
+    channel: Literal["counter", "phone", "chat", "letter"] = Field(
+        default="counter", description="Where staff answer by default: counter, phone, chat or letter.")
     model: str | None = None
     openai_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("COACH_OPENAI_BASE_URL", "OPENAI_BASE_URL")

@@ -6,6 +6,7 @@ reply never contains this text. Quotes are verbatim text of the cleaned corpus (
 
 from __future__ import annotations
 
+from coach import safety
 from coach.types import EscalationAdvice, RiskFlag
 
 _ADVICE: dict[RiskFlag, tuple[str, str, str, str, str]] = {
@@ -43,11 +44,13 @@ _ADVICE: dict[RiskFlag, tuple[str, str, str, str, str]] = {
 
 
 def advice_for(flags: list[RiskFlag]) -> list[EscalationAdvice]:
-    return [
-        EscalationAdvice(flag=flag, who_to_call=who, where=where, do_not=do_not, source=f"语料 {doc}「{quote}」")
-        for flag in flags
-        for who, where, do_not, doc, quote in [_ADVICE[flag]]
-    ]
+    """Advice per flag: the safety flags' from coach/safety.yaml, the others' from the corpus rules above."""
+    return [safety.advice(flag) if safety.is_safety(flag) else _corpus_advice(flag) for flag in flags]  # type: ignore[arg-type]
+
+
+def _corpus_advice(flag: RiskFlag) -> EscalationAdvice:
+    who, where, do_not, doc, quote = _ADVICE[flag]
+    return EscalationAdvice(flag=flag, who_to_call=who, where=where, do_not=do_not, source=f"语料 {doc}「{quote}」")
 
 
 def advice_quotes() -> dict[RiskFlag, tuple[str, str]]:

@@ -167,8 +167,12 @@ class DoctorReport(_Result):
 # ------------------------------------------------------------------------------------------- drafting
 
 RiskFlag = Literal[
-    "media", "regulator", "lawyer", "group_visit", "threat", "vulnerable", "former_agent", "demand_manager", "injection"
+    "media", "regulator", "lawyer", "group_visit", "threat", "vulnerable", "former_agent", "demand_manager",
+    "injection",
+    # safety flags (coach/safety.yaml): dangers that come before the complaint
+    "self_harm", "violence", "fraud_in_progress", "injury", "privacy_breach", "minor",
 ]
+Channel = Literal["counter", "phone", "chat", "letter"]
 CustomerType = Literal["情绪发泄型", "补偿型", "表现型", "报复型", "求助型", "彬彬有礼型", "盛气凌人型"]
 DemandName = Literal["refund", "compensation", "interest", "apology", "deadline", "discipline", "see_manager"]
 Language = Literal["zh-Hans", "zh-Hant", "en"]
@@ -245,6 +249,7 @@ class Draft(_Result):
     fell_back: bool = False
     fallback_reason: str | None = None
     notice: str | None = None
+    channel: Channel = Field(default="counter", description="The channel the reply was written for.")
 
 
 class DraftRequest(_Request):
@@ -252,6 +257,12 @@ class DraftRequest(_Request):
     conversation: list[Turn] | None = None
     role: str | None = None
     domain: StaffDomain | None = Field(default=None, description="Where the staff member works: favours its documents.")
+    channel: Channel | None = Field(
+        default=None, description="counter | phone | chat (≤120 characters a message) | letter; "
+                                  "None = COACH_CHANNEL (default counter).")
+    show_rejected: bool = Field(
+        default=False, description="Keep the text of rejected model answers in Draft.attempts (trainers, evals); "
+                                   "by default staff see only why an answer was rejected.")
 
 
 class CallbackCase(_Request):

@@ -46,9 +46,12 @@ def test_calm_questions_raise_no_flag(message: str) -> None:
 def test_the_brief_example() -> None:
     result = analyse("你们业务员骗我买了这个保险,我要全额退保,还要赔我利息!")
     assert result.issue == "mis_selling"
-    assert result.demands == ["refund", "compensation", "interest"]
+    # 赔我利息 asks for the interest, not for compensation on top of it
+    assert result.demands == ["refund", "interest"]
     assert result.customer_type == "补偿型"
     assert result.language == "zh-Hans"
+    assert analyse("你们业务员骗我买了保险，我要退保，还要赔偿我的损失").demands == ["refund", "compensation"]
+    assert analyse("我不是非要你们赔钱，但你们总得给个说法吧").demands == []
 
 
 @pytest.mark.parametrize(("message", "expected"), [

@@ -55,7 +55,7 @@ def test_good_reply_is_returned_with_its_trace(chain: DraftChain, server: FakeOp
     result = ask(chain, message)
     assert result.reply == GOOD and result.backend == "openai" and result.model == "fake-model"
     assert not result.fell_back and len(result.attempts) == 1 and result.attempts[0].ok
-    assert result.prompt_version == "system-v1+draft-v1"
+    assert result.prompt_version == "system-v2+draft-v2"
     assert len(result.policy_hash) == 16 and result.corpus_version and result.id
     body = server.bodies[0]
     assert body["model"] == "fake-model"
@@ -160,3 +160,56 @@ def test_draft_json_fields(chain: DraftChain, server: FakeOpenAI) -> None:
                  "demands", "citations", "guard", "id", "model", "prompt_version", "policy_hash", "corpus_version",
                  "fell_back", "notice"):
         assert name in data
+
+
+# ------------------------------------------------------------------- reasoning, JSON, channel, safety
+
+
+def test_reasoning_is_stripped_before_the_guard(chain: DraftChain, server: FakeOpenAI) -> None:
+    server.replies.append("<think>客户很急，不如我们保证全额退款，三天内到账。</think>\n" + GOOD)
+    result = ask(chain, "我要全额退款！")
+    assert result.reply == GOOD and len(result.attempts) == 1 and result.attempts[0].ok
+
+
+def test_reasoning_that_never_ends_is_no_answer(chain: DraftChain, server: FakeOpenAI) -> None:
+    server.replies.append("<think>我们保证全额退款，三天内到账")
+    result = ask(chain, "我要全额退款！")
+    assert result.fell_back and result.backend == "offline" and "保证" not in result.reply
+    assert "unfinished reasoning" in result.attempts[0].problems[0]
+
+
+def test_json_is_asked_for_and_its_passages_are_the_citations(chain: DraftChain, server: FakeOpenAI) -> None:
+    server.replies.append(json.dumps({"reply": GOOD, "steps": ["稳", "问", "动"], "passages": ["P1"]},
+                                     ensure_ascii=False))
+    result = ask(chain, "你们业务员骗我买了这个保险,我要全额退保!", channel="chat")
+    assert result.reply == GOOD and result.channel == "chat"
+    body = server.bodies[0]
+    assert body["response_format"] == {"type": "json_object"}
+    user = body["messages"][-1]["content"]
+    assert "【渠道】chat" in user and "120字" in user and "[P1]" in user and "[P2]" in user
+    first = user.split("[P1]")[1].split("\n")[0]
+    assert result.citations and all(c.quote.replace("\n", " ")[:20] in first for c in result.citations)
+
+
+def test_the_prompt_carries_the_safety_flags(chain: DraftChain, server: FakeOpenAI) -> None:
+    server.replies.append(GOOD)
+    ask(chain, "我的个人信息被泄露了，天天有骚扰电话，你们得给个说法")
+    user = server.bodies[0]["messages"][-1]["content"]
+    assert "privacy_breach" in user and "信息安全" in user
+
+
+def test_a_danger_never_goes_to_the_model(chain: DraftChain, server: FakeOpenAI) -> None:
+    result = ask(chain, "我不想活了，从你们楼上跳下去算了")
+    assert server.bodies == [] and result.backend == "offline" and not result.fell_back
+    assert result.escalate and "担心您" in result.reply
+
+
+def test_rejected_answers_are_not_shown_unless_asked(chain: DraftChain, server: FakeOpenAI) -> None:
+    message = "我要全额退款,还要利息,三天内必须到账!"
+    server.replies.extend([PROMISE, GOOD])
+    hidden = ask(chain, message)
+    assert hidden.reply == GOOD and hidden.attempts[0].raw is None and hidden.attempts[0].reply is None
+    assert not hidden.attempts[0].ok and hidden.attempts[0].guard.violations
+    server.replies.extend([PROMISE, GOOD])
+    shown = ask(chain, message, show_rejected=True)
+    assert shown.attempts[0].raw == PROMISE

@@ -19,7 +19,7 @@ def test_draft_json(store: Path) -> None:
     result = runner.invoke(app, ["draft", MESSAGE, "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["backend"] == "offline" and data["guard"]["ok"] and data["demands"] == ["refund", "compensation", "interest"]
+    assert data["backend"] == "offline" and data["guard"]["ok"] and data["demands"] == ["refund", "interest"]
     assert "全额退保" in data["reply"] and check(data["reply"], context=MESSAGE).ok
 
 
@@ -104,6 +104,23 @@ def test_callback_bad_case_exits_2(tmp_path: Path) -> None:
     case.write_text("customer_name: 王\n", encoding="utf-8")
     result = runner.invoke(app, ["callback", str(case)])
     assert result.exit_code == 2 and "summary" in result.output
+
+
+def test_channel_shapes_the_reply(store: Path) -> None:
+    chat = json.loads(runner.invoke(app, ["draft", MESSAGE, "--json", "--channel", "chat"]).stdout)
+    letter = json.loads(runner.invoke(app, ["draft", MESSAGE, "--json", "--channel", "letter"]).stdout)
+    assert chat["channel"] == "chat" and all(len(m) <= 120 for m in chat["reply"].split("\n"))
+    assert letter["channel"] == "letter" and letter["reply"].startswith("尊敬的客户")
+
+
+def test_channel_defaults_to_the_configured_one(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COACH_CHANNEL", "phone")
+    assert json.loads(runner.invoke(app, ["draft", MESSAGE, "--json"]).stdout)["channel"] == "phone"
+
+
+def test_unknown_channel_is_a_usage_error_listing_the_valid_ones() -> None:
+    result = CliRunner().invoke(app, ["draft", "你们扣了我话费", "--channel", "wechat"])
+    assert result.exit_code == 2 and "chat" in result.output and "wechat" in result.output
 
 
 def test_unknown_domain_is_a_usage_error_listing_the_valid_ones() -> None:

@@ -18,8 +18,8 @@ import pytest
 from typer.testing import CliRunner
 
 from coach.analyze import analyse
-from coach.backends.offline import compose
 from coach.cli import app
+from coach.compose import compose
 from coach.guard import check
 from coach.policy import load_policy
 from tests.fake_openai import ERROR_500, TIMEOUT, FakeOpenAI

@@ -66,7 +66,7 @@ def _assert_error(response, status: int, code: str) -> dict:  # type: ignore[no-
 def test_healthz_does_not_open_the_store(app_settings: Settings) -> None:
     with TestClient(create_app(app_settings)) as fresh:
         health = fresh.get("/healthz").json()
-        assert health == {"ok": True, "backend": "offline", "model": "offline-composer-v1", "store": "not_opened",
+        assert health == {"ok": True, "backend": "offline", "model": "offline-composer-v2", "store": "not_opened",
                           "auth": False}
         assert fresh.post("/v1/draft", json={"message": "我要投诉你们的柜员态度太差"}).status_code == 200
         assert fresh.get("/healthz").json()["store"] == "ready"

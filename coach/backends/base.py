@@ -23,8 +23,11 @@ class Backend(Protocol):
     name: str
     model: str | None
 
-    def complete(self, messages: list[Message], *, temperature: float = 0.2) -> str:
-        """The model's answer as text; raises BackendError when the model cannot answer."""
+    def complete(self, messages: list[Message], *, temperature: float = 0.2, json_mode: bool = False) -> str:
+        """The model's answer as text; raises BackendError when the model cannot answer.
+
+        ``json_mode``: ask the model for one JSON object (OpenAI ``response_format``); backends that
+        cannot ask may ignore it: the chain parses JSON tolerantly and accepts plain text too."""
         ...
 
 

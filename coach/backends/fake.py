@@ -17,7 +17,7 @@ class FakeBackend:
         self.model: str | None = model
         self.calls: list[list[Message]] = []
 
-    def complete(self, messages: list[Message], *, temperature: float = 0.2) -> str:
+    def complete(self, messages: list[Message], *, temperature: float = 0.2, json_mode: bool = False) -> str:
         self.calls.append([dict(m) for m in messages])
         if not self.replies:
             raise BackendError("FakeBackend has no replies left", "give FakeBackend one reply per expected call")

@@ -48,7 +48,7 @@ class OpenAICompatBackend:
                                       timeout=self.timeout, max_retries=self.max_retries)
         return self._client
 
-    def complete(self, messages: list[Message], *, temperature: float = 0.2) -> str:
+    def complete(self, messages: list[Message], *, temperature: float = 0.2, json_mode: bool = False) -> str:
         from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
         from langsmith import tracing_context
 
@@ -57,7 +57,8 @@ class OpenAICompatBackend:
         try:
             # Tracing follows coach's settings only: a LANGSMITH_TRACING left in the shell sends nothing.
             with tracing_context(enabled=self.tracing):
-                answer = self._chat().bind(temperature=temperature).invoke(lc_messages)
+                extra = {"response_format": {"type": "json_object"}} if json_mode else {}
+                answer = self._chat().bind(temperature=temperature, **extra).invoke(lc_messages)
         except Exception as exc:  # the SDK raises many types: timeouts, HTTP status, bad JSON
             raise BackendError(f"the model endpoint {self.base_url} failed: {type(exc).__name__}: {exc}"[:500],
                                "check OPENAI_BASE_URL / COACH_MODEL and that the server is up, "

@@ -15,7 +15,7 @@ from coach.cli._common import batch_line, build_request, console, print_json, re
 from coach.config import Settings, load_settings
 from coach.errors import InputError
 from coach.policy import Policy, load_policy
-from coach.types import CallbackCase, CallbackScript, Draft, DraftRequest, StaffDomain, Turn
+from coach.types import CallbackCase, CallbackScript, Channel, Draft, DraftRequest, StaffDomain, Turn
 
 MAX_CHARS = 20_000
 
@@ -73,6 +73,9 @@ def draft(
     domain: str | None = typer.Option(
         None, "--domain", help="bank, insurance, telecom, wine_retail, cosmetics, car_aftersales, ecommerce."
     ),
+    channel: str | None = typer.Option(
+        None, "--channel", help="counter | phone | chat | letter (default: COACH_CHANNEL, else counter)."
+    ),
     backend: str | None = typer.Option(None, "--backend", help="offline | openai (default: openai if configured)."),
     as_json: bool = typer.Option(False, "--json", help="Print the Draft as one JSON object."),
     input_jsonl: Path | None = typer.Option(None, "--input-jsonl", help="Batch: one DraftRequest per line."),
@@ -94,9 +97,12 @@ def draft(
     domains = typing.get_args(StaffDomain)
     if domain is not None and domain not in domains:
         raise InputError(f"unknown domain {domain!r}", f"use one of: {', '.join(domains)}")
+    channels = typing.get_args(Channel)
+    if channel is not None and channel not in channels:
+        raise InputError(f"unknown channel {channel!r}", f"use one of: {', '.join(channels)}")
     turns = load_conversation(conversation) if conversation else None
     request = build_request(DraftRequest, 'coach draft "客户说的话"', message=text, conversation=turns, role=role,
-                            domain=domain)
+                            domain=domain, channel=channel)
     result = _chain(backend).draft(request)
     print_json(result) if as_json else show_draft(result)
 

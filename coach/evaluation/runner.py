@@ -204,7 +204,8 @@ class Runner:
             },
         )
         try:
-            draft = chain.draft(DraftRequest(message=scenario.message, conversation=scenario.conversation))
+            draft = chain.draft(DraftRequest(message=scenario.message, conversation=scenario.conversation,
+                                             show_rejected=True))  # raw_promise_rate reads rejected answers
         except CoachError as exc:
             result.error = exc.message
             return result

@@ -160,12 +160,13 @@ function draftRequest() {
   const text = $("#draft-text").value;
   const role = roleValue($("#draft-role"));
   const domain = $("#draft-domain").value || null;
+  const channel = $("#draft-channel").value || null;
   if (!text.trim()) throw new ApiError(0, { message: "请先粘贴客户的话", fix: "在“客户的话”里粘贴客户原话" });
-  if (document.querySelector("input[name=mode]:checked").value === "message") return { message: text, role, domain };
+  if (document.querySelector("input[name=mode]:checked").value === "message") return { message: text, role, domain, channel };
   const turns = parseConversation(text);
   const last = [...turns].reverse().find((t) => t.speaker === "customer");
   if (!last) throw new ApiError(0, { message: "对话里没有找到客户说的话", fix: "每行以“客户：”或“客服：”开头" });
-  return { message: last.text, conversation: turns, role, domain };
+  return { message: last.text, conversation: turns, role, domain, channel };
 }
 
 function backendBadge(draft) {

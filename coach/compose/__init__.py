@@ -1,0 +1,15 @@
+"""The offline composer: a reply for this case and channel, built from the documents' scripts (wording.yaml)."""
+
+from coach.compose.composer import (
+    COMPOSER_VERSION,
+    OFFLINE_NOTICE,
+    Composition,
+    compose,
+    emittable,
+    minimal,
+    render,
+    to_traditional,
+)
+
+__all__ = ["COMPOSER_VERSION", "OFFLINE_NOTICE", "Composition", "compose", "emittable", "minimal", "render",
+           "to_traditional"]

@@ -1,0 +1,170 @@
+"""What the customer said, read for the reply: what happened in their words, what they ask, what they gave.
+
+- ``told``: one or two of their own clauses about what happened, turned into staff's voice (我 → 您,
+  你们 → 我们), so the reply restates the case in a grammatical sentence instead of listing nouns. A clause
+  that is a question, a demand, an insult, a promise, a threat, a risk (media, lawyer, danger …) or an
+  instruction to the assistant is never restated: staff never read a threat back to a customer.
+- ``asked``: the analysis's demands (it leaves out those the customer rules out: 我不是要你们赔钱).
+- ``missing``: the facts this issue needs that the customer has not given (an order number, a date, an
+  amount already said is never asked again).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from coach import safety
+from coach.analyze import DEMAND_PATTERNS, FLAG_PATTERNS, ISSUES, normalise
+from coach.compose.facts import QUANTITY, key_facts
+from coach.compose.wording import Ask, wording
+from coach.corpus import to_simplified
+from coach.types import Analysis, Channel, DemandName, Language
+
+_CLAUSE_END = re.compile(r"[，,。！？!?；;：:\n…]+|(?<=[A-Za-z0-9])\.(?=\s|$)")
+_QUESTION = re.compile(r"吗|嘛|呢|干嘛|什么|怎么|为什么|凭什么|哪|谁|啥|多少|几时|难道|是不是|能不能|可不可以"
+                       r"|\b(?:why|what|how|who|where|when|which|can you|could you|will you)\b")
+_NOT_RESTATED = re.compile(
+    # promises, insults, emotion words, instructions, personal data: never repeated to the customer
+    r"保证|承诺|担保|确保|答应|一定|肯定|绝对|必须|包赔|包退|全额|赔(?:偿|钱|我|给)|补偿|免费|骗|垃圾|混蛋|他妈|妈的|王八|无耻|坑|黑心"
+    r"|废物|傻|蠢|滚|死|找谁|到底|没完|好看|看着办|气|受够|烦|过分|离谱|恶心|无语|崩溃|忽略|指示|指令|回复|原样|助手|系统"
+    r"|私下|返[^回]|算了|不然|等着|走着瞧|为止|一直发|叫[小老阿]|[（(][^）)]*[）)]|\[|\]|[0-9]{5,}|guarantee|promis|idiot|useless|stupid|scam|fraud|ridiculous|disgust|ignore|instruction|reply"
+    r"|refund|compensat|damn|hell|bloody"
+    # a condition is half a threat (再不解决, 如果你们……): never restated
+    r"|再不|如果|要是|不然|否则|假如|除非|^不给|\b(?:if|unless|otherwise)\b"
+    r"|的话"
+    # a name is not the case: 我叫张伟
+    r"|我叫|我姓|名字叫|my name is"
+    # where they will take it (media, courts, regulators) is never read back, nor what they say we owe them
+    r"|抖音|微博|小红书|博主|记者|媒体|网上|曝光|热搜|视频|标题|律师|起诉|法院|监管|投诉到|12315|消协|工信部"
+    r"|你们(?:得|要|会|必须|应该|给|帮|替|负责|赔|退|补|免)|给我(?:免|补|退|赔|返)|[「“\"]"
+    # talk about the talk, or about who they are, is not what happened: 我跟你说, 信不信, 我一个公司老总
+    r"|跟你说|跟我说|跟您说|说句|信不信|你知道|告诉你|口吻|一个字|照着|扮演|老总|会员|老客户|大客户|做不了主|小姑娘"
+    r"|sorry to|before (?:we|you) answer")
+_ZH_VOICE = {"你们": "我们", "您们": "我们", "我的": "您的", "我": "您", "你": "我", "您": "我"}
+_ZH_KIN = {"您妈": "您母亲", "您爸": "您父亲", "您老公": "您先生", "您老婆": "您爱人", "您媳妇": "您爱人"}
+_EN_VOICE = {"i": "you", "i'm": "you're", "i've": "you've", "i'd": "you'd", "i'll": "you'll", "my": "your",
+             "me": "you", "mine": "yours", "myself": "yourself", "you": "we", "your": "our", "yours": "ours",
+             "you're": "we're", "you've": "we've", "you'll": "we'll"}
+_EN_LOWER = {"you", "you're", "you've", "we", "our", "the", "a", "an", "it", "this", "that", "there", "all", "they"}
+MAX_TOLD = {"chat": 30, "counter": 40, "phone": 40, "letter": 60}
+
+
+@dataclass(frozen=True)
+class Case:
+    told: str  # their words in staff's voice, "" when no clause can be restated
+    object: str  # their key term for what the case is about (叠加包), "" when none
+    asked: list[DemandName]
+    full_refund: bool
+    missing: list[Ask]
+    channel: Channel
+    domain: str | None
+
+
+def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | None) -> Case:
+    norm = normalise(words)
+    terms = [t for t in key_facts(words, analysis.language, limit=6) if _nameable(t, words)][:3]
+    said = told(words, analysis, channel, terms)
+    plain = to_simplified(said).lower()
+    named = next((t for t in terms if t.lower() not in said.lower() and t.lower() not in plain), "")
+    return Case(
+        told=said, object=named,
+        asked=list(analysis.demands),
+        full_refund="全额" in norm or "full refund" in norm or "in full" in norm,
+        missing=missing_facts(analysis.issue, norm),
+        channel=channel, domain=domain,
+    )
+
+
+def missing_facts(issue: str, norm: str) -> list[Ask]:
+    w = wording()
+    return [ask for ask in w.asks.get(issue, w.asks["general"]) if not w.given_pattern(ask).search(norm)]
+
+
+_WORD_EDGE = set("的了这那个我你他她在是买用把被说都也就还和跟给对从里上下中有没要让将到")
+
+
+def _nameable(term: str, words: str) -> bool:
+    """A term the reply may name: a whole word where the customer said it (not 子弹 out of 盖子弹起来),
+    not a reduplication (闻闻), not a bare quantity, not a threat or a risk (横幅, 记者) read back."""
+    norm = normalise(term)
+    if QUANTITY.fullmatch(term) or any(p.search(norm) for _, p in FLAG_PATTERNS) or _NOT_RESTATED.search(norm):
+        return False
+    half = len(term) // 2
+    chinese = bool(re.fullmatch(r"[\u4e00-\u9fff]+", term))
+    return not (chinese and (term[:half] == term[half:] or not _whole_word(term, words)))
+
+
+def _whole_word(term: str, words: str) -> bool:
+    simplified = to_simplified(words)
+    for m in re.finditer(re.escape(term), simplified):
+        before = simplified[m.start() - 1] if m.start() else " "
+        after = simplified[m.end()] if m.end() < len(simplified) else " "
+        if all(not ("\u4e00" <= c <= "\u9fff") or c in _WORD_EDGE for c in (before, after)):
+            return True
+    return False
+
+
+def _restatable(clause: str, language: Language) -> bool:
+    norm = normalise(clause)
+    if _QUESTION.search(norm) or _NOT_RESTATED.search(norm):
+        return False
+    if any(p.search(norm) for _, p in DEMAND_PATTERNS) or safety.detect(norm):
+        return False
+    if any(p.search(norm) for name, p in FLAG_PATTERNS if name != "vulnerable"):
+        return False
+    if language == "en":
+        words = norm.split()
+        return 3 <= len(words) <= 14 and not re.search(r"\b(?:we|our|us|ours)\b", norm)
+    cjk = sum("\u4e00" <= c <= "\u9fff" for c in clause)
+    return (cjk >= 4 and len(clause) <= 30 and not re.search(r"我们|咱们|咱", clause)
+            and not re.search(r"[a-z]{4,}", norm))
+
+
+def _weight(clause: str, terms: list[str]) -> int:
+    norm = normalise(clause)
+    score = 4 if any(i.pattern.search(norm) for i in ISSUES) else 0
+    score += 3 * sum(t.lower() in norm for t in terms)
+    score += 3 if _COUNTED.search(norm) else 0
+    score += 1 if 6 <= len(clause) <= 20 else 0
+    return score - (1 if re.match(r"[就但而且还又也可]", clause) else 0)
+
+
+def told(words: str, analysis: Analysis, channel: Channel, terms: list[str] = ()) -> str:  # type: ignore[assignment]
+    """The clause (and its neighbour when it fits) that best says what happened, in staff's voice.
+    Nothing from a message that tries to instruct the assistant: any clause of it may be the instruction."""
+    language = analysis.language
+    if "injection" in analysis.risk_flags:
+        return ""
+    clauses = [c.strip() for c in _CLAUSE_END.split(words) if c.strip()]
+    good = [(c, i) for i, c in enumerate(clauses) if _restatable(c, language)]
+    if not good:
+        return ""
+    limit = MAX_TOLD[channel] * (3 if language == "en" else 1)
+    ranked = sorted(good, key=lambda item: (-_weight(item[0], terms), item[1]))
+    best, at = ranked[0]
+    if len(best) > limit:
+        return ""
+    # the next best clause joins it when it fits: beside it, or before or after it in the customer's order
+    second = next(((c, i) for c, i in ranked[1:] if len(best) + len(c) + 1 <= limit), None)
+    chosen = sorted([(best, at), second], key=lambda item: item[1]) if second else [(best, at)]
+    return voice(("，" if language != "en" else ", ").join(c for c, _ in chosen), language)
+
+
+_LEADING = re.compile(r"^(?:但是|但|可是|而且|结果|所以|因为|然后"
+                      r"|(?:and|but|so|even though|though|although|because)\b)\s*", re.I)
+_COUNTED = re.compile(r"\d|[一二两三四五六七八九十百千万几半]+(?:个|天|次|万|块|元|小时|分钟|年|月|周|瓶|箱)")
+
+
+def voice(text: str, language: Language) -> str:
+    """The customer's words as staff say them back: 我 → 您, 你们 → 我们; I → you."""
+    text = _LEADING.sub("", text)
+    if language == "en":
+        swapped = re.sub(r"\b(?:i'm|i've|i'd|i'll|i|my|me|mine|myself|you're|you've|you'll|you|your|yours)\b",
+                         lambda m: _EN_VOICE[m.group(0).lower()], text, flags=re.I)
+        first = swapped.split(" ", 1)[0]
+        return swapped[:1].lower() + swapped[1:] if first.lower() in _EN_LOWER else swapped
+    swapped = re.sub("|".join(_ZH_VOICE), lambda m: _ZH_VOICE[m.group(0)], text)
+    for old, new in _ZH_KIN.items():
+        swapped = swapped.replace(old, new)
+    return swapped.rstrip("了啊呀吧哦嘛").strip() if swapped.endswith(("啊", "呀", "吧", "哦", "嘛")) else swapped

@@ -1,0 +1,386 @@
+"""The offline composer: the documented method (稳 → 道歉及感谢 → 问 → 动 → 传/换 → 结) for THIS case.
+
+It plans the sentences the case needs (the opening by customer type and intensity, the customer's own
+account restated in staff's voice with only the demands they made, the facts still missing, the next steps
+the policy allows, the documented handling of a journalist, lawyer, regulator, group or threat), then fits
+them to the channel: a counter or phone reply is at most 200 spoken characters, a chat reply at most two
+messages of 120, a letter is free. Lines that only make sense face to face (换个安静的地方坐下来) are
+said only at the counter. A danger (coach/safety.yaml) replaces the complaint reply altogether. Wording
+is data (wording.yaml); traditional-script customers get it converted with opencc (s2tw), English
+customers the English wording.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from string import Template
+
+from coach import safety
+from coach.analyze import GENERAL, ISSUES
+from coach.compose.case import Case, read_case
+from coach.compose.wording import Phrase, wording
+from coach.guard import check
+from coach.policy import Policy
+from coach.types import Analysis, Channel, Language, Passage
+
+COMPOSER_VERSION = "offline-composer-v2"
+OFFLINE_NOTICE = "离线生成 / composed offline: 由离线规则根据培训资料编写，未使用大模型。"
+_ISSUES = {i.key: i for i in (*ISSUES, GENERAL)}
+MONEY = ("refund", "compensation", "interest")
+DEMAND_ORDER = ("refund", "compensation", "interest", "apology", "deadline", "discipline", "see_manager")
+# Spoken or typed characters per channel (English: three times as many, a word being ~5 letters).
+LIMITS: dict[Channel, int] = {"counter": 200, "phone": 200, "chat": 120, "letter": 0}
+CHAT_MESSAGES = 2
+_JOURNALIST = re.compile(r"我是[^，。！？]{0,10}(?:记者|媒体|报社|电视台|栏目)"
+                         r"|(?:i'?m|i am) (?:a |an )?(?:journalist|reporter)"
+                         r"|(?:i'?m|i am) (?:with|from) (?:the )?[a-z ]{0,30}(?:news|times|tv|paper|daily)")
+
+
+@dataclass(frozen=True)
+class Composition:
+    text: str
+    steps: list[str]
+    phrases: list[Phrase]  # the phrases the reply holds, in order: what citations are drawn from
+    language: Language
+    danger: str | None = None  # the safety flag whose documented lines replaced the complaint reply
+
+
+@dataclass(frozen=True)
+class _Planned:
+    phrase: Phrase
+    keep: int  # when the channel is short, the lowest is dropped first
+
+
+# ------------------------------------------------------------------------------------------ plan
+
+
+def _opening(a: Analysis) -> str:
+    if {"lawyer", "regulator"} & set(a.risk_flags):
+        return "open_formal"
+    if "vulnerable" in a.risk_flags:
+        return "open_vulnerable"
+    if a.customer_type == "情绪发泄型" or a.intensity == "high":
+        return "open_vent"
+    return {"补偿型": "open_compensation", "盛气凌人型": "open_dominant", "彬彬有礼型": "open_polite",
+            "求助型": "open_help", "表现型": "open_feedback", "报复型": "open_revenge"}[a.customer_type]
+
+
+def _apology(a: Analysis) -> str:
+    if {"lawyer", "regulator"} & set(a.risk_flags):
+        return "apology_formal"  # a formal reply: no admission in an apology to a lawyer or a regulator
+    if a.customer_type == "表现型":
+        return "apology_feedback"
+    if a.customer_type == "求助型" and a.intensity == "low" and not a.demands and not a.risk_flags:
+        return "apology_help"  # a question, not a complaint: thanks, no apology for trouble it never named
+    return "apology_service" if a.issue == "service" else "apology_default"
+
+
+def _questions(case: Case, told_ok: bool, object_ok: bool) -> list[str]:
+    """The restatement, then the facts still missing; the case's object is named once, where it fits."""
+    if not told_ok:
+        first = ("restate_demands" if case.asked else "ask_want") + ("_about" if object_ok else "")
+        return [first, "ask_facts"] if case.missing else [first]
+    first = "restate_told_demands" if case.asked else "restate_told"
+    if case.missing:
+        return [first, "ask_facts_about" if object_ok else "ask_facts"]
+    return [first, "ask_more_about"] if object_ok else [first]
+
+
+def _actions(a: Analysis, case: Case) -> list[tuple[str, int]]:
+    flags = set(a.risk_flags)
+    # Spoken and chat replies are short: recording is what staff do, a letter says it.
+    chosen = [("record", 30)] if case.channel == "letter" else []
+    if a.issue == "mis_selling":
+        chosen.append(("verify_sale", 55))
+    formal = bool(flags & {"lawyer", "regulator"})
+    if (a.issue == "surrender" and "refund" in case.asked and a.intensity == "low" and not formal
+            and "vulnerable" not in flags):
+        chosen.append(("surrender_rule", 45))
+    if any(d in MONEY for d in case.asked):
+        chosen.append(("money_review", 60))
+    if "discipline" in case.asked:
+        chosen.append(("discipline", 50))
+    if "deadline" in case.asked:
+        chosen.append(("deadline", 50))
+    if "lawyer" in flags:
+        chosen.append(("legal_docs", 84))
+    chosen.append(("forward", 62))  # the one next step every reply keeps: forward and call back
+    if "demand_manager" not in flags and case.channel == "letter":
+        chosen.append(("ownership", 20))
+    return chosen
+
+
+def _moves(a: Analysis, norm: str, channel: Channel) -> tuple[list[str], list[str]]:
+    """(换 said early, 传 said after the next steps), by risk flag. Changing the place (换) is for the
+    counter; elsewhere the same flags bring someone in (传), said after the apology."""
+    flags = set(a.risk_flags)
+    moves = ["group_visit"] if "group_visit" in flags else (["threat"] if "threat" in flags else [])
+    if "former_agent" in flags:
+        moves.append("former_agent")
+    early = moves if channel == "counter" else []
+    late = [] if channel == "counter" else moves
+    if "media" in flags:
+        late.append("media_journalist" if _JOURNALIST.search(norm) else "media_customer")
+    if flags & {"regulator", "lawyer"}:
+        late.append("formal")
+    if "demand_manager" in flags:
+        late.append("demand_manager")
+    if "vulnerable" in flags:
+        late.append("vulnerable")
+    return early, late
+
+
+def _closing(a: Analysis, retrieved: str) -> str:
+    if a.customer_type == "表现型":
+        return "close_feedback"
+    if a.customer_type in ("报复型", "情绪发泄型") or a.intensity == "high":
+        return "close_effort"
+    for key in ("close_trust", "close_effort"):  # neutral types: the closing whose passage was retrieved
+        if _compact(wording().phrase(key, "counter").quote) in retrieved:
+            return key
+    return "close_trust"
+
+
+def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm: str) -> list[_Planned]:
+    """The sentences this case needs, in the method's order; ``said``: (told passes, object passes)."""
+    w, channel = wording(), case.channel
+    early, late = _moves(a, norm, channel)
+    keyed: list[tuple[str, int]] = [("letter_open", 100)] if channel == "letter" else []
+    keyed += [(_opening(a), 80), *((k, 90) for k in early), (_apology(a), 75)]
+    planned = [_Planned(w.phrase(k, channel), keep) for k, keep in keyed]
+    planned += [_Planned(p, 95) for p in _safety_lines(a, channel)]
+    keyed = [(k, 85 if k.startswith("restate") else 70) for k in _questions(case, *said)]
+    if "regulator" in a.risk_flags:
+        keyed.append(("ask_contact", 68))
+    keyed += [*_actions(a, case), *((k, 90) for k in late)]
+    if channel == "letter":
+        keyed.append(("letter_close", 100))
+    elif a.customer_type in ("表现型", "报复型") or a.intensity == "high":
+        keyed.append((_closing(a, retrieved), 10))  # the types the course closes on thanks or effort
+    return planned + [_Planned(w.phrase(k, channel), keep) for k, keep in keyed]
+
+
+def _safety_lines(a: Analysis, channel: Channel) -> list[Phrase]:
+    """The lines of safety flags that add to the complaint reply (privacy breach, a minor)."""
+    return [Phrase(key=f"safety_{flag}_{i}", step="安全优先", zh=line.zh, en=line.en, doc=None, quote="")
+            for flag in a.risk_flags if safety.is_safety(flag)
+            for i, line in enumerate(safety.lines(flag, channel))]  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------------- slot values
+
+
+def _join(items: list[str], language: Language) -> str:
+    if language == "en":
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return "、".join(items[:-1]) + "和" + items[-1] if len(items) > 1 else "".join(items)
+
+
+def slot_values(issue: str, case: Case, policy: Policy, told: str = "", named: str = "") -> dict[str, dict[str, str]]:
+    """{language-neutral slot: {"zh": value, "en": value}} for this case (tables, policy, their words)."""
+    w = wording()
+    demands = [d for d in DEMAND_ORDER if d in case.asked]
+
+    def said(d: str) -> tuple[str, str]:
+        base = w.refund_by_issue.get(issue, w.demands["refund"]) if d == "refund" else w.demands[d]
+        if d == "refund" and case.full_refund:
+            return w.full_refund.zh + base.zh, f"{base.en} {w.full_refund.en}"
+        return base.zh, base.en
+
+    pairs = [said(d) for d in demands]
+    money = [said(d) for d in demands if d in MONEY]
+    place = w.places.get(case.domain or "default", w.places["default"])
+    asks = case.missing
+    window = policy.callback_window
+    return {
+        "topic": {"zh": _ISSUES[issue].zh, "en": _ISSUES[issue].en},
+        "claim": {"zh": w.claims[issue].zh, "en": w.claims[issue].en},
+        "demands": {"zh": _join([z for z, _ in pairs], "zh-Hans"),
+                    "en": _join([e for _, e in pairs], "en") if pairs else ""},
+        "money": {"zh": _join([z for z, _ in money], "zh-Hans"),
+                  "en": _join([e for _, e in money], "en") if money else ""},
+        "window": {"zh": window, "en": w.window_en.get(window, "within the time our procedure sets")},
+        "window_en": {"zh": window, "en": w.window_en.get(window, "within the time our procedure sets")},
+        "asks": {"zh": "、".join(Template(a.zh).safe_substitute(place=place.zh) for a in asks),
+                 "en": _join([Template(a.en).safe_substitute(place_en=place.en) for a in asks], "en") if asks else ""},
+        "told": {"zh": told, "en": told},
+        "object": {"zh": named, "en": named},
+    }
+
+
+def render(phrase: Phrase, values: dict[str, dict[str, str]], language: Language) -> str:
+    side = "en" if language == "en" else "zh"
+    text = Template(getattr(phrase, side)).substitute({k: v[side] for k, v in values.items()})
+    return to_traditional(text) if language == "zh-Hant" else text
+
+
+_S2T = None
+
+
+def to_traditional(text: str) -> str:
+    global _S2T
+    if _S2T is None:
+        import opencc
+
+        _S2T = opencc.OpenCC("s2tw")
+    return str(_S2T.convert(text))
+
+
+def _compact(text: str) -> str:
+    from coach.corpus import to_simplified
+
+    return re.sub(r"[\s,，。.!！?？:：;；、\"“”「」]", "", to_simplified(text))
+
+
+# ----------------------------------------------------------------------------------------- fit
+
+
+def fit(sentences: list[tuple[_Planned, str]], channel: Channel, language: Language) -> list[tuple[_Planned, str]]:
+    """Drop the least needed sentences until the reply fits the channel; one next step always stays."""
+    limit = LIMITS[channel] * (3 if language == "en" else 1)
+    if not limit:
+        return sentences
+    kept = list(sentences)
+    while not _fits(kept, channel, limit, language):
+        droppable = [s for s in kept if s[0].keep < 95 and not _last_of_step(s, kept)]
+        if not droppable:
+            break
+        kept.remove(min(droppable, key=lambda s: (s[0].keep, -kept.index(s))))
+    return kept
+
+
+def _last_of_step(item: tuple[_Planned, str], kept: list[tuple[_Planned, str]]) -> bool:
+    """The only question or the only next step: the reply must keep one of each (稳/问/动 of the method)."""
+    step = item[0].phrase.step
+    return step in ("问", "动", "稳") and sum(s[0].phrase.step == step for s in kept) == 1
+
+
+def _fits(kept: list[tuple[_Planned, str]], channel: Channel, limit: int, language: Language) -> bool:
+    if channel != "chat":
+        return len(_join_text([t for _, t in kept], language)) <= limit
+    return len(chat_messages([t for _, t in kept], limit, language)) <= CHAT_MESSAGES
+
+
+def chat_messages(sentences: list[str], limit: int, language: Language) -> list[str]:
+    """Sentences packed, in order, into messages of at most ``limit`` characters."""
+    messages: list[str] = []
+    for sentence in sentences:
+        if messages and len(_join_text([messages[-1], sentence], language)) <= limit:
+            messages[-1] = _join_text([messages[-1], sentence], language)
+        else:
+            messages.append(sentence)
+    return messages
+
+
+def _join_text(parts: list[str], language: Language) -> str:
+    return (" " if language == "en" else "").join(parts)
+
+
+# ----------------------------------------------------------------------------------------- compose
+
+
+def compose(analysis: Analysis, passages: list[Passage], policy: Policy, words: str = "",
+            channel: Channel = "counter", domain: str | None = None) -> Composition:
+    """The reply for this case on this channel, the steps it takes, and the phrases it used (for citations).
+
+    ``words``: what the customer said, personal data already masked (the chain's Redactor).
+    """
+    danger = safety.override(analysis.risk_flags)
+    if danger:
+        return safety_composition(danger, analysis.language, channel)
+    from coach.analyze import normalise
+
+    case = read_case(analysis, words, channel, domain)
+    language = analysis.language
+    told = _checked(case, analysis, policy, words, "restate_told_demands" if case.asked else "restate_told",
+                    told=case.told)
+    named = _checked(case, analysis, policy, words, "ask_want_about", named=case.object)
+    retrieved = _compact("".join(p.text for p in passages if p.kind in ("script", "principle")))
+    planned = plan(analysis, case, (bool(told), bool(named)), retrieved, normalise(words))
+    values = slot_values(analysis.issue, case, policy, told, named)
+    sentences = fit([(p, render(p.phrase, values, language)) for p in planned], channel, language)
+    texts = [t for _, t in sentences]
+    if channel == "chat":
+        text = "\n".join(chat_messages(texts, LIMITS["chat"] * (3 if language == "en" else 1), language))
+    else:
+        text = _join_text(texts, language)
+    phrases = [p.phrase for p, _ in sentences]
+    return Composition(text=text, steps=list(dict.fromkeys(p.step for p in phrases)), phrases=phrases,
+                       language=language)
+
+
+def _checked(case: Case, analysis: Analysis, policy: Policy, words: str, key: str, told: str = "",
+             named: str = "") -> str:
+    """The customer's words (restated, or their term) if the sentence naming them passes the guard for
+    every role with their words as context; else ""."""
+    value = told or named
+    if not value:
+        return ""
+    sentence = render(wording().phrase(key, case.channel), slot_values(analysis.issue, case, policy, told, named),
+                      analysis.language)
+    ok = all(check(sentence, role=role, context=words or None, policy=policy).ok for role in policy.roles)
+    return value if ok else ""
+
+
+def safety_composition(flag: safety.SafetyFlag, language: Language, channel: Channel) -> Composition:
+    """The short reply staff say while they escalate: the flag's lines for this channel, nothing else."""
+    said = [line.en if language == "en" else line.zh for line in safety.lines(flag, channel)]
+    limit = LIMITS["chat"] * (3 if language == "en" else 1)
+    text = "\n".join(chat_messages(said, limit, language)) if channel == "chat" else _join_text(said, language)
+    if language == "zh-Hant":
+        text = to_traditional(text)
+    return Composition(text=text, steps=["安全优先", "传"], phrases=[], language=language, danger=flag)
+
+
+def minimal(analysis: Analysis, policy: Policy, channel: Channel) -> str:
+    """The last resort: apology, record, forward: sentences the emittable test covers."""
+    case = Case(told="", object="", asked=[], full_refund=False, missing=[], channel=channel, domain=None)
+    values = slot_values("general", case, policy)
+    keys = ("apology_default", "record", "forward")
+    return _join_text([render(wording().phrase(k, channel), values, analysis.language) for k in keys],
+                      analysis.language)
+
+
+# ----------------------------------------------------------------------------- every emittable text
+
+TOLD_SAMPLES = ("排了一个多小时的队，就开了一个窗口", "您上个月换了新套餐", "you waited two hours at the branch", "")
+OBJECT_SAMPLES = ("叠加包", "robot vacuum", "")
+
+
+def emittable(policy: Policy) -> Iterator[tuple[str, str]]:
+    """(phrase key, sentence) for every sentence the composer can emit, in every language and script.
+
+    Slots from tables are enumerated (demand sets: every single demand and pair, and all of them);
+    $told takes ``TOLD_SAMPLES``: at run time a restatement is used only if it passes the guard.
+    """
+    w = wording()
+    singles = [[d] for d in DEMAND_ORDER]
+    demand_sets = [[], *singles, *(list(c) for c in itertools.combinations(DEMAND_ORDER, 2)), list(DEMAND_ORDER)]
+    for phrase in w.phrases:
+        seen: set[str] = set()
+        slots = set(re.findall(r"\$(\w+)", phrase.zh + phrase.en))
+        issues = list(_ISSUES) if slots & {"topic", "claim", "demands", "money", "asks"} else ["general"]
+        demands_for = demand_sets if slots & {"demands", "money"} else [[]]
+        tolds = TOLD_SAMPLES if "told" in slots else ("",)
+        objects = OBJECT_SAMPLES if "object" in slots else ("",)
+        for issue, demands, told, named, full in itertools.product(issues, demands_for, tolds, objects, (False, True)):
+            asks_sets = _ask_sets(issue) if "asks" in slots else [[]]
+            for asks in asks_sets:
+                case = Case(told=told, object=named, asked=demands, full_refund=full, missing=asks,  # type: ignore[arg-type]
+                            channel=phrase.channels[0], domain=None)
+                values = slot_values(issue, case, policy, told, named)
+                if any(s in slots and not values[s]["zh"] for s in ("demands", "money", "told", "asks", "object")):
+                    continue
+                for language in ("zh-Hans", "zh-Hant", "en"):
+                    sentence = render(phrase, values, language)  # type: ignore[arg-type]
+                    if sentence not in seen:
+                        seen.add(sentence)
+                        yield phrase.key, sentence
+
+
+def _ask_sets(issue: str) -> list[list]:
+    asks = wording().asks.get(issue, wording().asks["general"])
+    return [list(c) for n in range(1, len(asks) + 1) for c in itertools.combinations(asks, n)]

@@ -1,0 +1,80 @@
+"""The composer's wording, read once from ``wording.yaml`` and checked (extra fields are errors)."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from coach.types import Channel
+
+WORDING_FILE = Path(__file__).with_name("wording.yaml")
+CHANNELS: tuple[Channel, ...] = ("counter", "phone", "chat", "letter")
+Step = Literal["稳", "道歉及感谢", "问", "动", "传", "换", "结", "安全优先"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Both(_Strict):
+    zh: str
+    en: str
+
+
+class Phrase(_Strict):
+    key: str
+    step: Step
+    zh: str
+    en: str
+    doc: str | None = Field(description="Corpus document the sentence follows; None = letter formality, not cited.")
+    quote: str = Field(description="The passage it follows, verbatim in the document's script.")
+    channels: tuple[Channel, ...] = CHANNELS
+
+
+class Ask(_Strict):
+    given: str = Field(description="Pattern showing the customer already said it; &kind = a fact_kinds pattern.")
+    zh: str
+    en: str
+
+
+class Wording(_Strict):
+    claims: dict[str, Both]
+    demands: dict[str, Both]
+    refund_by_issue: dict[str, Both]
+    full_refund: Both
+    window_en: dict[str, str]
+    places: dict[str, Both]
+    phrases: list[Phrase]
+    asks: dict[str, list[Ask]]
+    fact_kinds: dict[str, str]
+
+    def phrase(self, key: str, channel: Channel) -> Phrase:
+        """The first phrase called ``key`` that may be said on ``channel``."""
+        for phrase in self.phrases:
+            if phrase.key == key and channel in phrase.channels:
+                return phrase
+        raise KeyError(f"no phrase {key!r} for channel {channel!r}")
+
+    def given_pattern(self, ask: Ask) -> re.Pattern[str]:
+        """The ask's pattern with each ``&kind`` replaced by that fact kind's pattern."""
+        return _compiled(self.fact_kinds_items(), ask.given)
+
+    def fact_kinds_items(self) -> tuple[tuple[str, str], ...]:
+        return tuple(self.fact_kinds.items())
+
+
+@cache
+def _compiled(kinds: tuple[tuple[str, str], ...], pattern: str) -> re.Pattern[str]:
+    table = dict(kinds)
+    return re.compile(re.sub(r"&(\w+)", lambda m: f"(?:{table[m.group(1)]})", pattern))
+
+
+@cache
+def wording() -> Wording:
+    with open(WORDING_FILE, encoding="utf-8") as handle:
+        return Wording.model_validate(yaml.safe_load(handle))

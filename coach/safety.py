@@ -1,0 +1,110 @@
+"""Safety flags: self-harm, violence, fraud in progress, injury, a privacy breach, a minor.
+
+The vocabularies, the staff advice with its sources, and the customer-facing lines are data
+(``coach/safety.yaml``), read and compiled once. Patterns run on the analyser's normalised copy
+(simplified, lower case); each flag's ``not`` patterns are blanked out first, so everyday wordings that
+look like a danger (气死我了, "kill time") never raise one.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from coach.types import Channel, EscalationAdvice, RiskFlag
+
+SAFETY_FILE = Path(__file__).with_name("safety.yaml")
+SafetyFlag = Literal["self_harm", "violence", "fraud_in_progress", "injury", "privacy_breach", "minor"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Line(_Strict):
+    """One sentence the customer hears, simplified Chinese and English (traditional is converted)."""
+
+    zh: str
+    en: str
+
+
+class Advice(_Strict):
+    who_to_call: str
+    where: str
+    do_not: str
+
+
+class FlagRule(_Strict):
+    escalate: bool
+    overrides: bool
+    patterns: list[str]
+    not_: list[str] = Field(default=[], alias="not")
+    advice: Advice
+    sources: list[str]
+    reply: dict[Literal["any", "counter", "phone", "chat", "letter"], list[Line]]
+
+
+class SafetyRules(_Strict):
+    flags: dict[SafetyFlag, FlagRule]
+
+
+class _Compiled:
+    """One flag's patterns, compiled."""
+
+    def __init__(self, rule: FlagRule) -> None:
+        self.found = re.compile("|".join(f"(?:{p})" for p in rule.patterns))
+        self.ignored = re.compile("|".join(f"(?:{p})" for p in rule.not_)) if rule.not_ else None
+
+    def search(self, norm: str) -> bool:
+        text = self.ignored.sub(lambda m: " " * len(m.group(0)), norm) if self.ignored else norm
+        return bool(self.found.search(text))
+
+
+@cache
+def rules() -> SafetyRules:
+    with open(SAFETY_FILE, encoding="utf-8") as handle:
+        return SafetyRules.model_validate(yaml.safe_load(handle))
+
+
+@cache
+def _compiled() -> dict[SafetyFlag, _Compiled]:
+    return {flag: _Compiled(rule) for flag, rule in rules().flags.items()}
+
+
+def detect(norm: str) -> list[RiskFlag]:
+    """The safety flags in a normalised text, in priority order."""
+    # opencc's t2s keeps 著 (it is also simplified), but a traditional 活著 means 活着.
+    norm = norm.replace("著", "着")
+    return [flag for flag, compiled in _compiled().items() if compiled.search(norm)]
+
+
+def is_safety(flag: str) -> bool:
+    return flag in rules().flags
+
+
+def escalates(flag: str) -> bool:
+    rule = rules().flags.get(flag)  # type: ignore[call-overload]
+    return rule.escalate if rule else True
+
+
+def override(flags: list[RiskFlag]) -> SafetyFlag | None:
+    """The flag whose reply replaces the complaint reply: the first overriding one, by priority."""
+    table = rules().flags
+    return next((f for f in table if f in flags and table[f].overrides), None)
+
+
+def advice(flag: SafetyFlag) -> EscalationAdvice:
+    rule = rules().flags[flag]
+    return EscalationAdvice(flag=flag, who_to_call=rule.advice.who_to_call, where=rule.advice.where,
+                            do_not=rule.advice.do_not, source="；".join(rule.sources))
+
+
+def lines(flag: SafetyFlag, channel: Channel) -> list[Line]:
+    """What the customer hears for this flag on this channel (the flag's ``any`` lines when none)."""
+    reply = rules().flags[flag].reply
+    return reply.get(channel) or reply.get("any") or []

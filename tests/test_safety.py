@@ -1,0 +1,219 @@
+"""Safety flags: each danger found in simplified, traditional and English wordings, everyday look-alikes
+left alone, and a danger's draft is a short caring reply plus staff steps, never a complaint reply."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coach import safety
+from coach.analyze import analyse
+from coach.chain import DraftChain
+from coach.compose import to_traditional
+from coach.config import Settings
+from coach.guard import check
+from coach.policy import load_policy
+from coach.types import DraftRequest
+
+FLAGGED = {
+    "self_harm": [
+        "你们再不给我解决，我就从你们营业厅楼上跳下去，活着也没意思了",
+        "我不想活了，钱都没了",
+        "算了，一了百了吧，反正也没人管",
+        "我活不下去了，你们看着办",
+        "我今天就吃安眠药，遗书都写好了",
+        "活著也沒意思了，你們把我的錢都弄沒了",
+        "我不想活了，從你們頂樓跳下去算了",
+        "I see no point living any more after what your bank did",
+        "Honestly I just want to end it all",
+        "I'm going to kill myself if this isn't fixed",
+    ],
+    "fraud_in_progress": [
+        "我卡里5万没了，我根本没转过",
+        "我的信用卡被盗刷了三笔",
+        "对方让我转账到安全账户，说是公安局的",
+        "有人冒充公检法给我打电话，我已经转了两万",
+        "我把验证码告诉了对方，现在余额清零了",
+        "我的卡被盜刷了，錢全沒了",
+        "對方叫我把錢轉到安全賬戶",
+        "There are three transactions I didn't make on my card, my money is gone from the account",
+        "Someone pretending to be the police told me to transfer my money to a safe account",
+        "I got scammed, the caller had me move my savings",
+    ],
+    "violence": [
+        "信不信我弄死你",
+        "再不退钱我带刀过来",
+        "你们保安打人了！",
+        "我要打死他",
+        "再這樣我就動手打人了",
+        "信不信我揍你一頓",
+        "I will kill you if you don't give me my money",
+        "Your guard pushed me and hit me",
+        "I'll come back with a knife",
+    ],
+    "injury": [
+        "用了你们的面霜，脸上起了一片红疹，又红又肿",
+        "精华用完过敏了，皮肤红肿",
+        "喝了你们的酒头疼了一晚上，进了医院",
+        "我的车刹车失灵，差点出事",
+        "你们的外卖吃了以后全家食物中毒",
+        "孩子被你们店门口的玻璃划伤了",
+        "用了你們的卸妝油整張臉過敏",
+        "剎車失靈差點撞車",
+        "After using the cream I got a rash and my face is swollen",
+        "The brakes failed on the motorway",
+        "We all had food poisoning after the meal",
+    ],
+    "privacy_breach": [
+        "我的个人信息被泄露了，天天有骚扰电话",
+        "我的信息是不是被你们卖了",
+        "骗子怎么知道我的订单号和地址",
+        "我的資料被洩露了",
+        "My personal data was leaked, someone called me with my order details",
+        "Did you sell my number to a marketing company?",
+    ],
+    "minor": [
+        "我家孩子才十二岁，偷偷在游戏里充值了八千",
+        "儿子背着我打赏主播花了两万",
+        "未成年人的充值能退吗",
+        "我兒子偷偷游戲充值了三千",
+        "My 12-year-old son spent 300 pounds on in-game purchases without my permission",
+        "She's a minor, she shouldn't have been able to buy this",
+    ],
+}
+
+CALM = [
+    "气死我了，排了一个小时的队",
+    "笑死，你们的客服就会说对不起",
+    "急死人了，汇款还没到账",
+    "累死了，跑了三趟还没办好",
+    "氣死我了，又要重新排隊",
+    "I was just trying to kill time while waiting, and your queue took two hours",
+    "This queue is killing me",
+    "你们这是打人工客服也打不通",
+    "我打死也不会再买你们的保险了",
+    "你们业务员骗我买了这个保险，我要退保",
+    "我刚看新闻说最近有冒充银行客服的诈骗电话，怎么确认来电是不是你们打的？",
+    "刹车片换了多少钱？",
+    "你们BA当着我朋友的面说我皮肤差，我当时脸都红了",
+    "我给女儿转五万块钱，限额在哪里改？",
+    "It's only a minor issue but the invoice is wrong",
+    "Hello, could you explain this charge on my bill please?",
+]
+
+
+@pytest.mark.parametrize(("flag", "message"), [(f, m) for f, ms in FLAGGED.items() for m in ms])
+def test_each_safety_flag_fires(flag: str, message: str) -> None:
+    result = analyse(message)
+    assert flag in result.risk_flags
+    advice = next(a for a in result.escalation_advice if a.flag == flag)
+    assert advice.who_to_call and advice.do_not and advice.source
+
+
+@pytest.mark.parametrize("message", CALM)
+def test_everyday_lookalikes_raise_no_safety_flag(message: str) -> None:
+    flags = analyse(message).risk_flags
+    assert not [f for f in flags if safety.is_safety(f)], flags
+
+
+@pytest.mark.parametrize("flag", ["self_harm", "fraud_in_progress", "violence", "injury"])
+def test_dangers_escalate_and_come_first(flag: str) -> None:
+    result = analyse(FLAGGED[flag][0])
+    assert result.escalate
+    assert result.risk_flags[0] == flag and result.escalation_advice[0].flag == flag
+
+
+def test_advice_names_the_emergency_numbers() -> None:
+    advice = {f: safety.advice(f) for f in safety.rules().flags}
+    assert "120" in advice["self_harm"].who_to_call and "12356" in advice["self_harm"].who_to_call
+    assert "110" in advice["fraud_in_progress"].who_to_call and "96110" in advice["fraud_in_progress"].who_to_call
+    assert "110" in advice["violence"].who_to_call and "保安" in advice["violence"].who_to_call
+    assert "就医" in advice["injury"].who_to_call and "保留" in advice["injury"].do_not
+    assert all(rule.sources for rule in safety.rules().flags.values())
+
+
+def _all_lines() -> list[str]:
+    out = []
+    for rule in safety.rules().flags.values():
+        for lines in rule.reply.values():
+            for line in lines:
+                out += [line.zh, to_traditional(line.zh), line.en]
+    return out
+
+
+def test_every_customer_line_passes_the_guard_for_every_role() -> None:
+    policy = load_policy(None)
+    for sentence in _all_lines():
+        for role in policy.roles:
+            report = check(sentence, role=role, policy=policy)
+            assert report.ok, (role, sentence, [v.span for v in report.violations])
+
+
+@pytest.fixture
+def offline_chain(hash_home: Path) -> DraftChain:
+    return DraftChain(Settings(home=hash_home, embeddings="hash", backend="offline"))
+
+
+COMPLAINT_BOILERPLATE = ("谢谢您对我们的关心", "宝贵意见", "深表歉意", "解决方案", "产品", "理赔", "退保", "竭尽全力", "信任和支持")
+
+
+def test_a_self_harm_draft_escalates_and_is_not_a_complaint_reply(offline_chain: DraftChain) -> None:
+    message = "你们再不给我退，我就从你们营业厅楼上跳下去，反正活着也没意思了"
+    result = offline_chain.draft(DraftRequest(message=message))
+    assert result.escalate and result.risk_flags[0] == "self_harm"
+    assert not [w for w in COMPLAINT_BOILERPLATE if w in result.reply], result.reply
+    assert "担心您" in result.reply and "主管" in result.reply
+    assert result.escalation_advice[0].flag == "self_harm" and "120" in result.escalation_advice[0].who_to_call
+    assert result.guard.ok and not result.citations
+
+
+def test_a_fraud_draft_says_stop_paying_and_call_the_police(offline_chain: DraftChain) -> None:
+    result = offline_chain.draft(DraftRequest(message="我卡里5万没了，对方让我转账到安全账户"))
+    assert result.escalate and "fraud_in_progress" in result.risk_flags
+    assert "不要再向对方转账" in result.reply and "110" in result.reply and "冻结" in result.reply
+
+
+def test_a_traditional_injury_draft_is_in_traditional_script(offline_chain: DraftChain) -> None:
+    result = offline_chain.draft(DraftRequest(message="用了你們的面霜整張臉過敏紅腫"))
+    assert "injury" in result.risk_flags and "就醫" in result.reply and "保留" in result.reply
+
+
+@pytest.mark.parametrize("flag", ["self_harm", "fraud_in_progress", "violence", "injury"])
+def test_a_dangers_reply_fits_every_channel(flag: str) -> None:
+    from coach.compose import compose
+    from coach.evaluation.signals import read_steps
+
+    for message in FLAGGED[flag][:1] + FLAGGED[flag][-1:]:
+        analysis = analyse(message)
+        scale = 3 if analysis.language == "en" else 1
+        for channel in ("counter", "phone", "chat", "letter"):
+            reply = compose(analysis, [], load_policy(None), words=message, channel=channel).text  # type: ignore[arg-type]
+            units = reply.split("\n") if channel == "chat" else [reply]
+            limit = {"chat": 120, "counter": 200, "phone": 200}.get(channel, 10_000) * scale
+            assert len(units) <= 2 and all(len(u) <= limit for u in units), (channel, reply)
+            assert "坐下来" not in reply or channel == "counter"
+            assert read_steps(reply).positions.get("empathy") is not None, (channel, reply)
+
+
+MORE_WORDINGS = {
+    "self_harm": ["钱全没了，我是真的没法活了", "你们再这样我就死给你们看", "I can't go on like this, I'd rather be dead"],
+    "fraud_in_progress": ["有人打电话说我涉嫌洗钱，让我配合资金清查", "快帮我冻结这张卡，钱被人转走了",
+                          "Someone pretending to be from your bank got the code, please freeze my card"],
+    "violence": ["再这样别逼我动手", "你们的保安推了我一把还扇了我一巴掌", "Say that again and I'll punch you"],
+    "injury": ["孩子吞了玩具里的电池", "在你们店门口滑倒摔了一跤", "We all got sick after eating the cake you sold"],
+    "privacy_breach": ["骚扰电话一开口就报出了我的全名和订单号", "有人冒用我的身份办了张卡", "How did the caller know my order details?"],
+    "minor": ["我儿子才十岁，用我的手机充了三千块游戏币", "我女儿在读初中，偷偷打赏主播", "My 13-year-old bought all this without asking"],
+}
+MORE_CALM = ["我老婆等着钱化疗，你们快一点，我们家真撑不住了", "The delivery slipped by a week", "我的卡丢了，帮我挂失一下", "我下载了你们的app但是登录不上",
+             "The bill was 5 pounds more than last month"]
+
+
+@pytest.mark.parametrize(("flag", "message"), [(f, m) for f, ms in MORE_WORDINGS.items() for m in ms])
+def test_more_wordings_fire(flag: str, message: str) -> None:
+    assert flag in analyse(message).risk_flags
+
+
+@pytest.mark.parametrize("message", MORE_CALM)
+def test_more_lookalikes_stay_calm(message: str) -> None:
+    assert not [f for f in analyse(message).risk_flags if safety.is_safety(f)]
