@@ -35,6 +35,7 @@ def chunks() -> list[tuple[str, str, str]]:
             for c in chunk_document(meta, clean_text(read_document(root / meta.file), meta.layout))]
 
 
+@pytest.mark.slow  # ~21,000 composer sentences through the guard
 def test_every_emittable_sentence_passes_the_guard_and_has_no_placeholder() -> None:
     sentences = list(emittable(POLICY))
     assert len(sentences) > 1000
@@ -43,6 +44,7 @@ def test_every_emittable_sentence_passes_the_guard_and_has_no_placeholder() -> N
     assert failures == []
 
 
+@pytest.mark.slow  # the same sweep once per role
 def test_every_sentence_passes_for_every_role() -> None:
     for role in POLICY.roles:
         assert all(check(s, role=role, policy=POLICY).ok for _, s in emittable(POLICY))
