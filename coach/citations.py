@@ -11,9 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from coach.corpus import to_simplified
 from coach.types import Citation, Passage
+
+if TYPE_CHECKING:  # the store (and chromadb behind it) is imported only where a store is opened
+    from coach.store import ChunkStore
 
 ALLOWED_KINDS = ("script", "principle")
 _SPACE = re.compile(r"\s")
@@ -54,8 +58,8 @@ class CitationIndex:
                        for c in [_Chunk.of(cid, source, text)] if c]
 
     @classmethod
-    def from_store(cls, store: object) -> CitationIndex:
-        items = store.iter_all(include_text=True)  # type: ignore[attr-defined]
+    def from_store(cls, store: ChunkStore) -> CitationIndex:
+        items = store.iter_all(include_text=True)
         return cls((c.chunk_id, str(c.metadata.get("doc_id", "")), str(c.metadata.get("kind", "principle")), c.text)
                    for c in items)
 

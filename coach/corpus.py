@@ -16,13 +16,16 @@ from dataclasses import dataclass, replace
 from functools import cache
 from itertools import islice
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from coach.errors import ConfigError, InputError
 from coach.types import ChunkKind, StaffDomain
 from coach.yaml_input import load_yaml
+
+if TYPE_CHECKING:
+    import opencc
 
 Layout = Literal["plain", "doubled", "slides"]
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
@@ -40,7 +43,8 @@ class DocumentMeta(BaseModel):
     serves: list[StaffDomain] = Field(default_factory=list, description="Staff domains it was written for.")
     description: str = ""
     questions: str | None = Field(
-        None, description="YAML file, beside the manifest, of staff questions each passage answers (see corpus/README)."
+        default=None,
+        description="YAML file, beside the manifest, of staff questions each passage answers (see corpus/README).",
     )
 
 
@@ -366,7 +370,7 @@ def _split_long_line(line: str) -> list[str]:
 
 
 @cache
-def _t2s():  # type: ignore[no-untyped-def]
+def _t2s() -> opencc.OpenCC:
     import opencc
 
     return opencc.OpenCC("t2s")

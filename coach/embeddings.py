@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
 from chromadb.utils.embedding_functions import register_embedding_function
 
 from coach.config import Settings
@@ -150,8 +150,8 @@ class CoachEmbeddingFunction(EmbeddingFunction[Documents]):
 
         return CoachEmbeddingFunction(OpenAIEmbedder(load_settings()))
 
-    def default_space(self) -> str:  # type: ignore[override]
+    def default_space(self) -> Space:
         return "cosine"
 
-    def supported_spaces(self) -> list[str]:  # type: ignore[override]
+    def supported_spaces(self) -> list[Space]:
         return ["cosine"]

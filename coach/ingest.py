@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import psutil
@@ -209,7 +210,9 @@ def _write_document(
     # The index keeps display fields too: a relabelled chunk is written again there (remove, then add).
     changes.lexical_remove += [c.chunk_id for c in relabelled]
     changes.lexical_add += [indexed_chunk(c.chunk_id, c.text, c.metadata) for c in relabelled]
-    status = "added" if not existing else ("changed" if new or stale or relabelled else "unchanged")
+    status: Literal["added", "changed", "unchanged"] = (
+        "added" if not existing else ("changed" if new or stale or relabelled else "unchanged")
+    )
     changes.documents.append(
         DocumentIngest(
             doc_id=doc.meta.id, title=doc.meta.title, status=status, chunks=len(doc.chunks),

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import NamedTuple
 
 import numpy as np
@@ -84,7 +85,7 @@ _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
 @cache
-def load_jieba():  # type: ignore[no-untyped-def]
+def load_jieba() -> ModuleType:
     """jieba, with its dictionary-loading banner (printed on stderr at first use) silenced."""
     import jieba
 

@@ -19,6 +19,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -98,8 +99,11 @@ class Redactor:
             (_ADDRESS, _kind("ADDRESS")),
         ]
         for pattern, kind_of in passes:
-            text = pattern.sub(lambda m, k=kind_of: self._swap(k(m.group(0)), m.group(0)), text)
+            text = pattern.sub(partial(self._replace, kind_of), text)
         return text
+
+    def _replace(self, kind_of: Callable[[str], str | None], match: re.Match[str]) -> str:
+        return self._swap(kind_of(match.group(0)), match.group(0))
 
     def _swap(self, kind: str | None, value: str) -> str:
         if kind is None:  # not this pass's kind: a later pass may take it

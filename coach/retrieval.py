@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from typing import cast
 
 from coach.config import Settings
 from coach.corpus import to_simplified
@@ -19,7 +20,7 @@ from coach.ingest import indexed_chunk, lexical_path, rebuild_lexical
 from coach.lexical import IndexedChunk, LexicalIndex, query_candidates
 from coach.redact import PLACEHOLDER
 from coach.store import INGEST_FIX, ChunkStore, quiet_chroma_logs
-from coach.types import Passage, Retrieval
+from coach.types import ChunkKind, Passage, Retrieval
 
 RRF_K = 60
 CANDIDATES = 30
@@ -105,7 +106,7 @@ class Retriever:
                 section=chunks[cid].section,
                 score=round(score, 6),
                 chunk_id=cid,
-                kind=chunks[cid].kind,
+                kind=cast(ChunkKind, chunks[cid].kind),  # the index stores text; Passage validates it
             )
             for cid, score in fused
             if cid in chunks

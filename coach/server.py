@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -30,6 +30,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Message, Send
 
 from coach.backends.base import Backend, get_backend
 from coach.callback_script import callback_script
@@ -200,7 +201,7 @@ def create_app(settings: Settings, *, public: bool = False, backend: Backend | N
     model = load_stage() if settings.guard_model else None
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI):  # type: ignore[no-untyped-def]
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         store.thread.shutdown(wait=False, cancel_futures=True)
         store.models.shutdown(wait=False, cancel_futures=True)
@@ -211,7 +212,7 @@ def create_app(settings: Settings, *, public: bool = False, backend: Backend | N
     _page_routes(app, store, policy, token)
     _api_routes(app, store, policy, reviewer, model)
     app.mount("/static", StaticFiles(directory=WEB), name="static")
-    app.add_middleware(_Gate, token=token, allowed_hosts=allowed_hosts)  # type: ignore[arg-type]
+    app.add_middleware(_Gate, token=token, allowed_hosts=allowed_hosts)
     return app
 
 
@@ -352,8 +353,7 @@ class _Gate:
         self.expected = f"Bearer {token}".encode() if token else None
         self.allowed_hosts = allowed_hosts
 
-    async def __call__(self, scope: dict[str, Any], receive: Receive,
-                       send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -363,7 +363,7 @@ class _Gate:
         status = {"code": 0}
         scope.setdefault("state", {})["request_id"] = request_id
 
-        async def send_wrapped(message: dict[str, Any]) -> None:
+        async def send_wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
                 headers = list(message.get("headers", []))
@@ -401,8 +401,9 @@ class _Gate:
             return _error(421, "bad_host", "这个服务只接受本机地址（127.0.0.1 / localhost）的访问",
                           "在本机用 http://127.0.0.1:端口/ 打开", request_id=request_id)
         path = scope["path"]
-        guarded = self.expected is not None and not (path in _PUBLIC_PATHS or path.startswith("/static/"))
-        if guarded and not hmac.compare_digest(_canonical_scheme(headers.get("authorization", b"")), self.expected):
+        guarded = not (path in _PUBLIC_PATHS or path.startswith("/static/"))
+        if (guarded and self.expected is not None
+                and not hmac.compare_digest(_canonical_scheme(headers.get("authorization", b"")), self.expected)):
             return _error(401, "unauthorized", "缺少或错误的访问令牌",
                           "在请求头加上 Authorization: Bearer <COACH_API_TOKEN>",
                           headers={"WWW-Authenticate": "Bearer"}, request_id=request_id)

@@ -89,7 +89,8 @@ def _http_client(settings: Settings, chroma_settings: ChromaSettings) -> Any:
     built; building it already asks the server about the tenant, so one heartbeat with the timeout goes
     first and a server frozen from the start fails the same way.
     """
-    url = urlparse(settings.chroma_url or "")
+    base_url = (settings.chroma_url or "").rstrip("/")
+    url = urlparse(base_url)
     if url.scheme not in ("http", "https") or not url.hostname:
         raise ConfigError(
             f"COACH_CHROMA_URL is not an http(s) URL: {settings.chroma_url!r}",
@@ -97,7 +98,7 @@ def _http_client(settings: Settings, chroma_settings: ChromaSettings) -> Any:
         )
     headers = _auth_headers(settings)
     try:
-        httpx.get(f"{settings.chroma_url.rstrip('/')}/api/v2/heartbeat", headers=headers,
+        httpx.get(f"{base_url}/api/v2/heartbeat", headers=headers,
                   timeout=settings.chroma_timeout)
         client = chromadb.HttpClient(
             host=url.hostname,
@@ -116,7 +117,8 @@ def _http_client(settings: Settings, chroma_settings: ChromaSettings) -> Any:
             "start it (`chroma run --host 127.0.0.1 --port 8000`) or unset COACH_CHROMA_URL; a secured server "
             "needs COACH_CHROMA_TOKEN (and COACH_CHROMA_TENANT / COACH_CHROMA_DATABASE if not the defaults)",
         ) from exc
-    client._server._session.timeout = httpx.Timeout(settings.chroma_timeout)  # chromadb 1.5: no setting for it
+    # chromadb 1.5: no setting for it, and ClientAPI does not declare the private _server it reaches
+    client._server._session.timeout = httpx.Timeout(settings.chroma_timeout)  # type: ignore[attr-defined]
     return client
 
 

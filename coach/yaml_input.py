@@ -55,7 +55,7 @@ def check_expansion(text: str, path: Path, error: type[CoachError] = ConfigError
             if event.anchor:
                 sizes[event.anchor] = 1
         elif isinstance(event, yaml.AliasEvent):
-            total += sizes.get(event.anchor, 1)
+            total += sizes.get(event.anchor or "", 1)
         if total > MAX_YAML_NODES:
             raise error(
                 f"{path}: its aliases (or its length) expand to more than {MAX_YAML_NODES} values "

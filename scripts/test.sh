@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs the system packages the browser tests need
 # (Debian's Chromium and a Chinese font; only as root, where apt-get can), creates .venv if needed,
-# installs coach with its dev extras, runs the offline evaluation gate, then pytest.
-# With arguments (e.g. scripts/test.sh -k guard) only pytest runs, with those arguments.
+# installs coach with its dev extras, runs the type check and the offline evaluation gate, then pytest.
+# With arguments (e.g. scripts/test.sh -m "not slow", the fast tier) only pytest runs, with those arguments.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEEPEVAL_TELEMETRY_OPT_OUT=YES ANONYMIZED_TELEMETRY=False
@@ -15,6 +15,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/pip install --quiet --disable-pip-version-check -e ".[dev]"
 if [ $# -eq 0 ]; then
+  # Type check (configured in pyproject.toml: strict for coach.types, coach.guard and coach.chain).
+  .venv/bin/mypy
   # The release gate: every scenario and the guard's labelled sets on the offline backend, against the
   # thresholds committed in evals/thresholds.yaml (exit 1 if one fails). It runs first so that pytest's
   # summary is the last thing printed.

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fake_openai import FakeOpenAI
+
 os.environ.setdefault("DEEPEVAL_TELEMETRY_OPT_OUT", "YES")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -44,6 +46,17 @@ def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     monkeypatch.setenv("COACH_HOME", str(tmp_path / "coach-home"))
     monkeypatch.chdir(tmp_path)
     yield
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAI]:
+    """A fresh fake OpenAI-compatible server on 127.0.0.1 (tests/fake_openai.py); a held request is let go at the end."""
+    server = FakeOpenAI().start()
+    try:
+        yield server
+    finally:
+        server.release.set()
+        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
@@ -111,11 +111,3 @@ class FakeOpenAI:
 
     def all_text(self) -> str:
         return json.dumps(self.bodies, ensure_ascii=False)
-
-
-def running() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    try:
-        yield server
-    finally:
-        server.stop()

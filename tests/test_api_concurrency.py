@@ -9,11 +9,10 @@ Nothing is timed: the bound on the waits below only turns a hang into a failure.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-import pytest
 
 from coach.config import Settings
 from coach.server import create_app
@@ -21,16 +20,6 @@ from tests.fake_openai import HOLD, FakeOpenAI
 
 DRAFTS = 4
 MESSAGES = ["你们业务员骗我买了这个保险，我要全额退保！", "手机套餐乱扣费，今天必须给我退钱！"]
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    try:
-        yield server
-    finally:
-        server.release.set()
-        server.stop()
 
 
 async def _until(condition: Callable[[], bool], what: str) -> None:
@@ -41,9 +30,9 @@ async def _until(condition: Callable[[], bool], what: str) -> None:
     raise AssertionError(what)
 
 
-def test_retrieval_and_checks_answer_while_drafts_wait_on_the_model(fake: FakeOpenAI, hash_home: Path) -> None:
-    fake.replies = [HOLD] * DRAFTS
-    settings = Settings(home=hash_home, embeddings="hash", backend="openai", openai_base_url=fake.base_url,
+def test_retrieval_and_checks_answer_while_drafts_wait_on_the_model(fake_openai: FakeOpenAI, hash_home: Path) -> None:
+    fake_openai.replies = [HOLD] * DRAFTS
+    settings = Settings(home=hash_home, embeddings="hash", backend="openai", openai_base_url=fake_openai.base_url,
                         model="fake-model", timeout=120, max_retries=0)
     app = create_app(settings)
 
@@ -53,15 +42,15 @@ def test_retrieval_and_checks_answer_while_drafts_wait_on_the_model(fake: FakeOp
             drafts = [asyncio.create_task(client.post("/v1/draft", json={"message": MESSAGES[i % 2]}))
                       for i in range(DRAFTS)]
             try:
-                await _until(lambda: len(fake.bodies) == DRAFTS,
-                             f"only {len(fake.bodies)} of {DRAFTS} drafts reached the model: calls are serialised")
+                await _until(lambda: len(fake_openai.bodies) == DRAFTS,
+                             f"only {len(fake_openai.bodies)} of {DRAFTS} drafts reached the model: calls are serialised")
                 retrieved = await client.get("/v1/retrieve", params={"q": "客户要求赔偿怎么办", "k": 2})
                 passage = await client.get(f"/v1/passages/{retrieved.json()['passages'][0]['chunk_id']}")
                 checked = await client.post("/v1/check", json={"text": "我保证明天给您全额退款"})
                 statuses = [retrieved.status_code, passage.status_code, checked.status_code]
                 waiting = [not draft.done() for draft in drafts]
             finally:
-                fake.release.set()
+                fake_openai.release.set()
             return statuses, waiting, list(await asyncio.gather(*drafts))
 
     statuses, waiting, drafts = asyncio.run(scenario())

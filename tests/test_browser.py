@@ -17,6 +17,8 @@ import pytest
 
 from tests.test_server_e2e import serving
 
+pytestmark = pytest.mark.slow  # drives Chromium
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]

@@ -63,6 +63,7 @@ def _run(args: list[str], home: Path, tmp_path: Path, extra: dict[str, str]) -> 
     return proc, log.read_text(encoding="utf-8") if log.exists() else ""
 
 
+@pytest.mark.slow  # the CLI in a subprocess with the egress hook
 def test_offline_draft_makes_no_connection(hash_home: Path, tmp_path: Path) -> None:
     proc, log = _run(["draft", "你们业务员骗我,我要全额退保!", "--json"], hash_home, tmp_path, {})
     assert proc.returncode == 0, proc.stderr
@@ -70,6 +71,7 @@ def test_offline_draft_makes_no_connection(hash_home: Path, tmp_path: Path) -> N
     assert log == ""
 
 
+@pytest.mark.slow  # the CLI in a subprocess with the egress hook
 def test_openai_draft_talks_only_to_the_configured_local_endpoint(hash_home: Path, tmp_path: Path,
                                                                    server: FakeOpenAI) -> None:
     server.bodies.clear()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,13 +68,13 @@ class Model:
 
 
 @pytest.fixture
-def fake(hash_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI(timeout_sleep=2.0).start()
-    for name, value in {"COACH_HOME": str(hash_home), "COACH_EMBEDDINGS": "hash", "OPENAI_BASE_URL": server.base_url,
-                        "COACH_MODEL": "fake-model", "COACH_TIMEOUT": "1", "COACH_MAX_RETRIES": "0"}.items():
+def fake(fake_openai: FakeOpenAI, hash_home: Path, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAI:
+    fake_openai.timeout_sleep = 2.0
+    for name, value in {"COACH_HOME": str(hash_home), "COACH_EMBEDDINGS": "hash",
+                        "OPENAI_BASE_URL": fake_openai.base_url, "COACH_MODEL": "fake-model", "COACH_TIMEOUT": "1",
+                        "COACH_MAX_RETRIES": "0"}.items():
         monkeypatch.setenv(name, value)
-    yield server
-    server.stop()
+    return fake_openai
 
 
 def serve(server: FakeOpenAI, model: Model, requests: int = 200) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from deepeval.test_case import LLMTestCase
@@ -16,12 +15,10 @@ ID_NUMBER, PHONE = "440304198512034512", "13812345678"
 
 
 @pytest.fixture
-def judge_endpoint() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
+def judge_endpoint(fake_openai: FakeOpenAI) -> FakeOpenAI:
     # GEval asks for evaluation steps only when none are given, then a JSON score with a reason.
-    server.replies = [lambda body: json.dumps({"score": 8, "reason": "calm, apologises, asks, safe next step"})] * 4
-    yield server
-    server.stop()
+    fake_openai.replies = [lambda body: json.dumps({"score": 8, "reason": "calm, apologises, asks, safe next step"})] * 4
+    return fake_openai
 
 
 def test_no_judge_configured_means_no_judge_metric() -> None:

@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 
 from coach.cli import app
 
+pytestmark = pytest.mark.slow  # drives Chromium
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]

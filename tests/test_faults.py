@@ -79,6 +79,7 @@ KILL_POINTS = {
 }
 
 
+@pytest.mark.slow  # a subprocess ingest per kill point
 @pytest.mark.parametrize("point", list(KILL_POINTS))
 def test_kill_9_at_a_named_point_recovers(tmp_path: Path, point: str) -> None:
     method, nth, mode = KILL_POINTS[point]
@@ -130,6 +131,7 @@ def _window_records(chroma_file: Path) -> int:
     return int(row[0])
 
 
+@pytest.mark.slow  # a subprocess ingest, killed from outside
 def test_kill_9_from_outside_when_the_store_holds_n_windows(tmp_path: Path) -> None:
     home, folder = tmp_path / "home", write_corpus(tmp_path / "docs")
     proc = child(tmp_path, home, {"argv": ["ingest", str(folder), "--json"]}, stdout=subprocess.DEVNULL)
@@ -150,6 +152,7 @@ def test_kill_9_from_outside_when_the_store_holds_n_windows(tmp_path: Path) -> N
 # ------------------------------------------------------------------ 2. two ingests at once
 
 
+@pytest.mark.slow  # two subprocess ingests
 def test_two_ingests_at_once_one_waits_one_fails_clearly(tmp_path: Path) -> None:
     home, folder = tmp_path / "home", write_corpus(tmp_path / "docs")
     gate = tmp_path / "gate"
@@ -351,6 +354,7 @@ def test_chunk_whose_windows_were_lost_is_reported_and_rewritten_by_ingest(tmp_p
 # ------------------------------------------------------------------ 4. a plain re-run after a kill
 
 
+@pytest.mark.slow  # a killed subprocess ingest, then a re-run, per point
 @pytest.mark.parametrize("point", ["windows_before_chunks", "between_documents", "before_final_stamp",
                                    "changed_document_half_replaced"])
 def test_plain_rerun_after_a_kill_leaves_store_and_keyword_index_complete(tmp_path: Path, point: str) -> None:

@@ -9,7 +9,6 @@ import asyncio
 import itertools
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +25,9 @@ MESSAGES = ["你们业务员骗我买了这个保险，我要全额退保！", "
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI(timeout_sleep=1.5).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+def fake(fake_openai: FakeOpenAI) -> FakeOpenAI:
+    fake_openai.timeout_sleep = 1.5
+    return fake_openai
 
 
 def test_model_500s_and_timeouts_under_load_all_fall_back_to_checked_replies(

@@ -13,6 +13,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from tests.test_faults import write_corpus
 
 WINDOWS_LIKE = textwrap.dedent('''
@@ -30,6 +32,7 @@ def _run(tmp_path: Path, body: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow  # a subprocess ingest
 def test_ingest_takes_its_lock_without_fcntl(tmp_path: Path) -> None:
     folder = write_corpus(tmp_path / "docs")
     result = _run(tmp_path, f'''

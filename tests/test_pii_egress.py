@@ -31,11 +31,9 @@ def _answer(body: dict[str, Any]) -> str:
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    server.replies = [_answer] * 20
-    yield server
-    server.stop()
+def fake(fake_openai: FakeOpenAI) -> FakeOpenAI:
+    fake_openai.replies = [_answer] * 20
+    return fake_openai
 
 
 @pytest.fixture

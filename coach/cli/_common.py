@@ -49,10 +49,10 @@ def print_json(result: BaseModel) -> None:
 
 
 def read_jsonl(path: Path, request_type: type[RequestT],
-               check: Callable[[RequestT], None] | None = None) -> list[tuple[int, RequestT]]:
+               check: Callable[[RequestT], object] | None = None) -> list[tuple[int, RequestT]]:
     """Every request of a batch file with its line number, each validated (and given to ``check``, which
-    raises a CoachError for a request that cannot run) before anything runs: a bad line stops the batch
-    before any work and any output, naming its line."""
+    raises a CoachError for a request that cannot run; what it returns is ignored) before anything runs: a bad
+    line stops the batch before any work and any output, naming its line."""
     if not path.is_file():
         raise InputError(f"batch file not found: {path}", "pass an existing JSONL file to --input-jsonl")
     raw = path.read_bytes()

@@ -7,6 +7,7 @@ could not happen (bad input, empty store, unreachable model endpoint), with the 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -14,6 +15,10 @@ from rich.table import Table
 
 from coach.cli._common import EXIT_FAILED, EXIT_FINDINGS, console, err_console, reports_errors
 from coach.errors import ConfigError
+
+if TYPE_CHECKING:  # the CLI imports its machinery only inside the command that needs it
+    from coach.evaluation.suites import Scenario
+    from coach.types import Citation, Passage
 
 eval_app = typer.Typer(
     no_args_is_help=True, help="评测 / Evaluate drafts, models and trainee replies against the suites."
@@ -106,7 +111,8 @@ def _print_summary(result: object) -> None:
         table.add_column(column)
     for name, rate in result.summary.metrics.items():
         cells = [
-            f"{(s.get(name).rate or 0):.1%}" if s.get(name) else "—" for _, s in sorted(result.summary.by_split.items())
+            f"{(split.rate or 0):.1%}" if (split := s.get(name)) else "—"
+            for _, s in sorted(result.summary.by_split.items())
         ]
         table.add_row(name, f"{rate.rate:.1%} ({rate.passed}/{rate.total})", *cells)
     for name, rate in result.summary.rates.items():
@@ -170,9 +176,9 @@ def replies_cmd(
     scenarios = scenarios_by_id(suites_file)
     retriever = Retriever(load_settings())
     corpus = signals.CorpusText.from_store(retriever.store)
-    passages: dict[str, list] = {}
+    passages: dict[str, list[Passage]] = {}
 
-    def citations(scenario, reply):  # type: ignore[no-untyped-def]
+    def citations(scenario: Scenario, reply: str) -> list[Citation]:
         if scenario.id not in passages:
             passages[scenario.id] = retriever.retrieve(scenario.message[:2000], k=6).passages
         return cite_reply(reply, passages[scenario.id])

@@ -139,7 +139,7 @@ class Runner:
         return reviewer
 
     def cases(self) -> list[tuple[str, Scenario | GuardItem]]:
-        items = []
+        items: list[tuple[str, Scenario | GuardItem]] = []
         for name, (_, cases) in self.selected.items():
             chosen = cases[: self.options.limit] if self.options.limit else cases
             items.extend((name, c) for c in chosen)

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from coach.guard import text as gt
 from coach.types import RiskFlag
+
+if TYPE_CHECKING:  # the store (and chromadb behind it) is imported only where a store is opened
+    from coach.store import ChunkStore
 
 # ----------------------------------------------------------------------------------- the steps
 
@@ -171,8 +175,8 @@ class CorpusText:
         return cls({c.chunk_id: c for c in chunks}, scripts)
 
     @classmethod
-    def from_store(cls, store: object) -> CorpusText:
-        items = store.iter_all(include_text=True)  # type: ignore[attr-defined]
+    def from_store(cls, store: ChunkStore) -> CorpusText:
+        items = store.iter_all(include_text=True)
         return cls.of(
             [
                 ChunkText(
