@@ -116,8 +116,8 @@ class DraftChain:
         self.policy.role(request.role)  # unknown role -> ConfigError listing the valid ones
         run = self._prepare(request)
         # A danger (self-harm, violence, fraud, injury) gets the documented lines, never a model's wording.
-        asks_model = self.model is not None and run.composition.danger is None
-        reply, reason = self._ask_model(run, self.model) if asks_model else (None, None)
+        model = self.model if run.composition.danger is None else None
+        reply, reason = self._ask_model(run, model) if model is not None else (None, None)
         if reply is None:
             return self._result(run, self._offline(run), reason is not None, reason)
         return self._result(run, reply, False, None)

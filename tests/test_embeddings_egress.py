@@ -54,12 +54,12 @@ def test_the_retrieval_bench_measures_an_embeddings_endpoint(
     assert queries, "the question itself was embedded by the endpoint"
 
 
-def test_documents_go_to_the_endpoint_in_batches_of_the_configured_size(endpoint: FakeOpenAI, tmp_path: Path) -> None:
+def test_documents_go_to_the_endpoint_in_batches_of_the_configured_size(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
     from coach.embeddings import OpenAIEmbedder
 
-    settings = Settings(home=tmp_path / "home", embeddings="openai", embeddings_base_url=endpoint.base_url,
+    settings = Settings(home=tmp_path / "home", embeddings="openai", embeddings_base_url=fake_openai.base_url,
                         embeddings_model="fake-embed", embeddings_batch_size=4)
     vectors = OpenAIEmbedder(settings).embed_documents([f"第{i}句" for i in range(10)])
     assert len(vectors) == 10
-    assert [len(body["input"]) for body in endpoint.bodies] == [4, 4, 2]
-    assert [t for body in endpoint.bodies for t in body["input"]] == [f"第{i}句" for i in range(10)]
+    assert [len(body["input"]) for body in fake_openai.bodies] == [4, 4, 2]
+    assert [t for body in fake_openai.bodies for t in body["input"]] == [f"第{i}句" for i in range(10)]

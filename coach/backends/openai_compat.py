@@ -43,8 +43,9 @@ class OpenAICompatBackend:
     def _chat(self) -> Any:
         if self._client is None:
             from langchain_openai import ChatOpenAI
+            from pydantic import SecretStr
 
-            self._client = ChatOpenAI(base_url=self.base_url, api_key=self._api_key, model=self.model,
+            self._client = ChatOpenAI(base_url=self.base_url, api_key=SecretStr(self._api_key), model=str(self.model),
                                       timeout=self.timeout, max_retries=self.max_retries)
         return self._client
 

@@ -375,7 +375,7 @@ def emittable(policy: Policy) -> Iterator[tuple[str, str]]:
                 if any(s in slots and not values[s]["zh"] for s in ("demands", "money", "told", "asks", "object")):
                     continue
                 for language in ("zh-Hans", "zh-Hant", "en"):
-                    sentence = render(phrase, values, language)  # type: ignore[arg-type]
+                    sentence = render(phrase, values, language)
                     if sentence not in seen:
                         seen.add(sentence)
                         yield phrase.key, sentence

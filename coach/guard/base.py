@@ -92,7 +92,8 @@ class GuardContext:
 
 
 class Rule(Protocol):
-    rule: str
+    @property
+    def rule(self) -> str: ...
 
     def check(self, text: str, ctx: GuardContext) -> list[Violation]: ...
 

@@ -9,6 +9,7 @@ Kept light: no jieba, Chroma, LangChain or deepeval on this import path (``coach
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
 
 from coach.errors import InputError
@@ -34,7 +35,7 @@ class _Compiled:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self.policy_hash = policy_hash(policy)
-        rules: list[Rule] = [cls() for cls in PROMISE_RULES] + [cls() for cls in PHRASE_RULES]
+        rules: list[Rule] = [*(cls() for cls in PROMISE_RULES), *(cls() for cls in PHRASE_RULES)]
         for item in policy.forbidden_commitments:
             if item.patterns:
                 rules.append(PolicyPatternRule("unauthorized_promise", item.id, item.patterns))
@@ -55,11 +56,9 @@ class _Compiled:
         return squeezed in exact or any(w.fullmatch(squeezed) for w in wildcards)
 
 
-def _script_matchers(scripts: list[str]) -> tuple[set[str], list[object]]:
-    import re
-
+def _script_matchers(scripts: list[str]) -> tuple[set[str], list[re.Pattern[str]]]:
     exact: set[str] = set()
-    wildcards = []
+    wildcards: list[re.Pattern[str]] = []
     for script in scripts:
         norm = gt.normalise(script)
         for sentence in gt.sentences(norm):

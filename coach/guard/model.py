@@ -105,7 +105,8 @@ class ModelStage:
         """The probability of each of KINDS for one sentence's features."""
         logits = self.weights[features].sum(axis=0) + self.bias
         odds = np.exp(logits - logits.max())
-        return odds / odds.sum()
+        probabilities: np.ndarray = odds / odds.sum()
+        return probabilities
 
     def flags(self, ctx: GuardContext, violations: list[Violation]) -> list[Violation]:
         added: list[Violation] = []

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from coach.errors import BackendError, ConfigError
 from coach.guard import text as gt
@@ -31,6 +31,8 @@ from coach.guard.context import ContextInput, is_staff, parse_context
 from coach.policy import Policy
 from coach.prompts import load_prompt
 from coach.types import GuardReport, Violation
+
+ViolationKind = Literal["unauthorized_promise", "forbidden_phrase"]
 
 if TYPE_CHECKING:
     from coach.backends.base import Backend
@@ -133,7 +135,8 @@ class SecondOpinion:
             # limit just outside the quote still counts.
             if left < right and not (kind == "unauthorized_promise" and role_may(self.policy, role, category,
                                                                                   sentence.norm)):
-                pieces.append(Violation(kind=kind, category=category, span=text[left:right], start=left, end=right,
+                pieces.append(Violation(kind=cast(ViolationKind, kind), category=category, span=text[left:right],
+                                        start=left, end=right,
                                         explanation=explanation, suggestion=safe, source=source, detector="model"))
         return pieces
 

@@ -34,7 +34,7 @@ def to_simplified(text: str) -> str:
         return text
     converted = _converter().convert(text)
     if len(converted) == len(text):
-        return converted
+        return str(converted)
     return "".join(_char_t2s(c) for c in text)
 
 
@@ -62,11 +62,16 @@ _TYPOS: tuple[tuple[re.Pattern[str], str], ...] = (  # group 1 is kept, the char
 _TYPO_HINT = re.compile(r"帐|在(?=[来办说补弄给帮打联处找投举追曝告犯出发麻也次])|的(?=[及到回下])")
 
 
+def _rejoined(replacement: str, match: re.Match[str]) -> str:
+    """A typo's match with its kept groups, then the correction."""
+    return "".join(g for g in match.groups() if g) + replacement
+
+
 def _fix_typos(text: str) -> str:
     if text.isascii() or not _TYPO_HINT.search(text):
         return text
     for pattern, replacement in _TYPOS:
-        text = pattern.sub(lambda m, r=replacement: "".join(g for g in m.groups() if g) + r, text)
+        text = pattern.sub(functools.partial(_rejoined, replacement), text)
     return text
 
 
