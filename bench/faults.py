@@ -1,5 +1,6 @@
-"""Faults and what recovers them: kill -9 of `coach ingest` at five points in three store states, and a
-Chroma server frozen (SIGSTOP) or killed (SIGKILL) under an ingest and under a query.
+"""Faults and what recovers them: kill -9 of `coach ingest` at five points in three store states, a
+Chroma server frozen (SIGSTOP) or killed (SIGKILL) under an ingest and under a query, and a chat model
+endpoint that fails in each way a real one does.
 
     python -m bench.faults             # 2 runs of each fault, a few minutes with hash embeddings
     python -m bench.faults --runs 5
@@ -14,6 +15,11 @@ types: the same `coach ingest` again (and, for the server, starting or resuming 
 - data lost: chunks of the corpus missing from the store or the keyword index after that;
 - hangs: a command that had not ended after HANG_SECONDS (it is killed and counted; the target is 0).
 
+A model fault needs no recovery by hand: `coach draft --json` against the fake OpenAI-compatible server of
+tests/fake_openai.py on 127.0.0.1 (or a closed port), scripted to fail on every call, must still exit 0 with
+the offline composer's reply, say that it fell back and why, pass the guard, never show the failed answer,
+and leave the store exactly as it was.
+
 Embeddings are the test-only hash embeddings (COACH_EMBEDDINGS=hash): the faults are in the storage
 path, which is the same for every embedder. Results go to bench/results/faults.md.
 """
@@ -24,6 +30,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -164,6 +171,58 @@ def kill_ingest(base: Path, point: tuple[str, int], state: str) -> Outcome:
     return Outcome(rerun == 0 and exact, lost, code is None, note)
 
 
+PROMISE = "我保证明天给您全额退款，另外赔偿您500元。"
+MODEL_FAULTS = {
+    "model endpoint dead (connection refused)": None,
+    "model answers HTTP 500 every time": "ERROR_500",
+    "model never answers (client timeout)": "TIMEOUT",
+    "model answers malformed JSON": "MALFORMED",
+    "model answers empty content": "EMPTY",
+    "model answers only a <think> block": "<think>客户很生气，先道歉。</think>",
+    "model promises a refund and compensation every time": PROMISE,
+}
+
+
+def model_fault(base: Path, behaviour: str | None) -> Outcome:
+    """`coach draft` with a chat model that fails on every call (None: nothing listens on the port)."""
+    from tests import fake_openai
+
+    home, folder = base / "home", write_corpus(base / "docs")
+    if _coach(base, home, ["ingest", str(folder)]) != 0:
+        return Outcome(False, 0, False, "the first ingest failed")
+    model = None
+    if behaviour is None:
+        with socket.socket() as probe:  # a port nothing listens on once the probe is closed
+            probe.bind(("127.0.0.1", 0))
+            url = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+    else:
+        model = fake_openai.FakeOpenAI(timeout_sleep=4.0).start()
+        model.replies = [getattr(fake_openai, behaviour, behaviour)] * 50
+        url = model.base_url
+    env = {"COACH_BACKEND": "openai", "OPENAI_BASE_URL": url, "OPENAI_API_KEY": "sk-fault", "COACH_MODEL": "fake",
+           "COACH_TIMEOUT": "2", "COACH_MAX_RETRIES": "1"}
+    try:
+        proc = child(base, home, {"argv": ["draft", "--json", "我的卡被扣了两次年费，你们必须今天退给我！"]}, env,
+                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        try:
+            out, _ = proc.communicate(timeout=HANG_SECONDS)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            return Outcome(False, 0, True, "the draft hung")
+    finally:
+        if model:
+            model.stop()
+    exact, lost = check(home, folder, {})
+    if proc.returncode != 0:
+        return Outcome(False, lost, False, f"the draft exited {proc.returncode}")
+    draft = json.loads(out)
+    shown = draft["reply"] + json.dumps(draft.get("attempts", []), ensure_ascii=False)
+    fine = (draft["fell_back"] and bool(draft["fallback_reason"]) and draft["guard"]["ok"] and draft["reply"]
+            and "赔偿您500元" not in shown and "<think>" not in draft["reply"])
+    return Outcome(bool(fine) and exact, lost, False, f"fell back: {draft['fallback_reason']}"[:90])
+
+
 def server_fault(base: Path, during: str, sig: signal.Signals) -> Outcome:
     """The Chroma server frozen or killed during an ingest (at its 2nd chunk batch) or before a query."""
     from bench.server_scale import start_server
@@ -218,6 +277,8 @@ def faults() -> dict[str, Callable[[Path], Outcome]]:
         for during in ("ingest", "query"):
             cases[f"Chroma server {verb} during {during}"] = (
                 lambda base, sig=sig, during=during: server_fault(base, during, sig))
+    for label, behaviour in MODEL_FAULTS.items():
+        cases[label] = lambda base, behaviour=behaviour: model_fault(base, behaviour)
     return cases
 
 
@@ -228,7 +289,7 @@ def main() -> None:
     started = time.perf_counter()
     rows = [
         "Faults (`python -m bench.faults`, hash embeddings, 96-chunk corpus of 4 documents; recovery = the same "
-        "command again after the server is back).",
+        "command again after the server is back; a model fault must need no recovery: the draft falls back).",
         "",
         "| fault | runs | recovered | data lost (chunks) | hangs | note |",
         "|---|---:|---:|---:|---:|---|",

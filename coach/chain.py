@@ -263,9 +263,11 @@ class DraftChain:
                    f"fell back to the offline composer: {reason}" if fell_back and reason else None,
                    run.retrieval_notice]
         a = run.analysis
-        # A rejected answer may hold the very promise the guard stopped: staff see it only if they ask.
+        # A rejected answer may hold the very promise the guard stopped: staff see it, or the spans quoted
+        # from it, only if they ask; the categories and explanations say why it was rejected.
         attempts = run.attempts if run.request.show_rejected else [
-            a if a.ok else a.model_copy(update={"raw": None, "reply": None}) for a in run.attempts]
+            a if a.ok else a.model_copy(update={"raw": None, "reply": None, "guard": _without_spans(a.guard)})
+            for a in run.attempts]
         draft = Draft(
             id=uuid.uuid4().hex, reply=reply, backend=final.backend, model=final.model, attempts=attempts,
             customer_type=a.customer_type, risk_flags=a.risk_flags, escalate=a.escalate,
@@ -284,6 +286,14 @@ class DraftChain:
         if self._index is None:
             self._index = CitationIndex.from_store(self.retriever.store)  # type: ignore[attr-defined]
         return self._index
+
+
+def _without_spans(report: GuardReport | None) -> GuardReport | None:
+    """The report on a hidden answer: what was wrong and why, without the words quoted from it."""
+    if report is None:
+        return None
+    return report.model_copy(update={"violations": [
+        v.model_copy(update={"span": "", "start": 0, "end": 0}) for v in report.violations]})
 
 
 def _data(text: str) -> str:

@@ -210,6 +210,8 @@ def test_rejected_answers_are_not_shown_unless_asked(chain: DraftChain, server: 
     hidden = ask(chain, message)
     assert hidden.reply == GOOD and hidden.attempts[0].raw is None and hidden.attempts[0].reply is None
     assert not hidden.attempts[0].ok and hidden.attempts[0].guard.violations
+    assert {v.category for v in hidden.attempts[0].guard.violations} >= {"refund_outcome"}
+    assert not any(v.span for v in hidden.attempts[0].guard.violations)  # no words of the answer quoted
     server.replies.extend([PROMISE, GOOD])
     shown = ask(chain, message, show_rejected=True)
     assert shown.attempts[0].raw == PROMISE
