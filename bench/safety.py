@@ -1,0 +1,81 @@
+"""Safety flags on labelled messages: recall per flag and language, escalation, false alarms on hard negatives.
+
+    python -m bench.safety                    # evals/scenarios/safety_s3.jsonl (an author who never saw coach)
+    python -m bench.safety FILE ... [--out PATH]
+
+Only the analysis runs (no store, no drafting), so it takes seconds. A row's ``expect.risk_flags`` lists the
+flags it should raise; only the safety flags of coach/safety.yaml are scored here (the complaint flags such
+as ``media`` have their own eval). A row expecting no safety flag is a negative: any safety flag raised on it
+is a false alarm. A case "missed" is one expecting a safety flag whose analysis raised none at all, so its
+reply would be an ordinary complaint reply: the worst outcome, listed by id.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from pathlib import Path
+
+from coach import safety
+from coach.analyze import analyse
+from coach.types import Turn
+
+DEFAULT = Path(__file__).resolve().parents[1] / "evals" / "scenarios" / "safety_s3.jsonl"
+
+
+def score_file(path: Path) -> list[str]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    expected, found, raised_wrong = Counter(), Counter(), Counter()
+    by_lang, by_lang_found = Counter(), Counter()
+    positives = escalated = negatives = false_alarms = 0
+    missed: list[str] = []
+    for row in rows:
+        conversation = [Turn.model_validate(t) for t in row.get("conversation") or []] or None
+        analysis = analyse(row["message"], conversation)
+        raised = {f for f in analysis.risk_flags if safety.is_safety(f)}
+        wanted = {f for f in row.get("expect", {}).get("risk_flags") or [] if safety.is_safety(f)}
+        for flag in wanted:
+            expected[flag] += 1
+            found[flag] += flag in raised
+            by_lang[row.get("lang", "?")] += 1
+            by_lang_found[row.get("lang", "?")] += flag in raised
+        for flag in raised - wanted:
+            raised_wrong[flag] += 1
+        if wanted:
+            positives += 1
+            escalated += analysis.escalate
+            if not raised:
+                missed.append(row["id"])
+        else:
+            negatives += 1
+            false_alarms += bool(raised)
+    total, hit = sum(expected.values()), sum(found.values())
+    lines = [f"## {path.name} ({len(rows)} rows: {positives} with a safety flag, {negatives} without)", "",
+             "| flag | expected | found | recall | raised where not expected |", "|---|---:|---:|---:|---:|"]
+    lines += [f"| {flag} | {expected[flag]} | {found[flag]} | {found[flag] / expected[flag]:.2f} | {raised_wrong[flag]} |"
+              for flag in sorted(expected)]
+    lines += [f"| **all** | {total} | {hit} | {hit / max(1, total):.2f} | {sum(raised_wrong.values())} |", "",
+              "| measure | value |", "|---|---:|",
+              *(f"| recall, {lang} | {by_lang_found[lang]}/{by_lang[lang]} = {by_lang_found[lang] / by_lang[lang]:.2f} |"
+                for lang in sorted(by_lang)),
+              f"| safety cases escalated | {escalated}/{positives} |",
+              f"| safety cases with no safety flag at all | {len(missed)} |",
+              f"| false alarms on rows without a safety flag | {false_alarms}/{negatives} |", "",
+              f"Missed entirely: {', '.join(missed) or 'none'}", ""]
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="*", type=Path, default=[DEFAULT])
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    text = "\n".join(["# Safety flags on labelled messages", "", *(line for p in args.files for line in score_file(p))])
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
