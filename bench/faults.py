@@ -4,6 +4,7 @@ endpoint that fails in each way a real one does.
 
     python -m bench.faults             # 2 runs of each fault, a few minutes with hash embeddings
     python -m bench.faults --runs 5
+    python -m bench.faults --only model  # the model faults alone (the table then holds only those rows)
 
 Every fault is real. A kill point is deterministic: the `coach ingest` child wraps one ChunkStore method
 and, on its n-th call, SIGKILLs itself (or sends the signal to the Chroma server), so it dies with Chroma's
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -220,7 +222,8 @@ def model_fault(base: Path, behaviour: str | None) -> Outcome:
     shown = draft["reply"] + json.dumps(draft.get("attempts", []), ensure_ascii=False)
     fine = (draft["fell_back"] and bool(draft["fallback_reason"]) and draft["guard"]["ok"] and draft["reply"]
             and "赔偿您500元" not in shown and "<think>" not in draft["reply"])
-    return Outcome(bool(fine) and exact, lost, False, f"fell back: {draft['fallback_reason']}"[:90])
+    reason = re.sub(r"http://127\.0\.0\.1:\d+/v1 ", "", draft["fallback_reason"] or "")  # one note per fault
+    return Outcome(bool(fine) and exact, lost, False, f"fell back: {reason}"[:80])
 
 
 def server_fault(base: Path, during: str, sig: signal.Signals) -> Outcome:
@@ -285,6 +288,7 @@ def faults() -> dict[str, Callable[[Path], Outcome]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--only", default="", help="run the faults whose name contains this, e.g. model")
     args = parser.parse_args()
     started = time.perf_counter()
     rows = [
@@ -296,6 +300,8 @@ def main() -> None:
     ]
     totals = [0, 0, 0, 0]
     for name, run in faults().items():
+        if args.only not in name:
+            continue
         outcomes = []
         for _ in range(args.runs):
             with tempfile.TemporaryDirectory(prefix="coach-fault-") as tmp:

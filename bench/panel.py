@@ -72,13 +72,14 @@ def build(systems: dict[str, Path], folder: Path, reviewers: int = 3) -> None:
         for cid in ids:
             case, names = cases[cid], list(systems)
             rng.shuffle(names)
-            key.setdefault(str(reviewer), {})[cid] = dict(zip(LETTERS, names))
-            lines = [f"## Case {cid}", f"channel: {case['channel']} | domain: {case['domain']} | language: {case['lang']}"]
+            key.setdefault(str(reviewer), {})[cid] = dict(zip(LETTERS, names, strict=True))
+            lines = [f"## Case {cid}",
+                     f"channel: {case['channel']} | domain: {case['domain']} | language: {case['lang']}"]
             if case.get("conversation"):
                 lines.append("earlier turns:\n" + "\n".join(f"  {t['speaker']}: {t['text']}"
                                                             for t in case["conversation"]))
             lines.append(f"customer now: {case['message']}")
-            for letter, name in zip(LETTERS, names):
+            for letter, name in zip(LETTERS, names, strict=True):
                 draft = drafts[name][cid]
                 lines.append(f"### Reply {letter}\n{draft['reply']}\nstaff steps: {staff_steps(draft)}")
             blocks.append("\n".join(lines))

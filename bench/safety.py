@@ -53,12 +53,12 @@ def score_file(path: Path) -> list[str]:
     total, hit = sum(expected.values()), sum(found.values())
     lines = [f"## {path.name} ({len(rows)} rows: {positives} with a safety flag, {negatives} without)", "",
              "| flag | expected | found | recall | raised where not expected |", "|---|---:|---:|---:|---:|"]
-    lines += [f"| {flag} | {expected[flag]} | {found[flag]} | {found[flag] / expected[flag]:.2f} | {raised_wrong[flag]} |"
-              for flag in sorted(expected)]
+    lines += [f"| {flag} | {expected[flag]} | {found[flag]} | {found[flag] / expected[flag]:.2f} "
+              f"| {raised_wrong[flag]} |" for flag in sorted(expected)]
     lines += [f"| **all** | {total} | {hit} | {hit / max(1, total):.2f} | {sum(raised_wrong.values())} |", "",
               "| measure | value |", "|---|---:|",
-              *(f"| recall, {lang} | {by_lang_found[lang]}/{by_lang[lang]} = {by_lang_found[lang] / by_lang[lang]:.2f} |"
-                for lang in sorted(by_lang)),
+              *(f"| recall, {lang} | {by_lang_found[lang]}/{by_lang[lang]} "
+                f"= {by_lang_found[lang] / by_lang[lang]:.2f} |" for lang in sorted(by_lang)),
               f"| safety cases escalated | {escalated}/{positives} |",
               f"| safety cases with no safety flag at all | {len(missed)} |",
               f"| false alarms on rows without a safety flag | {false_alarms}/{negatives} |", "",
