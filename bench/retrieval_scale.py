@@ -110,8 +110,8 @@ def measure_queries(home: Path, queries: list[str]) -> dict[str, object]:
     retriever.retrieve(queries[0], 5)
     answered = time.perf_counter()
 
-    from coach.corpus import to_simplified
     from coach.lexical import query_candidates, tokenize
+    from coach.script import to_simplified
 
     simplified = [to_simplified(q) for q in queries]
     vectors = [retriever.embedder.embed_query(q) for q in simplified]

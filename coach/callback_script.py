@@ -17,11 +17,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from coach.analyze import detect_language
-from coach.chain import find_placeholders
-from coach.compose import to_traditional
 from coach.errors import BackendError, InputError
 from coach.guard import check
 from coach.policy import Policy, load_policy, policy_hash
+from coach.script import find_placeholders, to_traditional
 from coach.types import CallbackCase, CallbackScript, GuardReport, ScriptPart
 from coach.yaml_input import load_yaml
 

@@ -23,7 +23,6 @@ from coach.analyze import analyse, customer_words
 from coach.backends.base import Backend, Message, get_backend
 from coach.citations import CitationIndex, cite_quotes, cite_reply
 from coach.compose import COMPOSER_VERSION, OFFLINE_NOTICE, Composition, compose, minimal
-from coach.compose import to_traditional as s2t
 from coach.compose.facts import use_cache_dir
 from coach.config import Settings
 from coach.errors import BackendError, InputError
@@ -33,6 +32,7 @@ from coach.model_answer import read_answer
 from coach.policy import Policy, load_policy, policy_hash
 from coach.prompts import load_prompt
 from coach.redact import Redactor, install_log_masking
+from coach.script import find_placeholders, to_traditional
 from coach.types import Analysis, Attempt, Channel, Draft, DraftRequest, GuardReport, Passage, Turn
 
 log = logging.getLogger("coach.chain")
@@ -40,7 +40,6 @@ install_log_masking(log)
 
 MAX_CHARS = 20_000
 MAX_ATTEMPTS = 3
-_PLACEHOLDERS = re.compile(r"(?<![A-Za-z])[Xx]{2,}(?![A-Za-z])|×{2,}|＿{2,}|_{2,}|【\s*】|\[\s*\]|某某|＊{2,}|\*{3,}")
 _DELIMITERS = re.compile(r"<<<\s*CUSTOMER_DATA|CUSTOMER_DATA\s*>>>")
 _LANGUAGE_RULE = {"zh-Hans": "用简体中文回复。", "zh-Hant": "請用繁體中文回覆。", "en": "Reply in English."}
 _LANGUAGE_NAME = {"zh-Hans": "简体中文", "zh-Hant": "繁体中文", "en": "英文"}
@@ -50,11 +49,6 @@ _CHANNEL_RULE = {
     "chat": "在线文字：最多两条消息，每条不超过120字，用换行分开；不要说当面的话。",
     "letter": "书面回函：以“尊敬的客户：”开头，完整、正式；不要说当面的话。",
 }
-
-
-def find_placeholders(text: str) -> list[str]:
-    """Template gaps a reply must never contain: XX, ××, ＿＿, an empty 【】, 某某."""
-    return [m.group(0) for m in _PLACEHOLDERS.finditer(text)]
 
 
 def validate_message(text: str) -> None:
@@ -213,7 +207,7 @@ class DraftChain:
         problems = [f"unknown placeholder {p}" for p in run.redactor.unknown_placeholders(text)]
         reply = run.redactor.restore(text)
         if language == "zh-Hant":
-            reply = s2t(reply)
+            reply = to_traditional(reply)
         problems += [f"placeholder {p!r} left in the reply" for p in find_placeholders(reply)]
         used = [i for i in answer.passages if 0 <= i < len(_citable(run.passages))]
         return reply, problems, False, used

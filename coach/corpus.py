@@ -13,19 +13,16 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from coach.errors import ConfigError, InputError
+from coach.script import to_simplified
 from coach.types import ChunkKind, StaffDomain
 from coach.yaml_input import load_yaml
-
-if TYPE_CHECKING:
-    import opencc
 
 Layout = Literal["plain", "doubled", "slides"]
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
@@ -364,20 +361,6 @@ def clean_text(raw: str, layout: Layout = "plain") -> str:
 
 def _split_long_line(line: str) -> list[str]:
     return split_sentences(line) if len(line) > 200 else [line]
-
-
-# ---------------------------------------------------------------- script conversion
-
-
-@cache
-def _t2s() -> opencc.OpenCC:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    return str(_t2s().convert(text))
 
 
 # ---------------------------------------------------------------- chunking

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from coach.analyze import analyse, detect_language
-from coach.corpus import to_simplified
 from coach.escalation import advice_quotes
+from coach.script import to_simplified
 
 FLAG_CASES = [
     ("media", "你们再不解决，我就找我的媒体朋友把这事曝光到网上！"),

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from coach.backends import get_backend
-from coach.chain import DraftChain, find_placeholders
+from coach.chain import DraftChain
 from coach.config import Settings
 from coach.errors import ConfigError
 from coach.guard import check
+from coach.script import find_placeholders
 from coach.types import DraftRequest, Turn
 from tests.fake_openai import EMPTY, ERROR_500, MALFORMED, TIMEOUT, FakeOpenAI
 

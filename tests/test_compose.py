@@ -8,18 +8,19 @@ from pathlib import Path
 import pytest
 
 from coach.analyze import analyse
-from coach.chain import DraftChain, find_placeholders
+from coach.chain import DraftChain
 from coach.compose import compose, emittable
 from coach.compose.case import read_case
 from coach.compose.facts import key_facts
 from coach.compose.wording import wording
 from coach.config import Settings
-from coach.corpus import chunk_document, clean_text, load_manifest, read_document, to_simplified
+from coach.corpus import chunk_document, clean_text, load_manifest, read_document
 from coach.evaluation.signals import read_steps
 from coach.guard import check
 from coach.paths import bundled
 from coach.policy import load_policy
 from coach.redact import Redactor
+from coach.script import find_placeholders, to_simplified
 from coach.types import DraftRequest
 
 POLICY = load_policy()

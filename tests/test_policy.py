@@ -10,8 +10,8 @@ import yaml
 
 from coach.errors import ConfigError
 from coach.guard import check
-from coach.guard.text import to_simplified
 from coach.policy import DEFAULT_POLICY_PATH, load_policy, validate_policy_file
+from coach.script import to_simplified_aligned as to_simplified
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

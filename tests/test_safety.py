@@ -10,10 +10,10 @@ import pytest
 from coach import safety
 from coach.analyze import analyse
 from coach.chain import DraftChain
-from coach.compose import to_traditional
 from coach.config import Settings
 from coach.guard import check
 from coach.policy import load_policy
+from coach.script import to_traditional
 from coach.types import DraftRequest
 
 FLAGGED = {
