@@ -31,7 +31,9 @@ CHUNKS_PER_FILE = 200
 
 
 def real_sentences() -> list[str]:
-    from coach.corpus import clean_text, load_manifest, read_document, split_sentences
+    from coach.corpus.clean import clean_text, split_sentences
+    from coach.corpus.manifest import load_manifest
+    from coach.corpus.read import read_document
     from coach.paths import bundled
 
     corpus = bundled("corpus")

@@ -14,7 +14,10 @@ from coach.compose.case import read_case
 from coach.compose.facts import key_facts
 from coach.compose.wording import wording
 from coach.config import Settings
-from coach.corpus import chunk_document, clean_text, load_manifest, read_document
+from coach.corpus.chunk import chunk_document
+from coach.corpus.clean import clean_text
+from coach.corpus.manifest import load_manifest
+from coach.corpus.read import read_document
 from coach.evaluation.signals import read_steps
 from coach.guard import check
 from coach.paths import bundled

@@ -6,21 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from coach.corpus import (
-    AnchoredQuestions,
-    DocumentMeta,
-    attach_questions,
-    chunk_document,
+from coach.corpus.chunk import attach_questions, chunk_document
+from coach.corpus.clean import (
     clean_text,
     collapse_tandem_repeats,
-    load_manifest,
-    load_questions,
-    read_document,
     remove_pinyin,
     repair_mojibake,
     split_slide_numbers,
     strip_boilerplate,
 )
+from coach.corpus.manifest import AnchoredQuestions, DocumentMeta, load_manifest, load_questions
+from coach.corpus.read import read_document
 from coach.errors import ConfigError, InputError
 from coach.paths import bundled
 
