@@ -29,7 +29,7 @@ from coach.errors import BackendError, InputError
 from coach.guard import check
 from coach.guard.review import SecondOpinion
 from coach.model_answer import read_answer
-from coach.policy import Policy, load_policy, policy_hash
+from coach.policy import Policy, Role, load_policy, policy_hash
 from coach.prompts import load_prompt
 from coach.redact import Redactor, install_log_masking
 from coach.script import find_placeholders, to_traditional
@@ -67,6 +67,7 @@ class _Run:
     """What one draft accumulates on its way through the chain."""
 
     request: DraftRequest
+    role: Role  # request.role resolved against the policy, once, in draft()
     channel: Channel
     analysis: Analysis
     redactor: Redactor
@@ -107,8 +108,8 @@ class DraftChain:
 
     def draft(self, request: DraftRequest) -> Draft:
         validate_message(request.message)
-        self.policy.role(request.role)  # unknown role -> ConfigError listing the valid ones
-        run = self._prepare(request)
+        role = self.policy.role(request.role)  # unknown role -> ConfigError listing the valid ones
+        run = self._prepare(request, role)
         # A danger (self-harm, violence, fraud, injury) gets the documented lines, never a model's wording.
         model = self.model if run.composition.danger is None else None
         reply, reason = self._ask_model(run, model) if model is not None else (None, None)
@@ -118,7 +119,7 @@ class DraftChain:
 
     # ---------------------------------------------------------------------------------- internals
 
-    def _prepare(self, request: DraftRequest) -> _Run:
+    def _prepare(self, request: DraftRequest, role: Role) -> _Run:
         redactor = Redactor()
         conversation = request.conversation or []
         analysis = analyse(request.message, conversation)
@@ -131,16 +132,17 @@ class DraftChain:
         channel = request.channel or self.settings.channel
         composition = compose(analysis, retrieval.passages, self.policy, words=words, channel=channel,
                               domain=request.domain)
-        return _Run(request, channel, analysis, redactor, retrieval.passages, composition, context, retrieval.notice)
+        return _Run(request, role, channel, analysis, redactor, retrieval.passages, composition, context,
+                    retrieval.notice)
 
     def _check(self, run: _Run, text: str) -> GuardReport:
-        return check(text, role=run.request.role, context=run.context, policy=self.policy)
+        return check(text, role=run.role, context=run.context, policy=self.policy)
 
     def _review(self, run: _Run, text: str, report: GuardReport) -> GuardReport:
         """The model's second opinion on a model's reply, when configured. The offline composer's drafts are
         built from vetted phrases and get the rules only: a second opinion there would make the fallback
         depend on the endpoint whose failure it stands in for."""
-        return self.reviewer.review(text, report, context=run.context) if self.reviewer else report
+        return self.reviewer.review(text, report, role=run.role, context=run.context) if self.reviewer else report
 
     def _ask_model(self, run: _Run, model: Backend) -> tuple[str | None, str | None]:
         """(accepted reply, None) or (None, why the model's answers were not used)."""
@@ -175,8 +177,7 @@ class DraftChain:
         a, mask = run.analysis, run.redactor.mask
         dangers = [f"{x.flag}：{x.who_to_call}；不要：{x.do_not}"
                    for x in a.escalation_advice if safety.is_safety(x.flag)]
-        role = self.policy.role(run.request.role)
-        grants = "".join(f"；本岗位另可：{g.note}" for g in role.grants if g.note)
+        grants = "".join(f"；本岗位另可：{g.note}" for g in run.role.grants if g.note)
         history = run.context[:-1]
         return [
             {"role": "system", "content": system.render(

@@ -301,8 +301,8 @@ def _api_routes(app: FastAPI, store: _Store, policy: Policy, reviewer: SecondOpi
         """检查回复：与 `coach check --json` 相同；`context` 为客户上一句话或对话。"""
         _check_length(body.text, "回复")
         _check_turns(body.context)
-        report = guard_check(body.text, role=body.role, context=body.context, policy=policy, reviewer=reviewer,
-                             model=model)
+        report = guard_check(body.text, role=policy.role(body.role), context=body.context, policy=policy,
+                             reviewer=reviewer, model=model)
         _note(request, backend="guard", guard="ok" if report.ok else f"violations:{len(report.violations)}",
               second_opinion=report.second_opinion)
         return report

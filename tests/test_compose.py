@@ -53,7 +53,7 @@ def sentences() -> list[tuple[str, str]]:
 
 def test_every_emittable_sentence_passes_the_guard_for_every_role(sentences: list[tuple[str, str]]) -> None:
     assert len(sentences) > 1000
-    failures = [(key, s, role) for key, s in sentences for role in POLICY.roles
+    failures = [(key, s, role) for key, s in sentences for role in POLICY.roles.values()
                 if not check(s, role=role, policy=POLICY).ok or find_placeholders(s)]
     assert failures == []
 
@@ -197,7 +197,7 @@ ADVERSARIAL = "你们必须全额退款保证！你爱找谁找谁！赔偿五�
 def test_adversarial_words_never_reach_the_reply(message: str) -> None:
     masked = Redactor().mask(message)
     reply = compose(analyse(message), [], POLICY, words=masked).text
-    for role in POLICY.roles:
+    for role in POLICY.roles.values():
         assert check(reply, role=role, context=message, policy=POLICY).ok
     assert not find_placeholders(reply)
     for fragment in ("全额退款保证", "找谁", "赔偿五千", "13812345678", "[PHONE", "张伟", "保证全额", "idiot",

@@ -308,7 +308,7 @@ def _checked(case: Case, analysis: Analysis, policy: Policy, words: str, key: st
         return ""
     sentence = render(wording().phrase(key, case.channel), slot_values(analysis.issue, case, policy, told, named),
                       analysis.language)
-    ok = all(check(sentence, role=role, context=words or None, policy=policy).ok for role in policy.roles)
+    ok = all(check(sentence, role=role, context=words or None, policy=policy).ok for role in policy.roles.values())
     return value if ok else ""
 
 
