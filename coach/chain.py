@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from coach import safety
 from coach.analyze import analyse, customer_words
-from coach.backends.base import Backend, Message, get_backend
+from coach.backends.base import OFFLINE, Backend, Message, get_backend
 from coach.citations import CitationIndex, cite_quotes, cite_reply
 from coach.compose import COMPOSER_VERSION, OFFLINE_NOTICE, Composition, compose, minimal
 from coach.compose.facts import use_cache_dir
@@ -91,9 +91,9 @@ class DraftChain:
                  policy: Policy | None = None, max_attempts: int = MAX_ATTEMPTS) -> None:
         self.settings = settings
         self.policy = policy or load_policy(settings.policy)
-        self.backend = backend or get_backend(None, settings)
+        # The model asked first: ``backend`` (an injected one), else the one settings choose; None = offline.
+        self.model: Backend | None = backend or get_backend(None, settings)
         use_cache_dir(settings.home)  # jieba's dictionary cache beside the store, for the composer's terms
-        self.model: Backend | None = None if self.backend.name == "offline" else self.backend
         if retriever is None:
             from coach.retrieval import Retriever
 
@@ -105,6 +105,10 @@ class DraftChain:
         self._index: CitationIndex | None = None
 
     # ------------------------------------------------------------------------------------- public
+
+    @property
+    def provenance(self) -> tuple[str, str | None]:
+        return provenance(self.model)
 
     def draft(self, request: DraftRequest) -> Draft:
         validate_message(request.message)
@@ -151,17 +155,18 @@ class DraftChain:
             try:
                 raw = model.complete(messages, temperature=0.2, json_mode=True)
             except BackendError as exc:
-                run.attempts.append(self._attempt(run, error=exc.message))
+                run.attempts.append(self._attempt(run, model, error=exc.message))
                 return None, f"model failed: {exc.message}"
             reply, problems, garbled, used = self._postprocess(run, raw)
             report = self._check(run, reply) if reply else None
             try:  # the second opinion reads only what the rules let through: a flagged reply is repaired anyway
                 report = self._review(run, reply, report) if report and report.ok and not problems else report
             except BackendError as exc:  # a reply the configured checks could not verify is not used
-                run.attempts.append(self._attempt(run, raw=raw, reply=reply, error=f"second opinion: {exc.message}"))
+                run.attempts.append(self._attempt(run, model, raw=raw, reply=reply,
+                                                  error=f"second opinion: {exc.message}"))
                 return None, f"the guard's second opinion failed: {exc.message}"
             ok = bool(report and report.ok and not problems)
-            run.attempts.append(self._attempt(run, raw=raw, reply=reply, guard=report, problems=problems, ok=ok))
+            run.attempts.append(self._attempt(run, model, raw=raw, reply=reply, guard=report, problems=problems, ok=ok))
             if ok:
                 run.used_passages = used
                 return reply, None
@@ -232,20 +237,20 @@ class DraftChain:
             report = self._check(run, text)
             problems = [f"placeholder {p!r}" for p in find_placeholders(text)]
             ok = report.ok and not problems
-            run.attempts.append(Attempt(backend="offline", model=COMPOSER_VERSION, prompt_version=COMPOSER_VERSION,
+            run.attempts.append(Attempt(backend=OFFLINE, model=COMPOSER_VERSION, prompt_version=COMPOSER_VERSION,
                                         raw=text, reply=text, guard=report, problems=problems, ok=ok))
             if ok:
                 return text
         raise BackendError("no draft passed the guard, not even the offline composer's",
                            "report this with the customer's message; check the policy file with `coach policy validate`")  # noqa: E501
 
-    def _attempt(self, run: _Run, **fields: object) -> Attempt:
-        return Attempt(backend=self.backend.name, model=self.backend.model,
+    def _attempt(self, run: _Run, model: Backend, **fields: object) -> Attempt:
+        return Attempt(backend=model.name, model=model.model,
                        prompt_version="+".join(run.versions), **fields)  # type: ignore[arg-type]
 
     def _result(self, run: _Run, reply: str, fell_back: bool, reason: str | None) -> Draft:
         final = run.attempts[-1]
-        offline = final.backend == "offline"
+        offline = final.backend == OFFLINE
         if offline:
             quotes = [(p.doc, p.quote) for p in run.composition.phrases if p.doc]
             citations = cite_quotes(quotes, run.passages, self._citation_index())
@@ -295,6 +300,11 @@ def _passage_lines(passages: list[Passage]) -> str:
     lines = [f"- [P{i}] [{p.kind}] 语料{p.source} {p.section[:40]}：{p.text[:300]}".replace("\n", " ")
              for i, p in enumerate(_citable(passages), start=1)]
     return "\n".join(lines) or "（无）"
+
+
+def provenance(model: Backend | None) -> tuple[str, str | None]:
+    """(backend, model) as results name them: the model's, or offline and the composer's version."""
+    return (model.name, model.model) if model else (OFFLINE, COMPOSER_VERSION)
 
 
 def draft(request: DraftRequest, settings: Settings, backend: Backend | None = None) -> Draft:

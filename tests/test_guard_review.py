@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from coach.backends.base import get_backend
+from coach.backends.base import model_backend
 from coach.cli import app
 from coach.config import Settings
 from coach.errors import BackendError, ConfigError
@@ -129,7 +129,7 @@ def test_the_prompt_lists_only_what_the_role_may_not_commit_to(fake: FakeOpenAI)
     policy.roles["complaint_officer"].grants.append(Grant(category="deadline"))  # no limit: may name dates
     fake.replies.append(flags())
     officer = policy.role("complaint_officer")
-    SecondOpinion(get_backend("openai", Settings()), policy).review("好的。", check("好的。", role=officer, policy=policy),
+    SecondOpinion(model_backend("openai", Settings()), policy).review("好的。", check("好的。", role=officer, policy=policy),
                                                                     role=officer)
     prompt = fake.bodies[-1]["messages"][-1]["content"]
     assert "- deadline：" not in prompt  # granted without a limit

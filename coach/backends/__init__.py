@@ -1,5 +1,5 @@
-"""Chat backends: ``offline`` (the deterministic composer) and ``openai`` (any OpenAI-compatible endpoint)."""
+"""Model backends: ``openai`` (any OpenAI-compatible endpoint); ``offline`` chooses none (the composer drafts)."""
 
-from coach.backends.base import REGISTRY, Backend, Message, get_backend
+from coach.backends.base import OFFLINE, REGISTRY, Backend, Message, choose_backend, get_backend, model_backend
 
-__all__ = ["REGISTRY", "Backend", "Message", "get_backend"]
+__all__ = ["OFFLINE", "REGISTRY", "Backend", "Message", "choose_backend", "get_backend", "model_backend"]

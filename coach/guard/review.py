@@ -55,10 +55,10 @@ class SecondOpinion:
 
     @classmethod
     def from_settings(cls, settings: Settings, policy: Policy) -> SecondOpinion:
-        from coach.backends.base import get_backend
+        from coach.backends.base import model_backend
 
         try:
-            backend = get_backend("openai", settings)
+            backend = model_backend("openai", settings)
         except ConfigError as exc:
             raise ConfigError(f"the guard's second opinion needs a model endpoint: {exc.message}",
                               _NOT_CONFIGURED_FIX) from exc
