@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from coach import safety
 from coach.analyze import analyse, customer_words
-from coach.backends.base import OFFLINE, Backend, Message, get_backend
+from coach.backends import OFFLINE, Backend, Message, get_backend
 from coach.citations import CitationIndex, cite_quotes, cite_reply
 from coach.compose import COMPOSER_VERSION, OFFLINE_NOTICE, Composition, compose, minimal
 from coach.compose.facts import use_cache_dir

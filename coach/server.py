@@ -32,7 +32,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message, Send
 
-from coach.backends.base import Backend, get_backend
+from coach.backends import Backend, get_backend
 from coach.callback_script import callback_script
 from coach.chain import provenance
 from coach.config import Settings

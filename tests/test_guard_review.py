@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from coach.backends.base import model_backend
+from coach.backends import model_backend
 from coach.cli import app
 from coach.config import Settings
 from coach.errors import BackendError, ConfigError

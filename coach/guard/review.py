@@ -55,7 +55,7 @@ class SecondOpinion:
 
     @classmethod
     def from_settings(cls, settings: Settings, policy: Policy) -> SecondOpinion:
-        from coach.backends.base import model_backend
+        from coach.backends.registry import model_backend
 
         try:
             backend = model_backend("openai", settings)
