@@ -3,8 +3,9 @@ that attach staff questions to passages, as YAML checked by Pydantic."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -13,6 +14,7 @@ from coach.types import StaffDomain
 from coach.yaml_input import load_yaml
 
 Layout = Literal["plain", "doubled", "slides"]
+T = TypeVar("T")
 
 
 class DocumentMeta(BaseModel):
@@ -57,22 +59,20 @@ def first_error(path: Path, exc: ValidationError, fix: str) -> ConfigError:
 
 
 def load_manifest(path: Path) -> Manifest:
-    data = load_yaml(path, "manifest", "create corpus/manifest.yaml")
-    try:
-        return Manifest.model_validate(data)
-    except ValidationError as exc:
-        raise first_error(
-            path, exc, "each entry needs id, file and title; optional domain, script, layout, description, questions"
-        ) from exc
+    return _validated(path, "manifest", "create corpus/manifest.yaml", Manifest.model_validate,
+                      "each entry needs id, file and title; optional domain, script, layout, description, questions")
 
 
 def load_questions(path: Path) -> list[AnchoredQuestions]:
-    data = load_yaml(
-        path, "questions file", "fix the questions file named in the manifest, or remove the entry's `questions`"
-    )
+    return _validated(path, "questions file",
+                      "fix the questions file named in the manifest, or remove the entry's `questions`",
+                      _QUESTION_LIST.validate_python,
+                      "the file is a list of {anchor: phrase from the passage, questions: [...]}")
+
+
+def _validated(path: Path, what: str, unreadable_fix: str, validate: Callable[[Any], T], invalid_fix: str) -> T:
+    data = load_yaml(path, what, unreadable_fix)
     try:
-        return _QUESTION_LIST.validate_python(data)
+        return validate(data)
     except ValidationError as exc:
-        raise first_error(
-            path, exc, "the file is a list of {anchor: phrase from the passage, questions: [...]}"
-        ) from exc
+        raise first_error(path, exc, invalid_fix) from exc
