@@ -137,8 +137,8 @@ def _coach(workdir: Path, home: Path, argv: list[str], env: dict[str, str] | Non
 def check(home: Path, folder: Path, env: dict[str, str]) -> tuple[bool, int]:
     """(store, windows and keyword index exactly the corpus's, chunks of the corpus missing) after recovery."""
     from coach.config import Settings
+    from coach.corpus.documents import discover, prepare
     from coach.doctor import diagnose
-    from coach.documents import discover, prepare
     from coach.embeddings import HashEmbedder
     from coach.ingest import lexical_path
     from coach.lexical import LexicalIndex

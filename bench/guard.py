@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:  # `python bench/guard.py` from anywhere
 from bench.common import percentile  # noqa: E402
 from coach.guard import check  # noqa: E402
 from coach.guard import text as guard_text  # noqa: E402
+from coach.policy import load_policy  # noqa: E402
 
 DATASETS = ROOT / "evals" / "datasets"
 # ../shared beside the main checkout, or beside the worktrees' folder for a worktree under ../wt/NAME.
@@ -58,7 +59,7 @@ Predict = Callable[[dict], set[tuple[str, str]]]  # row -> {(kind, category)}
 
 
 def guard_predict(row: dict) -> set[tuple[str, str]]:
-    report = check(row["text"], role=row.get("role") or None, context=row.get("context"))
+    report = check(row["text"], role=load_policy().role(row.get("role")), context=row.get("context"))
     return {(v.kind, v.category) for v in report.violations}
 
 
@@ -312,7 +313,6 @@ def second_opinion_run(split: str, limit: int | None) -> list[str]:
     one model call; ``limit`` takes the first N rows of each set."""
     from coach.config import load_settings
     from coach.guard.review import SecondOpinion
-    from coach.policy import load_policy
     from coach.types import GuardReport
 
     settings = load_settings()
@@ -321,11 +321,11 @@ def second_opinion_run(split: str, limit: int | None) -> list[str]:
     seconds: list[float] = []
 
     def rules(row: dict) -> GuardReport:
-        return check(row["text"], role=row.get("role") or None, context=row.get("context"), policy=policy)
+        return check(row["text"], role=policy.role(row.get("role")), context=row.get("context"), policy=policy)
 
     def reviewed(row: dict) -> set[tuple[str, str]]:
         started = time.perf_counter()
-        report = reviewer.review(row["text"], rules(row), context=row.get("context"))
+        report = reviewer.review(row["text"], rules(row), role=policy.role(row.get("role")), context=row.get("context"))
         seconds.append(time.perf_counter() - started)
         return {(v.kind, v.category) for v in report.violations}
 

@@ -58,7 +58,8 @@ def _pr(rows: list[Row], flagged: list[set[str]], kind: str) -> tuple[float, flo
 
 def _model_kinds(rows: list[Row], stage: ModelStage) -> list[set[str]]:
     policy = load_policy()
-    return [{v.kind for v in check(r.text, role=r.role, context=r.context, policy=policy, model=stage).violations}
+    return [{v.kind for v in check(r.text, role=policy.role(r.role), context=r.context, policy=policy,
+                                   model=stage).violations}
             for r in rows]
 
 

@@ -31,7 +31,9 @@ CHUNKS_PER_FILE = 200
 
 
 def real_sentences() -> list[str]:
-    from coach.corpus import clean_text, load_manifest, read_document, split_sentences
+    from coach.corpus.clean import clean_text, split_sentences
+    from coach.corpus.manifest import load_manifest
+    from coach.corpus.read import read_document
     from coach.paths import bundled
 
     corpus = bundled("corpus")
@@ -110,8 +112,8 @@ def measure_queries(home: Path, queries: list[str]) -> dict[str, object]:
     retriever.retrieve(queries[0], 5)
     answered = time.perf_counter()
 
-    from coach.corpus import to_simplified
     from coach.lexical import query_candidates, tokenize
+    from coach.script import to_simplified
 
     simplified = [to_simplified(q) for q in queries]
     vectors = [retriever.embedder.embed_query(q) for q in simplified]

@@ -73,9 +73,9 @@ def measure_ingest(home: Path, folder: Path, url: str) -> dict[str, float]:
 
 def measure_queries(home: Path, url: str, queries: list[str]) -> dict[str, object]:
     from coach.config import Settings
-    from coach.corpus import to_simplified
     from coach.lexical import query_candidates
     from coach.retrieval import Retriever
+    from coach.script import to_simplified
 
     started = time.perf_counter()
     retriever = Retriever(Settings(home=home, embeddings="hash", chroma_url=url))

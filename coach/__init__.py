@@ -67,7 +67,8 @@ def check(text: str, *, role: str | None = None, context: str | list[dict[str, s
         from coach.guard.model import load_stage
 
         model = load_stage()
-    return guard_check(text, role=role, context=context, policy=load_policy(settings.policy), model=model)
+    policy = load_policy(settings.policy)
+    return guard_check(text, role=policy.role(role), context=context, policy=policy, model=model)
 
 
 def retrieve(query: str, *, k: int = 5, domain: str | None = None, settings: Settings | None = None) -> Retrieval:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from coach import safety
 from coach.escalation import advice_for
+from coach.script import to_simplified
 from coach.types import Analysis, CustomerType, DemandName, Language, RiskFlag, Turn
 
 
@@ -134,17 +135,9 @@ _TYPE_RULES: tuple[tuple[CustomerType, re.Pattern[str], str], ...] = (
     ("求助型", _rx(r"不会用|怎么(?:操作|办理|弄)|不懂|不知道怎么|教我|看不懂|how do i|don't know how|can't figure"), "不会使用，需要帮助"),
 )
 
-_T2S = None
-
-
 def normalise(text: str) -> str:
     """NFKC, traditional → simplified, lower case: the copy every pattern runs on."""
-    global _T2S
-    if _T2S is None:
-        import opencc
-
-        _T2S = opencc.OpenCC("t2s")
-    return str(_T2S.convert(unicodedata.normalize("NFKC", text))).lower()
+    return to_simplified(unicodedata.normalize("NFKC", text)).lower()
 
 
 def detect_language(text: str) -> Language:

@@ -17,11 +17,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from coach.analyze import detect_language
-from coach.chain import find_placeholders
-from coach.compose import to_traditional
 from coach.errors import BackendError, InputError
 from coach.guard import check
 from coach.policy import Policy, load_policy, policy_hash
+from coach.script import find_placeholders, to_traditional
 from coach.types import CallbackCase, CallbackScript, GuardReport, ScriptPart
 from coach.yaml_input import load_yaml
 
@@ -87,18 +86,18 @@ def callback_script(case: CallbackCase, *, fmt: str = "markdown", policy: Policy
     if fmt not in ("markdown", "text"):
         raise InputError(f"unknown format {fmt!r}; valid formats: markdown, text", "use --format markdown or --format text")  # noqa: E501
     policy = policy or load_policy()
-    policy.role(case.role)
+    role = policy.role(case.role)
     traditional = detect_language(case.summary + case.result) == "zh-Hant"
     adjustments: list[str] = []
     parts: list[ScriptPart] = []
     for part, text in _parts(case, policy).items():
         text = to_traditional(text) if traditional else text
-        report = check(text, role=case.role, context=case.summary, policy=policy)
+        report = check(text, role=role, context=case.summary, policy=policy)
         if not report.ok:
             text = _repair(text, report, policy, adjustments)
         parts.append(ScriptPart(part=part, title=TITLES[part], text=text))  # type: ignore[arg-type]
     whole = "".join(p.text for p in parts)
-    final = check(whole, role=case.role, context=case.summary, policy=policy)
+    final = check(whole, role=role, context=case.summary, policy=policy)
     if not final.ok or find_placeholders(whole):
         raise BackendError("the callback script still fails the guard after replacing the refused sentences",
                            "rewrite the case's next_step/result without promises and run coach callback again")

@@ -20,19 +20,19 @@ from dataclasses import dataclass, field
 
 from coach import safety
 from coach.analyze import analyse, customer_words
-from coach.backends.base import Backend, Message, get_backend
+from coach.backends import OFFLINE, Backend, Message, get_backend
 from coach.citations import CitationIndex, cite_quotes, cite_reply
 from coach.compose import COMPOSER_VERSION, OFFLINE_NOTICE, Composition, compose, minimal
-from coach.compose import to_traditional as s2t
 from coach.compose.facts import use_cache_dir
 from coach.config import Settings
 from coach.errors import BackendError, InputError
 from coach.guard import check
 from coach.guard.review import SecondOpinion
 from coach.model_answer import read_answer
-from coach.policy import Policy, load_policy, policy_hash
+from coach.policy import Policy, Role, load_policy, policy_hash
 from coach.prompts import load_prompt
 from coach.redact import Redactor, install_log_masking
+from coach.script import find_placeholders, to_traditional
 from coach.types import Analysis, Attempt, Channel, Draft, DraftRequest, GuardReport, Passage, Turn
 
 log = logging.getLogger("coach.chain")
@@ -40,7 +40,6 @@ install_log_masking(log)
 
 MAX_CHARS = 20_000
 MAX_ATTEMPTS = 3
-_PLACEHOLDERS = re.compile(r"(?<![A-Za-z])[Xx]{2,}(?![A-Za-z])|×{2,}|＿{2,}|_{2,}|【\s*】|\[\s*\]|某某|＊{2,}|\*{3,}")
 _DELIMITERS = re.compile(r"<<<\s*CUSTOMER_DATA|CUSTOMER_DATA\s*>>>")
 _LANGUAGE_RULE = {"zh-Hans": "用简体中文回复。", "zh-Hant": "請用繁體中文回覆。", "en": "Reply in English."}
 _LANGUAGE_NAME = {"zh-Hans": "简体中文", "zh-Hant": "繁体中文", "en": "英文"}
@@ -50,11 +49,6 @@ _CHANNEL_RULE = {
     "chat": "在线文字：最多两条消息，每条不超过120字，用换行分开；不要说当面的话。",
     "letter": "书面回函：以“尊敬的客户：”开头，完整、正式；不要说当面的话。",
 }
-
-
-def find_placeholders(text: str) -> list[str]:
-    """Template gaps a reply must never contain: XX, ××, ＿＿, an empty 【】, 某某."""
-    return [m.group(0) for m in _PLACEHOLDERS.finditer(text)]
 
 
 def validate_message(text: str) -> None:
@@ -73,6 +67,7 @@ class _Run:
     """What one draft accumulates on its way through the chain."""
 
     request: DraftRequest
+    role: Role  # request.role resolved against the policy, once, in draft()
     channel: Channel
     analysis: Analysis
     redactor: Redactor
@@ -96,9 +91,9 @@ class DraftChain:
                  policy: Policy | None = None, max_attempts: int = MAX_ATTEMPTS) -> None:
         self.settings = settings
         self.policy = policy or load_policy(settings.policy)
-        self.backend = backend or get_backend(None, settings)
+        # The model asked first: ``backend`` (an injected one), else the one settings choose; None = offline.
+        self.model: Backend | None = backend or get_backend(None, settings)
         use_cache_dir(settings.home)  # jieba's dictionary cache beside the store, for the composer's terms
-        self.model: Backend | None = None if self.backend.name == "offline" else self.backend
         if retriever is None:
             from coach.retrieval import Retriever
 
@@ -111,10 +106,14 @@ class DraftChain:
 
     # ------------------------------------------------------------------------------------- public
 
+    @property
+    def provenance(self) -> tuple[str, str | None]:
+        return provenance(self.model)
+
     def draft(self, request: DraftRequest) -> Draft:
         validate_message(request.message)
-        self.policy.role(request.role)  # unknown role -> ConfigError listing the valid ones
-        run = self._prepare(request)
+        role = self.policy.role(request.role)  # unknown role -> ConfigError listing the valid ones
+        run = self._prepare(request, role)
         # A danger (self-harm, violence, fraud, injury) gets the documented lines, never a model's wording.
         model = self.model if run.composition.danger is None else None
         reply, reason = self._ask_model(run, model) if model is not None else (None, None)
@@ -124,7 +123,7 @@ class DraftChain:
 
     # ---------------------------------------------------------------------------------- internals
 
-    def _prepare(self, request: DraftRequest) -> _Run:
+    def _prepare(self, request: DraftRequest, role: Role) -> _Run:
         redactor = Redactor()
         conversation = request.conversation or []
         analysis = analyse(request.message, conversation)
@@ -137,16 +136,17 @@ class DraftChain:
         channel = request.channel or self.settings.channel
         composition = compose(analysis, retrieval.passages, self.policy, words=words, channel=channel,
                               domain=request.domain)
-        return _Run(request, channel, analysis, redactor, retrieval.passages, composition, context, retrieval.notice)
+        return _Run(request, role, channel, analysis, redactor, retrieval.passages, composition, context,
+                    retrieval.notice)
 
     def _check(self, run: _Run, text: str) -> GuardReport:
-        return check(text, role=run.request.role, context=run.context, policy=self.policy)
+        return check(text, role=run.role, context=run.context, policy=self.policy)
 
     def _review(self, run: _Run, text: str, report: GuardReport) -> GuardReport:
         """The model's second opinion on a model's reply, when configured. The offline composer's drafts are
         built from vetted phrases and get the rules only: a second opinion there would make the fallback
         depend on the endpoint whose failure it stands in for."""
-        return self.reviewer.review(text, report, context=run.context) if self.reviewer else report
+        return self.reviewer.review(text, report, role=run.role, context=run.context) if self.reviewer else report
 
     def _ask_model(self, run: _Run, model: Backend) -> tuple[str | None, str | None]:
         """(accepted reply, None) or (None, why the model's answers were not used)."""
@@ -155,17 +155,18 @@ class DraftChain:
             try:
                 raw = model.complete(messages, temperature=0.2, json_mode=True)
             except BackendError as exc:
-                run.attempts.append(self._attempt(run, error=exc.message))
+                run.attempts.append(self._attempt(run, model, error=exc.message))
                 return None, f"model failed: {exc.message}"
             reply, problems, garbled, used = self._postprocess(run, raw)
             report = self._check(run, reply) if reply else None
             try:  # the second opinion reads only what the rules let through: a flagged reply is repaired anyway
                 report = self._review(run, reply, report) if report and report.ok and not problems else report
             except BackendError as exc:  # a reply the configured checks could not verify is not used
-                run.attempts.append(self._attempt(run, raw=raw, reply=reply, error=f"second opinion: {exc.message}"))
+                run.attempts.append(self._attempt(run, model, raw=raw, reply=reply,
+                                                  error=f"second opinion: {exc.message}"))
                 return None, f"the guard's second opinion failed: {exc.message}"
             ok = bool(report and report.ok and not problems)
-            run.attempts.append(self._attempt(run, raw=raw, reply=reply, guard=report, problems=problems, ok=ok))
+            run.attempts.append(self._attempt(run, model, raw=raw, reply=reply, guard=report, problems=problems, ok=ok))
             if ok:
                 run.used_passages = used
                 return reply, None
@@ -181,8 +182,7 @@ class DraftChain:
         a, mask = run.analysis, run.redactor.mask
         dangers = [f"{x.flag}：{x.who_to_call}；不要：{x.do_not}"
                    for x in a.escalation_advice if safety.is_safety(x.flag)]
-        role = self.policy.role(run.request.role)
-        grants = "".join(f"；本岗位另可：{g.note}" for g in role.grants if g.note)
+        grants = "".join(f"；本岗位另可：{g.note}" for g in run.role.grants if g.note)
         history = run.context[:-1]
         return [
             {"role": "system", "content": system.render(
@@ -213,7 +213,7 @@ class DraftChain:
         problems = [f"unknown placeholder {p}" for p in run.redactor.unknown_placeholders(text)]
         reply = run.redactor.restore(text)
         if language == "zh-Hant":
-            reply = s2t(reply)
+            reply = to_traditional(reply)
         problems += [f"placeholder {p!r} left in the reply" for p in find_placeholders(reply)]
         used = [i for i in answer.passages if 0 <= i < len(_citable(run.passages))]
         return reply, problems, False, used
@@ -237,20 +237,20 @@ class DraftChain:
             report = self._check(run, text)
             problems = [f"placeholder {p!r}" for p in find_placeholders(text)]
             ok = report.ok and not problems
-            run.attempts.append(Attempt(backend="offline", model=COMPOSER_VERSION, prompt_version=COMPOSER_VERSION,
+            run.attempts.append(Attempt(backend=OFFLINE, model=COMPOSER_VERSION, prompt_version=COMPOSER_VERSION,
                                         raw=text, reply=text, guard=report, problems=problems, ok=ok))
             if ok:
                 return text
         raise BackendError("no draft passed the guard, not even the offline composer's",
                            "report this with the customer's message; check the policy file with `coach policy validate`")  # noqa: E501
 
-    def _attempt(self, run: _Run, **fields: object) -> Attempt:
-        return Attempt(backend=self.backend.name, model=self.backend.model,
+    def _attempt(self, run: _Run, model: Backend, **fields: object) -> Attempt:
+        return Attempt(backend=model.name, model=model.model,
                        prompt_version="+".join(run.versions), **fields)  # type: ignore[arg-type]
 
     def _result(self, run: _Run, reply: str, fell_back: bool, reason: str | None) -> Draft:
         final = run.attempts[-1]
-        offline = final.backend == "offline"
+        offline = final.backend == OFFLINE
         if offline:
             quotes = [(p.doc, p.quote) for p in run.composition.phrases if p.doc]
             citations = cite_quotes(quotes, run.passages, self._citation_index())
@@ -310,6 +310,11 @@ def _passage_lines(passages: list[Passage]) -> str:
     lines = [f"- [P{i}] [{p.kind}] 语料{p.source} {p.section[:40]}：{p.text[:300]}".replace("\n", " ")
              for i, p in enumerate(_citable(passages), start=1)]
     return "\n".join(lines) or "（无）"
+
+
+def provenance(model: Backend | None) -> tuple[str, str | None]:
+    """(backend, model) as results name them: the model's, or offline and the composer's version."""
+    return (model.name, model.model) if model else (OFFLINE, COMPOSER_VERSION)
 
 
 def draft(request: DraftRequest, settings: Settings, backend: Backend | None = None) -> Draft:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from coach.corpus import to_simplified
+from coach.script import to_simplified
 from coach.types import Citation, Passage
 
 if TYPE_CHECKING:  # the store (and chromadb behind it) is imported only where a store is opened

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from coach.corpus import first_error
+from coach.corpus.manifest import first_error
 from coach.paths import bundled
 from coach.yaml_input import load_yaml
 

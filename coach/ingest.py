@@ -34,8 +34,8 @@ import psutil
 from filelock import FileLock, Timeout
 
 from coach.config import Settings
-from coach.corpus import Chunk
-from coach.documents import PreparedDocument, discover, prepare, refuse_collisions
+from coach.corpus.chunk import Chunk
+from coach.corpus.documents import PreparedDocument, discover, prepare, refuse_collisions
 from coach.embeddings import HASH_NOTICE, Embedder, HashEmbedder, make_embedder
 from coach.errors import StoreError
 from coach.lexical import IndexedChunk, LexicalIndex, tokenize

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from coach.errors import ConfigError
 from coach.yaml_input import SAFE_LOADER, check_expansion, read_yaml_text
@@ -78,10 +78,20 @@ class Grant(_Strict):
 
 
 class Role(_Strict):
+    """One role of the policy, resolved once where a request comes in (``Policy.role``) and passed down."""
+
     name: str = Field(min_length=1)
     description: str = ""
     grants: list[Grant] = Field(default_factory=list)
     scripts: list[str] = Field(default_factory=list)
+    _id: str = PrivateAttr(default="")  # its key under ``roles:``, set by the Policy that holds it
+
+    @property
+    def id(self) -> str:
+        return self._id
+
+    def grant(self, category: str) -> Grant | None:
+        return next((g for g in self.grants if g.category == category), None)
 
 
 class Policy(_Strict):
@@ -94,7 +104,15 @@ class Policy(_Strict):
     scripts: list[str] = Field(default_factory=list)
     roles: dict[str, Role] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _name_the_roles(self) -> Policy:
+        for key, role in self.roles.items():
+            role._id = key
+        return self
+
     def role(self, name: str | None) -> Role:
+        """The role called ``name`` (None: the default role); an unknown name is a ConfigError listing the valid
+        ones. Called once where a request enters (CLI, API, Python API, the chain's ``draft``)."""
         key = name or self.default_role
         if key not in self.roles:
             raise ConfigError(
@@ -108,9 +126,6 @@ class Policy(_Strict):
 
     def family(self, family_id: str) -> PhraseFamily | None:
         return next((f for f in self.forbidden_phrases if f.id == family_id), None)
-
-    def grant(self, role: str, category: str) -> Grant | None:
-        return next((g for g in self.role(role).grants if g.category == category), None)
 
 
 class PolicyProblem(BaseModel):

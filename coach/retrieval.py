@@ -12,13 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import cast
 
 from coach.config import Settings
-from coach.corpus import to_simplified
 from coach.embeddings import HASH_NOTICE, Embedder, HashEmbedder, make_embedder
 from coach.errors import EmptyStoreError
 from coach.glossary import corpus_terms
 from coach.ingest import indexed_chunk, lexical_path, rebuild_lexical
 from coach.lexical import IndexedChunk, LexicalIndex, query_candidates
 from coach.redact import PLACEHOLDER
+from coach.script import to_simplified
 from coach.store import INGEST_FIX, ChunkStore, quiet_chroma_logs
 from coach.types import ChunkKind, Passage, Retrieval
 

@@ -32,8 +32,9 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message, Send
 
-from coach.backends.base import Backend, get_backend
+from coach.backends import Backend, get_backend
 from coach.callback_script import callback_script
+from coach.chain import provenance
 from coach.config import Settings
 from coach.errors import CoachError, ConfigError
 from coach.guard import MAX_CHARS
@@ -129,7 +130,7 @@ class _Store:
     """The drafting chain (and with it the Retriever), opened on first use on one dedicated thread, where
     every store access then runs; drafts run on model workers, so a slow model holds no store access."""
 
-    def __init__(self, settings: Settings, backend: Backend, policy: Policy) -> None:
+    def __init__(self, settings: Settings, backend: Backend | None, policy: Policy) -> None:
         self.settings, self.backend, self.policy = settings, backend, policy
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coach-store")
         self.models = ThreadPoolExecutor(max_workers=MODEL_WORKERS, thread_name_prefix="coach-model")
@@ -274,8 +275,9 @@ def _page_routes(app: FastAPI, store: _Store, policy: Policy, token: str | None)
 
     @app.get("/healthz", response_model=Health)
     def healthz() -> Health:
-        return Health(ok=store.state in ("not_opened", "ready"), backend=store.backend.name,
-                      model=store.backend.model, store=store.state, auth=bool(token))
+        backend_name, model_name = provenance(store.backend)
+        return Health(ok=store.state in ("not_opened", "ready"), backend=backend_name, model=model_name,
+                      store=store.state, auth=bool(token))
 
     @app.get("/v1/roles", response_model=list[RoleInfo])
     def roles() -> list[RoleInfo]:
@@ -301,8 +303,8 @@ def _api_routes(app: FastAPI, store: _Store, policy: Policy, reviewer: SecondOpi
         """检查回复：与 `coach check --json` 相同；`context` 为客户上一句话或对话。"""
         _check_length(body.text, "回复")
         _check_turns(body.context)
-        report = guard_check(body.text, role=body.role, context=body.context, policy=policy, reviewer=reviewer,
-                             model=model)
+        report = guard_check(body.text, role=policy.role(body.role), context=body.context, policy=policy,
+                             reviewer=reviewer, model=model)
         _note(request, backend="guard", guard="ok" if report.ok else f"violations:{len(report.violations)}",
               second_opinion=report.second_opinion)
         return report

@@ -133,7 +133,7 @@ def featurise(rows: Iterable[Row], policy: Policy | None = None) -> None:
     policy = policy or load_policy()
     for row in rows:
         recorder = _Recorder()
-        report = check(row.text, role=row.role, context=row.context, policy=policy, model=recorder)
+        report = check(row.text, role=policy.role(row.role), context=row.context, policy=policy, model=recorder)
         row.features, row.rule_kinds = sorted(recorder.features), {v.kind for v in report.violations}
 
 

@@ -15,7 +15,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/pip install --quiet --disable-pip-version-check -e ".[dev]"
 if [ $# -eq 0 ]; then
-  # Type check (configured in pyproject.toml: strict for coach.types, coach.guard and coach.chain).
+  # Type check (configured in pyproject.toml: strict for the result types, the guard, the chain and the layers below).
   .venv/bin/mypy
   # The release gate: every scenario and the guard's labelled sets on the offline backend, against the
   # thresholds committed in evals/thresholds.yaml (exit 1 if one fails). It runs first so that pytest's

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from coach.analyze import analyse, detect_language
-from coach.corpus import to_simplified
 from coach.escalation import advice_quotes
+from coach.script import to_simplified
 
 FLAG_CASES = [
     ("media", "你们再不解决，我就找我的媒体朋友把这事曝光到网上！"),
@@ -111,7 +111,9 @@ def test_advice_quotes_are_corpus_text(corpus_texts: dict[str, str]) -> None:
 
 @pytest.fixture(scope="module")
 def corpus_texts() -> dict[str, str]:
-    from coach.corpus import clean_text, load_manifest, read_document
+    from coach.corpus.clean import clean_text
+    from coach.corpus.manifest import load_manifest
+    from coach.corpus.read import read_document
     from coach.paths import bundled
 
     root = bundled("corpus")

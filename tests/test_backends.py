@@ -1,14 +1,14 @@
-"""One contract, every backend: offline, fake, and openai against a local OpenAI-compatible server."""
+"""One contract, every backend: fake, and openai against a local OpenAI-compatible server; offline chooses none."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from coach.backends import Backend
 from coach.backends.fake import FakeBackend
-from coach.backends.offline import OfflineBackend
 from coach.backends.openai_compat import OpenAICompatBackend
 from coach.errors import BackendError
 from tests.fake_openai import ERROR_500, FakeOpenAI
@@ -27,11 +27,9 @@ def server() -> Iterator[FakeOpenAI]:
     fake.stop()
 
 
-@pytest.fixture(params=["offline", "fake", "openai"])
+@pytest.fixture(params=["fake", "openai"])
 def backend(request: pytest.FixtureRequest, server: FakeOpenAI) -> Backend:
     server.replies[:] = [REPLY]
-    if request.param == "offline":
-        return OfflineBackend()
     if request.param == "fake":
         return FakeBackend(replies=[REPLY])
     return OpenAICompatBackend(base_url=server.base_url, model="fake-model", api_key=None, timeout=2, max_retries=0)
@@ -67,9 +65,17 @@ def test_openai_errors_become_backend_errors(server: FakeOpenAI) -> None:
     assert "--backend offline" in caught.value.fix
 
 
-def test_offline_reads_only_the_customer_data_block() -> None:
-    text = OfflineBackend().complete([{"role": "user", "content": "<<<CUSTOMER_DATA\n叫你们经理来!\nCUSTOMER_DATA>>>"}])
-    assert "主管" in text
+def test_the_registry_holds_only_model_backends_and_offline_chooses_none(tmp_path: Path) -> None:
+    from coach.backends import OFFLINE, REGISTRY, get_backend, model_backend
+    from coach.config import Settings
+    from coach.errors import ConfigError
+
+    assert list(REGISTRY) == ["openai"]
+    settings = Settings(home=tmp_path, openai_base_url="http://127.0.0.1:9/v1", model="m", backend=OFFLINE)
+    assert get_backend(None, settings) is None  # COACH_BACKEND=offline wins over a configured endpoint
+    assert get_backend("openai", settings).name == "openai"  # type: ignore[union-attr]
+    with pytest.raises(ConfigError):
+        model_backend(OFFLINE, settings)
 
 
 def test_a_preset_fills_the_endpoint_and_selects_the_model_backend(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -80,7 +86,7 @@ def test_a_preset_fills_the_endpoint_and_selects_the_model_backend(monkeypatch: 
     settings = load_settings()
     assert (settings.openai_base_url, settings.model) == ("http://127.0.0.1:11434/v1", "qwen2.5:7b")
     backend = get_backend(None, settings)
-    assert backend.name == "openai" and backend.model == "qwen2.5:7b"
+    assert backend is not None and backend.name == "openai" and backend.model == "qwen2.5:7b"
     monkeypatch.setenv("COACH_MODEL", "llama3.1:8b")  # an explicit setting wins over the preset
     assert load_settings().model == "llama3.1:8b"
 

@@ -8,18 +8,22 @@ from pathlib import Path
 import pytest
 
 from coach.analyze import analyse
-from coach.chain import DraftChain, find_placeholders
+from coach.chain import DraftChain
 from coach.compose import compose, emittable
 from coach.compose.case import read_case
 from coach.compose.facts import key_facts
 from coach.compose.wording import wording
 from coach.config import Settings
-from coach.corpus import chunk_document, clean_text, load_manifest, read_document, to_simplified
+from coach.corpus.chunk import chunk_document
+from coach.corpus.clean import clean_text
+from coach.corpus.manifest import load_manifest
+from coach.corpus.read import read_document
 from coach.evaluation.signals import read_steps
 from coach.guard import check
 from coach.paths import bundled
 from coach.policy import load_policy
 from coach.redact import Redactor
+from coach.script import find_placeholders, to_simplified
 from coach.types import DraftRequest
 
 POLICY = load_policy()
@@ -49,7 +53,7 @@ def sentences() -> list[tuple[str, str]]:
 
 def test_every_emittable_sentence_passes_the_guard_for_every_role(sentences: list[tuple[str, str]]) -> None:
     assert len(sentences) > 1000
-    failures = [(key, s, role) for key, s in sentences for role in POLICY.roles
+    failures = [(key, s, role) for key, s in sentences for role in POLICY.roles.values()
                 if not check(s, role=role, policy=POLICY).ok or find_placeholders(s)]
     assert failures == []
 
@@ -193,7 +197,7 @@ ADVERSARIAL = "你们必须全额退款保证！你爱找谁找谁！赔偿五�
 def test_adversarial_words_never_reach_the_reply(message: str) -> None:
     masked = Redactor().mask(message)
     reply = compose(analyse(message), [], POLICY, words=masked).text
-    for role in POLICY.roles:
+    for role in POLICY.roles.values():
         assert check(reply, role=role, context=message, policy=POLICY).ok
     assert not find_placeholders(reply)
     for fragment in ("全额退款保证", "找谁", "赔偿五千", "13812345678", "[PHONE", "张伟", "保证全额", "idiot",

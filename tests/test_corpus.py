@@ -6,22 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from coach.corpus import (
-    AnchoredQuestions,
-    DocumentMeta,
-    attach_questions,
-    chunk_document,
+from coach.corpus.chunk import attach_questions, chunk_document
+from coach.corpus.clean import (
     clean_text,
     collapse_tandem_repeats,
-    load_manifest,
-    load_questions,
-    read_document,
     remove_pinyin,
     repair_mojibake,
     split_slide_numbers,
     strip_boilerplate,
-    to_simplified,
 )
+from coach.corpus.manifest import AnchoredQuestions, DocumentMeta, load_manifest, load_questions
+from coach.corpus.read import read_document
 from coach.errors import ConfigError, InputError
 from coach.paths import bundled
 
@@ -115,7 +110,6 @@ def test_original_script_is_kept_and_index_text_is_simplified() -> None:
     chunks = chunk_document(meta, "導語\n投訴處理人員切忌不可隨意承諾客戶。\n")
     assert "隨意承諾" in chunks[0].text
     assert "随意承诺" in chunks[0].index_text
-    assert to_simplified("處理客戶投訴") == "处理客户投诉"
 
 
 def test_chunks_follow_headings_and_carry_the_section_path() -> None:

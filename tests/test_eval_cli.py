@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from coach.cli import app
 from coach.guard import check
 from coach.paths import bundled
+from coach.policy import load_policy
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parent.parent
@@ -57,7 +58,7 @@ def test_guard_suite_agrees_with_the_guard(store: Path, tmp_path: Path) -> None:
     rows = [json.loads(line) for line in (REPO / "evals/datasets/promises.jsonl").read_text(encoding="utf-8").splitlines()[:30]]
     agree = 0
     for row in rows:  # recomputed here from the guard itself
-        report = check(row["text"], role=row["role"])
+        report = check(row["text"], role=load_policy().role(row["role"]))
         kind = {"promise": "unauthorized_promise", "forbidden_phrase": "forbidden_phrase"}.get(row["label"])
         agree += report.ok if kind is None else any(v.kind == kind and v.category == row["category"] for v in report.violations)
     assert data["summary"]["metrics"]["guard_label"]["passed"] == agree

@@ -25,8 +25,8 @@ from typer.testing import CliRunner
 from bench.faults import change_document, child, write_corpus
 from coach.cli import app
 from coach.config import Settings
+from coach.corpus.documents import discover, prepare
 from coach.doctor import diagnose
-from coach.documents import discover, prepare
 from coach.embeddings import HashEmbedder
 from coach.errors import EmptyStoreError
 from coach.graph_files import HEADER as HNSW_HEADER

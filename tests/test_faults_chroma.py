@@ -26,8 +26,8 @@ from typer.testing import CliRunner
 from coach import store as store_module
 from coach.cli import app
 from coach.config import Settings
+from coach.corpus.documents import discover, prepare
 from coach.doctor import diagnose
-from coach.documents import discover, prepare
 from coach.embeddings import HashEmbedder
 from coach.errors import StoreError
 from coach.ingest import ingest

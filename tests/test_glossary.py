@@ -47,8 +47,11 @@ def test_a_broken_glossary_names_the_problem(tmp_path: Path, content: str, named
 
 def test_every_bundled_term_is_a_word_of_the_corpus() -> None:
     """A term the corpus never uses can never match: it would only make the query longer."""
-    from coach.corpus import clean_text, load_manifest, read_document, to_simplified
+    from coach.corpus.clean import clean_text
+    from coach.corpus.manifest import load_manifest
+    from coach.corpus.read import read_document
     from coach.paths import bundled
+    from coach.script import to_simplified
 
     corpus = bundled("corpus")
     text = "".join(to_simplified(clean_text(read_document(corpus / entry.file), entry.layout)).replace("\n", "")

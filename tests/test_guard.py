@@ -6,6 +6,7 @@ import pytest
 
 from coach.errors import ConfigError, InputError
 from coach.guard import MAX_CHARS, check
+from coach.policy import load_policy
 from coach.types import GuardReport
 
 
@@ -91,14 +92,14 @@ def test_forbidden_phrase_suggestion_is_the_documented_better_phrasing() -> None
     ("complaint_officer", "核实后给您800元补偿。", True),
 ])
 def test_role_grants_honour_their_limits(role: str, text: str, ok: bool) -> None:
-    report = check(text, role=role)
+    report = check(text, role=load_policy().role(role))
     assert report.ok is ok, report.violations
     assert report.role == role
 
 
 def test_unknown_role_lists_valid_roles() -> None:
     with pytest.raises(ConfigError) as caught:
-        check("您好", role="boss")
+        load_policy().role("boss")
     assert "frontline" in caught.value.message and "supervisor" in caught.value.message
 
 

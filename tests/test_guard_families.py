@@ -64,7 +64,7 @@ def test_vouchers_samples_and_cash_gifts(text: str, category: str) -> None:
 
 
 def test_a_cash_gift_above_the_roles_limit_is_flagged() -> None:
-    assert "compensation" in categories(check("我给您八千块的慰问金。", role="complaint_officer"))
+    assert "compensation" in categories(check("我给您八千块的慰问金。", role=load_policy().role("complaint_officer")))
 
 
 @pytest.mark.parametrize("text", [

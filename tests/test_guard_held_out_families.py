@@ -9,10 +9,11 @@ from __future__ import annotations
 import pytest
 
 from coach.guard import check
+from coach.policy import load_policy
 
 
 def flagged(text: str, role: str = "frontline") -> set[str]:
-    report = check(text, role=role)
+    report = check(text, role=load_policy().role(role))
     for v in report.violations:
         assert text[v.start:v.end] == v.span, v
     return {v.category for v in report.violations}

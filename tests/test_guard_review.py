@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from coach.backends.base import get_backend
+from coach.backends import model_backend
 from coach.cli import app
 from coach.config import Settings
 from coach.errors import BackendError, ConfigError
@@ -21,6 +21,9 @@ from coach.guard import check
 from coach.guard.review import SecondOpinion
 from coach.policy import Grant, load_policy
 from tests.fake_openai import ERROR_500, FakeOpenAI
+
+FRONTLINE = load_policy().role(None)
+SUPERVISOR = load_policy().role("supervisor")
 
 runner = CliRunner()
 MISSED = "您先回去，这笔钱下个月会出现在您卡上的。"  # money promised back, in words no rule knows
@@ -59,7 +62,7 @@ def test_rules_pass_the_examples() -> None:
 
 def test_a_model_flag_is_added_with_exact_offsets(fake: FakeOpenAI) -> None:
     fake.replies.append(flags({"quote": MISSED_QUOTE, "category": "refund_outcome", "reason": "承诺了退款到账"}))
-    report = reviewer().review(MISSED, check(MISSED))
+    report = reviewer().review(MISSED, check(MISSED), role=FRONTLINE)
     assert not report.ok and report.second_opinion == "fake-reviewer"
     (violation,) = report.violations
     assert violation.detector == "model" and violation.kind == "unauthorized_promise"
@@ -71,7 +74,7 @@ def test_a_model_flag_is_added_with_exact_offsets(fake: FakeOpenAI) -> None:
 def test_the_model_cannot_remove_a_rule_flag(fake: FakeOpenAI) -> None:
     text = "这事包在我身上。"
     fake.replies.append(flags())
-    report = reviewer().review(text, check(text))
+    report = reviewer().review(text, check(text), role=FRONTLINE)
     assert [(v.category, v.detector) for v in report.violations] == [("guaranteed_outcome", "rules")]
     assert not report.ok
 
@@ -79,19 +82,19 @@ def test_the_model_cannot_remove_a_rule_flag(fake: FakeOpenAI) -> None:
 def test_a_model_flag_overlapping_a_rule_flag_keeps_the_rule(fake: FakeOpenAI) -> None:
     text = "这事包在我身上。"
     fake.replies.append(flags({"quote": "包在我身上", "category": "guaranteed_outcome", "reason": "保证结果"}))
-    report = reviewer().review(text, check(text))
+    report = reviewer().review(text, check(text), role=FRONTLINE)
     assert [v.detector for v in report.violations] == ["rules"]
 
 
 def test_invented_quotes_unknown_categories_and_granted_amounts_are_dropped(fake: FakeOpenAI) -> None:
     text = "给您一张100元的代金券，表示歉意。"
-    assert check(text, role="supervisor").ok  # the supervisor's goodwill grant covers 100 元
+    assert check(text, role=SUPERVISOR).ok  # the supervisor's goodwill grant covers 100 元
     fake.replies.append(flags(
         {"quote": "我们全额赔偿", "category": "compensation", "reason": "不在回复里"},
         {"quote": "表示歉意", "category": "rudeness", "reason": "不是政策里的类别"},
         {"quote": "给您一张100元的代金券", "category": "compensation", "reason": "赠送代金券"},
     ))
-    report = reviewer().review(text, check(text, role="supervisor"))
+    report = reviewer().review(text, check(text, role=SUPERVISOR), role=SUPERVISOR)
     assert report.ok and report.violations == [] and report.second_opinion == "fake-reviewer"
 
 
@@ -99,14 +102,14 @@ def test_the_same_flag_for_frontline_staff_is_kept(fake: FakeOpenAI) -> None:
     text = "差价那部分，回头财务打给您。"  # a promise the rules miss ("放心吧，…差价…" they now catch)
     assert check(text).ok
     fake.replies.append(flags({"quote": "回头财务打给您", "category": "compensation", "reason": "承诺退差价"}))
-    assert [v.category for v in reviewer().review(text, check(text)).violations] == ["compensation"]
+    assert [v.category for v in reviewer().review(text, check(text), role=FRONTLINE).violations] == ["compensation"]
 
 
 def test_a_traditional_reply_quoted_in_simplified_is_located(fake: FakeOpenAI) -> None:
     text = "這筆差價，回頭讓財務轉回您的帳戶。"
     assert check(text).ok
     fake.replies.append(flags({"quote": "回头让财务转回您的帐户", "category": "refund_outcome", "reason": "承诺退款"}))
-    (violation,) = reviewer().review(text, check(text)).violations
+    (violation,) = reviewer().review(text, check(text), role=FRONTLINE).violations
     assert violation.span == "回頭讓財務轉回您的帳戶" == text[violation.start:violation.end]
 
 
@@ -114,7 +117,7 @@ def test_personal_data_is_masked_before_it_leaves(fake: FakeOpenAI) -> None:
     text = "您的手机号13812345678已登记，下周我们把差额转给您。"
     assert check(text).ok
     fake.replies.append(flags({"quote": "下周我们把差额转给您", "category": "compensation", "reason": "承诺补差额"}))
-    report = reviewer().review(text, check(text), context="我的电话是13900001111，差价什么时候退？")
+    report = reviewer().review(text, check(text), role=FRONTLINE, context="我的电话是13900001111，差价什么时候退？")
     sent = fake.all_text()
     assert "13812345678" not in sent and "13900001111" not in sent and "[PHONE_1]" in sent
     assert "差价什么时候退" in sent  # the customer's words reach the model as context
@@ -125,8 +128,9 @@ def test_the_prompt_lists_only_what_the_role_may_not_commit_to(fake: FakeOpenAI)
     policy = load_policy().model_copy(deep=True)
     policy.roles["complaint_officer"].grants.append(Grant(category="deadline"))  # no limit: may name dates
     fake.replies.append(flags())
-    SecondOpinion(get_backend("openai", Settings()), policy).review("好的。", check("好的。", role="complaint_officer",
-                                                                                 policy=policy))
+    officer = policy.role("complaint_officer")
+    SecondOpinion(model_backend("openai", Settings()), policy).review("好的。", check("好的。", role=officer, policy=policy),
+                                                                    role=officer)
     prompt = fake.bodies[-1]["messages"][-1]["content"]
     assert "- deadline：" not in prompt  # granted without a limit
     assert "- compensation：" in prompt and "1,000 元以内" in prompt  # granted up to an amount: the limit is named
@@ -136,12 +140,12 @@ def test_the_prompt_lists_only_what_the_role_may_not_commit_to(fake: FakeOpenAI)
 def test_an_answer_that_is_not_the_json_asked_for_is_an_error(fake: FakeOpenAI) -> None:
     fake.replies.append("我看了一下，这条回复没什么问题。")
     with pytest.raises(BackendError, match="did not answer with the JSON"):
-        reviewer().review(MISSED, check(MISSED))
+        reviewer().review(MISSED, check(MISSED), role=FRONTLINE)
 
 
 def test_code_fences_around_the_json_are_accepted(fake: FakeOpenAI) -> None:
     fake.replies.append("```json\n" + flags({"quote": MISSED_QUOTE, "category": "deadline", "reason": "时限"}) + "\n```")
-    assert [v.category for v in reviewer().review(MISSED, check(MISSED)).violations] == ["deadline"]
+    assert [v.category for v in reviewer().review(MISSED, check(MISSED), role=FRONTLINE).violations] == ["deadline"]
 
 
 @pytest.mark.parametrize("answer", [
@@ -152,27 +156,27 @@ def test_code_fences_around_the_json_are_accepted(fake: FakeOpenAI) -> None:
 ])
 def test_the_json_is_found_wherever_the_model_puts_it(fake: FakeOpenAI, answer: str) -> None:
     fake.replies.append(answer)
-    assert [v.category for v in reviewer().review(MISSED, check(MISSED)).violations] == ["refund_outcome"]
+    assert [v.category for v in reviewer().review(MISSED, check(MISSED), role=FRONTLINE).violations] == ["refund_outcome"]
 
 
 def test_a_grant_is_judged_on_the_whole_sentence(fake: FakeOpenAI) -> None:
     text = "补偿您2000元，下周打给您。"  # over the supervisor's 200 元 limit, outside the quoted words
     fake.replies.append(flags({"quote": "下周打给您", "category": "compensation", "reason": "承诺补偿"}))
-    report = reviewer().review(text, check(text, role="supervisor"))
+    report = reviewer().review(text, check(text, role=SUPERVISOR), role=SUPERVISOR)
     assert "compensation" in [v.category for v in report.violations]
 
 
 def test_a_quote_held_twice_flags_the_promise_not_the_customers_words(fake: FakeOpenAI) -> None:
     text = "您说“下个月钱会到您卡上”，我明白。放心，下个月钱会到您卡上。"
     fake.replies.append(flags({"quote": "下个月钱会到您卡上", "category": "refund_outcome", "reason": "承诺到账"}))
-    (violation,) = [v for v in reviewer().review(text, check(text)).violations if v.detector == "model"]
+    (violation,) = [v for v in reviewer().review(text, check(text), role=FRONTLINE).violations if v.detector == "model"]
     assert violation.start == text.rindex("下个月钱会到您卡上")
 
 
 def test_a_wide_quote_still_flags_the_sentence_no_rule_flagged(fake: FakeOpenAI) -> None:
     text = "这事包在我身上。" + MISSED
     fake.replies.append(flags({"quote": text, "category": "guaranteed_outcome", "reason": "保证结果"}))
-    report = reviewer().review(text, check(text))
+    report = reviewer().review(text, check(text), role=FRONTLINE)
     assert [(v.detector, v.span) for v in report.violations] == [
         ("rules", "这事包在我身上"), ("model", MISSED.rstrip("。"))]
 
@@ -181,7 +185,7 @@ def test_staff_turns_are_shown_as_staff(fake: FakeOpenAI) -> None:
     fake.replies.append(flags())
     conversation = [{"speaker": "customer", "text": "钱什么时候退？"}, {"speaker": "agent", "text": "我帮您查一下。"},
                     {"speaker": "customer", "text": "快点！"}]
-    reviewer().review("好的，请稍等。", check("好的，请稍等。"), context=conversation)
+    reviewer().review("好的，请稍等。", check("好的，请稍等。"), role=FRONTLINE, context=conversation)
     prompt = fake.bodies[-1]["messages"][-1]["content"]
     assert "客服：我帮您查一下。" in prompt and "客户：钱什么时候退？" in prompt
 
@@ -189,7 +193,7 @@ def test_staff_turns_are_shown_as_staff(fake: FakeOpenAI) -> None:
 def test_a_server_error_is_retried(fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COACH_MAX_RETRIES", "1")
     fake.replies[:] = [ERROR_500, flags({"quote": MISSED_QUOTE, "category": "refund_outcome", "reason": "退款"})]
-    assert not reviewer().review(MISSED, check(MISSED)).ok
+    assert not reviewer().review(MISSED, check(MISSED), role=FRONTLINE).ok
     assert len(fake.bodies) == 2
 
 

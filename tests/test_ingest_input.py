@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from coach.cli import app
 from coach.config import Settings
-from coach.corpus import read_document
+from coach.corpus.read import read_document
 from coach.embeddings import HashEmbedder
 from coach.ingest import ingest
 from coach.store import ChunkStore

@@ -10,8 +10,8 @@ import yaml
 
 from coach.errors import ConfigError
 from coach.guard import check
-from coach.guard.text import to_simplified
-from coach.policy import DEFAULT_POLICY_PATH, load_policy, validate_policy_file
+from coach.policy import DEFAULT_POLICY_PATH, Grant, load_policy, validate_policy_file
+from coach.script import to_simplified_aligned as to_simplified
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -33,8 +33,30 @@ def test_default_policy_loads_with_roles_and_window() -> None:
     assert set(policy.roles) == {"frontline", "supervisor", "complaint_officer"}
     assert policy.default_role == "frontline"
     assert policy.callback_window == "三个工作日内"
-    assert policy.grant("supervisor", "compensation").max_amount == 200  # type: ignore[union-attr]
+    assert policy.role("supervisor").grant("compensation").max_amount == 200  # type: ignore[union-attr]
     assert "$callback_window" not in policy.model_dump_json()
+
+
+def test_a_role_is_resolved_once_and_knows_its_id() -> None:
+    policy = load_policy()
+    assert [role.id for role in policy.roles.values()] == list(policy.roles)
+    assert policy.role(None) is policy.roles[policy.default_role]
+    assert policy.model_copy(deep=True).role("supervisor").id == "supervisor"
+    with pytest.raises(ConfigError) as caught:
+        policy.role("boss")
+    assert "frontline" in caught.value.message and "--role" in caught.value.fix
+
+
+def test_the_guard_judges_the_role_it_is_handed() -> None:
+    # The report names the role it judged, and a grant added to the role object counts: nothing looks the
+    # role up again by name on the way down.
+    policy = load_policy().model_copy(deep=True)
+    frontline = policy.role("frontline")
+    text = "给您一张50元的代金券作为补偿。"
+    assert not check(text, role=frontline, policy=policy).ok
+    frontline.grants.append(Grant(category="compensation", max_amount=100))
+    report = check(text, role=frontline, policy=policy)
+    assert report.ok and report.role == "frontline"
 
 
 def test_every_citation_quotes_its_corpus_document() -> None:

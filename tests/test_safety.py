@@ -10,10 +10,10 @@ import pytest
 from coach import safety
 from coach.analyze import analyse
 from coach.chain import DraftChain
-from coach.compose import to_traditional
 from coach.config import Settings
 from coach.guard import check
 from coach.policy import load_policy
+from coach.script import to_traditional
 from coach.types import DraftRequest
 
 FLAGGED = {
@@ -145,7 +145,7 @@ def _all_lines() -> list[str]:
 def test_every_customer_line_passes_the_guard_for_every_role() -> None:
     policy = load_policy(None)
     for sentence in _all_lines():
-        for role in policy.roles:
+        for role in policy.roles.values():
             report = check(sentence, role=role, policy=policy)
             assert report.ok, (role, sentence, [v.span for v in report.violations])
 

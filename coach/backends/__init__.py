@@ -1,5 +1,6 @@
-"""Chat backends: ``offline`` (the deterministic composer) and ``openai`` (any OpenAI-compatible endpoint)."""
+"""Model backends: ``openai`` (any OpenAI-compatible endpoint); ``offline`` chooses none (the composer drafts)."""
 
-from coach.backends.base import REGISTRY, Backend, Message, get_backend
+from coach.backends.base import Backend, Message
+from coach.backends.registry import OFFLINE, REGISTRY, choose_backend, get_backend, model_backend
 
-__all__ = ["REGISTRY", "Backend", "Message", "get_backend"]
+__all__ = ["OFFLINE", "REGISTRY", "Backend", "Message", "choose_backend", "get_backend", "model_backend"]

@@ -1,16 +1,14 @@
-"""The Backend protocol and the registry of backends by name.
+"""The Backend protocol: what every model backend is (registry.py names and builds them).
 
-A backend turns chat messages into text. It does not check anything: chain.py alone applies the
-policy (guard, repair, fallback). Messages are plain ``{"role": ..., "content": ...}`` dicts so that a
-backend needs no LangChain types unless it talks to a model.
+A backend turns chat messages into text by asking a model. It does not check anything: chain.py alone
+applies the policy (guard, repair, fallback). Messages are plain ``{"role": ..., "content": ...}`` dicts so
+that a backend needs no LangChain types unless it talks to a model.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
-
-from coach.errors import ConfigError
 
 if TYPE_CHECKING:
     from coach.config import Settings
@@ -32,27 +30,3 @@ class Backend(Protocol):
 
 
 BackendFactory = Callable[["Settings"], Backend]
-
-
-def _offline(settings: Settings) -> Backend:
-    from coach.backends.offline import OfflineBackend
-
-    return OfflineBackend(settings)
-
-
-def _openai(settings: Settings) -> Backend:
-    from coach.backends.openai_compat import OpenAICompatBackend
-
-    return OpenAICompatBackend.from_settings(settings)
-
-
-REGISTRY: dict[str, BackendFactory] = {"offline": _offline, "openai": _openai}
-
-
-def get_backend(name: str | None, settings: Settings) -> Backend:
-    """The backend called ``name``; None = ``settings.backend``, else openai if configured, else offline."""
-    chosen = name or settings.backend or ("openai" if settings.openai_base_url and settings.model else "offline")
-    if chosen not in REGISTRY:
-        raise ConfigError(f"unknown backend {chosen!r}; valid backends: {', '.join(REGISTRY)}",
-                          f"use --backend with one of: {', '.join(REGISTRY)}")
-    return REGISTRY[chosen](settings)

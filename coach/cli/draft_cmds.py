@@ -50,11 +50,12 @@ def load_conversation(path: Path) -> list[Turn]:
 
 
 def _chain(backend: str | None, settings: Settings | None = None, policy: Policy | None = None):
-    from coach.backends import get_backend
+    from coach.backends import choose_backend
     from coach.chain import DraftChain
 
     settings = settings or load_settings()
-    return DraftChain(settings, backend=get_backend(backend, settings), policy=policy)
+    chosen = choose_backend(backend, settings)  # --backend offline asks no model even where one is configured
+    return DraftChain(settings.model_copy(update={"backend": chosen}), policy=policy)
 
 
 def _draftable(request: DraftRequest, policy: Policy) -> None:

@@ -14,7 +14,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from coach.cli._common import EXIT_FAILED, EXIT_FINDINGS, console, err_console, reports_errors
-from coach.errors import ConfigError
 
 if TYPE_CHECKING:  # the CLI imports its machinery only inside the command that needs it
     from coach.evaluation.suites import Scenario
@@ -53,17 +52,14 @@ def run(
     ),
 ) -> None:
     """Run suites, write DIR/results.json and DIR/report.html, exit 1 if a threshold fails."""
+    from coach.backends import OFFLINE, choose_backend
     from coach.config import load_settings
     from coach.evaluation import gates, report
     from coach.evaluation.compare import compare, load_run
     from coach.evaluation.runner import Runner, RunOptions
 
     settings = load_settings()
-    chosen = backend or settings.backend or "offline"
-    if chosen not in ("offline", "openai"):
-        raise ConfigError(
-            f"unknown backend {chosen!r}; valid backends: offline, openai", "use --backend offline or openai"
-        )
+    chosen = choose_backend(backend or settings.backend or OFFLINE, settings)  # a run measures offline unless asked
     base_run = load_run(baseline) if baseline else None  # a bad baseline fails before any work
     options = RunOptions(
         suites=suite or None,

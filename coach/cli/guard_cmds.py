@@ -28,7 +28,7 @@ from coach.errors import InputError
 from coach.guard import check as guard_check
 from coach.guard import validate_text
 from coach.guard.context import ContextInput
-from coach.policy import Policy, load_policy, validate_policy_file
+from coach.policy import Policy, Role, load_policy, validate_policy_file
 from coach.types import CheckRequest, GuardReport
 
 PolicyOption = Annotated[
@@ -56,7 +56,7 @@ def check(
             raise InputError("give either TEXT or --input-jsonl, not both", "drop TEXT when checking a batch")
         raise typer.Exit(_batch(input_jsonl, guard, role))
     body = _read_text(text)
-    report = guard(body, role=role, context=context)
+    report = guard(body, role=guard.policy.role(role), context=context)
     if as_json:
         print_json(report)
     else:
@@ -107,7 +107,7 @@ class _Guard:
 
             self.reviewer = SecondOpinion.from_settings(settings, self.policy)
 
-    def __call__(self, text: str, *, role: str | None, context: ContextInput) -> GuardReport:
+    def __call__(self, text: str, *, role: Role, context: ContextInput) -> GuardReport:
         return guard_check(text, role=role, context=context, policy=self.policy, reviewer=self.reviewer,
                            model=self.model)
 
@@ -115,12 +115,12 @@ class _Guard:
 def _batch(path: Path, guard: _Guard, role: str | None) -> int:
     def runnable(request: CheckRequest) -> None:
         validate_text(request.text)
-        guard.policy.role(request.role or role or guard.policy.default_role)  # unknown: ConfigError
+        guard.policy.role(request.role or role)  # unknown: ConfigError, before the batch starts
 
     worst = EXIT_OK
     for number, request in read_jsonl(path, CheckRequest, runnable):
         with batch_line(path, number):  # the second opinion's endpoint may still fail mid-batch
-            report = guard(request.text, role=request.role or role, context=request.context)
+            report = guard(request.text, role=guard.policy.role(request.role or role), context=request.context)
         print_json(report)
         worst = max(worst, EXIT_OK if report.ok else EXIT_FINDINGS)
     return worst
@@ -174,7 +174,7 @@ def policy_show(
 ) -> None:
     """Print what a role may and may not commit to, with the source of each rule."""
     rules = _policy(policy)
-    view = _role_view(rules, role or rules.default_role)
+    view = _role_view(rules, rules.role(role))
     if as_json:
         print_json(view)
         return
@@ -193,8 +193,7 @@ def policy_show(
         console.print(f"  • {script}")
 
 
-def _role_view(rules: Policy, name: str) -> RoleView:
-    role = rules.role(name)
+def _role_view(rules: Policy, role: Role) -> RoleView:
     may = [{"id": a.id, "description": a.description, "source": a.source.render()} for a in rules.allowed_commitments]
     may += [{"id": g.category, "description": f"授权: {g.category}" + (f"（不超过 {g.max_amount:g} 元）" if g.max_amount
             is not None else "") + (f" — {g.note}" if g.note else ""), "source": "policy grant"} for g in role.grants]
@@ -204,7 +203,7 @@ def _role_view(rules: Policy, name: str) -> RoleView:
                for c in rules.forbidden_commitments if c.id not in granted or granted[c.id].max_amount is not None]
     phrases = [{"id": f.id, "title": f.title, "better": f.better, "source": f.source.render()}
                for f in rules.forbidden_phrases]
-    return RoleView(role=name, name=role.name, description=role.description, callback_window=rules.callback_window,
+    return RoleView(role=role.id, name=role.name, description=role.description, callback_window=rules.callback_window,
                     may_commit=may, may_not_commit=may_not, forbidden_phrases=phrases,
                     approved_scripts=rules.scripts + role.scripts)
 

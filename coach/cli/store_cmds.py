@@ -168,7 +168,7 @@ def corpus_list(
     folder: Annotated[Path | None, typer.Option(help="Corpus folder; default: the bundled corpus.")] = None,
 ) -> None:
     """List the documents of the corpus manifest."""
-    from coach.corpus import load_manifest
+    from coach.corpus.manifest import load_manifest
     from coach.paths import bundled
 
     manifest = load_manifest((folder or bundled("corpus")) / "manifest.yaml")
@@ -186,7 +186,10 @@ def corpus_show(
     chunks: Annotated[bool, typer.Option("--chunks", help="Show the chunks as indexed.")] = False,
 ) -> None:
     """Print a document's cleaned text, as it is indexed, for a trainer to review."""
-    from coach.corpus import chunk_with_questions, clean_text, load_manifest, read_document
+    from coach.corpus.chunk import chunk_with_questions
+    from coach.corpus.clean import clean_text
+    from coach.corpus.manifest import load_manifest
+    from coach.corpus.read import read_document
     from coach.paths import bundled
 
     root = folder or bundled("corpus")

@@ -8,8 +8,6 @@ from coach.compose.composer import (
     emittable,
     minimal,
     render,
-    to_traditional,
 )
 
-__all__ = ["COMPOSER_VERSION", "OFFLINE_NOTICE", "Composition", "compose", "emittable", "minimal", "render",
-           "to_traditional"]
+__all__ = ["COMPOSER_VERSION", "OFFLINE_NOTICE", "Composition", "compose", "emittable", "minimal", "render"]

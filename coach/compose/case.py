@@ -18,7 +18,7 @@ from coach import safety
 from coach.analyze import DEMAND_PATTERNS, FLAG_PATTERNS, ISSUES, normalise
 from coach.compose.facts import QUANTITY, key_facts
 from coach.compose.wording import Ask, wording
-from coach.corpus import to_simplified
+from coach.script import to_simplified
 from coach.types import Analysis, Channel, DemandName, Language
 
 _CLAUSE_END = re.compile(r"[，,。！？!?；;：:\n…]+|(?<=[A-Za-z0-9])\.(?=\s|$)")

@@ -24,6 +24,7 @@ from coach.compose.case import Case, read_case
 from coach.compose.wording import Phrase, wording
 from coach.guard import check
 from coach.policy import Policy
+from coach.script import to_simplified, to_traditional
 from coach.types import Analysis, Channel, Language, Passage
 
 COMPOSER_VERSION = "offline-composer-v2"
@@ -217,21 +218,7 @@ def render(phrase: Phrase, values: dict[str, dict[str, str]], language: Language
     return to_traditional(text) if language == "zh-Hant" else text
 
 
-_S2T = None
-
-
-def to_traditional(text: str) -> str:
-    global _S2T
-    if _S2T is None:
-        import opencc
-
-        _S2T = opencc.OpenCC("s2tw")
-    return str(_S2T.convert(text))
-
-
 def _compact(text: str) -> str:
-    from coach.corpus import to_simplified
-
     return re.sub(r"[\s,，。.!！?？:：;；、\"“”「」]", "", to_simplified(text))
 
 
@@ -321,7 +308,7 @@ def _checked(case: Case, analysis: Analysis, policy: Policy, words: str, key: st
         return ""
     sentence = render(wording().phrase(key, case.channel), slot_values(analysis.issue, case, policy, told, named),
                       analysis.language)
-    ok = all(check(sentence, role=role, context=words or None, policy=policy).ok for role in policy.roles)
+    ok = all(check(sentence, role=role, context=words or None, policy=policy).ok for role in policy.roles.values())
     return value if ok else ""
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from coach.corpus import to_simplified
 from coach.lexical import load_jieba
+from coach.script import find_placeholders, to_simplified
 from coach.types import Language
 
 with open(Path(__file__).with_name("terms.yaml"), encoding="utf-8") as _handle:
@@ -44,12 +44,8 @@ def _clauses(words: str) -> list[str]:
 
 def _acceptable(fact: str) -> bool:
     return (bool(_FACT_CHARS.fullmatch(fact)) and not _BANNED.search(fact) and fact not in _GENERIC
-            and not re.search(r"\d{5,}", fact) and not find_placeholder(fact)
+            and not re.search(r"\d{5,}", fact) and not find_placeholders(fact)
             and not re.search(_TERMS["fragment"], fact))
-
-
-def find_placeholder(text: str) -> bool:
-    return bool(re.search(r"(?<![A-Za-z])[Xx]{2,}(?![A-Za-z])|×|＿|_|【|】|\[|\]|某某|\*", text))
 
 
 def use_cache_dir(path: Path) -> None:

@@ -89,7 +89,8 @@ class _GuardMetric(CoachMetric):
 
     def _measure(self, reply: str, meta: dict[str, Any]) -> float:
         scenario: Scenario = meta["scenario"]
-        report: GuardReport = check(reply, role=meta.get("role"), context=scenario.context(), policy=self.policy)
+        report: GuardReport = check(reply, role=self.policy.role(meta.get("role")), context=scenario.context(),
+                                    policy=self.policy)
         found = [v for v in report.violations if v.kind == self.kind]
         if not found:
             return self._set(1.0, f"guard found no {self.kind.replace('_', ' ')} (role {report.role})")
@@ -284,7 +285,8 @@ class GuardAgreesWithLabel(CoachMetric):
 
     def _measure(self, reply: str, meta: dict[str, Any]) -> float:
         item: GuardItem = meta["item"]
-        report = check(item.text, role=item.role, context=item.context, policy=self.policy, reviewer=self.reviewer)
+        report = check(item.text, role=self.policy.role(item.role), context=item.context, policy=self.policy,
+                       reviewer=self.reviewer)
         if item.label == "ok":
             if report.ok:
                 return self._set(1.0, "ok row, guard silent")

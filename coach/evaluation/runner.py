@@ -119,13 +119,12 @@ class Runner:
 
     def chain(self) -> Any:
         if self._chain is None:
-            from coach.backends import get_backend
             from coach.chain import DraftChain
 
-            backend = get_backend(self.options.backend, self.settings)
-            self._chain = DraftChain(self.settings, backend=backend)  # opens the store: EmptyStoreError here
-            if backend.name != "offline":
-                probe(backend)
+            settings = self.settings.model_copy(update={"backend": self.options.backend})
+            self._chain = DraftChain(settings)  # opens the store: EmptyStoreError here
+            if self._chain.model is not None:
+                probe(self._chain.model)
         return self._chain
 
     def _second_opinion(self, policy: Any) -> Any:
@@ -167,12 +166,11 @@ class Runner:
                 progress(f"{suite}/{case.id}")
         summary = summarise(results)
         gate_list = gates.evaluate(summary, self.thresholds)
-        backend = chain.backend if chain else None
         return RunResult(
             run_id=uuid.uuid4().hex[:12],
             created=datetime.now(UTC).isoformat(timespec="seconds"),
-            backend=backend.name if backend else "none",
-            model=getattr(backend, "model", None),
+            backend=chain.provenance[0] if chain else "none",
+            model=chain.provenance[1] if chain else None,
             suites=list(self.selected),
             seconds=round(time.perf_counter() - started, 2),
             settings={
@@ -215,7 +213,7 @@ class Runner:
             draft.fell_back,
             draft.fallback_reason,
         )
-        result.raw = raw_outputs(draft, chain.backend.name, scenario, chain.policy)
+        result.raw = raw_outputs(draft, chain.provenance[0], scenario, chain.policy)
         result.draft = draft.model_dump(
             include={
                 "steps",

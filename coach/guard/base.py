@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from coach.guard import text as gt
-from coach.policy import Policy
+from coach.policy import Policy, Role
 from coach.types import Violation
 
 Kind = Literal["unauthorized_promise", "forbidden_phrase"]
@@ -23,9 +23,9 @@ _QUOTE_MARK = re.compile(r'["“”「」『』‘’]')
 _FULL = re.compile(r"全额|全部损失|所有损失|全赔|全部赔|双倍|三倍|加倍")
 
 
-def role_may(policy: Policy, role: str, category: str, sentence_norm: str) -> bool:
+def role_may(role: Role, category: str, sentence_norm: str) -> bool:
     """The role may commit to this category here: a grant without a limit, or amounts within it."""
-    grant = policy.grant(role, category)
+    grant = role.grant(category)
     if grant is None:
         return False
     if grant.max_amount is None:
@@ -44,7 +44,7 @@ class GuardContext:
     norm: str
     sentences: list[gt.Sentence]
     policy: Policy
-    role: str
+    role: Role
     demand: object | None = None  # context.Demand, when the customer's turn asked for something
     customer_words: str = ""  # the customer's turns, normalised and squeezed (whose words a quote holds)
     notes: dict[str, str] = field(default_factory=dict)
@@ -60,7 +60,7 @@ class GuardContext:
         return any(left < position < right for left, right in self.quotes)
 
     def granted(self, category: str, sentence_norm: str) -> bool:
-        return role_may(self.policy, self.role, category, sentence_norm)
+        return role_may(self.role, category, sentence_norm)
 
     def violation(self, kind: Kind, category: str, sentence: gt.Sentence, start: int, end: int,
                   *, lead: str = "") -> Violation | None:

@@ -21,7 +21,7 @@ from coach.guard.phrases import PHRASE_RULES, LiteralPhrases
 from coach.guard.promises import PROMISE_RULES
 from coach.guard.rules import PolicyPatternRule
 from coach.guard.service import service_rules
-from coach.policy import Policy, load_policy, policy_hash
+from coach.policy import Policy, Role, load_policy, policy_hash
 from coach.types import LONE_SURROGATE, SURROGATE_FIX, SURROGATE_MESSAGE, GuardReport, Violation
 
 __all__ = ["MAX_CHARS", "Reviewer", "Stage", "check", "dedupe", "validate_text"]
@@ -50,9 +50,9 @@ class _Compiled:
         self.rules = rules
         self.scripts = {name: _script_matchers(policy.scripts + role.scripts) for name, role in policy.roles.items()}
 
-    def approved(self, role: str, sentence: gt.Sentence) -> bool:
+    def approved(self, role: Role, sentence: gt.Sentence) -> bool:
         squeezed = sentence.squeezed
-        exact, wildcards = self.scripts[role]
+        exact, wildcards = self.scripts[role.id]
         return squeezed in exact or any(w.fullmatch(squeezed) for w in wildcards)
 
 
@@ -103,22 +103,22 @@ class Stage(Protocol):
 class Reviewer(Protocol):
     """A second opinion read after the rules (coach.guard.review.SecondOpinion): it may add flags, never remove."""
 
-    def review(self, text: str, report: GuardReport, *, context: ContextInput = None) -> GuardReport: ...
+    def review(self, text: str, report: GuardReport, *, role: Role, context: ContextInput = None) -> GuardReport: ...
 
 
-def check(text: str, *, role: str | None = None, context: ContextInput = None,
+def check(text: str, *, role: Role | None = None, context: ContextInput = None,
           policy: Policy | None = None, reviewer: Reviewer | None = None, model: Stage | None = None) -> GuardReport:
-    """Check one reply. ``context``: the customer's last turn (str) or the conversation as turns;
+    """Check one reply. ``role``: one of ``policy``'s roles, resolved by the caller (``policy.role(name)``);
+    None = the policy's default role. ``context``: the customer's last turn (str) or the conversation as turns;
     ``model``: the learned stage after the rules (COACH_GUARD_MODEL); ``reviewer``: the second opinion to ask
     after both, if configured."""
     validate_text(text)
     policy = policy or load_policy()
-    role_name = role or policy.default_role
-    policy.role(role_name)  # unknown role -> ConfigError listing the valid ones
+    role = role or policy.role(None)
     compiled = _compiled(policy)
     norm = gt.normalise(text)
-    sentences = [s for s in gt.sentences(norm) if not compiled.approved(role_name, s)]
-    ctx = GuardContext(text=text, norm=norm, sentences=sentences, policy=policy, role=role_name,
+    sentences = [s for s in gt.sentences(norm) if not compiled.approved(role, s)]
+    ctx = GuardContext(text=text, norm=norm, sentences=sentences, policy=policy, role=role,
                        demand=last_demand(context) if context else None,
                        customer_words=customer_words(context) if context else "")
     found: list[Violation] = []
@@ -127,6 +127,6 @@ def check(text: str, *, role: str | None = None, context: ContextInput = None,
     violations = dedupe(found)
     if model is not None:  # only adds: the rules' flags stay first and unchanged
         violations = violations + model.flags(ctx, violations)
-    report = GuardReport(ok=not violations, violations=violations, role=role_name, policy_hash=compiled.policy_hash)
-    return reviewer.review(text, report, context=context) if reviewer else report
+    report = GuardReport(ok=not violations, violations=violations, role=role.id, policy_hash=compiled.policy_hash)
+    return reviewer.review(text, report, role=role, context=context) if reviewer else report
 

@@ -28,7 +28,7 @@ from coach.errors import BackendError, ConfigError
 from coach.guard import text as gt
 from coach.guard.base import dedupe, role_may
 from coach.guard.context import ContextInput, is_staff, parse_context
-from coach.policy import Policy
+from coach.policy import Policy, Role
 from coach.prompts import load_prompt
 from coach.types import GuardReport, Violation
 
@@ -55,30 +55,30 @@ class SecondOpinion:
 
     @classmethod
     def from_settings(cls, settings: Settings, policy: Policy) -> SecondOpinion:
-        from coach.backends.base import get_backend
+        from coach.backends.registry import model_backend
 
         try:
-            backend = get_backend("openai", settings)
+            backend = model_backend("openai", settings)
         except ConfigError as exc:
             raise ConfigError(f"the guard's second opinion needs a model endpoint: {exc.message}",
                               _NOT_CONFIGURED_FIX) from exc
         return cls(backend, policy)
 
-    def review(self, text: str, report: GuardReport, *, context: ContextInput = None) -> GuardReport:
-        """``report`` (the rules' verdict on ``text``) with the model's extra flags added."""
+    def review(self, text: str, report: GuardReport, *, role: Role, context: ContextInput = None) -> GuardReport:
+        """``report`` (the rules' verdict on ``text`` for ``role``) with the model's extra flags added."""
         from coach.redact import Redactor
 
         redactor = Redactor()
         prompt = self.prompt.render(
-            role_name=self.policy.role(report.role).name, allowed=self._allowed(),
-            categories=self._categories(report.role), families=self._families(),
+            role_name=role.name, allowed=self._allowed(),
+            categories=self._categories(role), families=self._families(),
             context=self._context(context, redactor), reply=redactor.mask(text))
         answer = self.backend.complete([{"role": "user", "content": prompt}], temperature=0.0)
         norm = gt.normalise(text)
         sentences = gt.sentences(norm)
         found = list(report.violations)
         for item in _parse(answer, self.backend):
-            found += self._violations(text, norm, sentences, item, report.role, found, redactor)
+            found += self._violations(text, norm, sentences, item, role, found, redactor)
         violations = dedupe(found)
         return report.model_copy(update={"violations": violations, "ok": not violations,
                                          "second_opinion": self.backend.model})
@@ -86,10 +86,10 @@ class SecondOpinion:
     def _allowed(self) -> str:
         return "\n".join(f"- {a.description}" for a in self.policy.allowed_commitments)
 
-    def _categories(self, role: str) -> str:
+    def _categories(self, role: Role) -> str:
         lines = []
         for item in self.policy.forbidden_commitments:
-            grant = self.policy.grant(role, item.id)
+            grant = role.grant(item.id)
             if grant is not None and grant.max_amount is None:
                 continue
             limit = f"（本岗位可在 {grant.max_amount:,.0f} 元以内作出）" if grant is not None else ""
@@ -105,7 +105,7 @@ class SecondOpinion:
         lines = [f"{'客服' if is_staff(t) else '客户'}：{t.text}" for t in turns]
         return redactor.mask("\n".join(lines)) if lines else "（无）"
 
-    def _violations(self, text: str, norm: str, sentences: list[gt.Sentence], item: dict[str, Any], role: str,
+    def _violations(self, text: str, norm: str, sentences: list[gt.Sentence], item: dict[str, Any], role: Role,
                     found: list[Violation], redactor: Any) -> list[Violation]:
         """The model's flag as violations, one per sentence its quote covers (so that a quote spanning a rule
         flag and an unflagged sentence still flags the latter); none if it cannot stand."""
@@ -133,8 +133,7 @@ class SecondOpinion:
             left, right = gt.trimmed(text, max(start, sentence.start), min(end, sentence.end))
             # The role's grant is judged on the whole sentence, as the rules judge it: an amount over the
             # limit just outside the quote still counts.
-            if left < right and not (kind == "unauthorized_promise" and role_may(self.policy, role, category,
-                                                                                  sentence.norm)):
+            if left < right and not (kind == "unauthorized_promise" and role_may(role, category, sentence.norm)):
                 pieces.append(Violation(kind=cast(ViolationKind, kind), category=category, span=text[left:right],
                                         start=left, end=right,
                                         explanation=explanation, suggestion=safe, source=source, detector="model"))

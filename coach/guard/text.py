@@ -10,32 +10,10 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any
+
+from coach.script import to_simplified_aligned
 
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-
-
-@functools.lru_cache(maxsize=1)
-def _converter() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-@functools.lru_cache(maxsize=4096)
-def _char_t2s(char: str) -> str:
-    converted = _converter().convert(char)
-    return converted if len(converted) == 1 else char
-
-
-def to_simplified(text: str) -> str:
-    """t2s, one code point for one: a phrase conversion that changes the length falls back per char."""
-    if text.isascii():
-        return text
-    converted = _converter().convert(text)
-    if len(converted) == len(text):
-        return str(converted)
-    return "".join(_char_t2s(c) for c in text)
 
 
 # Emoji, pictographs, variation selectors and joiners carry no commitment; as spaces (one code point
@@ -86,7 +64,7 @@ def normalise(text: str) -> str:
     values; same length as ``text``."""
     if "x]" in text:
         text = _ANONYMISED_TOKEN.sub(lambda m: _ANONYMISED[m.group()], text)
-    folded = _PICTOGRAPHS.sub(" ", to_simplified(text)).translate(_FOLD)
+    folded = _PICTOGRAPHS.sub(" ", to_simplified_aligned(text)).translate(_FOLD)
     lowered = folded.lower()
     if len(lowered) != len(folded):  # e.g. 'İ' lower-cases to two code points
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)

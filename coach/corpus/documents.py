@@ -12,15 +12,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from coach.corpus import (
-    Chunk,
-    DocumentMeta,
-    chunk_with_questions,
-    clean_text,
-    document_hash,
-    load_manifest,
-    read_document,
-)
+from coach.corpus.chunk import Chunk, chunk_with_questions, document_hash
+from coach.corpus.clean import clean_text
+from coach.corpus.manifest import DocumentMeta, load_manifest
+from coach.corpus.read import read_document
 from coach.errors import InputError
 from coach.paths import bundled
 from coach.store import ChunkStore
