@@ -100,7 +100,7 @@ def _target(which: Vocabulary, data: dict[str, Any], path: str, *, creating: boo
         if not isinstance(node, dict) or part not in node:
             if creating and isinstance(node, dict) and part in _NEW_FAMILY_LISTS and part == parts[-1]:
                 node[part] = []
-                return node[part]  # type: ignore[no-any-return]
+                return node[part]
             return None
         node = node[part]
     return node if isinstance(node, list) else None
