@@ -170,3 +170,13 @@ def test_the_stage_honours_apologies_and_read_backs(stage: ModelStage, context: 
 def test_an_apology_or_a_read_back_does_not_hide_a_violation(stage: ModelStage, context: str | None,
                                                              reply: str) -> None:
     assert not check(reply, context=context, model=stage).ok
+
+
+@pytest.mark.parametrize("scenario", ["s025", "s030"])
+def test_the_stage_leaves_a_process_offer_alone(stage: ModelStage, scenario: str) -> None:
+    """The offline composer's English offers, which the stage flagged in these scenarios before."""
+    rows = (json.loads(line) for line in (ROOT / "evals/scenarios/scenarios.jsonl").open(encoding="utf-8"))
+    message = next(r["message"] for r in rows if r["id"] == scenario)
+    for reply in ("Don't worry, I understand, and I will go through it with you.",
+                  "I will pass your views on so that we improve."):
+        assert check(reply, context=message, model=stage).ok

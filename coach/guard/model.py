@@ -80,9 +80,10 @@ _QUESTION_END = re.compile(r"(?:吗|么|嘛|是吧|对吧|对吗|是吗)[呢哦�
 
 def taken_back(norm: str, kind: str) -> bool:
     """Scopes the rules honour, which the stage's score does not see: the customer's words read back to them
-    ("您是说…，我理解得对吗？"); for a promise also a question back ("是还有一个站点不收货么") and a sentence that only
-    apologises for the trouble, naming no outcome and no commitment ("给您带来了这样的困扰，我们深表歉意", whatever
-    the customer demanded before it; "…是我们 system 的 bug 导致…，sorry 啊" admits a fault besides)."""
+    ("您是说…，我理解得对吗？"); for a promise also a question back ("是还有一个站点不收货么"), and a sentence
+    that names no outcome and no commitment and only apologises for the trouble ("给您带来了这样的困扰，我们深表
+    歉意", whatever the customer demanded before it; "…是我们 system 的 bug 导致…，sorry 啊" admits a fault
+    besides) or offers a process ("I will pass your views on so that we improve", "我帮您反馈一下")."""
     norm = norm.rstrip(" 。.!！~")
     vocab = vocabulary()
     if (vocab.scope["reported"].match(norm) and _CHECK_BACK.search(norm)) or gt.restated(norm, len(norm)):
@@ -93,9 +94,11 @@ def taken_back(norm: str, kind: str) -> bool:
         return True
     committing = (vocab.undertaking, vocab.certainty, vocab.reassurance, vocab.payment, vocab.deadline_outcome,
                   *(pattern for _, pattern in vocab.outcomes))
+    if any(pattern.search(norm) for pattern in committing):
+        return False
     clauses = [c for c in gt.CLAUSE_BREAK.split(norm) if c.strip()]
     only_sorry = all(_APOLOGY.search(c) or _TROUBLE.search(c) for c in clauses) and _APOLOGY.search(norm)
-    return bool(only_sorry) and not any(pattern.search(norm) for pattern in committing)
+    return bool(only_sorry or vocab.scope["process"].search(norm))
 
 
 @dataclass(frozen=True)
