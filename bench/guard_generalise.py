@@ -83,6 +83,10 @@ def held_out_table(rows: list[Row], tests: list[Row], precision: float, only: se
         stage = _stage_from(train, precision)
         both = _model_kinds(held, stage)
         lines.append(_held_out_line(name, held, both))
+        for sample in sorted({r.sample for r in held if r.sample}):  # JDDC: the random draw apart from the keyword one
+            chosen = [i for i, r in enumerate(held) if r.sample == sample]
+            lines.append(_held_out_line(f"{name}, {sample} sample", [held[i] for i in chosen],
+                                        [both[i] for i in chosen]))
     return [*lines, "", "Each cell: rules alone / rules + the model built without that source. A kind with no gold "
                         "row in a source scores recall 1.000 by convention.", ""]
 

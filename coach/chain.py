@@ -26,7 +26,7 @@ from coach.compose import COMPOSER_VERSION, OFFLINE_NOTICE, Composition, compose
 from coach.compose.facts import use_cache_dir
 from coach.config import Settings
 from coach.errors import BackendError, InputError
-from coach.guard import check
+from coach.guard import Stage, check, configured_stage
 from coach.guard.review import SecondOpinion
 from coach.model_answer import read_answer
 from coach.policy import Policy, Role, load_policy, policy_hash
@@ -88,7 +88,7 @@ class DraftChain:
     """
 
     def __init__(self, settings: Settings, *, backend: Backend | None = None, retriever: object | None = None,
-                 policy: Policy | None = None, max_attempts: int = MAX_ATTEMPTS) -> None:
+                 policy: Policy | None = None, max_attempts: int = MAX_ATTEMPTS, stage: Stage | None = None) -> None:
         self.settings = settings
         self.policy = policy or load_policy(settings.policy)
         # The model asked first: ``backend`` (an injected one), else the one settings choose; None = offline.
@@ -102,6 +102,8 @@ class DraftChain:
         self.max_attempts = max_attempts
         reviews = settings.guard_second_opinion and self.model is not None  # see _review
         self.reviewer = SecondOpinion.from_settings(settings, self.policy) if reviews else None
+        # Every draft meets the guard staff use: the rules, then the learned stage unless COACH_GUARD_MODEL=false.
+        self.stage = stage if stage is not None else configured_stage(settings.guard_model)
         self._index: CitationIndex | None = None
 
     # ------------------------------------------------------------------------------------- public
@@ -140,7 +142,7 @@ class DraftChain:
                     retrieval.notice)
 
     def _check(self, run: _Run, text: str) -> GuardReport:
-        return check(text, role=run.role, context=run.context, policy=self.policy)
+        return check(text, role=run.role, context=run.context, policy=self.policy, model=self.stage)
 
     def _review(self, run: _Run, text: str, report: GuardReport) -> GuardReport:
         """The model's second opinion on a model's reply, when configured. The offline composer's drafts are

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from coach.errors import ConfigError
+from coach.policy_vocabulary import GuardVocabularies
 from coach.yaml_input import SAFE_LOADER, check_expansion, read_yaml_text
 
 DEFAULT_POLICY_PATH = Path(__file__).resolve().parent / "policy_default.yaml"
@@ -103,6 +104,8 @@ class Policy(_Strict):
     forbidden_phrases: list[PhraseFamily]
     scripts: list[str] = Field(default_factory=list)
     roles: dict[str, Role] = Field(min_length=1)
+    guard: GuardVocabularies = Field(default_factory=GuardVocabularies,
+                                     description="Edits to the guard's vocabularies, from files beside the policy.")
 
     @model_validator(mode="after")
     def _name_the_roles(self) -> Policy:
@@ -179,16 +182,53 @@ def _parse(path: Path) -> tuple[Policy | None, list[PolicyProblem]]:
                                     fix="start from `coach policy show --json` or the bundled default")]
     problems = _duplicate_keys(root, ())
     data = _substitute(data, str(data.get("callback_window", "")))
+    problems += _read_vocabulary_files(data, root, path)
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:
         problems += [_problem_from_error(root, err) for err in exc.errors()]
         return None, sorted(problems, key=lambda p: p.line or 0)
     problems += [_problem(root, loc, msg, fix) for loc, msg, fix in _cross_reference(policy)]
+    if not problems:  # the edited vocabularies must still compile (imported late: the guard imports this module)
+        from coach.guard.vocabularies import edit_problems
+
+        problems += [_problem(root, loc, msg, fix) for loc, msg, fix in edit_problems(policy)]
     return (None if problems else policy), sorted(problems, key=lambda p: p.line or 0)
 
 
 _YAML_FIX = "fix the YAML syntax on that line (indentation, a missing colon, an unclosed quote or bracket)"
+
+
+def _read_vocabulary_files(data: dict[str, Any], root: yaml.Node | None, path: Path) -> list[PolicyProblem]:
+    """Replace each file name under ``guard:`` by the edits it holds (read beside the policy), in place."""
+    section = data.get("guard")
+    if not isinstance(section, dict):
+        return []
+    problems: list[PolicyProblem] = []
+    for which, value in section.items():
+        if not isinstance(value, str):
+            continue  # inline edits, or a shape Pydantic reports
+        where = ("guard", which)
+        file = path.parent / value
+        section[which] = None  # replaced by the edits once read; the problem below says why it stays empty
+        try:
+            edits_root, edits = _compose(read_yaml_text(file, f"{which} vocabulary edits", ""), file)
+        except ConfigError as exc:
+            problems.append(_problem(root, where, exc.message, f"write the file beside the policy: {file}"))
+            continue
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            at = f"{file}:{mark.line + 1}" if mark else str(file)
+            problems.append(_problem(root, where, f"{at}: not valid YAML: {exc.problem or exc.context}", _YAML_FIX))
+            continue
+        if not isinstance(edits, dict):
+            problems.append(_problem(root, where, f"{file}: the edits must be a YAML mapping",
+                                     "give `add:`, `remove:` or `replace:`, each a path -> list of words"))
+            continue
+        section[which] = {**edits, "file": value}
+        problems += [_problem(root, where, f"{file}:{p.line}: {p.message}", p.fix)
+                     for p in _duplicate_keys(edits_root, ())]
+    return problems
 
 
 def _read(path: Path) -> str:
@@ -320,4 +360,7 @@ def _bad_patterns(loc: Loc, patterns: list[str]) -> list[tuple[Loc, str, str]]:
 
 def policy_hash(policy: Policy) -> str:
     """Identifies the rules a result was produced under (16 hex of the policy's canonical JSON)."""
-    return hashlib.sha256(policy.model_dump_json().encode("utf-8")).hexdigest()[:16]
+    # A policy without vocabulary edits keeps the hash it had before the guard: section existed.
+    unedited = policy.guard == GuardVocabularies()
+    canonical = policy.model_dump_json(exclude={"guard"} if unedited else None)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]

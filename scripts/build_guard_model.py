@@ -60,6 +60,7 @@ class Row:
     context: str | list | None = None
     role: str | None = None
     quotable: bool = True  # may be quoted as a flag's reason (real-world text never is)
+    sample: str = ""  # how a JDDC label's turn was drawn ("random", "keyword"); scored apart by the bench
     features: list[int] = field(default_factory=list)
     rule_kinds: set[str] = field(default_factory=set)
 
@@ -110,6 +111,7 @@ def jddc_rows(labels: Path | None, real_world: Path = REAL_WORLD) -> list[Row]:
         row = _row({**label, "text": turns[index]["text"], "context": turns[max(0, index - 4):index]},
                    "jddc labels", quotable=False)
         if row is not None:
+            row.sample = label.get("sample") or ""
             rows.append(row)
     return rows
 

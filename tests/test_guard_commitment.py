@@ -9,7 +9,7 @@ import pytest
 
 from coach.errors import ConfigError
 from coach.guard import check
-from coach.guard.commitment import VOCABULARY_PATH, vocabulary
+from coach.guard.commitment import VOCABULARY_PATH, shipped_vocabulary, vocabulary
 
 
 def categories(text: str, context: str | None = None) -> set[str]:
@@ -53,7 +53,7 @@ def test_a_policy_owner_extends_a_vocabulary_without_a_regex(tmp_path: Path) -> 
         "reassurance: [", "reassurance: [包…满意的, ", 1)
     path = tmp_path / "commitment.yaml"
     path.write_text(extended, encoding="utf-8")
-    assert vocabulary(path).reassurance.search("这次包您满意的")
+    assert shipped_vocabulary(path).reassurance.search("这次包您满意的")
     assert not vocabulary().reassurance.search("这次包您满意的")
 
 
@@ -61,7 +61,7 @@ def test_an_unreadable_vocabulary_names_the_file_and_the_fix(tmp_path: Path) -> 
     path = tmp_path / "commitment.yaml"
     path.write_text("commitment: [unclosed\n", encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
-        vocabulary(path)
+        shipped_vocabulary(path)
     assert "commitment.yaml" in caught.value.message and "commitment.yaml" in caught.value.fix
 
 

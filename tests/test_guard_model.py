@@ -146,3 +146,37 @@ def test_the_stage_catches_a_held_out_authors_row_the_rules_miss(tmp_path: Path)
     report = check(held.text, context=held.context, policy=policy, model=ModelStage(path))
     assert [v.kind for v in report.violations] == [held.kind]
 
+
+
+# The offline composer's own sentences the stage flagged before it honoured these scopes (scenarios s074, s072,
+# s178): an apology after a demand for compensation, the customer's words read back with a check-back question.
+DEMANDS_COMPENSATION = "三个工作日?我下周一就要把这笔钱挪去付首付了!你给我保证这周五下班前一定批下来,不然耽误了我买房,损失你们赔!"
+
+
+@pytest.mark.parametrize(("context", "reply"), [
+    (DEMANDS_COMPENSATION, "给您带来了这样的困扰，我们深表歉意。"),
+    ("你们保养多收了我三百块，退给我，我给你们写五星好评。",
+     "您是说这次保养多收您的三百块我退给您，您就给我们写个五星好评，我理解得对吗？"),
+    ("我不差那几十块钱，你们这么大的平台就这么做事？", "您是说您真不差那几十块钱，我们这么大的平台就这么做事，我理解得对吗？"),
+])
+def test_the_stage_honours_apologies_and_read_backs(stage: ModelStage, context: str, reply: str) -> None:
+    assert check(reply, context=context, model=stage).ok
+
+
+@pytest.mark.parametrize(("context", "reply"), [
+    (DEMANDS_COMPENSATION, "给您带来了这样的困扰，我们深表歉意，损失我们全赔。"),
+    (None, MISSED_BY_RULES.rstrip("。") + "，懂吗？"),
+])
+def test_an_apology_or_a_read_back_does_not_hide_a_violation(stage: ModelStage, context: str | None,
+                                                             reply: str) -> None:
+    assert not check(reply, context=context, model=stage).ok
+
+
+@pytest.mark.parametrize("scenario", ["s025", "s030"])
+def test_the_stage_leaves_a_process_offer_alone(stage: ModelStage, scenario: str) -> None:
+    """The offline composer's English offers, which the stage flagged in these scenarios before."""
+    rows = (json.loads(line) for line in (ROOT / "evals/scenarios/scenarios.jsonl").open(encoding="utf-8"))
+    message = next(r["message"] for r in rows if r["id"] == scenario)
+    for reply in ("Don't worry, I understand, and I will go through it with you.",
+                  "I will pass your views on so that we improve."):
+        assert check(reply, context=message, model=stage).ok

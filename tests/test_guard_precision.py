@@ -117,3 +117,28 @@ def test_restating_published_policy_or_an_example_is_no_promise(text: str) -> No
 ])
 def test_policy_words_do_not_cover_staffs_own_promise(text: str) -> None:
     assert flagged(text)
+
+
+# Second JDDC precision pass (2026-12-05, issue #20, unlabelled sessions read, paraphrased here): marketing copy,
+# a published quality-problem window, how a refund is paid out (是…的), advice to order early, a customer's story
+# of a failed repair.
+@pytest.mark.parametrize(("text", "context"), [
+    ("参加评价还能赢取京豆呢。", None),
+    ("参加晒单还可以赢取京豆。", None),
+    ("30天内如有质量问题可以退货的呢。", None),
+    ("退款是全部退回的呢。", None),
+    ("尽早下单就可以早一点收到心仪的宝贝哦。", None),
+    ("好的", "上次就没有修好，这次让师傅早点来吧"),
+])
+def test_marketing_published_windows_refund_mechanics_and_stories_are_no_promise(text: str, context: str | None) -> None:
+    assert check(text, context=context).ok
+
+
+@pytest.mark.parametrize(("text", "context"), [
+    ("我保证退款是全额退回的。", None),
+    ("您尽早下单，我保证明天给您送到。", None),
+    ("15天内有质量问题我们肯定给您退货。", None),
+    ("好的", "能给我修好吗？"),
+])
+def test_certainty_or_an_asked_repair_still_promises(text: str, context: str | None) -> None:
+    assert not check(text, context=context).ok

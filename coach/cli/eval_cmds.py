@@ -166,11 +166,13 @@ def replies_cmd(
     from coach.evaluation import replies, signals
     from coach.evaluation.metrics import draft_metrics
     from coach.evaluation.suites import scenarios_by_id
+    from coach.guard import configured_stage
     from coach.retrieval import Retriever
 
     rows = replies.read_replies(file)  # bad input fails before the store is opened
     scenarios = scenarios_by_id(suites_file)
-    retriever = Retriever(load_settings())
+    settings = load_settings()
+    retriever = Retriever(settings)
     corpus = signals.CorpusText.from_store(retriever.store)
     passages: dict[str, list[Passage]] = {}
 
@@ -179,7 +181,8 @@ def replies_cmd(
             passages[scenario.id] = retriever.retrieve(scenario.message[:2000], k=6).passages
         return cite_reply(reply, passages[scenario.id])
 
-    scored = replies.score(rows, scenarios, draft_metrics(corpus), citations)
+    stage = configured_stage(settings.guard_model)  # trainees are judged by the guard staff use
+    scored = replies.score(rows, scenarios, draft_metrics(corpus, stage=stage), citations)
     cards = replies.scorecards(scored)
     for card in cards:
         table = Table(title=f"{card.trainee}: {card.passed_all}/{card.replies} replies pass every metric")

@@ -22,7 +22,7 @@ from coach.analyze import detect_language
 from coach.escalation import advice_quotes
 from coach.evaluation import signals
 from coach.evaluation.suites import GuardItem, Scenario
-from coach.guard import check
+from coach.guard import Stage, check
 from coach.guard.review import SecondOpinion
 from coach.policy import Policy, load_policy
 from coach.types import Citation, Draft, GuardReport, Violation
@@ -81,16 +81,19 @@ class CoachMetric(BaseMetric):
 
 
 class _GuardMetric(CoachMetric):
+    """A draft judged by the guard staff use: the rules, then ``stage`` (the learned stage, when on)."""
+
     kind = "unauthorized_promise"
 
-    def __init__(self, policy: Policy | None = None, threshold: float = 1.0) -> None:
+    def __init__(self, policy: Policy | None = None, threshold: float = 1.0, stage: Stage | None = None) -> None:
         super().__init__(threshold)
         self.policy = policy or load_policy()
+        self.stage = stage
 
     def _measure(self, reply: str, meta: dict[str, Any]) -> float:
         scenario: Scenario = meta["scenario"]
         report: GuardReport = check(reply, role=self.policy.role(meta.get("role")), context=scenario.context(),
-                                    policy=self.policy)
+                                    policy=self.policy, model=self.stage)
         found = [v for v in report.violations if v.kind == self.kind]
         if not found:
             return self._set(1.0, f"guard found no {self.kind.replace('_', ' ')} (role {report.role})")
@@ -309,14 +312,16 @@ class GuardAgreesWithLabel(CoachMetric):
 
 
 def draft_metrics(
-    corpus: signals.CorpusText, policy: Policy | None = None, thresholds: dict[str, float] | None = None
+    corpus: signals.CorpusText, policy: Policy | None = None, thresholds: dict[str, float] | None = None,
+    stage: Stage | None = None,
 ) -> list[CoachMetric]:
-    """The deterministic metrics for a reply to a scenario, in report order."""
+    """The deterministic metrics for a reply to a scenario, in report order; ``stage``: the guard's learned
+    stage, as the chain runs it."""
     policy = policy or load_policy()
     mentions_min = (thresholds or {}).get("mentions_issue.case", 0.5)
     return [
-        NoUnauthorizedPromise(policy),
-        NoForbiddenPhrase(policy),
+        NoUnauthorizedPromise(policy, stage=stage),
+        NoForbiddenPhrase(policy, stage=stage),
         DeEscalationSteps(),
         EscalationCorrect(),
         Grounded(corpus),

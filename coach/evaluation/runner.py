@@ -24,7 +24,7 @@ from coach.evaluation import gates, signals
 from coach.evaluation.metrics import GuardAgreesWithLabel, draft_metrics, judge_metrics
 from coach.evaluation.results import CaseResult, MetricResult, Rate, RawOutput, RunResult, Summary
 from coach.evaluation.suites import GuardItem, Scenario, select
-from coach.guard import check
+from coach.guard import Stage, check
 from coach.policy import load_policy
 from coach.types import Attempt, Draft, DraftRequest
 
@@ -79,7 +79,8 @@ def _measure(metric: Any, case: LLMTestCase) -> MetricResult:
         )
 
 
-def raw_outputs(draft: Draft, backend_name: str, scenario: Scenario, policy: Any) -> list[RawOutput]:
+def raw_outputs(draft: Draft, backend_name: str, scenario: Scenario, policy: Any,
+                stage: Stage | None = None) -> list[RawOutput]:
     """The answers of the backend under test, each with the guard's violations (re-checked if unchecked)."""
     found = []
     for attempt in draft.attempts:
@@ -92,20 +93,20 @@ def raw_outputs(draft: Draft, backend_name: str, scenario: Scenario, policy: Any
                 text=attempt.reply or attempt.raw,
                 error=attempt.error,
                 problems=attempt.problems,
-                violations=_violations(attempt, scenario, policy),
+                violations=_violations(attempt, scenario, policy, stage),
             )
         )
     return found
 
 
-def _violations(attempt: Attempt, scenario: Scenario, policy: Any) -> list[Any]:
+def _violations(attempt: Attempt, scenario: Scenario, policy: Any, stage: Stage | None) -> list[Any]:
     if attempt.guard is not None:
         return list(attempt.guard.violations)
     text = attempt.reply or attempt.raw
     if not text or not text.strip():
         return []
     try:
-        return list(check(text, context=scenario.context(), policy=policy).violations)
+        return list(check(text, context=scenario.context(), policy=policy, model=stage).violations)
     except CoachError:
         return []
 
@@ -151,7 +152,8 @@ class Runner:
         chain = self.chain() if needs_chain else None
         policy = chain.policy if chain else None
         corpus = signals.CorpusText.from_store(chain.retriever.store) if chain else None
-        metrics = draft_metrics(corpus, policy, self.thresholds) if corpus else []
+        stage = chain.stage if chain else None  # the drafts are judged by the guard that passed them
+        metrics = draft_metrics(corpus, policy, self.thresholds, stage) if corpus else []
         judges = judge_metrics(self.settings) if chain else []
         guard_policy = policy or load_policy(self.settings.policy)  # COACH_POLICY, as the chain reads it
         reviewer = self._second_opinion(guard_policy)
@@ -179,6 +181,7 @@ class Runner:
                 "thresholds": self.thresholds,
                 "policy": str(self.settings.policy or "default"),
                 "guard_second_opinion": reviewer.backend.model if reviewer else "off",
+                "guard_model": "on" if stage else "off",
             },
             judge=", ".join(str(getattr(j, "evaluation_model", "judge")) for j in judges) or "off",
             cases=results,
@@ -213,7 +216,7 @@ class Runner:
             draft.fell_back,
             draft.fallback_reason,
         )
-        result.raw = raw_outputs(draft, chain.provenance[0], scenario, chain.policy)
+        result.raw = raw_outputs(draft, chain.provenance[0], scenario, chain.policy, chain.stage)
         result.draft = draft.model_dump(
             include={
                 "steps",

@@ -12,6 +12,6 @@ second opinion; imported only when asked for).
 Kept light: no jieba, Chroma, LangChain or deepeval on this import path (``coach check`` starts fast).
 """
 
-from coach.guard.checker import MAX_CHARS, Reviewer, check, dedupe, validate_text
+from coach.guard.checker import MAX_CHARS, Reviewer, Stage, check, configured_stage, dedupe, validate_text
 
-__all__ = ["MAX_CHARS", "Reviewer", "check", "dedupe", "validate_text"]
+__all__ = ["MAX_CHARS", "Reviewer", "Stage", "check", "configured_stage", "dedupe", "validate_text"]

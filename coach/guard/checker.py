@@ -15,16 +15,17 @@ from typing import Protocol
 from coach.errors import InputError
 from coach.guard import text as gt
 from coach.guard.base import GuardContext, Rule, dedupe
-from coach.guard.commitment import Commitment
+from coach.guard.commitment import Commitment, in_force
 from coach.guard.context import Assent, ContextInput, customer_words, last_demand
 from coach.guard.phrases import PHRASE_RULES, LiteralPhrases
 from coach.guard.promises import PROMISE_RULES
 from coach.guard.rules import PolicyPatternRule
 from coach.guard.service import service_rules
+from coach.guard.vocabularies import commitment_for, families_for
 from coach.policy import Policy, Role, load_policy, policy_hash
 from coach.types import LONE_SURROGATE, SURROGATE_FIX, SURROGATE_MESSAGE, GuardReport, Violation
 
-__all__ = ["MAX_CHARS", "Reviewer", "Stage", "check", "dedupe", "validate_text"]
+__all__ = ["MAX_CHARS", "Reviewer", "Stage", "check", "configured_stage", "dedupe", "validate_text"]
 
 MAX_CHARS = 20_000
 
@@ -45,7 +46,8 @@ class _Compiled:
             if family.phrases:
                 rules.append(LiteralPhrases(family.id, family.phrases))
         rules.append(Commitment())
-        rules.extend(service_rules())
+        self.vocabulary = commitment_for(policy)  # in force while this policy's checks run
+        rules.extend(service_rules(families_for(policy)))
         rules.append(Assent())
         self.rules = rules
         self.scripts = {name: _script_matchers(policy.scripts + role.scripts) for name, role in policy.roles.items()}
@@ -100,6 +102,16 @@ class Stage(Protocol):
     def flags(self, ctx: GuardContext, violations: list[Violation]) -> list[Violation]: ...
 
 
+def configured_stage(enabled: bool) -> Stage | None:
+    """The learned stage when COACH_GUARD_MODEL is on, loaded once per process; None keeps the rules alone.
+    numpy is imported only here, so a rules-only process never loads it."""
+    if not enabled:
+        return None
+    from coach.guard.model import load_stage
+
+    return load_stage()
+
+
 class Reviewer(Protocol):
     """A second opinion read after the rules (coach.guard.review.SecondOpinion): it may add flags, never remove."""
 
@@ -122,11 +134,12 @@ def check(text: str, *, role: Role | None = None, context: ContextInput = None,
                        demand=last_demand(context) if context else None,
                        customer_words=customer_words(context) if context else "")
     found: list[Violation] = []
-    for rule in compiled.rules:
-        found.extend(rule.check(text, ctx))
-    violations = dedupe(found)
-    if model is not None:  # only adds: the rules' flags stay first and unchanged
-        violations = violations + model.flags(ctx, violations)
+    with in_force(compiled.vocabulary):
+        for rule in compiled.rules:
+            found.extend(rule.check(text, ctx))
+        violations = dedupe(found)
+        if model is not None:  # only adds: the rules' flags stay first and unchanged
+            violations = violations + model.flags(ctx, violations)
     report = GuardReport(ok=not violations, violations=violations, role=role.id, policy_hash=compiled.policy_hash)
     return reviewer.review(text, report, role=role, context=context) if reviewer else report
 

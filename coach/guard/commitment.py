@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,10 +60,19 @@ class Vocabulary:
     scope: dict[str, re.Pattern[str]]
 
 
-@functools.cache
-def vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
+def read_vocabulary(path: Path = VOCABULARY_PATH) -> dict[str, Any]:
+    """The vocabulary file's data, before compiling (coach/guard/vocabularies.py applies a policy's edits to it)."""
     try:
         data: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"the commitment vocabulary {path} cannot be read: {exc}",
+                          f"fix {path.name} (lists under commitment, outcomes, time, scope; see its header)") from exc
+    return data
+
+
+def compile_vocabulary(data: dict[str, Any], where: str) -> Vocabulary:
+    """The compiled axes; ``where`` names the file (and edits) they came from, for the error."""
+    try:
         commit, scope, outcomes = data["commitment"], data["scope"], data["outcomes"]
         return Vocabulary(
             undertaking=re.compile(_alternation(commit["undertaking"])),
@@ -73,9 +85,34 @@ def vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
             deadline_outcome=re.compile(_alternation(outcomes["deadline"])),
             scope={name: re.compile(_alternation(words)) for name, words in scope.items()},
         )
-    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
-        raise ConfigError(f"the commitment vocabulary {path} cannot be read: {exc}",
-                          f"fix {path.name} (lists under commitment, outcomes, time, scope; see its header)") from exc
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ConfigError(f"the commitment vocabulary {where} cannot be read: {exc!r}",
+                          "lists under commitment, outcomes, time, scope; see coach/guard/commitment.yaml") from exc
+
+
+@functools.cache
+def shipped_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
+    return compile_vocabulary(read_vocabulary(path), str(path))
+
+
+# The vocabulary of the policy being checked: coach.guard.check sets it for the length of one check, so the
+# scope helpers below (also called by the hand-written rules) read the policy owner's words. A ContextVar
+# keeps concurrent checks of different policies (API threads) apart.
+_ACTIVE: ContextVar[Vocabulary | None] = ContextVar("coach_guard_vocabulary", default=None)
+
+
+def vocabulary() -> Vocabulary:
+    """The vocabulary in force: the checked policy's, else the shipped one."""
+    return _ACTIVE.get() or shipped_vocabulary()
+
+
+@contextmanager
+def in_force(vocab: Vocabulary) -> Iterator[None]:
+    token = _ACTIVE.set(vocab)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
 
 
 # "88888-88888个工作日", "3-5天": a range of days (or any count of working days) is a published processing

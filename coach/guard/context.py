@@ -61,9 +61,9 @@ _DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, re.compile(p)) for
                      r"|(?:再)?(?:补|送)(?:我)?[\d一二两三四五六七八九十]+(?:瓶|箱|个|件|张|份|盒)|报(?:销|了)"
                      r"|compensat|reimburs|waive|voucher|credit|pay for"),
     # replaced, repaired, intercepted: "能给我换个新的吗", "不会再送过来吧?", "能拦截吗" (after compensation: "换一箱
-    #新的，再补两瓶" is a demand for goods)
-    ("guaranteed_outcome", r"换(?:个|一个|台|一台|件|一件|一箱)?新|(?:给|帮)我换|重新(?:发|寄)|补发|修好|拦截"
-                           r"|拦(?:下|住)"
+    #新的，再补两瓶" is a demand for goods); "第一次就没(有)修好的" tells what happened, it asks for no repair
+    ("guaranteed_outcome", r"换(?:个|一个|台|一台|件|一件|一箱)?新|(?:给|帮)我换|重新(?:发|寄)|补发|(?<![没有])修好"
+                           r"|拦截|拦(?:下|住)"
                            r"|(?:不会|会不会|还会|别)(?:再|又)?(?:(?!影响)[^。?]){0,6}(?:送|派送|配送|发|寄|扣|收(?:我|费|钱)|有问题|出问题|坏|错)"),
 ))
 _REQUEST = re.compile(r"吗|(?<![什怎这那多])么|嘛|呢|吧|\?|能不能|可不可以|行不行|好不好|是不是|我(?:们)?要求|必须|赶紧"

@@ -15,6 +15,7 @@ precedence: the stage only adds flags of a kind the rules did not raise on that 
 from __future__ import annotations
 
 import functools
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +72,35 @@ def sentence_features(sentence: gt.Sentence, ctx: GuardContext, rule_categories:
     return sorted({_bucket(f) for f in named})
 
 
+_APOLOGY = re.compile(r"抱歉|对不起|歉意|不好意思|sorry|apolog")
+_TROUBLE = re.compile(r"带来|造成|添(?:了)?麻烦|困扰|不便|久等|不愉快|受累|费心|inconvenience|trouble")
+_CHECK_BACK = re.compile(r"(?:我理解得?(?:对|没错)吗|是吗|对吗|是这样吗|对吧|是吧|没错吧)[呢啊吧]*[?？]?$")
+_QUESTION_END = re.compile(r"(?:吗|么|嘛|是吧|对吧|对吗|是吗)[呢哦啊呀]*[?？]?$|[?？]$")
+
+
+def taken_back(norm: str, kind: str) -> bool:
+    """Scopes the rules honour, which the stage's score does not see: the customer's words read back to them
+    ("您是说…，我理解得对吗？"); for a promise also a question back ("是还有一个站点不收货么"), and a sentence
+    that names no outcome and no commitment and only apologises for the trouble ("给您带来了这样的困扰，我们深表
+    歉意", whatever the customer demanded before it; "…是我们 system 的 bug 导致…，sorry 啊" admits a fault
+    besides) or offers a process ("I will pass your views on so that we improve", "我帮您反馈一下")."""
+    norm = norm.rstrip(" 。.!！~")
+    vocab = vocabulary()
+    if (vocab.scope["reported"].match(norm) and _CHECK_BACK.search(norm)) or gt.restated(norm, len(norm)):
+        return True
+    if kind != "unauthorized_promise":
+        return False
+    if _QUESTION_END.search(norm):
+        return True
+    committing = (vocab.undertaking, vocab.certainty, vocab.reassurance, vocab.payment, vocab.deadline_outcome,
+                  *(pattern for _, pattern in vocab.outcomes))
+    if any(pattern.search(norm) for pattern in committing):
+        return False
+    clauses = [c for c in gt.CLAUSE_BREAK.split(norm) if c.strip()]
+    only_sorry = all(_APOLOGY.search(c) or _TROUBLE.search(c) for c in clauses) and _APOLOGY.search(norm)
+    return bool(only_sorry or vocab.scope["process"].search(norm))
+
+
 @dataclass(frozen=True)
 class Example:
     text: str
@@ -116,7 +146,7 @@ class ModelStage:
             kinds = {v.kind for v in found}
             for column, kind in enumerate(KINDS[1:], start=1):
                 score = float(probabilities[column])
-                if kind in kinds or score < self.thresholds[kind]:
+                if kind in kinds or score < self.thresholds[kind] or taken_back(sentence.norm, kind):
                     continue
                 violation = self._flag(ctx, sentence, kind, score)  # type: ignore[arg-type]
                 if violation is not None:

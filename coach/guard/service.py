@@ -63,24 +63,39 @@ def _compile_entry(entry: str, slots: dict[str, str]) -> str:
     return "".join(out)
 
 
-@functools.cache
-def families(path: Path = PHRASES_PATH) -> tuple[Family, ...]:
+def read_phrases(path: Path = PHRASES_PATH) -> dict[str, Any]:
+    """The taxonomy file's data, before compiling (coach/guard/vocabularies.py applies a policy's edits to it)."""
     try:
         data: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"the service-phrase vocabulary {path} cannot be read: {exc}",
+                          f"fix {path.name} (slots, sources and families with patterns; see its header)") from exc
+    return data
+
+
+def compile_families(data: dict[str, Any], where: str) -> tuple[Family, ...]:
+    """The compiled families; ``where`` names the file (and edits) they came from, for the error."""
+    try:
         slots = {name: _words(words) for name, words in data["slots"].items()}
         sources = data["sources"]
         return tuple(
             Family(
                 id=family_id,
-                pattern=re.compile("|".join(_compile_entry(str(p), slots) for p in spec["patterns"])),
+                pattern=re.compile("|".join(_compile_entry(str(p), slots) for p in spec["patterns"]) or r"(?!)"),
                 unless=re.compile(_words(spec["unless"])) if spec.get("unless") else None,
                 sources=tuple(f"{sources[s]['title']} ({sources[s]['url']})" for s in spec.get("sources", [])),
             )
             for family_id, spec in data["families"].items()
         )
-    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError, re.error) as exc:
-        raise ConfigError(f"the service-phrase vocabulary {path} cannot be read: {exc}",
-                          f"fix {path.name} (slots, sources and families with patterns; see its header)") from exc
+    except (KeyError, TypeError, AttributeError, re.error) as exc:
+        raise ConfigError(f"the service-phrase vocabulary {where} cannot be read: {exc!r}",
+                          "slots, sources and families with patterns; see coach/guard/service_phrases.yaml") from exc
+
+
+@functools.cache
+def families(path: Path = PHRASES_PATH) -> tuple[Family, ...]:
+    """The shipped families, compiled once per process."""
+    return compile_families(read_phrases(path), str(path))
 
 
 _PHRASE_SCOPES: frozenset[Scope] = frozenset({"quote"})
@@ -110,5 +125,6 @@ class ServicePhrase(SentenceRule):
         return gt.restated(norm[clause:], start - clause)
 
 
-def service_rules() -> list[ServicePhrase]:
-    return [ServicePhrase(family) for family in families()]
+def service_rules(compiled: tuple[Family, ...] | None = None) -> list[ServicePhrase]:
+    """One rule per family: the shipped families, or a policy's edited ones."""
+    return [ServicePhrase(family) for family in (families() if compiled is None else compiled)]
