@@ -26,3 +26,14 @@ def test_safety_dev_row_raises_exactly_its_safety_flags(row: dict) -> None:
                          ids=[r["id"] for r in ROWS if r["expect"]["risk_flags"]])
 def test_every_safety_dev_danger_escalates(row: dict) -> None:
     assert analyse(row["message"]).escalate, row["message"]
+
+
+@pytest.mark.parametrize(("parts", "flag"), [
+    (("我已经在江边了", "你们不用管我了"), "self_harm"),
+    (("存折和密码我交给我女儿了", "以后就不给谁添麻烦了"), "self_harm"),
+    (("自称公安的人让我把钱转到他的账户", "我现在就去转"), "fraud_in_progress"),
+    (("吃了你们的坚果", "嗓子一直疼还发烧"), "injury"),
+])
+def test_an_indirect_danger_needs_every_signal_of_its_set(parts: tuple[str, str], flag: str) -> None:
+    assert flag in safety.detect(normalise("，".join(parts)))
+    assert all(flag not in safety.detect(normalise(part)) for part in parts)
