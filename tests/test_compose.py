@@ -227,3 +227,9 @@ def test_chain_offline_cites_only_passages_the_reply_used(hash_home: Path, messa
         assert stored.metadata.get("kind", "principle") in ("script", "principle")
     if "排队" in message:  # a queue complaint never cites the mis-selling restatement
         assert not any("业务员的误导" in c.quote for c in result.citations)
+
+
+def test_delivery_is_a_staff_domain_with_its_own_place() -> None:
+    request = DraftRequest(message="快递三天了还没送到", domain="delivery")
+    assert request.domain == "delivery"
+    assert "快递" in draft("你们的员工态度太差了，爱理不理的", domain="delivery")
