@@ -37,3 +37,9 @@ def test_every_safety_dev_danger_escalates(row: dict) -> None:
 def test_an_indirect_danger_needs_every_signal_of_its_set(parts: tuple[str, str], flag: str) -> None:
     assert flag in safety.detect(normalise("，".join(parts)))
     assert all(flag not in safety.detect(normalise(part)) for part in parts)
+
+
+def test_staff_advice_for_vulnerable_customers_fits_phone_and_chat_too() -> None:
+    advice = analyse("我七十多岁了，这是我的养老钱啊，呜呜").escalation_advice
+    where = next(a.where for a in advice if a.flag == "vulnerable")
+    assert "柜面" in where and "电话或在线" in where

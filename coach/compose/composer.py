@@ -147,15 +147,24 @@ def _closing(a: Analysis, retrieved: str) -> str:
 def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm: str) -> list[_Planned]:
     """The sentences this case needs, in the method's order; ``said``: (told passes, object passes)."""
     w, channel = wording(), case.channel
+    if "media" in a.risk_flags and _JOURNALIST.search(norm):
+        # a journalist is received by the office (000), not apologised to as a complainant
+        keyed_press = [("letter_open", 100)] if channel == "letter" else []
+        keyed_press += [("apology_formal", 80), ("media_journalist", 95)]
+        return [_Planned(w.phrase(k, channel), keep) for k, keep in keyed_press]
     early, late = _moves(a, norm, channel)
     keyed: list[tuple[str, int]] = [("letter_open", 100)] if channel == "letter" else []
     keyed += [(_opening(a), 80), *((k, 90) for k in early), (_apology(a), 75)]
     planned = [_Planned(w.phrase(k, channel), keep) for k, keep in keyed]
     planned += [_Planned(p, 95) for p in _safety_lines(a, channel)]
-    keyed = [(k, 85 if k.startswith("restate") else 70) for k in _questions(case, *said)]
+    helped_now = "howto" in case.requested and not a.risk_flags
+    keyed = [] if helped_now else [(k, 85 if k.startswith("restate") else 70) for k in _questions(case, *said)]
     if "regulator" in a.risk_flags:
         keyed.append(("ask_contact", 68))
-    keyed += [*_actions(a, case), *((k, 90) for k in late)]
+    keyed += [(k, 88) for k in case.requested if k != "howto" or helped_now]
+    actions = _actions(a, case)
+    keyed += [x for x in actions if x[0] != "forward"] if helped_now else actions
+    keyed += [(k, 90) for k in late]
     if channel == "letter":
         keyed.append(("letter_close", 100))
     elif a.customer_type in ("表现型", "报复型") or a.intensity == "high":
