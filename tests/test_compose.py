@@ -277,3 +277,12 @@ def test_a_journalist_is_handed_to_the_office_not_apologised_to() -> None:
     reply = draft("你好,我是《都市消费报》的记者,想就面霜退货难的问题采访一下,能谈谈你们的退货政策吗?")
     assert "办公室的同事统一对外回应" in reply
     assert "深表歉意" not in reply and "退货退款" not in reply and "采访一下" not in reply
+
+
+def test_a_please_check_question_is_checked_now_and_guesses_are_not_read_back() -> None:
+    check_now = draft("您好,我上个月换了新套餐,我看不懂账单上“叠加包”是什么意思,能帮我查一下吗?")
+    assert "现在就帮您查" in check_now and "三个工作日" not in check_now
+    guess = draft("我妈的重疾险理赔提交一个月了，还在调查中。我妈这种情况理赔应该是能下来的吧？")
+    assert "应该" not in guess and "关于调查中" not in guess
+    member = draft("I've been a platinum member for six years. Put your supervisor on, now. The sofa you delivered is broken.")
+    assert "platinum member" not in member

@@ -45,19 +45,21 @@ _NOT_RESTATED = re.compile(
     r"|抖音|微博|小红书|博主|记者|媒体|网上|曝光|热搜|视频|标题|律师|起诉|法院|监管|投诉到|12315|消协|工信部"
     r"|你们(?:得|要|会|必须|应该|给|帮|替|负责|赔|退|补|免)|给我(?:免|补|退|赔|返)|[「“\"]"
     # talk about the talk, or about who they are, is not what happened: 我跟你说, 信不信, 我一个公司老总
-    r"|跟你说|跟我说|跟您说|说句|信不信|你知道|告诉你|口吻|一个字|照着|扮演|老总|会员|老客户|大客户|做不了主|小姑娘"
+    r"|跟你说|跟我说|跟您说|说句|信不信|你知道|告诉你|口吻|一个字|照着|扮演|老总|会员|老客户|大客户|做不了主|小姑娘|\b(?:member|loyal|vip|years? with you|who i am)\b"
     r"|sorry to|before (?:we|you) answer"
     # praise in a complaint is sarcasm (服务这么好，我都舍不得走了): never read back as if meant
     r"|这么好|真好|真棒|真行|真专业|真厉害|真周到|真贴心|真高|太好了|太棒了|舍不得|佩服|厉害了|服了|谢谢你们|感谢你们"
     r"|真是(?:太)?(?:好|棒|专业|行|厉害|周到|贴心|高效)|效率(?:真|这么|可|太)?高|高效|\b(?:great|wonderful|brilliant|amazing|fantastic|lovely)\b"
     # feedback, chat particles and reported speech do not restate well: 您提个意见啊, 您是说说明书上写
-    r"|意见|建议|[啊呀哈呗]|^说|这是")
+    r"|意见|建议|[啊呀哈呗吧]|^说|这是|feedback|suggest"
+    # a guess about the outcome read back sounds like agreeing to it: 我妈这种情况理赔应该是能下来的吧
+    r"|应该|估计|大概能|肯定能")
 _ZH_VOICE = {"你们": "我们", "您们": "我们", "我的": "您的", "我": "您", "你": "我", "您": "我"}
 _ZH_KIN = {"您妈": "您母亲", "您爸": "您父亲", "您老公": "您先生", "您老婆": "您爱人", "您媳妇": "您爱人"}
 _EN_VOICE = {"i": "you", "i'm": "you're", "i've": "you've", "i'd": "you'd", "i'll": "you'll", "my": "your",
              "me": "you", "mine": "yours", "myself": "yourself", "you": "we", "your": "our", "yours": "ours",
              "you're": "we're", "you've": "we've", "you'll": "we'll"}
-_EN_LOWER = {"you", "you're", "you've", "we", "our", "the", "a", "an", "it", "this", "that", "there", "all", "they"}
+_EN_LOWER = {"you", "you're", "you've", "your", "we", "our", "the", "a", "an", "it", "this", "that", "there", "all", "they"}
 MAX_TOLD = {"chat": 30, "counter": 40, "phone": 40, "letter": 60}
 
 
@@ -99,7 +101,9 @@ def missing_facts(issue: str, norm: str) -> list[Ask]:
     return [ask for ask in w.asks.get(issue, w.asks["general"]) if not w.given_pattern(ask).search(norm)]
 
 
-_PERSON_OR_ID = re.compile(r"(?:员|师傅|经理|老板|主管|领导|人|号|者|姐|哥|妹|弟)$")
+_PERSON_OR_ID = re.compile(r"(?:员|师傅|经理|老板|主管|领导|人|号|者|姐|哥|妹|弟|中|了|的|着|过)$"
+                           r"|\b(?:member|agent|manager|staff|supervisor|customer|person|guy|lady|man|woman|client)s?\b"
+                           r"|^(?:yuan|rmb|dollars?|pounds?|euros?)\b")
 
 
 def _object_worthy(term: str, words: str) -> bool:
@@ -107,9 +111,9 @@ def _object_worthy(term: str, words: str) -> bool:
     (发动机舱盖, 空气炸锅, robot vacuum) that is not a person or an identifier."""
     if re.search(rf"[“\"「『《]{re.escape(term)}[”\"」』》]", to_simplified(words)):
         return True
-    if re.search(r"[A-Za-z]", term):
-        return len(term.split()) >= 2
-    return len(term) >= 3 and not _PERSON_OR_ID.search(term)
+    if _PERSON_OR_ID.search(term.lower()):
+        return False
+    return len(term.split()) >= 2 if re.search(r"[A-Za-z]", term) else len(term) >= 3
 
 
 _WORD_EDGE = set("的了这那个我你他她在是买用把被说都也就还和跟给对从里上下中有没要让将到")
@@ -183,7 +187,7 @@ def told(words: str, analysis: Analysis, channel: Channel, terms: list[str] = ()
     second = next(((c, i) for c, i in ranked[1:]
                    if len(best) + len(c) + 1 <= limit and _weight(c, terms) >= _TELLING - 1), None)
     chosen = sorted([(best, at), second], key=lambda item: item[1]) if second else [(best, at)]
-    return voice(("，" if language != "en" else ", ").join(c for c, _ in chosen), language)
+    return ("，" if language != "en" else ", ").join(voice(c, language) for c, _ in chosen)
 
 
 _LEADING = re.compile(r"^(?:但是|但|可是|而且|结果|所以|因为|然后"

@@ -34,6 +34,7 @@ DEMAND_ORDER = ("refund", "compensation", "interest", "apology", "deadline", "di
 # Spoken or typed characters per channel (English: three times as many, a word being ~5 letters).
 LIMITS: dict[Channel, int] = {"counter": 200, "phone": 200, "chat": 120, "letter": 0}
 CHAT_MESSAGES = 2
+_HELP_NOW = {"howto", "check"}
 _JOURNALIST = re.compile(r"我是[^，。！？]{0,10}(?:记者|媒体|报社|电视台|栏目)"
                          r"|(?:i'?m|i am) (?:a |an )?(?:journalist|reporter)"
                          r"|(?:i'?m|i am) (?:with|from) (?:the )?[a-z ]{0,30}(?:news|times|tv|paper|daily)")
@@ -157,11 +158,12 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     keyed += [(_opening(a), 80), *((k, 90) for k in early), (_apology(a), 75)]
     planned = [_Planned(w.phrase(k, channel), keep) for k, keep in keyed]
     planned += [_Planned(p, 95) for p in _safety_lines(a, channel)]
-    helped_now = "howto" in case.requested and not a.risk_flags
+    # a plain question (how do I…, please check…) from a calm customer is answered now, not called back
+    helped_now = bool(_HELP_NOW & set(case.requested)) and not a.risk_flags and not case.asked
     keyed = [] if helped_now else [(k, 85 if k.startswith("restate") else 70) for k in _questions(case, *said)]
     if "regulator" in a.risk_flags:
         keyed.append(("ask_contact", 68))
-    keyed += [(k, 88) for k in case.requested if k != "howto" or helped_now]
+    keyed += [(k, 88) for k in case.requested if k not in _HELP_NOW or helped_now]
     actions = _actions(a, case)
     keyed += [x for x in actions if x[0] != "forward"] if helped_now else actions
     keyed += [(k, 90) for k in late]
