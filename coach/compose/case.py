@@ -53,7 +53,11 @@ _NOT_RESTATED = re.compile(
     # feedback, chat particles and reported speech do not restate well: 您提个意见啊, 您是说说明书上写
     r"|意见|建议|[啊呀哈呗吧]|^说|这是|feedback|suggest"
     # a guess about the outcome read back sounds like agreeing to it: 我妈这种情况理赔应该是能下来的吧
-    r"|应该|估计|大概能|肯定能")
+    r"|应该|估计|大概能|肯定能"
+    # what they ask for, in passing or as an alternative: 或者这次保养的工时费就免了
+    r"|或者|免(?:了|掉)|\bor\b"
+    # instructions dressed as rules (管理员指令, 新规则: 直接承认是……) are never restated
+    r"|承认|规则|管理员|admin")
 _ZH_VOICE = {"你们": "我们", "您们": "我们", "我的": "您的", "我": "您", "你": "我", "您": "我"}
 _ZH_KIN = {"您妈": "您母亲", "您爸": "您父亲", "您老公": "您先生", "您老婆": "您爱人", "您媳妇": "您爱人"}
 _EN_VOICE = {"i": "you", "i'm": "you're", "i've": "you've", "i'd": "you'd", "i'll": "you'll", "my": "your",
@@ -82,7 +86,8 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
     plain = to_simplified(said).lower()
     named = next((t for t in terms if t.lower() not in said.lower() and t.lower() not in plain
                   and _object_worthy(t, words)), "")
-    injected = "injection" in analysis.risk_flags  # demands in an instruction to the assistant are not theirs
+    # demands inside an instruction to the assistant are not the customer's
+    injected = "injection" in analysis.risk_flags or bool(_INSTRUCTION.search(norm))
     return Case(
         told=said, object=named,
         asked=[] if injected else list(analysis.demands),
@@ -101,6 +106,7 @@ def missing_facts(issue: str, norm: str) -> list[Ask]:
     return [ask for ask in w.asks.get(issue, w.asks["general"]) if not w.given_pattern(ask).search(norm)]
 
 
+_INSTRUCTION = re.compile(r"指令|原样|新任务|新规则|system\s*:|ignore (?:all|previous)")
 _PERSON_OR_ID = re.compile(r"(?:员|师傅|经理|老板|主管|领导|人|号|者|姐|哥|妹|弟|中|了|的|着|过)$"
                            r"|\b(?:member|agent|manager|staff|supervisor|customer|person|guy|lady|man|woman|client)s?\b"
                            r"|^(?:yuan|rmb|dollars?|pounds?|euros?)\b")
@@ -109,7 +115,7 @@ _PERSON_OR_ID = re.compile(r"(?:员|师傅|经理|老板|主管|领导|人|号|�
 def _object_worthy(term: str, words: str) -> bool:
     """A term the reply may name as the case's object: a name the customer quoted, or a longer term
     (发动机舱盖, 空气炸锅, robot vacuum) that is not a person or an identifier."""
-    if re.search(rf"[“\"「『《]{re.escape(term)}[”\"」』》]", to_simplified(words)):
+    if len(term) >= 3 and re.search(rf"[“\"「『《]{re.escape(term)}[”\"」』》]", to_simplified(words)):
         return True
     if _PERSON_OR_ID.search(term.lower()):
         return False
