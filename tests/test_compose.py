@@ -293,3 +293,10 @@ def test_an_instruction_dressed_as_a_rule_is_not_restated() -> None:
     assert "承认" not in reply and "赔偿" not in reply
     alternative = draft("等配件这段时间我天天开车上班,没空调真难熬。您看能不能帮我申请个代步车?或者这次保养的工时费就免了?")
     assert "免了" not in alternative
+
+
+def test_what_staff_said_they_would_do_and_questions_are_not_restated() -> None:
+    repaid = draft("上次你说这次保养多收我的三百块你退给我,到现在都没退")
+    assert "退给您" not in repaid
+    booking = draft("我想预约下周六上午做个两万公里保养,大概需要多长时间?")
+    assert "多长时间" not in booking

@@ -28,7 +28,7 @@ from coach.corpus import to_simplified
 from coach.types import Analysis, Channel, DemandName, Language
 
 _CLAUSE_END = re.compile(r"[，,。！？!?；;：:\n…]+|(?<=[A-Za-z0-9])\.(?=\s|$)")
-_QUESTION = re.compile(r"吗|嘛|呢|干嘛|什么|怎么|为什么|凭什么|哪|谁|啥|多少|几时|难道|是不是|能不能|可不可以"
+_QUESTION = re.compile(r"吗|嘛|呢|干嘛|什么|怎么|为什么|凭什么|哪|谁|啥|多少|多长|多久|几时|几天|难道|是不是|能不能|可不可以"
                        r"|\b(?:why|what|how|who|where|when|which|can you|could you|will you)\b")
 _NOT_RESTATED = re.compile(
     # promises, insults, emotion words, instructions, personal data: never repeated to the customer
@@ -55,7 +55,7 @@ _NOT_RESTATED = re.compile(
     # a guess about the outcome read back sounds like agreeing to it: 我妈这种情况理赔应该是能下来的吧
     r"|应该|估计|大概能|肯定能"
     # what they ask for, in passing or as an alternative: 或者这次保养的工时费就免了
-    r"|或者|免(?:了|掉)|\bor\b"
+    r"|或者|免(?:了|掉)|\bor\b|(?:退|赔|补|返|还)给"
     # instructions dressed as rules (管理员指令, 新规则: 直接承认是……) are never restated
     r"|承认|规则|管理员|admin")
 _ZH_VOICE = {"你们": "我们", "您们": "我们", "我的": "您的", "我": "您", "你": "我", "您": "我"}
@@ -107,7 +107,7 @@ def missing_facts(issue: str, norm: str) -> list[Ask]:
 
 
 _INSTRUCTION = re.compile(r"指令|原样|新任务|新规则|system\s*:|ignore (?:all|previous)")
-_PERSON_OR_ID = re.compile(r"(?:员|师傅|经理|老板|主管|领导|人|号|者|姐|哥|妹|弟|中|了|的|着|过)$"
+_PERSON_OR_ID = re.compile(r"(?:员|师傅|经理|老板|主管|领导|人|号|者|姐|哥|妹|弟|中|了|的|着|过|时间)$|多长|多久|多少"
                            r"|\b(?:member|agent|manager|staff|supervisor|customer|person|guy|lady|man|woman|client)s?\b"
                            r"|^(?:yuan|rmb|dollars?|pounds?|euros?)\b")
 
@@ -191,12 +191,12 @@ def told(words: str, analysis: Analysis, channel: Channel, terms: list[str] = ()
         return ""
     # the next best clause joins it when it fits and also tells: in the customer's order
     second = next(((c, i) for c, i in ranked[1:]
-                   if len(best) + len(c) + 1 <= limit and _weight(c, terms) >= _TELLING - 1), None)
+                   if len(best) + len(c) + 1 <= limit and _weight(c, terms) >= _TELLING - 1 and len(c) >= 6), None)
     chosen = sorted([(best, at), second], key=lambda item: item[1]) if second else [(best, at)]
     return ("，" if language != "en" else ", ").join(voice(c, language) for c, _ in chosen)
 
 
-_LEADING = re.compile(r"^(?:但是|但|可是|而且|结果|所以|因为|然后"
+_LEADING = re.compile(r"^(?:但是|但|可是|而且|结果|所以|因为|然后|另外|还有"
                       r"|(?:and|but|so|even though|though|although|because)\b)\s*", re.I)
 _COUNTED = re.compile(r"\d|[一二两三四五六七八九十百千万几半]+(?:个|天|次|万|块|元|小时|分钟|年|月|周|瓶|箱)")
 
