@@ -48,7 +48,7 @@ class FlagRule(_Strict):
     escalate: bool
     overrides: bool
     patterns: list[str]
-    together: list[list[str]] = Field(default=[], description="Signal sets: the flag fires when every signal of one set is found.")
+    together: list[list[str]] = Field(default=[], description="Signal sets: fires when every signal of one is found.")
     not_: list[str] = Field(default=[], alias="not")
     advice: Advice
     sources: list[str]

@@ -28,7 +28,8 @@ from coach.corpus import to_simplified
 from coach.types import Analysis, Channel, DemandName, Language
 
 _CLAUSE_END = re.compile(r"[，,。！？!?；;：:\n…]+|(?<=[A-Za-z0-9])\.(?=\s|$)")
-_QUESTION = re.compile(r"吗|嘛|呢|干嘛|什么|怎么|为什么|凭什么|哪|谁|啥|多少|多长|多久|几时|几天|难道|是不是|能不能|可不可以"
+_QUESTION = re.compile(r"吗|嘛|呢|干嘛|什么|怎么|为什么|凭什么|哪|谁|啥|多少|多长|多久|几时|几天|难道|是不是"
+                       r"|能不能|可不可以"
                        r"|\b(?:why|what|how|who|where|when|which|can you|could you|will you)\b")
 _NOT_RESTATED = re.compile(
     # promises, insults, emotion words, instructions, personal data: never repeated to the customer
@@ -45,7 +46,8 @@ _NOT_RESTATED = re.compile(
     r"|抖音|微博|小红书|博主|记者|媒体|网上|曝光|热搜|视频|标题|律师|起诉|法院|监管|投诉到|12315|消协|工信部"
     r"|你们(?:得|要|会|必须|应该|给|帮|替|负责|赔|退|补|免)|给我(?:免|补|退|赔|返)|[「“\"]"
     # talk about the talk, or about who they are, is not what happened: 我跟你说, 信不信, 我一个公司老总
-    r"|跟你说|跟我说|跟您说|说句|信不信|你知道|告诉你|口吻|一个字|照着|扮演|老总|会员|老客户|大客户|做不了主|小姑娘|\b(?:member|loyal|vip|years? with you|who i am)\b"
+    r"|跟你说|跟我说|跟您说|说句|信不信|你知道|告诉你|口吻|一个字|照着|扮演|老总|会员|老客户|大客户|做不了主|小姑娘"
+    r"|\b(?:member|loyal|vip|years? with you|who i am)\b"
     r"|sorry to|before (?:we|you) answer"
     # praise in a complaint is sarcasm (服务这么好，我都舍不得走了): never read back as if meant
     r"|这么好|真好|真棒|真行|真专业|真厉害|真周到|真贴心|真高|太好了|太棒了|舍不得|佩服|厉害了|服了|谢谢你们|感谢你们"
@@ -63,7 +65,8 @@ _ZH_KIN = {"您妈": "您母亲", "您爸": "您父亲", "您老公": "您先生
 _EN_VOICE = {"i": "you", "i'm": "you're", "i've": "you've", "i'd": "you'd", "i'll": "you'll", "my": "your",
              "me": "you", "mine": "yours", "myself": "yourself", "you": "we", "your": "our", "yours": "ours",
              "you're": "we're", "you've": "we've", "you'll": "we'll"}
-_EN_LOWER = {"you", "you're", "you've", "your", "we", "our", "the", "a", "an", "it", "this", "that", "there", "all", "they"}
+_EN_LOWER = {"you", "you're", "you've", "your", "we", "our", "the", "a", "an", "it", "this", "that", "there", "all",
+             "they"}
 MAX_TOLD = {"chat": 30, "counter": 40, "phone": 40, "letter": 60}
 
 
