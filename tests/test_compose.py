@@ -300,3 +300,13 @@ def test_what_staff_said_they_would_do_and_questions_are_not_restated() -> None:
     assert "退给您" not in repaid
     booking = draft("我想预约下周六上午做个两万公里保养,大概需要多长时间?")
     assert "多长时间" not in booking
+
+
+@pytest.mark.parametrize("message", [
+    "你好,我手机银行转账的时候一直提示“交易限额超限”,请问这个限额在哪里改?",
+    "您好,我看不懂账单上“叠加包”是什么意思,能帮我查一下吗?",
+    "你好,我是《都市消费报》的记者,想就面霜退货难的问题采访一下,能谈谈你们的退货政策吗?",
+])
+def test_short_replies_still_take_every_step_of_the_method(message: str) -> None:
+    for channel in ("counter", "phone", "chat", "letter"):
+        assert read_steps(draft(message, channel)).ok, (channel, draft(message, channel))

@@ -151,7 +151,7 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     if "media" in a.risk_flags and _JOURNALIST.search(norm):
         # a journalist is received by the office (000), not apologised to as a complainant
         keyed_press = [("letter_open", 100)] if channel == "letter" else []
-        keyed_press += [("apology_formal", 80), ("media_journalist", 95)]
+        keyed_press += [("open_formal", 80), ("apology_formal", 75), ("ask_press_contact", 70), ("media_journalist", 95)]
         return [_Planned(w.phrase(k, channel), keep) for k, keep in keyed_press]
     early, late = _moves(a, norm, channel)
     keyed: list[tuple[str, int]] = [("letter_open", 100)] if channel == "letter" else []
@@ -160,7 +160,10 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     planned += [_Planned(p, 95) for p in _safety_lines(a, channel)]
     # a plain question (how do I…, please check…) from a calm customer is answered now, not called back
     helped_now = bool(_HELP_NOW & set(case.requested)) and not a.risk_flags and not case.asked
-    keyed = [] if helped_now else [(k, 85 if k.startswith("restate") else 70) for k in _questions(case, *said)]
+    if helped_now:
+        keyed = [("ask_help_step" if "howto" in case.requested else "ask_check_which", 70)]
+    else:
+        keyed = [(k, 85 if k.startswith("restate") else 70) for k in _questions(case, *said)]
     if "regulator" in a.risk_flags:
         keyed.append(("ask_contact", 68))
     keyed += [(k, 88) for k in case.requested if k not in _HELP_NOW or helped_now]
