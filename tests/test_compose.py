@@ -310,3 +310,10 @@ def test_what_staff_said_they_would_do_and_questions_are_not_restated() -> None:
 def test_short_replies_still_take_every_step_of_the_method(message: str) -> None:
     for channel in ("counter", "phone", "chat", "letter"):
         assert read_steps(draft(message, channel)).ok, (channel, draft(message, channel))
+
+
+def test_quote_residue_and_verb_fragments_are_not_said() -> None:
+    quoted = draft("你们客服明明说“3个工作日到账”,结果一个星期了还没到,我要全额退款!")
+    assert "”" not in quoted and "到账”" not in quoted
+    photo = draft("这两瓶茅台我找懂行的朋友看过了,瓶盖胶帽都不对,照片发给你们了。")
+    assert "关于照片发给" not in photo

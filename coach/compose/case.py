@@ -47,7 +47,7 @@ _NOT_RESTATED = re.compile(
     r"|你们(?:得|要|会|必须|应该|给|帮|替|负责|赔|退|补|免)|给我(?:免|补|退|赔|返)|[「“\"]"
     # talk about the talk, or about who they are, is not what happened: 我跟你说, 信不信, 我一个公司老总
     r"|跟你说|跟我说|跟您说|说句|信不信|你知道|告诉你|口吻|一个字|照着|扮演|老总|会员|老客户|大客户|做不了主|小姑娘"
-    r"|\b(?:member|loyal|vip|years? with you|who i am)\b"
+    r"|\b(?:member|loyal|vip|years? with you|who i am|this is|director)\b|[”」』]"
     r"|sorry to|before (?:we|you) answer"
     # praise in a complaint is sarcasm (服务这么好，我都舍不得走了): never read back as if meant
     r"|这么好|真好|真棒|真行|真专业|真厉害|真周到|真贴心|真高|太好了|太棒了|舍不得|佩服|厉害了|服了|谢谢你们|感谢你们"
@@ -110,7 +110,8 @@ def missing_facts(issue: str, norm: str) -> list[Ask]:
 
 
 _INSTRUCTION = re.compile(r"指令|原样|新任务|新规则|system\s*:|ignore (?:all|previous)")
-_PERSON_OR_ID = re.compile(r"(?:员|师傅|经理|老板|主管|领导|人|号|者|姐|哥|妹|弟|中|了|的|着|过|时间)$|多长|多久|多少"
+_PERSON_OR_ID = re.compile(r"(?:员|师傅|经理|老板|主管|领导|人|号|者|姐|哥|妹|弟|中|了|的|着|过|给|到|在|时间)$"
+                           r"|多长|多久|多少"
                            r"|\b(?:member|agent|manager|staff|supervisor|customer|person|guy|lady|man|woman|client)s?\b"
                            r"|^(?:yuan|rmb|dollars?|pounds?|euros?)\b")
 
@@ -196,7 +197,10 @@ def told(words: str, analysis: Analysis, channel: Channel, terms: list[str] = ()
     second = next(((c, i) for c, i in ranked[1:]
                    if len(best) + len(c) + 1 <= limit and _weight(c, terms) >= _TELLING - 1 and len(c) >= 6), None)
     chosen = sorted([(best, at), second], key=lambda item: item[1]) if second else [(best, at)]
-    return ("，" if language != "en" else ", ").join(voice(c, language) for c, _ in chosen)
+    said = [voice(c, language) for c, _ in chosen]
+    if language == "en":  # a later clause continues the sentence: "…, three visits", not "…, Three visits"
+        said = [said[0], *(c[:1].lower() + c[1:] if not c.startswith("I ") else c for c in said[1:])]
+    return ("，" if language != "en" else ", ").join(said)
 
 
 _LEADING = re.compile(r"^(?:但是|但|可是|而且|结果|所以|因为|然后|另外|还有"

@@ -151,7 +151,8 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     if "media" in a.risk_flags and _JOURNALIST.search(norm):
         # a journalist is received by the office (000), not apologised to as a complainant
         keyed_press = [("letter_open", 100)] if channel == "letter" else []
-        keyed_press += [("open_formal", 80), ("apology_formal", 75), ("ask_press_contact", 70), ("media_journalist", 95)]
+        keyed_press += [("open_formal", 80), ("apology_formal", 75), ("ask_press_contact", 70),
+                        ("media_journalist", 95)]
         return [_Planned(w.phrase(k, channel), keep) for k, keep in keyed_press]
     early, late = _moves(a, norm, channel)
     keyed: list[tuple[str, int]] = [("letter_open", 100)] if channel == "letter" else []
