@@ -162,7 +162,8 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     # a plain question (how do I…, please check…) from a calm customer is answered now, not called back
     helped_now = bool(_HELP_NOW & set(case.requested)) and not a.risk_flags and not case.asked
     if helped_now:
-        keyed = [("ask_help_step" if "howto" in case.requested else "ask_check_which", 70)]
+        asked = "ask_help_step" if "howto" in case.requested else "ask_check_which"
+        keyed = [(asked + ("_about" if said[1] else ""), 70)]
     else:
         keyed = [(k, 85 if k.startswith("restate") else 70) for k in _questions(case, *said)]
     if "regulator" in a.risk_flags:
