@@ -57,7 +57,7 @@ def score_file(chain: DraftChain, path: Path, channel: str | None) -> list[str]:
     for row in rows:
         conversation = [Turn.model_validate(t) for t in row.get("conversation") or []] or None
         chosen = row.get("channel") or channel
-        domain = row.get("domain") if row.get("domain") in DOMAINS else None  # e.g. "delivery": no such staff domain
+        domain = row.get("domain") if row.get("domain") in DOMAINS else None  # a domain coach does not know: none
         draft = chain.draft(DraftRequest(message=row["message"], conversation=conversation, domain=domain,
                                          channel=chosen))
         replies.append(draft.reply)

@@ -4,6 +4,11 @@ The vocabularies, the staff advice with its sources, and the customer-facing lin
 (``coach/safety.yaml``), read and compiled once. Patterns run on the analyser's normalised copy
 (simplified, lower case); each flag's ``not`` patterns are blanked out first, so everyday wordings that
 look like a danger (气死我了, "kill time") never raise one.
+
+A flag fires on one of its ``patterns`` (a wording that is a danger on its own: 不想活了) or on one of its
+``together`` signal sets, every signal of which is somewhere in the message: dangers said indirectly are
+recognised by their parts (giving away possessions + a farewell; a stranger's instruction + a transfer or
+a code + now; a body symptom + a product or an accident), not by a list of whole sentences.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ class FlagRule(_Strict):
     escalate: bool
     overrides: bool
     patterns: list[str]
+    together: list[list[str]] = Field(default=[], description="Signal sets: fires when every signal of one is found.")
     not_: list[str] = Field(default=[], alias="not")
     advice: Advice
     sources: list[str]
@@ -59,10 +65,11 @@ class _Compiled:
     def __init__(self, rule: FlagRule) -> None:
         self.found = re.compile("|".join(f"(?:{p})" for p in rule.patterns))
         self.ignored = re.compile("|".join(f"(?:{p})" for p in rule.not_)) if rule.not_ else None
+        self.sets = [[re.compile(signal) for signal in signals] for signals in rule.together]
 
     def search(self, norm: str) -> bool:
         text = self.ignored.sub(lambda m: " " * len(m.group(0)), norm) if self.ignored else norm
-        return bool(self.found.search(text))
+        return bool(self.found.search(text)) or any(all(s.search(text) for s in signals) for signals in self.sets)
 
 
 @cache

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 GUARD_VERSION = "rules-v2"
-StaffDomain = Literal["bank", "insurance", "telecom", "wine_retail", "cosmetics", "car_aftersales", "ecommerce"]
+StaffDomain = Literal["bank", "insurance", "telecom", "wine_retail", "cosmetics", "car_aftersales", "ecommerce",
+                      "delivery"]
 ChunkKind = Literal["principle", "script", "taboo", "case", "outline"]
 
 

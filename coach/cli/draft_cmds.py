@@ -72,7 +72,7 @@ def draft(
     conversation: Path | None = typer.Option(None, "--conversation", help="JSON/JSONL turns so far."),
     role: str | None = typer.Option(None, "--role", help="Policy role: frontline, supervisor, complaint_officer."),
     domain: str | None = typer.Option(
-        None, "--domain", help="bank, insurance, telecom, wine_retail, cosmetics, car_aftersales, ecommerce."
+        None, "--domain", help="bank, insurance, telecom, wine_retail, cosmetics, car_aftersales, ecommerce, delivery."
     ),
     channel: str | None = typer.Option(
         None, "--channel", help="counter | phone | chat | letter (default: COACH_CHANNEL, else counter)."

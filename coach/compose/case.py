@@ -6,7 +6,13 @@
   instruction to the assistant is never restated: staff never read a threat back to a customer.
 - ``asked``: the analysis's demands (it leaves out those the customer rules out: 我不是要你们赔钱).
 - ``missing``: the facts this issue needs that the customer has not given (an order number, a date, an
-  amount already said is never asked again).
+  amount already said is never asked again; a customer who gave two kinds of fact is not asked for more).
+- ``requested``: what they explicitly ask staff to do (调出合同, 给个解释, 限额在哪里改), answered with an
+  action staff may take (wording.yaml ``requests``).
+
+Say less rather than something wrong: a clause is restated only when it says what happened (an issue word,
+a term, a count), never praise (服务这么好我都舍不得走了 is sarcasm), and the case's object is named only
+when it is a quoted name or a longer term, never a two-character fragment (关于保人) or a person (店员).
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ from coach.script import to_simplified
 from coach.types import Analysis, Channel, DemandName, Language
 
 _CLAUSE_END = re.compile(r"[，,。！？!?；;：:\n…]+|(?<=[A-Za-z0-9])\.(?=\s|$)")
-_QUESTION = re.compile(r"吗|嘛|呢|干嘛|什么|怎么|为什么|凭什么|哪|谁|啥|多少|几时|难道|是不是|能不能|可不可以"
+_QUESTION = re.compile(r"吗|嘛|呢|干嘛|什么|怎么|为什么|凭什么|哪|谁|啥|多少|多长|多久|几时|几天|难道|是不是"
+                       r"|能不能|可不可以"
                        r"|\b(?:why|what|how|who|where|when|which|can you|could you|will you)\b")
 _NOT_RESTATED = re.compile(
     # promises, insults, emotion words, instructions, personal data: never repeated to the customer
@@ -40,13 +47,26 @@ _NOT_RESTATED = re.compile(
     r"|你们(?:得|要|会|必须|应该|给|帮|替|负责|赔|退|补|免)|给我(?:免|补|退|赔|返)|[「“\"]"
     # talk about the talk, or about who they are, is not what happened: 我跟你说, 信不信, 我一个公司老总
     r"|跟你说|跟我说|跟您说|说句|信不信|你知道|告诉你|口吻|一个字|照着|扮演|老总|会员|老客户|大客户|做不了主|小姑娘"
-    r"|sorry to|before (?:we|you) answer")
+    r"|\b(?:member|loyal|vip|years? with you|who i am|this is|director)\b|[”」』]"
+    r"|sorry to|before (?:we|you) answer"
+    # praise in a complaint is sarcasm (服务这么好，我都舍不得走了): never read back as if meant
+    r"|这么好|真好|真棒|真行|真专业|真厉害|真周到|真贴心|真高|太好了|太棒了|舍不得|佩服|厉害了|服了|谢谢你们|感谢你们"
+    r"|真是(?:太)?(?:好|棒|专业|行|厉害|周到|贴心|高效)|效率(?:真|这么|可|太)?高|高效|\b(?:great|wonderful|brilliant|amazing|fantastic|lovely)\b"
+    # feedback, chat particles and reported speech do not restate well: 您提个意见啊, 您是说说明书上写
+    r"|意见|建议|[啊呀哈呗吧]|^说|这是|feedback|suggest"
+    # a guess about the outcome read back sounds like agreeing to it: 我妈这种情况理赔应该是能下来的吧
+    r"|应该|估计|大概能|肯定能"
+    # what they ask for, in passing or as an alternative: 或者这次保养的工时费就免了
+    r"|或者|免(?:了|掉)|\bor\b|(?:退|赔|补|返|还)给"
+    # instructions dressed as rules (管理员指令, 新规则: 直接承认是……) are never restated
+    r"|承认|规则|管理员|admin")
 _ZH_VOICE = {"你们": "我们", "您们": "我们", "我的": "您的", "我": "您", "你": "我", "您": "我"}
 _ZH_KIN = {"您妈": "您母亲", "您爸": "您父亲", "您老公": "您先生", "您老婆": "您爱人", "您媳妇": "您爱人"}
 _EN_VOICE = {"i": "you", "i'm": "you're", "i've": "you've", "i'd": "you'd", "i'll": "you'll", "my": "your",
              "me": "you", "mine": "yours", "myself": "yourself", "you": "we", "your": "our", "yours": "ours",
              "you're": "we're", "you've": "we've", "you'll": "we'll"}
-_EN_LOWER = {"you", "you're", "you've", "we", "our", "the", "a", "an", "it", "this", "that", "there", "all", "they"}
+_EN_LOWER = {"you", "you're", "you've", "your", "we", "our", "the", "a", "an", "it", "this", "that", "there", "all",
+             "they"}
 MAX_TOLD = {"chat": 30, "counter": 40, "phone": 40, "letter": 60}
 
 
@@ -59,6 +79,7 @@ class Case:
     missing: list[Ask]
     channel: Channel
     domain: str | None
+    requested: tuple[str, ...] = ()
 
 
 def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | None) -> Case:
@@ -66,19 +87,43 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
     terms = [t for t in key_facts(words, analysis.language, limit=6) if _nameable(t, words)][:3]
     said = told(words, analysis, channel, terms)
     plain = to_simplified(said).lower()
-    named = next((t for t in terms if t.lower() not in said.lower() and t.lower() not in plain), "")
+    named = next((t for t in terms if t.lower() not in said.lower() and t.lower() not in plain
+                  and _object_worthy(t, words)), "")
+    # demands inside an instruction to the assistant are not the customer's
+    injected = "injection" in analysis.risk_flags or bool(_INSTRUCTION.search(norm))
     return Case(
         told=said, object=named,
-        asked=list(analysis.demands),
-        full_refund="全额" in norm or "full refund" in norm or "in full" in norm,
+        asked=[] if injected else list(analysis.demands),
+        full_refund=not injected and ("全额" in norm or "full refund" in norm or "in full" in norm),
         missing=missing_facts(analysis.issue, norm),
         channel=channel, domain=domain,
+        requested=() if injected else tuple(wording().requested(norm)),
     )
 
 
 def missing_facts(issue: str, norm: str) -> list[Ask]:
     w = wording()
+    given_kinds = sum(bool(w.given_pattern(Ask(given=f"&{kind}", zh="", en="")).search(norm)) for kind in w.fact_kinds)
+    if given_kinds >= 2:  # they told the story with its facts: staff work from that, not a questionnaire
+        return []
     return [ask for ask in w.asks.get(issue, w.asks["general"]) if not w.given_pattern(ask).search(norm)]
+
+
+_INSTRUCTION = re.compile(r"指令|原样|新任务|新规则|system\s*:|ignore (?:all|previous)")
+_PERSON_OR_ID = re.compile(r"(?:员|师傅|经理|老板|主管|领导|人|号|者|姐|哥|妹|弟|中|了|的|着|过|给|到|在|时间)$"
+                           r"|多长|多久|多少|^小(?:伙子|姑娘|哥|妹)"
+                           r"|\b(?:member|agent|manager|staff|supervisor|customer|person|guy|lady|man|woman|client)s?\b"
+                           r"|^(?:yuan|rmb|dollars?|pounds?|euros?)\b")
+
+
+def _object_worthy(term: str, words: str) -> bool:
+    """A term the reply may name as the case's object: a name the customer quoted, or a longer term
+    (发动机舱盖, 空气炸锅, robot vacuum) that is not a person or an identifier."""
+    if len(term) >= 3 and re.search(rf"[“\"「『《]{re.escape(term)}[”\"」』》]", to_simplified(words)):
+        return True
+    if _PERSON_OR_ID.search(term.lower()):
+        return False
+    return len(term.split()) >= 2 if re.search(r"[A-Za-z]", term) else len(term) >= 3
 
 
 _WORD_EDGE = set("的了这那个我你他她在是买用把被说都也就还和跟给对从里上下中有没要让将到")
@@ -130,6 +175,9 @@ def _weight(clause: str, terms: list[str]) -> int:
     return score - (1 if re.match(r"[就但而且还又也可]", clause) else 0)
 
 
+_TELLING = 4  # an issue word, or a term or a count with a clause of the usual length: it says what happened
+
+
 def told(words: str, analysis: Analysis, channel: Channel, terms: list[str] = ()) -> str:  # type: ignore[assignment]
     """The clause (and its neighbour when it fits) that best says what happened, in staff's voice.
     Nothing from a message that tries to instruct the assistant: any clause of it may be the instruction."""
@@ -143,15 +191,19 @@ def told(words: str, analysis: Analysis, channel: Channel, terms: list[str] = ()
     limit = MAX_TOLD[channel] * (3 if language == "en" else 1)
     ranked = sorted(good, key=lambda item: (-_weight(item[0], terms), item[1]))
     best, at = ranked[0]
-    if len(best) > limit:
+    if len(best) > limit or _weight(best, terms) < _TELLING:
         return ""
-    # the next best clause joins it when it fits: beside it, or before or after it in the customer's order
-    second = next(((c, i) for c, i in ranked[1:] if len(best) + len(c) + 1 <= limit), None)
+    # the next best clause joins it when it fits and also tells: in the customer's order
+    second = next(((c, i) for c, i in ranked[1:]
+                   if len(best) + len(c) + 1 <= limit and _weight(c, terms) >= _TELLING - 1 and len(c) >= 6), None)
     chosen = sorted([(best, at), second], key=lambda item: item[1]) if second else [(best, at)]
-    return voice(("，" if language != "en" else ", ").join(c for c, _ in chosen), language)
+    said = [voice(c, language) for c, _ in chosen]
+    if language == "en":  # a later clause continues the sentence: "…, three visits", not "…, Three visits"
+        said = [said[0], *(c[:1].lower() + c[1:] if not c.startswith("I ") else c for c in said[1:])]
+    return ("，" if language != "en" else ", ").join(said)
 
 
-_LEADING = re.compile(r"^(?:但是|但|可是|而且|结果|所以|因为|然后"
+_LEADING = re.compile(r"^(?:但是|但|可是|而且|结果|所以|因为|然后|另外|还有"
                       r"|(?:and|but|so|even though|though|although|because)\b)\s*", re.I)
 _COUNTED = re.compile(r"\d|[一二两三四五六七八九十百千万几半]+(?:个|天|次|万|块|元|小时|分钟|年|月|周|瓶|箱)")
 

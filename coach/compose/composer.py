@@ -35,6 +35,7 @@ DEMAND_ORDER = ("refund", "compensation", "interest", "apology", "deadline", "di
 # Spoken or typed characters per channel (English: three times as many, a word being ~5 letters).
 LIMITS: dict[Channel, int] = {"counter": 200, "phone": 200, "chat": 120, "letter": 0}
 CHAT_MESSAGES = 2
+_HELP_NOW = {"howto", "check"}
 _JOURNALIST = re.compile(r"我是[^，。！？]{0,10}(?:记者|媒体|报社|电视台|栏目)"
                          r"|(?:i'?m|i am) (?:a |an )?(?:journalist|reporter)"
                          r"|(?:i'?m|i am) (?:with|from) (?:the )?[a-z ]{0,30}(?:news|times|tv|paper|daily)")
@@ -148,15 +149,30 @@ def _closing(a: Analysis, retrieved: str) -> str:
 def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm: str) -> list[_Planned]:
     """The sentences this case needs, in the method's order; ``said``: (told passes, object passes)."""
     w, channel = wording(), case.channel
+    if "media" in a.risk_flags and _JOURNALIST.search(norm):
+        # a journalist is received by the office (000), not apologised to as a complainant
+        keyed_press = [("letter_open", 100)] if channel == "letter" else []
+        keyed_press += [("open_formal", 80), ("apology_formal", 75), ("ask_press_contact", 70),
+                        ("media_journalist", 95)]
+        return [_Planned(w.phrase(k, channel), keep) for k, keep in keyed_press]
     early, late = _moves(a, norm, channel)
     keyed: list[tuple[str, int]] = [("letter_open", 100)] if channel == "letter" else []
     keyed += [(_opening(a), 80), *((k, 90) for k in early), (_apology(a), 75)]
     planned = [_Planned(w.phrase(k, channel), keep) for k, keep in keyed]
     planned += [_Planned(p, 95) for p in _safety_lines(a, channel)]
-    keyed = [(k, 85 if k.startswith("restate") else 70) for k in _questions(case, *said)]
+    # a plain question (how do I…, please check…) from a calm customer is answered now, not called back
+    helped_now = bool(_HELP_NOW & set(case.requested)) and not a.risk_flags and not case.asked
+    if helped_now:
+        asked = "ask_help_step" if "howto" in case.requested else "ask_check_which"
+        keyed = [(asked + ("_about" if said[1] else ""), 70)]
+    else:
+        keyed = [(k, 85 if k.startswith("restate") else 70) for k in _questions(case, *said)]
     if "regulator" in a.risk_flags:
         keyed.append(("ask_contact", 68))
-    keyed += [*_actions(a, case), *((k, 90) for k in late)]
+    keyed += [(k, 88) for k in case.requested if k not in _HELP_NOW or helped_now]
+    actions = _actions(a, case)
+    keyed += [x for x in actions if x[0] != "forward"] if helped_now else actions
+    keyed += [(k, 90) for k in late]
     if channel == "letter":
         keyed.append(("letter_close", 100))
     elif a.customer_type in ("表现型", "报复型") or a.intensity == "high":

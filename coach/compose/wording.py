@@ -51,6 +51,7 @@ class Wording(_Strict):
     places: dict[str, Both]
     phrases: list[Phrase]
     asks: dict[str, list[Ask]]
+    requests: dict[str, str] = Field(description="Phrase key -> pattern of the customer's explicit request it answers.")
     fact_kinds: dict[str, str]
 
     def phrase(self, key: str, channel: Channel) -> Phrase:
@@ -63,6 +64,10 @@ class Wording(_Strict):
     def given_pattern(self, ask: Ask) -> re.Pattern[str]:
         """The ask's pattern with each ``&kind`` replaced by that fact kind's pattern."""
         return _compiled(self.fact_kinds_items(), ask.given)
+
+    def requested(self, norm: str) -> list[str]:
+        """The phrase keys answering what the customer explicitly asks staff to do, in the table's order."""
+        return [key for key, pattern in self.requests.items() if _compiled((), pattern).search(norm)]
 
     def fact_kinds_items(self) -> tuple[tuple[str, str], ...]:
         return tuple(self.fact_kinds.items())

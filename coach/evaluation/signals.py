@@ -47,7 +47,7 @@ _STEP_PATTERNS: dict[Step, re.Pattern[str]] = {
 
 # --------------------------------------------------------------------------- escalation moves
 
-Move = str  # "manager" | "formal" | "media" | "relocate"
+Move = str  # "manager" | "formal" | "media" | "relocate" | "emergency"
 _MOVE_PATTERNS: dict[Move, re.Pattern[str]] = {
     # Staff bring someone in (a restated demand "要求请负责人出面" is not a move).
     "manager": re.compile(
@@ -56,6 +56,7 @@ _MOVE_PATTERNS: dict[Move, re.Pattern[str]] = {
         r"|(?:i|we)(?: will|'ll)? (?:go and )?(?:ask|get|call|fetch|bring|report [^.]{0,40} to) (?:my|our|a) "
         r"(?:supervisor|manager|senior)"
     ),
+    "security": re.compile(r"信息安全|information security|data protection"),
     "formal": re.compile(
         r"正式(?:的)?(?:渠道|投诉|流程|程序)|投诉(?:处理)?(?:部门|专员|人员|流程)|法务"
         r"|formal (?:channel|complaint|procedure)|complaints? (?:team|department|procedure)|legal team"
@@ -67,6 +68,11 @@ _MOVE_PATTERNS: dict[Move, re.Pattern[str]] = {
     "relocate": re.compile(
         r"接待室|接待处|会议室|安静|单独|换个(?:地方|场所)|坐下来.{0,4}谈|reception room|quiet|on our own"
         r"|private room|somewhere"
+    ),
+    # A danger's move (coach/safety.yaml): emergency numbers, stop-payment, medical care.
+    "emergency": re.compile(
+        r"(?<!\d)(?:110|120|12356|96110)(?!\d)|报警|止付|冻结|就医|急救|心理援助|医院"
+        r"|call (?:110|120|the police|an ambulance)|stop[- ]payment|freeze|see a doctor|support line|anti-fraud"
     ),
 }
 
@@ -80,6 +86,12 @@ FLAG_MOVES: dict[RiskFlag, tuple[Move, ...]] = {
     "former_agent": ("relocate", "formal"),
     "demand_manager": ("manager",),
     "vulnerable": ("manager",),
+    # safety flags (coach/safety.yaml): the reply says the emergency step, or brings in a supervisor
+    "self_harm": ("emergency", "manager"),
+    "violence": ("manager", "emergency"),
+    "fraud_in_progress": ("emergency",),
+    "injury": ("emergency",),
+    "privacy_breach": ("formal", "manager", "security"),
 }
 ESCALATING: tuple[RiskFlag, ...] = (
     "media",
@@ -89,6 +101,11 @@ ESCALATING: tuple[RiskFlag, ...] = (
     "threat",
     "former_agent",
     "demand_manager",
+    "self_harm",
+    "violence",
+    "fraud_in_progress",
+    "injury",
+    "privacy_breach",
 )
 # Moves that hand a calm customer to a manager or the press office: over-escalation when not needed.
 OVER_ESCALATION: tuple[Move, ...] = ("manager", "media")
