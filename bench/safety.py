@@ -19,12 +19,14 @@ from pathlib import Path
 
 from coach import safety
 from coach.analyze import analyse
+from coach.config import load_settings
+from coach.safety_model import SafetyModel, load_stage
 from coach.types import Turn
 
 DEFAULT = Path(__file__).resolve().parents[1] / "evals" / "scenarios" / "safety_s3.jsonl"
 
 
-def score_file(path: Path) -> list[str]:
+def score_file(path: Path, model: SafetyModel | None = None) -> list[str]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     expected, found, raised_wrong = Counter(), Counter(), Counter()
     by_lang, by_lang_found = Counter(), Counter()
@@ -32,7 +34,7 @@ def score_file(path: Path) -> list[str]:
     missed: list[str] = []
     for row in rows:
         conversation = [Turn.model_validate(t) for t in row.get("conversation") or []] or None
-        analysis = analyse(row["message"], conversation)
+        analysis = analyse(row["message"], conversation, model)
         raised = {f for f in analysis.risk_flags if safety.is_safety(f)}
         wanted = {f for f in row.get("expect", {}).get("risk_flags") or [] if safety.is_safety(f)}
         for flag in wanted:
@@ -71,7 +73,9 @@ def main() -> None:
     parser.add_argument("files", nargs="*", type=Path, default=[DEFAULT])
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    text = "\n".join(["# Safety flags on labelled messages", "", *(line for p in args.files for line in score_file(p))])
+    model = load_stage() if load_settings().safety_model else None  # COACH_SAFETY_MODEL=false: the rules alone
+    title = f"# Safety flags on labelled messages ({'rules + ' + model.embedder + ' detector' if model else 'rules only'})"
+    text = "\n".join([title, "", *(line for p in args.files for line in score_file(p, model))])
     print(text)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
