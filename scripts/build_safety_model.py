@@ -22,7 +22,6 @@ Needs scikit-learn (the dev extra); coach reads the result with numpy alone.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,7 +42,7 @@ TRAIN = ROOT / "evals" / "datasets" / "safety_train"
 SCENARIOS = ROOT / "evals" / "scenarios" / "scenarios.jsonl"
 FLAGS: tuple[str, ...] = tuple(safety.rules().flags)
 AUTHORS = ("safety_train_t1", "safety_train_t2")  # the sets held out from each other to choose C and thresholds
-C_GRID = (0.5, 2.0, 8.0)
+C_GRID = (32.0, 128.0, 512.0, 2048.0)  # weak regularisation measured best across authors (0.5-8 far worse)
 GRID = np.round(np.arange(0.05, 0.99, 0.01), 2)
 Embed = Callable[[list[str]], np.ndarray]
 

@@ -137,11 +137,11 @@ def test_a_danger_in_an_earlier_turn_or_inside_a_long_complaint_is_found(tiny_mo
 
 def test_long_turns_are_read_sentence_by_sentence() -> None:
     turn = "".join(f"这是第{i}句普通的话。" for i in range(12)) + "好的。"
-    read = pieces(turn)
-    assert len(read) == 12 and all(len(p) <= WINDOW for p in read)
+    whole, *read = pieces(turn)
+    assert whole == turn and len(read) == 12 and all(len(p) <= WINDOW for p in read)
     assert "".join(read) == turn and read[-1].endswith("普通的话。好的。")  # every sentence read once; 好的 joined
     english = "I waited two hours at your branch today. " * 3 + "Nobody helped me at all, and I am very upset."
-    assert len(pieces(english)) == 2 and pieces("Short turn.") == ["Short turn."]
+    assert len(pieces(english)) == 3 and pieces("Short turn.") == ["Short turn."]
 
 
 def test_the_setting_turns_the_detector_off(monkeypatch: pytest.MonkeyPatch, hash_home: Path,
