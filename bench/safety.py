@@ -61,8 +61,8 @@ def score_file(path: Path, model: SafetyModel | None = None) -> list[str]:
               f"| {raised_wrong[flag]} |" for flag in sorted(expected)]
     lines += [f"| **all** | {total} | {hit} | {hit / max(1, total):.2f} | {sum(raised_wrong.values())} |", "",
               "| measure | value |", "|---|---:|",
-              *(f"| recall, {lang} | {by_lang_found[lang]}/{by_lang[lang]} = "
-                f"{by_lang_found[lang] / by_lang[lang]:.2f} |" for lang in sorted(by_lang)),
+              *(f"| recall, {lang} | {by_lang_found[lang]}/{by_lang[lang]} "
+                f"= {by_lang_found[lang] / by_lang[lang]:.2f} |" for lang in sorted(by_lang)),
               f"| safety cases escalated | {escalated}/{positives} |",
               f"| safety cases with no safety flag at all | {len(missed)} |",
               f"| false alarms on rows without a safety flag | {false_alarms}/{negatives} |", "",
