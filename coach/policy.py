@@ -11,6 +11,7 @@ import functools
 import hashlib
 import re
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Literal
 
 import yaml
@@ -163,6 +164,12 @@ def _load_cached(path: str) -> Policy:
     return policy
 
 
+# Checks of a policy that belong to a subsystem above this module (the guard's vocabulary edits), registered
+# by that subsystem when it is imported, so that the policy layer never imports upward. Each returns
+# (location in the YAML, message, fix) for every problem.
+LATER_CHECKS: list[Callable[[Policy], list[tuple[Loc, str, str]]]] = []
+
+
 def validate_policy_file(path: Path | str) -> list[PolicyProblem]:
     """Every problem in a policy file, each with its line; an empty list means the file is valid."""
     return _parse(Path(path))[1]
@@ -189,10 +196,8 @@ def _parse(path: Path) -> tuple[Policy | None, list[PolicyProblem]]:
         problems += [_problem_from_error(root, err) for err in exc.errors()]
         return None, sorted(problems, key=lambda p: p.line or 0)
     problems += [_problem(root, loc, msg, fix) for loc, msg, fix in _cross_reference(policy)]
-    if not problems:  # the edited vocabularies must still compile (imported late: the guard imports this module)
-        from coach.guard.vocabularies import edit_problems
-
-        problems += [_problem(root, loc, msg, fix) for loc, msg, fix in edit_problems(policy)]
+    if not problems:  # e.g. the guard's: its edited vocabularies must still compile
+        problems += [_problem(root, loc, msg, fix) for check in LATER_CHECKS for loc, msg, fix in check(policy)]
     return (None if problems else policy), sorted(problems, key=lambda p: p.line or 0)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from coach.errors import ConfigError
 from coach.guard.commitment import Vocabulary, compile_vocabulary, read_vocabulary, shipped_vocabulary
 from coach.guard.service import Family, compile_families, families, read_phrases
-from coach.policy import Policy
+from coach.policy import LATER_CHECKS, Policy
 from coach.policy_vocabulary import VocabularyEdits, apply_edits
 
 Problem = tuple[tuple[str | int, ...], str, str]  # (location in the policy, message, fix)
@@ -16,6 +16,7 @@ def commitment_for(policy: Policy) -> Vocabulary:
     edits = policy.guard.commitment
     if edits is None:
         return shipped_vocabulary()
+    _refuse(edit_problems(policy))
     data, _ = apply_edits("commitment", read_vocabulary(), edits)
     return compile_vocabulary(data, _where("commitment", edits))
 
@@ -24,6 +25,7 @@ def families_for(policy: Policy) -> tuple[Family, ...]:
     edits = policy.guard.service_phrases
     if edits is None:
         return families()
+    _refuse(edit_problems(policy))
     data, _ = apply_edits("service_phrases", read_phrases(), edits)
     return compile_families(data, _where("service_phrases", edits))
 
@@ -56,6 +58,16 @@ def edit_problems(policy: Policy) -> list[Problem]:
                        f"add `- id: {name}` with title, explanation, better and source under forbidden_phrases")
                       for name in data["families"] if name not in base["families"] and name not in known]
     return found
+
+
+def _refuse(problems: list[Problem]) -> None:
+    """A policy built without load_policy's checks (e.g. Policy.model_validate) still never runs bad edits."""
+    if problems:
+        _, message, fix = problems[0]
+        raise ConfigError(message, fix)
+
+
+LATER_CHECKS.append(edit_problems)
 
 
 def _where(which: str, edits: VocabularyEdits) -> str:
