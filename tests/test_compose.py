@@ -269,7 +269,7 @@ def test_the_customers_explicit_request_gets_an_allowed_action() -> None:
     howto = draft("你好,我手机银行转账的时候一直提示“交易限额超限”,请问这个限额在哪里改?")
     assert "现在就" in howto and "三个工作日" not in howto and "用途" not in howto
     for reply in (contract, explain, howto):
-        assert all(check(reply, role=role, policy=POLICY).ok for role in POLICY.roles), reply
+        assert all(check(reply, role=POLICY.role(role), policy=POLICY).ok for role in POLICY.roles), reply
 
 
 def test_injected_demands_are_not_restated() -> None:
