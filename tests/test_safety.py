@@ -217,3 +217,23 @@ def test_more_wordings_fire(flag: str, message: str) -> None:
 @pytest.mark.parametrize("message", MORE_CALM)
 def test_more_lookalikes_stay_calm(message: str) -> None:
     assert not [f for f in analyse(message).risk_flags if safety.is_safety(f)]
+
+
+# A figure of speech, a question about a clause, or harm that did not happen or was already undone, beside the
+# same words about a danger now: the `not` patterns of coach/safety.yaml blank the first and leave the second.
+LOOKALIKE_PAIRS = [
+    ("self_harm", "这台跳楼价的电视，到手比别人还贵两百", "我现在就从你们楼上跳下去"),
+    ("self_harm", "空调坏了三天，热得我想死，什么时候来修", "我是真的想死了，什么都没了"),
+    ("self_harm", "请问保单里的自杀条款两年怎么算", "钱要不回来我就自杀"),
+    ("injury", "箱子压坏了，还好没人受伤，要求退货", "箱子砸下来，我妈受伤了"),
+    ("injury", "想问问这款粉底会不会过敏", "用了这款粉底脸过敏了"),
+    ("fraud_in_progress", "上周被盗刷的钱你们已经退回来了，新卡什么时候到", "上周的卡被盗刷了三千，快帮我冻结"),
+    ("fraud_in_progress", "如果信用卡被盗用，有没有保障", "我的信用卡刚被盗刷了"),
+    ("fraud_in_progress", "我看電視上說有安全帳戶騙局", "對方讓我把錢轉到安全帳戶"),
+]
+
+
+@pytest.mark.parametrize(("flag", "calm", "danger"), LOOKALIKE_PAIRS)
+def test_a_lookalike_stays_calm_and_its_danger_still_fires(flag: str, calm: str, danger: str) -> None:
+    assert not [f for f in analyse(calm).risk_flags if safety.is_safety(f)]
+    assert flag in analyse(danger).risk_flags

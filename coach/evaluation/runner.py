@@ -18,6 +18,7 @@ from typing import Any
 
 from deepeval.test_case import LLMTestCase
 
+from coach.backends.registry import OFFLINE
 from coach.config import Settings
 from coach.errors import BackendError, CoachError
 from coach.evaluation import gates, signals
@@ -34,7 +35,7 @@ Progress = Callable[[str], None]
 @dataclass
 class RunOptions:
     suites: list[str] | None = None
-    backend: str = "offline"
+    backend: str = OFFLINE
     thresholds_file: Path | None = None
     thresholds: dict[str, float] = field(default_factory=dict)
     suites_file: Path | None = None
