@@ -37,11 +37,10 @@ from scripts.build_guard_model import (  # noqa: E402
     Row,
     build,
     featurise,
-    jddc_rows,
     jsonl_rows,
-    repo_rows,
     save,
     staff_turn_rows,
+    training_rows,
 )
 
 RESULTS = ROOT / "bench" / "results" / "guard_generalise.md"
@@ -157,7 +156,7 @@ def speed_section(texts: list[str], stage: ModelStage, runs: int = 10) -> list[s
 
 
 def run(precision: float, only: set[str] | None = None) -> list[str]:
-    rows = repo_rows() + jddc_rows(DATASETS / "jddc_labels.jsonl")
+    rows = training_rows()
     tests = staff_turn_rows()
     featurise(rows + tests)
     out = ["## Guard learned stage: generalisation", "", f"Training rows {len(rows)} ("

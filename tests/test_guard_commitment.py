@@ -85,3 +85,32 @@ def test_bare_assent_binds_to_the_customers_demand(context: str, reply: str, cat
 ])
 def test_the_same_bare_reply_after_a_harmless_question_is_fine(context: str, reply: str) -> None:
     assert categories(reply, context) == set()
+
+
+# Staff's own act for the customer (commitment.own_act) names what they will do: in their own name, the
+# company's (本公司将, the letter register) or English (I'll, we'll), before an outcome.
+@pytest.mark.parametrize(("text", "category"), [
+    ("我给您换一台新的，您稍等。", "guaranteed_outcome"),
+    ("我后台给您把这个月的月租折抵掉。", "compensation"),
+    ("我们店给您把漆重做一遍。", "guaranteed_outcome"),
+    ("We'll cover the repair bill for you.", "compensation"),
+    ("I'll get the charge waived on your next statement.", "compensation"),
+    ("You'll get every dollar back.", "refund_outcome"),
+    ("Rest assured the refund will be in your account.", "refund_outcome"),
+    ("I'll backdate the contract so you're inside the window.", "rule_exception"),
+])
+def test_staff_s_own_act_for_the_customer_is_a_commitment(text: str, category: str) -> None:
+    assert category in categories(text)
+
+
+@pytest.mark.parametrize("text", [
+    "我帮您申请退款，结果以审核为准。",                  # a process
+    "我尽量帮您免掉这笔费用，但要领导审批。",            # hedged, and pending a decision
+    "我先帮您把退款申请提交上去。",                      # the outcome names the request (退款申请)
+    "我帮您通过系统重新核对一下订单。",                  # 通过 as "via"
+    "I'll check whether the refund has gone through.",  # a process
+    "We will review your case and reply within five working days.",
+    "对的，周日仓库休息，周一统一发货。",                # a published schedule
+])
+def test_an_own_act_in_a_scope_is_no_commitment(text: str) -> None:
+    assert categories(text) == set()
