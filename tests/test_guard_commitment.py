@@ -114,3 +114,25 @@ def test_staff_s_own_act_for_the_customer_is_a_commitment(text: str, category: s
 ])
 def test_an_own_act_in_a_scope_is_no_commitment(text: str) -> None:
     assert categories(text) == set()
+
+
+# Fault admitted in staff's or the company's own name (admission) needs no outcome after it.
+@pytest.mark.parametrize("text", [
+    "这次延误责任全在本公司，我们向您致歉。",
+    "客户经理确有误导，本行责无旁贷。",
+    "That one's on us, sorry.",
+    "Yes, we're at fault for the late transfer.",
+])
+def test_an_admission_in_the_company_s_name_is_a_commitment(text: str) -> None:
+    assert categories(text) == {"liability_admission"}
+
+
+@pytest.mark.parametrize("text", [
+    "这不是我们的错，是快递的问题。",                  # denied
+    "如果是我们的失误，我们会按规定处理。",            # a supposition
+    "是不是我们的问题，还要等核实。",                  # a question
+    "延误责任全在 阁下，与本公司无关。",               # the fault is the customer's (a phrase, not a promise)
+    "It's not our fault that the courier was late.",
+])
+def test_an_admission_in_a_scope_is_no_commitment(text: str) -> None:
+    assert categories(text) == set()

@@ -240,3 +240,12 @@ def test_the_shipped_model_is_what_the_build_script_makes(tmp_path: Path) -> Non
     out = tmp_path / "guard_model.npz"
     builder.main(["--out", str(out)])
     assert out.read_bytes() == (ROOT / "coach" / "guard" / "guard_model.npz").read_bytes()
+
+
+def test_the_test_only_authors_are_scored_by_the_bench_and_never_trained_on() -> None:
+    from bench.guard_generalise import unseen_rows
+
+    unseen = unseen_rows()
+    assert {r.source for r in unseen} >= {"author a12"} and len(unseen) > 400
+    trained = {r.text for r in builder.training_rows(jddc_labels=None)}
+    assert not trained & {r.text for r in unseen if len(r.text) > 12}

@@ -2,7 +2,7 @@
 takes it back. The three axes are vocabularies in ``commitment.yaml`` beside this module, read and compiled
 once per process, so a policy owner extends them without touching a regex.
 
-Six ways the speaker commits, each read within one clause or the next:
+Seven ways the speaker commits, each read within one clause or the next:
 
 - an undertaking in their own name (我保证/我担保/答应您/就按您说的/I'll make sure) before an outcome;
 - staff's own act for the customer (我直接帮您, 我给您, 本公司将, we'll) before an outcome: what they will do,
@@ -11,7 +11,8 @@ Six ways the speaker commits, each read within one clause or the next:
 - a time before a deadline outcome ("明天给您送到", "88888号前到账": anonymised numbers read as values);
 - reassurance about the outcome itself (应该没问题, 一般都会同意的, 放心回去等), which needs no outcome named
   and is not taken back by a hedge: it sets the customer's expectation all the same;
-- an amount paid to the customer ("给您返88888元差价", Taobao's 返/补 X 元差价).
+- an amount paid to the customer ("给您返88888元差价", Taobao's 返/补 X 元差价);
+- fault admitted in staff's or the company's own name ("责任全在我们", "此乃本公司之过失", "that's on us").
 
 The scopes (negated, hedged, conditional, published policy, reported speech, past fact, question) are
 searched around the match; the existing scope checks of ``text`` apply as well.
@@ -57,6 +58,7 @@ class Vocabulary:
     certainty: re.Pattern[str]
     reassurance: re.Pattern[str]
     payment: re.Pattern[str]
+    admission: re.Pattern[str]
     time: re.Pattern[str]
     outcomes: tuple[tuple[str, re.Pattern[str]], ...]  # (category, pattern), in the file's order
     deadline_outcome: re.Pattern[str]
@@ -83,6 +85,7 @@ def compile_vocabulary(data: dict[str, Any], where: str) -> Vocabulary:
             certainty=re.compile(_alternation(commit["certainty"])),
             reassurance=re.compile(_alternation(commit["reassurance"])),
             payment=re.compile(_alternation(data["payment"])),
+            admission=re.compile(_alternation(data["admission"])),
             time=re.compile(_alternation(data["time"]) + _NUMBERED_TIME),
             outcomes=tuple((category, re.compile(_alternation(words))) for category, words in outcomes.items()
                            if category != "deadline"),
@@ -218,6 +221,9 @@ class Commitment:
         for match in vocab.payment.finditer(norm):
             if not self._excused(vocab, norm, match.start(), match.end(), ctx, sentence, hedge=True, own=True):
                 return "compensation", match.start(), match.end()
+        for match in vocab.admission.finditer(norm):
+            if not self._excused(vocab, norm, match.start(), match.end(), ctx, sentence, hedge=True, own=True):
+                return "liability_admission", match.start(), match.end()
         for marker in (vocab.undertaking, vocab.certainty, vocab.own_act):
             for match in marker.finditer(norm):
                 outcome = self._outcome(vocab, norm, match.end())
