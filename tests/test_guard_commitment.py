@@ -116,15 +116,21 @@ def test_an_own_act_in_a_scope_is_no_commitment(text: str) -> None:
     assert categories(text) == set()
 
 
-# Fault admitted in staff's or the company's own name (admission) needs no outcome after it.
-@pytest.mark.parametrize("text", [
-    "这次延误责任全在本公司，我们向您致歉。",
-    "客户经理确有误导，本行责无旁贷。",
-    "That one's on us, sorry.",
-    "Yes, we're at fault for the late transfer.",
+# Said in staff's or the company's own name, these commit by themselves (commitment.by_itself): no outcome after.
+@pytest.mark.parametrize(("text", "category"), [
+    ("这次延误责任全在本公司，我们向您致歉。", "liability_admission"),
+    ("客户经理确有误导，本行责无旁贷。", "liability_admission"),
+    ("That one's on us, sorry.", "liability_admission"),
+    ("Yes, we're at fault for the late transfer.", "liability_admission"),
+    ("那个收银员我们会给她记个大过。", "staff_discipline"),
+    ("这位师傅我们马上调离岗位。", "staff_discipline"),
+    ("那位客服以后不让他再接电话了。", "staff_discipline"),
+    ("缺的那页证明回头补给我就行。", "rule_exception"),
+    ("这次我偷偷给您改一下地址。", "rule_exception"),
+    ("No need for the receipt this time.", "rule_exception"),
 ])
-def test_an_admission_in_the_company_s_name_is_a_commitment(text: str) -> None:
-    assert categories(text) == {"liability_admission"}
+def test_what_commits_by_itself_needs_no_outcome(text: str, category: str) -> None:
+    assert categories(text) == {category}
 
 
 @pytest.mark.parametrize("text", [
@@ -133,6 +139,8 @@ def test_an_admission_in_the_company_s_name_is_a_commitment(text: str) -> None:
     "是不是我们的问题，还要等核实。",                  # a question
     "延误责任全在 阁下，与本公司无关。",               # the fault is the customer's (a phrase, not a promise)
     "It's not our fault that the courier was late.",
+    "您的账号被封了，需要提交申诉。",                  # the customer's account, no colleague
+    "按规定需要先审核，审核通过后给您办理。",          # the rule kept
 ])
 def test_an_admission_in_a_scope_is_no_commitment(text: str) -> None:
     assert categories(text) == set()

@@ -12,7 +12,8 @@ Seven ways the speaker commits, each read within one clause or the next:
 - reassurance about the outcome itself (应该没问题, 一般都会同意的, 放心回去等), which needs no outcome named
   and is not taken back by a hedge: it sets the customer's expectation all the same;
 - an amount paid to the customer ("给您返88888元差价", Taobao's 返/补 X 元差价);
-- fault admitted in staff's or the company's own name ("责任全在我们", "此乃本公司之过失", "that's on us").
+- said in staff's or the company's own name, what commits by itself (``by_itself``): fault admitted ("责任全在我们",
+  "that's on us"), a colleague's sanction ("给他记个大过"), a rule set aside ("材料下周再补过来就行").
 
 The scopes (negated, hedged, conditional, published policy, reported speech, past fact, question) are
 searched around the match; the existing scope checks of ``text`` apply as well.
@@ -58,7 +59,7 @@ class Vocabulary:
     certainty: re.Pattern[str]
     reassurance: re.Pattern[str]
     payment: re.Pattern[str]
-    admission: re.Pattern[str]
+    by_itself: tuple[tuple[str, re.Pattern[str]], ...]  # (category, pattern): a commitment with no outcome after it
     time: re.Pattern[str]
     outcomes: tuple[tuple[str, re.Pattern[str]], ...]  # (category, pattern), in the file's order
     deadline_outcome: re.Pattern[str]
@@ -85,7 +86,8 @@ def compile_vocabulary(data: dict[str, Any], where: str) -> Vocabulary:
             certainty=re.compile(_alternation(commit["certainty"])),
             reassurance=re.compile(_alternation(commit["reassurance"])),
             payment=re.compile(_alternation(data["payment"])),
-            admission=re.compile(_alternation(data["admission"])),
+            by_itself=tuple((category, re.compile(_alternation(words)))
+                            for category, words in data["by_itself"].items()),
             time=re.compile(_alternation(data["time"]) + _NUMBERED_TIME),
             outcomes=tuple((category, re.compile(_alternation(words))) for category, words in outcomes.items()
                            if category != "deadline"),
@@ -221,9 +223,10 @@ class Commitment:
         for match in vocab.payment.finditer(norm):
             if not self._excused(vocab, norm, match.start(), match.end(), ctx, sentence, hedge=True, own=True):
                 return "compensation", match.start(), match.end()
-        for match in vocab.admission.finditer(norm):
-            if not self._excused(vocab, norm, match.start(), match.end(), ctx, sentence, hedge=True, own=True):
-                return "liability_admission", match.start(), match.end()
+        for category, pattern in vocab.by_itself:
+            for match in pattern.finditer(norm):
+                if not self._excused(vocab, norm, match.start(), match.end(), ctx, sentence, hedge=True, own=True):
+                    return category, match.start(), match.end()
         for marker in (vocab.undertaking, vocab.certainty, vocab.own_act):
             for match in marker.finditer(norm):
                 outcome = self._outcome(vocab, norm, match.end())

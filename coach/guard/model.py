@@ -70,10 +70,11 @@ def structure(norm: str, rule_categories: set[str], demand: object | None, custo
     if rule_categories:
         named.add("rule:any")
     axes = {"undertaking": vocab.undertaking, "own_act": vocab.own_act, "certainty": vocab.certainty,
-            "reassurance": vocab.reassurance, "payment": vocab.payment, "admission": vocab.admission,
-            "time": vocab.time, "deadline": vocab.deadline_outcome}
+            "reassurance": vocab.reassurance, "payment": vocab.payment, "time": vocab.time,
+            "deadline": vocab.deadline_outcome}
     named.update(f"axis:{name}" for name, pattern in axes.items() if pattern.search(norm))
     named.update(f"outcome:{name}" for name, pattern in vocab.outcomes if pattern.search(norm))
+    named.update(f"by_itself:{name}" for name, pattern in vocab.by_itself if pattern.search(norm))
     named.update(f"scope:{name}" for name, pattern in vocab.scope.items() if pattern.search(norm))
     if demand is not None:
         named.update(("demand", f"demand:{getattr(demand, 'category', '')}"))
@@ -118,9 +119,8 @@ def taken_back(norm: str, kind: str) -> bool:
         return False
     if _QUESTION_END.search(norm):
         return True
-    committing = (vocab.undertaking, vocab.certainty, vocab.reassurance, vocab.payment, vocab.admission,
-                  vocab.deadline_outcome,
-                  *(pattern for _, pattern in vocab.outcomes))
+    committing = (vocab.undertaking, vocab.certainty, vocab.reassurance, vocab.payment, vocab.deadline_outcome,
+                  *(pattern for _, pattern in (*vocab.outcomes, *vocab.by_itself)))
     if any(pattern.search(norm) for pattern in committing):
         return False
     clauses = [c for c in gt.CLAUSE_BREAK.split(norm) if c.strip()]
