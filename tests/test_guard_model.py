@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from coach.cli import guard_cmds
 from coach.guard import check
-from coach.guard.model import BUCKETS, KINDS, ModelStage, _bucket, load_stage
+from coach.guard.model import BUCKETS, KINDS, ModelStage, _bucket, load_stage, taken_back
 from coach.policy import load_policy
 from coach.types import GuardReport
 from scripts import build_guard_model as builder
@@ -249,3 +249,13 @@ def test_the_test_only_authors_are_scored_by_the_bench_and_never_trained_on() ->
     assert {r.source for r in unseen} >= {"author a12"} and len(unseen) > 400
     trained = {r.text for r in builder.training_rows(jddc_labels=None)}
     assert not trained & {r.text for r in unseen if len(r.text) > 12}
+
+
+@pytest.mark.parametrize(("norm", "back"), [
+    ("您的订单预计88888月88888日送达您手中", True),   # hedged: the rules would not flag it either
+    ("一般明天下午就能送到", True),
+    ("预计明天一定送到", False),                      # certainty keeps it a promise
+    ("一般都能批下来，应该没问题", False),            # reassurance is a promise even when hedged
+])
+def test_the_stage_honours_a_hedge_as_the_rules_do(norm: str, back: bool) -> None:
+    assert taken_back(norm, "unauthorized_promise") is back

@@ -105,7 +105,8 @@ _QUESTION_END = re.compile(r"(?:吗|么|嘛|是吧|对吧|对吗|是吗)[呢哦�
 def taken_back(norm: str, kind: str) -> bool:
     """Scopes the rules honour, which the stage's score does not see: a salutation alone ("尊敬的客户：您好！"),
     the customer's words read back to them
-    ("您是说…，我理解得对吗？"); for a promise also a question back ("是还有一个站点不收货么"), and a sentence
+    ("您是说…，我理解得对吗？"); for a promise also a question back ("是还有一个站点不收货么"), a hedge (预计, 一般,
+    尽快) with no certainty, undertaking, reassurance or payment beside it, and a sentence
     that names no outcome and no commitment and only apologises for the trouble ("给您带来了这样的困扰，我们深表
     歉意", whatever the customer demanded before it; "…是我们 system 的 bug 导致…，sorry 啊" admits a fault
     besides) or offers a process ("I will pass your views on so that we improve", "我帮您反馈一下")."""
@@ -119,6 +120,9 @@ def taken_back(norm: str, kind: str) -> bool:
         return False
     if _QUESTION_END.search(norm):
         return True
+    if vocab.scope["hedged"].search(norm) and not any(
+            pattern.search(norm) for pattern in (vocab.undertaking, vocab.certainty, vocab.reassurance, vocab.payment)):
+        return True  # "您的订单预计…送达": hedged as the rules read it, and nothing keeps it a promise
     committing = (vocab.undertaking, vocab.certainty, vocab.reassurance, vocab.payment, vocab.deadline_outcome,
                   *(pattern for _, pattern in (*vocab.outcomes, *vocab.by_itself)))
     if any(pattern.search(norm) for pattern in committing):
