@@ -4,9 +4,10 @@
     python -m bench.guard_generalise --hold-out "author a07" --hold-out "author a08"   # only these sources
 
 Leave one source out: for each author of evals/datasets/guard_authors/, each round of promises.jsonl, the
-context pairs and the JDDC labels, a model is built (scripts/build_guard_model.py, thresholds chosen on its
-own training folds) from every other source and scored on the one left out. ../shared's staff_turns.jsonl is a
-pure test source, scored by the model built from everything. Promise and forbidden-phrase precision/recall per
+context pairs, coach's safety replies and the JDDC labels, a model is built (scripts/build_guard_model.py,
+thresholds chosen on its own training folds) from every other source and scored on the one left out. The test-only
+authors of evals/datasets/guard_test/ and ../shared's staff_turns.jsonl are pure test sources, scored by the
+model built from everything. Promise and forbidden-phrase precision/recall per
 kind, sentence (row) level: a row counts for a kind when any flag of that kind is raised on it.
 
 Also: the share of all JDDC staff turns flagged (rules vs rules + the shipped model), and `coach check`'s
@@ -35,13 +36,13 @@ from scripts.build_guard_model import (  # noqa: E402
     DATASETS,
     REAL_WORLD,
     Row,
+    _row,
     build,
     featurise,
-    jddc_rows,
     jsonl_rows,
-    repo_rows,
     save,
     staff_turn_rows,
+    training_rows,
 )
 
 RESULTS = ROOT / "bench" / "results" / "guard_generalise.md"
@@ -76,11 +77,13 @@ def held_out_table(rows: list[Row], tests: list[Row], precision: float, only: se
              "| targets met (rules + model) |", "|---|---|---|---|---|---|---|---|---|"]
     groups = [(s, [r for r in rows if r.source == s], [r for r in rows if r.source != s])
               for s in sorted({r.source for r in rows}) if not only or s in only]
-    groups.append(("staff turns (test only)", tests, rows))
+    everything = _stage_from(rows, precision) if tests else None  # one model from every training row
+    groups += [(f"{s} (test only)", [r for r in tests if r.source == s], rows)
+               for s in sorted({r.source for r in tests})]
     for name, held, train in groups:
         if not held:
             continue
-        stage = _stage_from(train, precision)
+        stage = everything if train is rows and everything is not None else _stage_from(train, precision)
         both = _model_kinds(held, stage)
         lines.append(_held_out_line(name, held, both))
         for sample in sorted({r.sample for r in held if r.sample}):  # JDDC: the random draw apart from the keyword one
@@ -101,6 +104,13 @@ def _held_out_line(name: str, held: list[Row], both: list[set[str]]) -> str:
             target_p, target_r = TARGETS[kind]
             met.append(f"{_SHORT[kind]} {'yes' if mp >= target_p and mr >= target_r else 'no'}")
     return f"| {name} | {len(held)} | {' | '.join(cells)} | {', '.join(met)} |"
+
+
+def unseen_rows(datasets: Path = DATASETS) -> list[Row]:
+    """The test-only authors of evals/datasets/guard_test/: never trained or tuned on, scored here only."""
+    rows = (_row(raw, f"author {raw.get('author') or path.stem}")
+            for path in sorted((datasets / "guard_test").glob("*.jsonl")) for raw in jsonl_rows(path))
+    return [r for r in rows if r is not None]
 
 
 def jddc_section(stage: ModelStage) -> list[str]:
@@ -157,12 +167,14 @@ def speed_section(texts: list[str], stage: ModelStage, runs: int = 10) -> list[s
 
 
 def run(precision: float, only: set[str] | None = None) -> list[str]:
-    rows = repo_rows() + jddc_rows(DATASETS / "jddc_labels.jsonl")
-    tests = staff_turn_rows()
+    rows = training_rows()
+    tests = staff_turn_rows() + unseen_rows()
     featurise(rows + tests)
     out = ["## Guard learned stage: generalisation", "", f"Training rows {len(rows)} ("
            + ", ".join(f"{s}: {sum(r.source == s for r in rows)}" for s in sorted({r.source for r in rows}))
-           + f"); staff turns {len(tests) or 'absent'} (test only).", ""]
+           + f"); test only (never trained on): {len(tests)} rows ("
+           + ", ".join(f"{s}: {sum(r.source == s for r in tests)}" for s in sorted({r.source for r in tests})) + ").",
+           ""]
     out += held_out_table(rows, tests, precision, only)
     stage = load_stage()
     out += jddc_section(stage)

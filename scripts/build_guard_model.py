@@ -4,13 +4,15 @@
     python scripts/build_guard_model.py --jddc-labels PATH    # plus labels of real JDDC turns (text joined from
                                                               # ../shared/real-world; skipped when absent)
 
-Training rows: every author of evals/datasets/guard_authors/, every round of promises.jsonl, context_pairs.jsonl
-and, when given and ../shared is present, the JDDC labels. Each row is read through the rule guard exactly as
-``coach check`` reads it (the stage's features include what the rules flagged), then one multinomial logistic
+Training rows: every author of evals/datasets/guard_authors/, every round of promises.jsonl, context_pairs.jsonl,
+coach's own safety replies (coach/safety.yaml, as ok: the guard must never flag the escalation lines coach itself
+writes) and, when given and ../shared is present, the JDDC labels. Each row is read through the rule guard exactly
+as ``coach check`` reads it (the stage's features include what the rules flagged), then one multinomial logistic
 regression (ok / promise / forbidden phrase) is fitted. The thresholds that turn a probability into a flag are
-chosen on out-of-fold predictions over the training sources only (grouped by source): the lowest threshold at
-which the flags the model adds keep precision >= --precision. Deterministic: lbfgs, no sampling, a zip written
-with fixed timestamps, so the same rows give the same file byte for byte.
+chosen on out-of-fold predictions over the training rows only (folds grouped by source, and the JDDC turns by
+session, spread over every fold): the lowest threshold at which the flags the model adds keep precision >=
+--precision overall and, on the real JDDC turns, at least the rules' own precision there. Deterministic: lbfgs,
+no sampling, a zip written with fixed timestamps, so the same rows give the same file byte for byte.
 
 Needs scikit-learn (the dev extra); ``coach check`` reads the result with numpy alone.
 """
@@ -61,6 +63,7 @@ class Row:
     role: str | None = None
     quotable: bool = True  # may be quoted as a flag's reason (real-world text never is)
     sample: str = ""  # how a JDDC label's turn was drawn ("random", "keyword"); scored apart by the bench
+    session: str = ""  # a JDDC turn's session: its cross-validation group (a session never spans two folds)
     features: list[int] = field(default_factory=list)
     rule_kinds: set[str] = field(default_factory=set)
 
@@ -89,6 +92,18 @@ def repo_rows(datasets: Path = DATASETS) -> list[Row]:
     return [r for r in rows if r is not None]
 
 
+def safety_rows() -> list[Row]:
+    """Every sentence of coach's own safety replies (both languages, every channel), as ok: the escalation
+    scripts coach writes must pass its guard. One row per sentence, since the stage flags sentences: inside a
+    whole line, "How are you feeling now?" would be outweighed by its neighbours and still be flagged alone."""
+    from coach.safety import rules
+
+    lines = dict.fromkeys(text for flag in rules().flags.values() for lines in flag.reply.values()
+                          for line in lines for text in (line.zh, line.en))
+    sentences = dict.fromkeys(text[s.start:s.end].strip() for text in lines for s in gt.sentences(gt.normalise(text)))
+    return [Row(text, "ok", None, "safety replies") for text in sentences if text]
+
+
 def staff_turn_rows(real_world: Path = REAL_WORLD) -> list[Row]:
     """The labelled real staff turns: a pure test source, never trained on."""
     rows = (_row(raw, "staff turns", quotable=False) for raw in jsonl_rows(real_world / "staff_turns.jsonl"))
@@ -111,9 +126,14 @@ def jddc_rows(labels: Path | None, real_world: Path = REAL_WORLD) -> list[Row]:
         row = _row({**label, "text": turns[index]["text"], "context": turns[max(0, index - 4):index]},
                    "jddc labels", quotable=False)
         if row is not None:
-            row.sample = label.get("sample") or ""
+            row.sample, row.session = label.get("sample") or "", str(label["session"])
             rows.append(row)
     return rows
+
+
+def training_rows(datasets: Path = DATASETS, jddc_labels: Path | None = DATASETS / "jddc_labels.jsonl") -> list[Row]:
+    """Every row the model learns from (see the module's docstring)."""
+    return repo_rows(datasets) + safety_rows() + jddc_rows(jddc_labels)
 
 
 class _Recorder:
@@ -166,16 +186,24 @@ def probabilities(rows: list[Row], weights: np.ndarray, bias: np.ndarray) -> np.
     return odds / odds.sum(axis=1, keepdims=True)
 
 
+def folds(rows: list[Row]) -> np.ndarray:
+    """Each row's cross-validation fold: a whole source per fold, except the real JDDC turns, whose sessions
+    are spread over every fold (no session in two), so every fold's thresholds are checked on real chat."""
+    sources = sorted({r.source for r in rows if not r.session})
+    sessions = sorted({r.session for r in rows if r.session})
+    fold_of = {key: i % FOLDS for keys in (sources, sessions) for i, key in enumerate(keys)}
+    return np.array([fold_of[r.session or r.source] for r in rows])
+
+
 def choose_thresholds(rows: list[Row], precision: float) -> np.ndarray:
-    """Per kind, the lowest threshold whose added flags keep ``precision`` on out-of-fold predictions,
-    the folds grouped by source (a source's rows are never scored by a model trained on them)."""
-    sources = sorted({r.source for r in rows})
-    folds = [sources[i::FOLDS] for i in range(min(FOLDS, len(sources)))]
+    """Per kind, the lowest threshold whose added flags keep ``precision`` on out-of-fold predictions (a row is
+    never scored by a model trained on its source or its session)."""
+    fold = folds(rows)
     out_of_fold = np.zeros((len(rows), len(KINDS)))
-    for fold in folds:
-        train = [r for r in rows if r.source not in fold]
-        held = [i for i, r in enumerate(rows) if r.source in fold]
-        if not held or len({r.kind for r in train}) < len(KINDS):
+    for number in sorted(set(fold.tolist())):
+        train = [r for r, f in zip(rows, fold, strict=True) if f != number]
+        held = np.flatnonzero(fold == number)
+        if len({r.kind for r in train}) < len(KINDS):
             continue
         out_of_fold[held] = probabilities([rows[i] for i in held], *fit(train))
     return np.array([_threshold(rows, out_of_fold[:, column], kind, precision)
@@ -183,12 +211,19 @@ def choose_thresholds(rows: list[Row], precision: float) -> np.ndarray:
 
 
 def _threshold(rows: list[Row], scores: np.ndarray, kind: str, precision: float) -> float:
+    """The lowest threshold at which the flags the model adds keep ``precision``, and on real turns (the JDDC
+    labels) the precision the rules have there: a model flag on real chat must be as likely right as a rule's."""
     grid = np.round(np.arange(0.30, 0.99, 0.01), 2)
     fresh = np.array([kind not in r.rule_kinds for r in rows])  # where a flag of this kind would be added
     gold = np.array([r.kind == kind for r in rows])
+    real = np.array([bool(r.session) for r in rows])
+    ruled = real & np.array([kind in r.rule_kinds for r in rows])
+    real_precision = gold[ruled].mean() if ruled.any() else precision
     for threshold in grid:
         added = fresh & (scores >= threshold)
-        if added.sum() and gold[added].mean() >= precision:
+        on_real = added & real
+        if added.sum() and gold[added].mean() >= precision and (
+                not on_real.any() or gold[on_real].mean() >= real_precision):
             return float(threshold)
     return float(grid[-1])
 
@@ -243,7 +278,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="labels of JDDC staff turns (session, turn, label); their text is read from ../shared")
     parser.add_argument("--precision", type=float, default=0.90, help="precision of added flags, out of fold")
     args = parser.parse_args(argv)
-    rows = repo_rows(args.datasets) + jddc_rows(args.jddc_labels)
+    rows = training_rows(args.datasets, args.jddc_labels)
     featurise(rows)
     arrays = build(rows, args.precision)
     save(arrays, args.out)

@@ -85,3 +85,62 @@ def test_bare_assent_binds_to_the_customers_demand(context: str, reply: str, cat
 ])
 def test_the_same_bare_reply_after_a_harmless_question_is_fine(context: str, reply: str) -> None:
     assert categories(reply, context) == set()
+
+
+# Staff's own act for the customer (commitment.own_act) names what they will do: in their own name, the
+# company's (本公司将, the letter register) or English (I'll, we'll), before an outcome.
+@pytest.mark.parametrize(("text", "category"), [
+    ("我给您换一台新的，您稍等。", "guaranteed_outcome"),
+    ("我后台给您把这个月的月租折抵掉。", "compensation"),
+    ("我们店给您把漆重做一遍。", "guaranteed_outcome"),
+    ("We'll cover the repair bill for you.", "compensation"),
+    ("I'll get the charge waived on your next statement.", "compensation"),
+    ("You'll get every dollar back.", "refund_outcome"),
+    ("Rest assured the refund will be in your account.", "refund_outcome"),
+    ("I'll backdate the contract so you're inside the window.", "rule_exception"),
+])
+def test_staff_s_own_act_for_the_customer_is_a_commitment(text: str, category: str) -> None:
+    assert category in categories(text)
+
+
+@pytest.mark.parametrize("text", [
+    "我帮您申请退款，结果以审核为准。",                  # a process
+    "我尽量帮您免掉这笔费用，但要领导审批。",            # hedged, and pending a decision
+    "我先帮您把退款申请提交上去。",                      # the outcome names the request (退款申请)
+    "我帮您通过系统重新核对一下订单。",                  # 通过 as "via"
+    "I'll check whether the refund has gone through.",  # a process
+    "We will review your case and reply within five working days.",
+    "对的，周日仓库休息，周一统一发货。",                # a published schedule
+])
+def test_an_own_act_in_a_scope_is_no_commitment(text: str) -> None:
+    assert categories(text) == set()
+
+
+# Said in staff's or the company's own name, these commit by themselves (commitment.by_itself): no outcome after.
+@pytest.mark.parametrize(("text", "category"), [
+    ("这次延误责任全在本公司，我们向您致歉。", "liability_admission"),
+    ("客户经理确有误导，本行责无旁贷。", "liability_admission"),
+    ("That one's on us, sorry.", "liability_admission"),
+    ("Yes, we're at fault for the late transfer.", "liability_admission"),
+    ("那个收银员我们会给她记个大过。", "staff_discipline"),
+    ("这位师傅我们马上调离岗位。", "staff_discipline"),
+    ("那位客服以后不让他再接电话了。", "staff_discipline"),
+    ("缺的那页证明回头补给我就行。", "rule_exception"),
+    ("这次我偷偷给您改一下地址。", "rule_exception"),
+    ("No need for the receipt this time.", "rule_exception"),
+])
+def test_what_commits_by_itself_needs_no_outcome(text: str, category: str) -> None:
+    assert categories(text) == {category}
+
+
+@pytest.mark.parametrize("text", [
+    "这不是我们的错，是快递的问题。",                  # denied
+    "如果是我们的失误，我们会按规定处理。",            # a supposition
+    "是不是我们的问题，还要等核实。",                  # a question
+    "延误责任全在 阁下，与本公司无关。",               # the fault is the customer's (a phrase, not a promise)
+    "It's not our fault that the courier was late.",
+    "您的账号被封了，需要提交申诉。",                  # the customer's account, no colleague
+    "按规定需要先审核，审核通过后给您办理。",          # the rule kept
+])
+def test_an_admission_in_a_scope_is_no_commitment(text: str) -> None:
+    assert categories(text) == set()

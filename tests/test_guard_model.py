@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from coach.cli import guard_cmds
 from coach.guard import check
-from coach.guard.model import BUCKETS, KINDS, ModelStage, load_stage
+from coach.guard.model import BUCKETS, KINDS, ModelStage, _bucket, load_stage, taken_back
 from coach.policy import load_policy
 from coach.types import GuardReport
 from scripts import build_guard_model as builder
@@ -113,7 +113,8 @@ def test_the_build_is_reproducible_and_skips_absent_real_world_data(tmp_path: Pa
         builder.main(["--datasets", str(datasets), "--out", str(out), "--jddc-labels", str(tmp_path / "absent.jsonl")])
     assert first.read_bytes() == second.read_bytes()
     with np.load(first) as model:
-        assert list(model["sources"]) == ["author x1: 10", "author x2: 10", "author x3: 10"]
+        assert list(model["sources"]) == ["author x1: 10", "author x2: 10", "author x3: 10",
+                                          f"safety replies: {len(builder.safety_rows())}"]
     assert builder.jddc_rows(datasets / "labels.jsonl", real_world=tmp_path / "no-shared") == []
 
 
@@ -158,6 +159,8 @@ DEMANDS_COMPENSATION = "三个工作日?我下周一就要把这笔钱挪去付�
     ("你们保养多收了我三百块，退给我，我给你们写五星好评。",
      "您是说这次保养多收您的三百块我退给您，您就给我们写个五星好评，我理解得对吗？"),
     ("我不差那几十块钱，你们这么大的平台就这么做事？", "您是说您真不差那几十块钱，我们这么大的平台就这么做事，我理解得对吗？"),
+    # the offline composer's letter salutation, in the register of the labelled sets' promising letters
+    ("你们业务员骗我买了这个保险,我要全额退保,还要赔我利息!", "尊敬的客户：您好！"),
 ])
 def test_the_stage_honours_apologies_and_read_backs(stage: ModelStage, context: str, reply: str) -> None:
     assert check(reply, context=context, model=stage).ok
@@ -180,3 +183,79 @@ def test_the_stage_leaves_a_process_offer_alone(stage: ModelStage, scenario: str
     for reply in ("Don't worry, I understand, and I will go through it with you.",
                   "I will pass your views on so that we improve."):
         assert check(reply, context=message, model=stage).ok
+
+
+def test_coach_s_own_safety_replies_pass_the_guard_with_the_stage(stage: ModelStage) -> None:
+    """The escalation lines coach writes (coach/safety.yaml) are trained on as ok: the stage flagged four."""
+    from coach.safety import rules
+
+    rows = builder.safety_rows()
+    assert len(rows) > 60 and {r.kind for r in rows} == {"ok"}
+    lines = {t for flag in rules().flags.values() for ls in flag.reply.values() for line in ls for t in (line.zh, line.en)}
+    assert [text for text in lines if not check(text, model=stage).ok] == []
+
+
+def test_english_is_read_as_words_too() -> None:
+    """Squeezed character n-grams blur English word boundaries; words and word pairs are features."""
+    english, chinese = builder.Row("I'll get that fee waived, our fault.", "ok", None, "t"), \
+        builder.Row("我们会核实。", "ok", None, "t")
+    builder.featurise([english, chinese])
+    assert {_bucket("w:waived"), _bucket("w:i'll"), _bucket("w:our fault")} <= set(english.features)
+    assert _bucket("w:our") not in set(chinese.features)
+
+
+def _jddc_row(session: str, kind: str = "ok") -> builder.Row:
+    return builder.Row("好的", kind, None, "jddc labels", session=session)
+
+
+def test_jddc_sessions_are_spread_over_the_folds_and_never_split() -> None:
+    rows = [builder.Row("x", "ok", None, f"author a{n:02d}") for n in range(5)]
+    rows += [_jddc_row(f"s{n}") for n in range(10) for _ in range(3)]
+    fold = builder.folds(rows)
+    jddc = {(r.session, int(f)) for r, f in zip(rows, fold, strict=True) if r.session}
+    assert len({s for s, _ in jddc}) == len(jddc) == 10  # each session in exactly one fold
+    assert {f for _, f in jddc} == set(range(builder.FOLDS))  # and real turns in every fold
+    assert len({int(f) for r, f in zip(rows, fold, strict=True) if not r.session}) == 5
+
+
+def test_a_model_flag_on_real_turns_must_be_as_precise_as_the_rules_there() -> None:
+    """Out of fold, 0.5 would keep 0.90 overall, but on the real turns its added flags are 1 right in 3 while the
+    rules are 2 right in 3 there: the threshold rises until the real turns' added flags are as precise."""
+    promise = "unauthorized_promise"
+    authored = [builder.Row("x", promise, "deadline", "author a01") for _ in range(27)]
+    real = [_jddc_row("r1", promise), _jddc_row("r2"), _jddc_row("r3")]
+    ruled = [_jddc_row(f"q{n}", promise if n < 2 else "ok") for n in range(3)]
+    for row in ruled:
+        row.rule_kinds = {promise}
+    rows = authored + real + ruled
+    scores = np.array([0.9] * 27 + [0.8, 0.5, 0.5] + [0.0] * 3)
+    assert builder._threshold(rows, scores, promise, 0.90) == pytest.approx(0.51)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (builder.REAL_WORLD / "jddc_sessions.jsonl").is_file(),
+                    reason="the shipped model also learned from the JDDC turns in ../shared")
+def test_the_shipped_model_is_what_the_build_script_makes(tmp_path: Path) -> None:
+    """A change to the training rows, the features or the rules must come with a rebuilt model file."""
+    out = tmp_path / "guard_model.npz"
+    builder.main(["--out", str(out)])
+    assert out.read_bytes() == (ROOT / "coach" / "guard" / "guard_model.npz").read_bytes()
+
+
+def test_the_test_only_authors_are_scored_by_the_bench_and_never_trained_on() -> None:
+    from bench.guard_generalise import unseen_rows
+
+    unseen = unseen_rows()
+    assert {r.source for r in unseen} >= {"author a12"} and len(unseen) > 400
+    trained = {r.text for r in builder.training_rows(jddc_labels=None)}
+    assert not trained & {r.text for r in unseen if len(r.text) > 12}
+
+
+@pytest.mark.parametrize(("norm", "back"), [
+    ("您的订单预计88888月88888日送达您手中", True),   # hedged: the rules would not flag it either
+    ("一般明天下午就能送到", True),
+    ("预计明天一定送到", False),                      # certainty keeps it a promise
+    ("一般都能批下来，应该没问题", False),            # reassurance is a promise even when hedged
+])
+def test_the_stage_honours_a_hedge_as_the_rules_do(norm: str, back: bool) -> None:
+    assert taken_back(norm, "unauthorized_promise") is back

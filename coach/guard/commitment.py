@@ -2,14 +2,18 @@
 takes it back. The three axes are vocabularies in ``commitment.yaml`` beside this module, read and compiled
 once per process, so a policy owner extends them without touching a regex.
 
-Five ways the speaker commits, each read within one clause or the next:
+Seven ways the speaker commits, each read within one clause or the next:
 
 - an undertaking in their own name (我保证/我担保/答应您/就按您说的/I'll make sure) before an outcome;
+- staff's own act for the customer (我直接帮您, 我给您, 本公司将, we'll) before an outcome: what they will do,
+  unless hedged ("我尽量帮您…") or a process ("我帮您申请…");
 - certainty (一定/肯定/百分百) before an outcome;
 - a time before a deadline outcome ("明天给您送到", "88888号前到账": anonymised numbers read as values);
 - reassurance about the outcome itself (应该没问题, 一般都会同意的, 放心回去等), which needs no outcome named
   and is not taken back by a hedge: it sets the customer's expectation all the same;
-- an amount paid to the customer ("给您返88888元差价", Taobao's 返/补 X 元差价).
+- an amount paid to the customer ("给您返88888元差价", Taobao's 返/补 X 元差价);
+- said in staff's or the company's own name, what commits by itself (``by_itself``): fault admitted ("责任全在我们",
+  "that's on us"), a colleague's sanction ("给他记个大过"), a rule set aside ("材料下周再补过来就行").
 
 The scopes (negated, hedged, conditional, published policy, reported speech, past fact, question) are
 searched around the match; the existing scope checks of ``text`` apply as well.
@@ -51,9 +55,11 @@ class Vocabulary:
     """The compiled axes of ``commitment.yaml``."""
 
     undertaking: re.Pattern[str]
+    own_act: re.Pattern[str]
     certainty: re.Pattern[str]
     reassurance: re.Pattern[str]
     payment: re.Pattern[str]
+    by_itself: tuple[tuple[str, re.Pattern[str]], ...]  # (category, pattern): a commitment with no outcome after it
     time: re.Pattern[str]
     outcomes: tuple[tuple[str, re.Pattern[str]], ...]  # (category, pattern), in the file's order
     deadline_outcome: re.Pattern[str]
@@ -76,9 +82,12 @@ def compile_vocabulary(data: dict[str, Any], where: str) -> Vocabulary:
         commit, scope, outcomes = data["commitment"], data["scope"], data["outcomes"]
         return Vocabulary(
             undertaking=re.compile(_alternation(commit["undertaking"])),
+            own_act=re.compile(_alternation(commit["own_act"])),
             certainty=re.compile(_alternation(commit["certainty"])),
             reassurance=re.compile(_alternation(commit["reassurance"])),
             payment=re.compile(_alternation(data["payment"])),
+            by_itself=tuple((category, re.compile(_alternation(words)))
+                            for category, words in data["by_itself"].items()),
             time=re.compile(_alternation(data["time"]) + _NUMBERED_TIME),
             outcomes=tuple((category, re.compile(_alternation(words))) for category, words in outcomes.items()
                            if category != "deadline"),
@@ -214,14 +223,18 @@ class Commitment:
         for match in vocab.payment.finditer(norm):
             if not self._excused(vocab, norm, match.start(), match.end(), ctx, sentence, hedge=True, own=True):
                 return "compensation", match.start(), match.end()
-        for marker in (vocab.undertaking, vocab.certainty):
+        for category, pattern in vocab.by_itself:
+            for match in pattern.finditer(norm):
+                if not self._excused(vocab, norm, match.start(), match.end(), ctx, sentence, hedge=True, own=True):
+                    return category, match.start(), match.end()
+        for marker in (vocab.undertaking, vocab.certainty, vocab.own_act):
             for match in marker.finditer(norm):
                 outcome = self._outcome(vocab, norm, match.end())
                 if outcome is None:
                     continue
                 category, end = outcome
                 if not self._excused(vocab, norm, match.start(), end, ctx, sentence,
-                                     hedge=marker is vocab.certainty):
+                                     hedge=marker is not vocab.undertaking):
                     return category, match.start(), end
         return self._deadline(vocab, norm, ctx, sentence)
 
@@ -272,8 +285,10 @@ class Commitment:
             return True
         if scope["reported"].search(norm[:start]) or gt.restated(norm, start):
             return True
+        stop = gt.CLAUSE_BREAK.search(norm, end)
+        process_end = min(end + _PROCESS_AFTER, stop.start() if stop else len(norm))
         if past(norm, start, end) or any(norm[m.end():m.end() + 2] not in _OUTCOME_AFTER_PROCESS
-                                         for m in scope["process"].finditer(norm, clause, end)):
+                                         for m in scope["process"].finditer(norm, clause, process_end)):
             return True
         if scope["question"].search(norm[clause:start]) or asked(norm, end):
             return True
@@ -287,3 +302,4 @@ class Commitment:
 # Outcomes that are themselves worded with a negator ("不会让您吃亏", "不会派送"): the negator is the outcome.
 _OWN_NEGATION = re.compile(r"不会|不扣|没有损失|送不出去")
 _OUTCOME_AFTER_PROCESS = {"下来", "成功", "通过"}  # "价保肯定能申请下来": the outcome, not the process
+_PROCESS_AFTER = 4  # a process named right after the outcome, in its clause, is the outcome's request ("退保申请")

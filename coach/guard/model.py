@@ -2,9 +2,9 @@
 rules missed, each with a score, a category and the nearest labelled example as its reason.
 
 Features (``sentence_features``), hashed into one space with CRC-32 so they are the same in every process:
-character 1-3-grams of the sentence (squeezed), the rule guard's structure on the sentence (which axes of
-``commitment.yaml`` match, which categories the rules flagged), and the customer's side (a demand the
-rules read in the context, its category, and character bigrams of the customer's last words).
+character 1-3-grams of the sentence (squeezed), its English words and word pairs, the rule guard's structure on
+the sentence (which axes of ``commitment.yaml`` match, which categories the rules flagged), and the customer's
+side (a demand the rules read in the context, its category, and character bigrams of the customer's last words).
 
 The weights are a plain ``.npz`` (no pickle) built by ``scripts/build_guard_model.py`` from the repo's
 labelled sets; inference is numpy only, so ``coach check`` never imports scikit-learn. The rules keep
@@ -15,6 +15,7 @@ precedence: the stage only adds flags of a kind the rules did not raise on that 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import zlib
 from dataclasses import dataclass
@@ -47,16 +48,33 @@ def text_grams(squeezed: str) -> set[str]:
     return grams
 
 
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
+def words(norm: str) -> set[str]:
+    """English words and adjacent word pairs: character n-grams of squeezed English ("illwaiveit") blur word
+    boundaries, so "waive", "I'll" and "our fault" are read as words too (a06's and the code-switching desks'
+    wording). A Chinese character between two words breaks the pair."""
+    named: set[str] = set()
+    for run in re.split(r"[^a-z' ]+", norm):
+        tokens = _WORD.findall(run)
+        named.update(f"w:{t}" for t in tokens)
+        named.update(f"w:{a} {b}" for a, b in itertools.pairwise(tokens))
+    return named
+
+
 def structure(norm: str, rule_categories: set[str], demand: object | None, customer_tail: str) -> set[str]:
     """The rule guard's reading of the sentence and of the customer's turn, as named features."""
     vocab = vocabulary()
     named = {f"rule:{c}" for c in rule_categories}
     if rule_categories:
         named.add("rule:any")
-    axes = {"undertaking": vocab.undertaking, "certainty": vocab.certainty, "reassurance": vocab.reassurance,
-            "payment": vocab.payment, "time": vocab.time, "deadline": vocab.deadline_outcome}
+    axes = {"undertaking": vocab.undertaking, "own_act": vocab.own_act, "certainty": vocab.certainty,
+            "reassurance": vocab.reassurance, "payment": vocab.payment, "time": vocab.time,
+            "deadline": vocab.deadline_outcome}
     named.update(f"axis:{name}" for name, pattern in axes.items() if pattern.search(norm))
     named.update(f"outcome:{name}" for name, pattern in vocab.outcomes if pattern.search(norm))
+    named.update(f"by_itself:{name}" for name, pattern in vocab.by_itself if pattern.search(norm))
     named.update(f"scope:{name}" for name, pattern in vocab.scope.items() if pattern.search(norm))
     if demand is not None:
         named.update(("demand", f"demand:{getattr(demand, 'category', '')}"))
@@ -69,31 +87,44 @@ def sentence_features(sentence: gt.Sentence, ctx: GuardContext, rule_categories:
     """The hashed feature indices of one sentence read in its context (sorted, unique)."""
     tail = ctx.customer_words[-_CUSTOMER_TAIL:]
     named = text_grams(sentence.squeezed) | structure(sentence.norm, rule_categories, ctx.demand, tail)
+    if sentence.latin:
+        named |= words(sentence.norm)
     return sorted({_bucket(f) for f in named})
 
 
 _APOLOGY = re.compile(r"抱歉|对不起|歉意|不好意思|sorry|apolog")
 _TROUBLE = re.compile(r"带来|造成|添(?:了)?麻烦|困扰|不便|久等|不愉快|受累|费心|inconvenience|trouble")
 _CHECK_BACK = re.compile(r"(?:我理解得?(?:对|没错)吗|是吗|对吗|是这样吗|对吧|是吧|没错吧)[呢啊吧]*[?？]?$")
+# A letter's or a chat's salutation alone ("尊敬的客户：您好！", "Dear Ms Tan,"): its register is the formal
+# letters' of the labelled sets, where most sentences promise, but it says nothing.
+_SALUTATION = re.compile(r"(?:(?:尊敬的|亲爱的|dear )[^,，。!?:：]{0,12}[,，:：]?\s*)?"
+                         r"(?:您好|你好|hello|hi)?[,，.!！\s]*")
 _QUESTION_END = re.compile(r"(?:吗|么|嘛|是吧|对吧|对吗|是吗)[呢哦啊呀]*[?？]?$|[?？]$")
 
 
 def taken_back(norm: str, kind: str) -> bool:
-    """Scopes the rules honour, which the stage's score does not see: the customer's words read back to them
-    ("您是说…，我理解得对吗？"); for a promise also a question back ("是还有一个站点不收货么"), and a sentence
+    """Scopes the rules honour, which the stage's score does not see: a salutation alone ("尊敬的客户：您好！"),
+    the customer's words read back to them
+    ("您是说…，我理解得对吗？"); for a promise also a question back ("是还有一个站点不收货么"), a hedge (预计, 一般,
+    尽快) with no certainty, undertaking, reassurance or payment beside it, and a sentence
     that names no outcome and no commitment and only apologises for the trouble ("给您带来了这样的困扰，我们深表
     歉意", whatever the customer demanded before it; "…是我们 system 的 bug 导致…，sorry 啊" admits a fault
     besides) or offers a process ("I will pass your views on so that we improve", "我帮您反馈一下")."""
     norm = norm.rstrip(" 。.!！~")
     vocab = vocabulary()
+    if _SALUTATION.fullmatch(norm):
+        return True
     if (vocab.scope["reported"].match(norm) and _CHECK_BACK.search(norm)) or gt.restated(norm, len(norm)):
         return True
     if kind != "unauthorized_promise":
         return False
     if _QUESTION_END.search(norm):
         return True
+    if vocab.scope["hedged"].search(norm) and not any(
+            pattern.search(norm) for pattern in (vocab.undertaking, vocab.certainty, vocab.reassurance, vocab.payment)):
+        return True  # "您的订单预计…送达": hedged as the rules read it, and nothing keeps it a promise
     committing = (vocab.undertaking, vocab.certainty, vocab.reassurance, vocab.payment, vocab.deadline_outcome,
-                  *(pattern for _, pattern in vocab.outcomes))
+                  *(pattern for _, pattern in (*vocab.outcomes, *vocab.by_itself)))
     if any(pattern.search(norm) for pattern in committing):
         return False
     clauses = [c for c in gt.CLAUSE_BREAK.split(norm) if c.strip()]
