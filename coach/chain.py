@@ -32,8 +32,8 @@ from coach.model_answer import read_answer
 from coach.policy import Policy, Role, load_policy, policy_hash
 from coach.prompts import load_prompt
 from coach.redact import Redactor, install_log_masking
-from coach.script import find_placeholders, to_traditional
 from coach.safety_model import load_stage as load_safety_model
+from coach.script import find_placeholders, to_traditional
 from coach.types import Analysis, Attempt, Channel, Draft, DraftRequest, GuardReport, Passage, Turn
 
 log = logging.getLogger("coach.chain")
