@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from coach import safety
 from coach.escalation import advice_for
-from coach.script import to_simplified
 from coach.safety_model import SafetyModel
+from coach.script import to_simplified
 from coach.types import Analysis, CustomerType, DemandName, Language, RiskFlag, Turn
 
 
@@ -61,7 +61,7 @@ DEMAND_PATTERNS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
     ("see_manager", _rx(r"(?:叫|找|让|请|喊|要见|见见?)(?:你们)?(?:的|这儿的|这里的|店里的|厅里的)?[\u4e00-\u9fff]{0,2}"
                         r"(?:经理|领导|领到|主管|负责人|行长|店长|上级)(?!.{0,2}介绍)"
                         r"|谁说了算|说话算数的|能做主的|做得了主的|级别不够|跟我说不着|管事的(?:来|出来)"
-                        r"|(?:经理|领导|主管|负责人|行长|店长)(?:呢|在哪|[\u4e00-\u9fff]{0,3}(?:出来|过来|下来|出面))"
+                        r"|(?:经理|领导|主管|负责人|行长|店长)(?:呢|在哪|[\u4e00-\u9fff]{0,3}(?:出来|过来|下来|出面|叫来|喊来|找来))"
                         r"|(?:get|call|bring|fetch|put|speak to|talk to|see|want) (?:me )?(?:to )?(?:your|the|a) "
                         r"(?:manager|supervisor|boss)|someone (?:with|in) (?:authority|charge)|someone senior|where is (?:your|the) manager")),
 )

@@ -321,3 +321,24 @@ def test_quote_residue_and_verb_fragments_are_not_said() -> None:
     assert "”" not in quoted and "到账”" not in quoted
     photo = draft("这两瓶茅台我找懂行的朋友看过了,瓶盖胶帽都不对,照片发给你们了。")
     assert "关于照片发给" not in photo
+
+
+def test_what_staff_can_do_now_is_not_deferred_three_days() -> None:
+    redeliver = draft("您好，我昨天有一件包裹，APP显示配送失败，可是我整天都在家。想请问能不能今天晚上六点以后再送一次？",
+                      "phone")
+    assert "三个工作日" not in redeliver and "现在就" in redeliver
+    invoice = draft("是专票不是普票，我们公司报销要专票的，麻烦帮我改一下，谢谢", "chat")
+    assert "三个工作日" not in invoice and "现在就" in invoice
+    manager = draft("我从来没订过流量包！你别跟我解释了，你把你们经理叫来接电话。", "phone")
+    assert "主管" in manager and "三个工作日" not in manager
+    contract = draft("你把合同给我调出来看看，我签过字的那页", "phone")
+    assert "合同调出来" in contract and "三个工作日" not in contract
+    # a decision that belongs to the department with the authority is still forwarded within the window
+    assert "三个工作日" in draft("你们业务员骗我买了这个保险,我要全额退保!")
+
+
+def test_a_letter_of_questions_is_answered_not_registered_as_a_complaint() -> None:
+    letter = draft("王经理您好，上周我们在贵司下了30箱礼品酒的订单。想确认两件事：一是增值税专用发票能否在8月底前开出，"
+                   "二是9月5日前能否分两批送到。麻烦抽空回复，谢谢。", "letter")
+    assert "投诉" not in letter and "深表歉意" not in letter and "答复您" in letter
+    assert read_steps(letter).ok

@@ -28,6 +28,8 @@ from coach.script import to_simplified
 from coach.types import Analysis, Channel, DemandName, Language
 
 _CLAUSE_END = re.compile(r"[，,。！？!?；;：:\n…]+|(?<=[A-Za-z0-9])\.(?=\s|$)")
+_CLAUSE = re.compile(rf"(?P<clause>.*?)(?P<end>(?:{_CLAUSE_END.pattern})|\Z)", re.S)
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 _QUESTION = re.compile(r"吗|嘛|呢|干嘛|什么|怎么|为什么|凭什么|哪|谁|啥|多少|多长|多久|几时|几天|难道|是不是"
                        r"|能不能|可不可以"
                        r"|\b(?:why|what|how|who|where|when|which|can you|could you|will you)\b")
@@ -80,6 +82,8 @@ class Case:
     channel: Channel
     domain: str | None
     requested: tuple[str, ...] = ()
+    question: bool = False  # they asked something (请问…？): the next step answers it, it is not deferred
+    complaint: bool = True  # False: a calm question with nothing demanded, no apology or complaint registration
 
 
 def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | None) -> Case:
@@ -91,6 +95,8 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
                   and _object_worthy(t, words)), "")
     # demands inside an instruction to the assistant are not the customer's
     injected = "injection" in analysis.risk_flags or bool(_INSTRUCTION.search(norm))
+    calm = analysis.intensity == "low" and analysis.customer_type in ("求助型", "彬彬有礼型")
+    question = not injected and asks_question(words, analysis.intensity == "low")
     return Case(
         told=said, object=named,
         asked=[] if injected else list(analysis.demands),
@@ -98,7 +104,27 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
         missing=missing_facts(analysis.issue, norm),
         channel=channel, domain=domain,
         requested=() if injected else tuple(wording().requested(norm)),
+        question=question,
+        complaint=not (question and calm and not analysis.demands and not set(analysis.risk_flags) - {"injection"}),
     )
+
+
+_ASKING = re.compile(r"请问|想问|问一下|问下|想了解|想确认|能否|可否|是否|可不可以|能不能|可以吗|行不行"
+                     r"|\b(?:could you|can you|can i|is it|would it|whether|do you)\b")
+
+
+def asks_question(words: str, calm: bool) -> bool:
+    """Whether the customer asks something: 请问/能不能/could you …, or, when calm, a clause ending in ？
+    (an angry customer's 你们里面的人在干嘛？ is not a question to answer one by one)."""
+    return any((end and calm) or _ASKING.search(normalise(clause)) for clause, end in clauses(words))
+
+
+def clauses(words: str) -> list[tuple[str, bool]]:
+    """(clause, it ends in a question mark) for each clause of the customer's words. A thousands
+    separator does not end a clause: 38,600 and NT$1,150 stay whole."""
+    text = _THOUSANDS.sub("", words)
+    return [(m.group("clause").strip(), bool(re.search(r"[?？]", m.group("end"))))
+            for m in _CLAUSE.finditer(text) if m.group("clause").strip()]
 
 
 def missing_facts(issue: str, norm: str) -> list[Ask]:

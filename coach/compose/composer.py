@@ -70,12 +70,13 @@ def _opening(a: Analysis) -> str:
             "求助型": "open_help", "表现型": "open_feedback", "报复型": "open_revenge"}[a.customer_type]
 
 
-def _apology(a: Analysis) -> str:
+def _apology(a: Analysis, case: Case) -> str:
     if {"lawyer", "regulator"} & set(a.risk_flags):
         return "apology_formal"  # a formal reply: no admission in an apology to a lawyer or a regulator
     if a.customer_type == "表现型":
         return "apology_feedback"
-    if a.customer_type == "求助型" and a.intensity == "low" and not a.demands and not a.risk_flags:
+    if not case.complaint or (a.customer_type == "求助型" and a.intensity == "low" and not a.demands
+                              and not a.risk_flags):
         return "apology_help"  # a question, not a complaint: thanks, no apology for trouble it never named
     return "apology_service" if a.issue == "service" else "apology_default"
 
@@ -91,8 +92,11 @@ def _questions(case: Case, told_ok: bool, object_ok: bool) -> list[str]:
     return [first, "ask_more_about"] if object_ok else [first]
 
 
-def _actions(a: Analysis, case: Case) -> list[tuple[str, int]]:
+def _actions(a: Analysis, case: Case, answered: bool) -> list[tuple[str, int]]:
+    """The next steps (动); ``answered``: the customer's explicit request is answered with an action now."""
     flags = set(a.risk_flags)
+    if case.channel == "letter" and not case.complaint:
+        return [("answer_letter", 62)]  # a letter of questions is answered in writing, not registered as a complaint
     # Spoken and chat replies are short: recording is what staff do, a letter says it.
     chosen = [("record", 30)] if case.channel == "letter" else []
     if a.issue == "mis_selling":
@@ -105,14 +109,28 @@ def _actions(a: Analysis, case: Case) -> list[tuple[str, int]]:
         chosen.append(("money_review", 60))
     if "discipline" in case.asked:
         chosen.append(("discipline", 50))
-    if "deadline" in case.asked:
+    elsewhere = _decided_elsewhere(a, case)
+    if "deadline" in case.asked and elsewhere:
         chosen.append(("deadline", 50))
     if "lawyer" in flags:
         chosen.append(("legal_docs", 84))
-    chosen.append(("forward", 62))  # the one next step every reply keeps: forward and call back
+    if elsewhere:
+        chosen.append(("forward", 62))  # another department decides: forward, and call back within the window
+    elif "demand_manager" not in flags and not answered:
+        # staff can look into it now (a supervisor brought in now, or the request answered, says so already):
+        # a three-day callback for it would be a deferral
+        chosen.append(("answer_now" if case.question else "act_now", 62))
     if "demand_manager" not in flags and case.channel == "letter":
         chosen.append(("ownership", 20))
     return chosen
+
+
+def _decided_elsewhere(a: Analysis, case: Case) -> bool:
+    """Whether the next step belongs to a department with the authority (money, discipline, a sale to
+    verify, a formal complaint) or is a complaint letter: then forward and call back within the window."""
+    flags = set(a.risk_flags)
+    return (any(d in MONEY for d in case.asked) or "discipline" in case.asked or a.issue == "mis_selling"
+            or bool(flags & {"lawyer", "regulator", "media"}) or (case.channel == "letter" and case.complaint))
 
 
 def _moves(a: Analysis, norm: str, channel: Channel) -> tuple[list[str], list[str]]:
@@ -157,7 +175,7 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
         return [_Planned(w.phrase(k, channel), keep) for k, keep in keyed_press]
     early, late = _moves(a, norm, channel)
     keyed: list[tuple[str, int]] = [("letter_open", 100)] if channel == "letter" else []
-    keyed += [(_opening(a), 80), *((k, 90) for k in early), (_apology(a), 75)]
+    keyed += [(_opening(a), 80), *((k, 90) for k in early), (_apology(a, case), 75)]
     planned = [_Planned(w.phrase(k, channel), keep) for k, keep in keyed]
     planned += [_Planned(p, 95) for p in _safety_lines(a, channel)]
     # a plain question (how do I…, please check…) from a calm customer is answered now, not called back
@@ -169,8 +187,9 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
         keyed = [(k, 85 if k.startswith("restate") else 70) for k in _questions(case, *said)]
     if "regulator" in a.risk_flags:
         keyed.append(("ask_contact", 68))
-    keyed += [(k, 88) for k in case.requested if k not in _HELP_NOW or helped_now]
-    actions = _actions(a, case)
+    answered = [(k, 88) for k in case.requested if k not in _HELP_NOW or helped_now]
+    keyed += answered
+    actions = _actions(a, case, bool(answered))
     keyed += [x for x in actions if x[0] != "forward"] if helped_now else actions
     keyed += [(k, 90) for k in late]
     if channel == "letter":
