@@ -87,13 +87,13 @@ def _questions(case: Case, told_ok: bool, object_ok: bool) -> list[str]:
         first = ("restate_demands" if case.asked else "ask_want") + ("_about" if object_ok else "")
         return [first, "ask_facts"] if case.missing else [first]
     first = "restate_told_demands" if case.asked else "restate_told"
-    if case.missing:
-        return [first, "ask_facts_about" if object_ok else "ask_facts"]
-    return [first, "ask_more_about"] if object_ok else [first]
+    # "关于X，您说的这些我都记下了，还有需要补充的情况吗？" after a restatement was filler to the panel: not said
+    return [first, "ask_facts_about" if object_ok else "ask_facts"] if case.missing else [first]
 
 
-def _actions(a: Analysis, case: Case, answered: bool) -> list[tuple[str, int]]:
-    """The next steps (动); ``answered``: the customer's explicit request is answered with an action now."""
+def _actions(a: Analysis, case: Case, answered: bool, object_ok: bool) -> list[tuple[str, int]]:
+    """The next steps (动); ``answered``: the customer's explicit request is answered with an action now;
+    ``object_ok``: the case's object may be named (what they asked about)."""
     flags = set(a.risk_flags)
     if case.channel == "letter" and not case.complaint:
         return [("answer_letter", 62)]  # a letter of questions is answered in writing, not registered as a complaint
@@ -119,7 +119,8 @@ def _actions(a: Analysis, case: Case, answered: bool) -> list[tuple[str, int]]:
     elif "demand_manager" not in flags and not answered:
         # staff can look into it now (a supervisor brought in now, or the request answered, says so already):
         # a three-day callback for it would be a deferral
-        chosen.append(("answer_now" if case.question else "act_now", 62))
+        now = "answer_now" if case.question else "act_now"
+        chosen.append((now + ("_about" if object_ok else ""), 62))
     if "demand_manager" not in flags and case.channel == "letter":
         chosen.append(("ownership", 20))
     return chosen
@@ -180,7 +181,9 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     planned += [_Planned(p, 95) for p in _safety_lines(a, channel)]
     # a plain question (how do I…, please check…) from a calm customer is answered now, not called back
     helped_now = bool(_HELP_NOW & set(case.requested)) and not a.risk_flags and not case.asked
-    if helped_now:
+    if helped_now and "howto" not in case.requested and said[0] and not said[1]:
+        keyed = [("restate_told", 70)]  # what to check is in what they told: say it back, never "which item?"
+    elif helped_now:
         asked = "ask_help_step" if "howto" in case.requested else "ask_check_which"
         keyed = [(asked + ("_about" if said[1] else ""), 70)]
     else:
@@ -189,7 +192,8 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
         keyed.append(("ask_contact", 68))
     answered = [(k, 88) for k in case.requested if k not in _HELP_NOW or helped_now]
     keyed += answered
-    actions = _actions(a, case, bool(answered))
+    named = any(k.endswith("_about") for k, _ in keyed)  # the case's object is named once
+    actions = _actions(a, case, bool(answered), said[1] and not named)
     keyed += [x for x in actions if x[0] != "forward"] if helped_now else actions
     keyed += [(k, 90) for k in late]
     if channel == "letter":
