@@ -392,3 +392,12 @@ def test_a_report_to_an_authority_is_never_read_back_and_gets_the_formal_handlin
 def test_a_medical_record_is_not_a_vulnerable_customer() -> None:
     analysis = analyse("您好,我想问一下门诊报销的材料怎么交。上周四看了急性肠胃炎,发票和病历都拍好了,是在APP上传还是要寄原件?")
     assert "vulnerable" not in analysis.risk_flags
+
+
+def test_thanks_for_asking_and_answering_questions_only_when_something_was_asked() -> None:
+    scoff = draft("瞎扯淡", "chat")
+    assert "谢谢您来问我们" not in scoff and "您问的" not in scoff, scoff
+    statement = draft("问题是工人说话语气太差，还说咱家这活，给多少钱也不给装", "chat")
+    assert "您问的" not in statement, statement
+    asked = draft("请问我的快递什么时候能送到？", "chat")
+    assert "您问的" in asked and "三个工作日" not in asked, asked

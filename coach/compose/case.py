@@ -131,9 +131,9 @@ _ASKING = re.compile(r"请问|想问|问一下|问下|想了解|想确认|能否
 
 def asks_question(words: str, calm: bool) -> bool:
     """Whether the customer asks something: 请问/能不能/could you …, or, when calm, a clause ending in ？
-    (an angry customer's 你们里面的人在干嘛？ is not a question to answer one by one)."""
-    return any(_ASKING.search(normalise(clause)) or (calm and (end or _QUESTION.search(normalise(clause))))
-               for clause, end in clauses(words))
+    (an angry customer's 你们里面的人在干嘛？ is not a question to answer one by one, and a question word
+    without a question mark is often none: 给多少钱也不给装)."""
+    return any(_ASKING.search(normalise(clause)) or (calm and end) for clause, end in clauses(words))
 
 
 def clauses(words: str) -> list[tuple[str, bool]]:

@@ -76,8 +76,10 @@ def _apology(a: Analysis, case: Case) -> str:
     if a.customer_type == "表现型":
         return "apology_feedback"
     if not case.complaint or (a.customer_type == "求助型" and a.intensity == "low" and not a.demands
-                              and not a.risk_flags):
-        return "apology_help"  # a question, not a complaint: thanks, no apology for trouble it never named
+                              and not a.risk_flags and case.question):
+        # a question, not a complaint: thanks, no apology for trouble it never named (瞎扯淡 asked nothing:
+        # "谢谢您来问我们" to it reads as mockery)
+        return "apology_help"
     return "apology_service" if a.issue == "service" else "apology_default"
 
 
