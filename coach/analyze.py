@@ -51,7 +51,7 @@ ISSUES: tuple[Issue, ...] = (
 GENERAL = Issue("general", "这个问题", "the matter you raised", _rx(r"$^"))
 
 DEMAND_PATTERNS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
-    ("refund", _rx(r"退(?:款|保|钱|货|费|还)|全额|把钱(?:还|退)|refund|money back|cancel")),
+    ("refund", _rx(r"退(?:款|保|钱|货|费|还|回)|(?<!说)给我退|退给我|全额|把钱(?:还|退)|refund|money back|cancel")),
     ("compensation", _rx(r"赔(?:偿|钱|我(?![^，。！？,.!?]{0,3}利息)|付损失)|补偿|损失费|compensat|reimburs|damages")),
     ("interest", _rx(r"利息|interest")),
     ("apology", _rx(r"道歉|赔礼|认错|apolog")),
@@ -61,19 +61,19 @@ DEMAND_PATTERNS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
     ("see_manager", _rx(r"(?:叫|找|让|请|喊|要见|见见?)(?:你们)?(?:的|这儿的|这里的|店里的|厅里的)?[\u4e00-\u9fff]{0,2}"
                         r"(?:经理|领导|领到|主管|负责人|行长|店长|上级)(?!.{0,2}介绍)"
                         r"|谁说了算|说话算数的|能做主的|做得了主的|级别不够|跟我说不着|管事的(?:来|出来)"
-                        r"|(?:经理|领导|主管|负责人|行长|店长)(?:呢|在哪|[\u4e00-\u9fff]{0,3}(?:出来|过来|下来|出面))"
+                        r"|(?:经理|领导|主管|负责人|行长|店长)(?:呢|在哪|[\u4e00-\u9fff]{0,3}(?:出来|过来|下来|出面|叫来|喊来|找来))"
                         r"|(?:get|call|bring|fetch|put|speak to|talk to|see|want) (?:me )?(?:to )?(?:your|the|a) "
                         r"(?:manager|supervisor|boss)|someone (?:with|in) (?:authority|charge)|someone senior|where is (?:your|the) manager")),
 )
 
 FLAG_PATTERNS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
     # A customer's own recording is evidence, not media; filming to post it is.
-    ("media", _rx(r"记者|媒体|曝光|电视台|报社|报纸|自媒体|热搜|拍下来发|发帖|帖子|blog|followers|粉丝"
+    ("media", _rx(r"记者|媒体|曝光|电视台|报社|报纸|自媒体|热搜|拍下来发|发帖|帖子|blog|followers|粉丝|直播|镜头|livestream"
                   r"|(?:发|上|挂|晒|传|放)[^，。,.!！?？]{0,4}(?:抖音|微博|小红书|网上|朋友圈|懂车帝|论坛|点评|网)"
                   r"|(?:抖音|微博|小红书|懂车帝|论坛|朋友圈)[^，。,.!！?？]{0,4}(?:发|曝光|挂|晒|帖)"
                   r"|差评|journalist|reporter|media|newspaper|\btv\b|post (?:it|this) online|social media|viral|xiaohongshu|weibo"
                   r"|douyin|tiktok|one-star|bad review|post (?:the |my )?(?:photos|pictures|video)")),
-    ("regulator", _rx(r"银保监|保监|银监|金融监管|监管(?:局|部门|机构)|消协|消费者协会|12315|12378|工商|市场监管|人民银行|央行|信访|金管局"
+    ("regulator", _rx(r"银保监|保监|银监|金融监管|ncc|消基会|消委会|金管会|监管(?:局|部门|机构)|消协|消费者协会|12315|12378|工商|市场监管|人民银行|央行|信访|金管局"
                       r"|工信部|通信管理局|通管局|12300|12363|regulator|consumer (?:council|association)|ombudsman|watchdog|pboc|cbirc|nfra"
                       r"|people's bank")),
     ("lawyer", _rx(r"律师(?!事务所的(?:前台|同事|员工))|起诉|法院|打官司|诉讼|告你们|告到|法律途径|法律程序|法务|法庭"
@@ -88,7 +88,7 @@ FLAG_PATTERNS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
                    r"|不走了|就不走|别想办(?:业务)?|谁也别想(?:办|买|进|走|做)|躺在(?:你们)?(?:门口|这)|占着柜台|sit-in"
                    r"|kill(?!(?:ing)? time)|hurt you|smash|block the|banner|burn|beat (?:you|him|her)|you'll regret|violence")),
     ("vulnerable", _rx(r"老人|大爷|大妈|老太|老伴|奶奶|爷爷|[6-9]\d\s*岁|[六七八九]十(?:多|几)?岁?了|退休|养老钱|棺材本|救命钱|血汗钱|积蓄|一辈子"
-                       r"|哭|呜|病|残疾|孤寡|癌|化疗|透析"
+                       r"|哭|呜|病(?![历例])|残疾|孤寡|癌|化疗|透析"  # 病历 is a claim document, not an illness
                        r"|elderly|pension|life savings|crying|disabled|retired|\b[6-9]\d[- ]year[- ]old")),
     ("former_agent", _rx(r"(?:离职|以前|原来|之前|前)的?(?:业务员|代理人|员工)|我(?:就|也)?是(?:你们的?)?(?:业务员|代理人|员工)"
                          r"|业务员(?:陪|带)(?:我|着)|陪(?:我|同)(?:来|投诉)的?.{0,4}业务员|(?:former|ex-?)\s?(?:agent|employee|sales)"

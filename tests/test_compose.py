@@ -321,3 +321,83 @@ def test_quote_residue_and_verb_fragments_are_not_said() -> None:
     assert "”" not in quoted and "到账”" not in quoted
     photo = draft("这两瓶茅台我找懂行的朋友看过了,瓶盖胶帽都不对,照片发给你们了。")
     assert "关于照片发给" not in photo
+
+
+def test_what_staff_can_do_now_is_not_deferred_three_days() -> None:
+    redeliver = draft("您好，我昨天有一件包裹，APP显示配送失败，可是我整天都在家。想请问能不能今天晚上六点以后再送一次？",
+                      "phone")
+    assert "三个工作日" not in redeliver and "现在就" in redeliver
+    invoice = draft("是专票不是普票，我们公司报销要专票的，麻烦帮我改一下，谢谢", "chat")
+    assert "三个工作日" not in invoice and "现在就" in invoice
+    manager = draft("我从来没订过流量包！你别跟我解释了，你把你们经理叫来接电话。", "phone")
+    assert "主管" in manager and "三个工作日" not in manager
+    contract = draft("你把合同给我调出来看看，我签过字的那页", "phone")
+    assert "合同调出来" in contract and "三个工作日" not in contract
+    # a decision that belongs to the department with the authority is still forwarded within the window
+    assert "三个工作日" in draft("你们业务员骗我买了这个保险,我要全额退保!")
+
+
+def test_a_letter_of_questions_is_answered_not_registered_as_a_complaint() -> None:
+    letter = draft("王经理您好，上周我们在贵司下了30箱礼品酒的订单。想确认两件事：一是增值税专用发票能否在8月底前开出，"
+                   "二是9月5日前能否分两批送到。麻烦抽空回复，谢谢。", "letter")
+    assert "投诉" not in letter and "深表歉意" not in letter and "答复您" in letter
+    assert read_steps(letter).ok
+
+
+@pytest.mark.parametrize(("message", "channel", "garbled"), [
+    ("客服你好,写这封邮件是想反映一下周年庆满减的问题。6月18日下单了一台扫地机器人,标价1599,结果只减了50。", "letter", "我好"),
+    ("6月10日送货时,速递员要求我额外缴付NT$1,150进口税及报关手续费才肯交货,我只好先付款。", "letter", "NT$1，"),
+    ("委托人于2024年3月18日下单,实付人民币38,600元,收货后鉴定为非正品。", "letter", "38，"),
+    ("从上个月开始每天都有人打电话来,开口就是'X先生您的车险快到期了'。我上班接电话都不方便。", "phone", "X先生"),
+    ("你们这个到付怎么回事？网上写的运费二十二，到这儿要我付六十八。一个枕头能有多重？", "counter", "多重"),
+    ("三个月换了两次变速箱，今天又抖，前台这位小姐姐你来说说。", "counter", "我来说"),
+    ("我上個禮拜喺你哋度簽兩年合約攞嘅手機，屏幕左邊有條綠線，第二日已經有。", "counter", "哋"),
+    ("我們已經建了維權群。顧客代表周敏。1.本月20日前全部發貨，2.對延遲給予補償。", "letter", "1."),
+    ("Dear Claims Team,\nMy flight to Bangkok was delayed 9 hours due to a technical fault. Your letter rejects my claim.",
+     "letter", "Dear Claims"),
+    ("訂單編號 TW2406110387,顯示昨天下午3點簽收,但我昨天整天都在家,管理室也說沒有", "chat", "關於管理室"),
+    ("你们不给 我就把这卡片连同你们这双鞋开胶的照片一起发小红书", "chat", "关于双鞋"),
+])
+def test_no_garbled_echo(message: str, channel: str, garbled: str) -> None:
+    """A greeting said back in staff's voice, a number cut at its thousands separator, someone's quoted
+    words, a rhetorical question, words to the clerk, Cantonese, a list number, a salutation or an
+    unquoted noun fragment named as the case's object: the panel's 'garbled echo'."""
+    reply = draft(message, channel)
+    assert garbled not in reply, reply
+    assert "您说的这些我都记下了" not in reply and read_steps(reply).ok, reply
+
+
+def test_a_fact_the_customer_gave_is_never_asked_for_again() -> None:
+    fee = draft("你好呀，我张信用卡下个月要收年费八百八，用了好多年，想问可不可以豁免今年的年费？", "phone")
+    assert "金额" not in fee, fee
+    thrown = draft("你们那个快递员把箱子直接往地上扔，箱子上贴着易碎。我买的一套茶具，六个杯子碎了四个。我要赔偿。", "phone")
+    assert "约定的送货时间" not in thrown and "哪天下的" not in thrown, thrown
+    refund = draft("孩子还小不懂事，一晚上刷了三千多都不拦一下，钱必须给我退回来", "chat")
+    assert "怎么帮您处理" not in refund and "退款" in refund, refund
+    progress = draft("您好，我想查下理赔进度。保单号是[ACCOUNT_1]，我是9月3号把材料交到柜台的，麻烦帮我看看卡在哪一步了，谢谢。",
+                     "phone")
+    assert "哪一项" not in progress and "现在就帮您查" in progress, progress
+
+
+def test_a_report_to_an_authority_is_never_read_back_and_gets_the_formal_handling() -> None:
+    reply = draft("你們已經第三次跟我說工程師會來修了，我家光纖斷了十二天。下午沒人來，我就直接去NCC檢舉，也會寫信到消基會。",
+                  "phone")
+    for word in ("NCC", "檢舉", "消基會"):
+        assert word not in reply, reply
+    assert "正式渠道" in reply
+    lawyer = draft("我是王女士的代理律师。现在她要退保，现金价值只有十九万出头。请贵公司在十五个工作日内书面答复，否则我们将提起诉讼。")
+    assert "贵公司" not in lawyer and "十五个工作日" not in lawyer, lawyer
+
+
+def test_a_medical_record_is_not_a_vulnerable_customer() -> None:
+    analysis = analyse("您好,我想问一下门诊报销的材料怎么交。上周四看了急性肠胃炎,发票和病历都拍好了,是在APP上传还是要寄原件?")
+    assert "vulnerable" not in analysis.risk_flags
+
+
+def test_thanks_for_asking_and_answering_questions_only_when_something_was_asked() -> None:
+    scoff = draft("瞎扯淡", "chat")
+    assert "谢谢您来问我们" not in scoff and "您问的" not in scoff, scoff
+    statement = draft("问题是工人说话语气太差，还说咱家这活，给多少钱也不给装", "chat")
+    assert "您问的" not in statement, statement
+    asked = draft("请问我的快递什么时候能送到？", "chat")
+    assert "您问的" in asked and "三个工作日" not in asked, asked

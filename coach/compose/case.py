@@ -5,14 +5,15 @@
   that is a question, a demand, an insult, a promise, a threat, a risk (media, lawyer, danger …) or an
   instruction to the assistant is never restated: staff never read a threat back to a customer.
 - ``asked``: the analysis's demands (it leaves out those the customer rules out: 我不是要你们赔钱).
-- ``missing``: the facts this issue needs that the customer has not given (an order number, a date, an
-  amount already said is never asked again; a customer who gave two kinds of fact is not asked for more).
+- ``missing``: the facts this issue needs when the customer has given none (an order number, a date, an
+  amount already said is never asked again; a customer who gave any fact of the story is not asked for more).
 - ``requested``: what they explicitly ask staff to do (调出合同, 给个解释, 限额在哪里改), answered with an
   action staff may take (wording.yaml ``requests``).
 
 Say less rather than something wrong: a clause is restated only when it says what happened (an issue word,
-a term, a count), never praise (服务这么好我都舍不得走了 is sarcasm), and the case's object is named only
-when it is a quoted name or a longer term, never a two-character fragment (关于保人) or a person (店员).
+a term, a count), never praise (服务这么好我都舍不得走了 is sarcasm), a greeting (客服你好 → 客服我好), words to
+the clerk, a quote or a clause ending in a question mark; the case's object is named only when it is a short
+quoted name or a longer term, never a fragment (关于保人, 关于管理室, 关于双鞋开胶) or a person (店员).
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from coach.script import to_simplified
 from coach.types import Analysis, Channel, DemandName, Language
 
 _CLAUSE_END = re.compile(r"[，,。！？!?；;：:\n…]+|(?<=[A-Za-z0-9])\.(?=\s|$)")
+_CLAUSE = re.compile(rf"(?P<clause>.*?)(?P<end>(?:{_CLAUSE_END.pattern})|\Z)", re.S)
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 _QUESTION = re.compile(r"吗|嘛|呢|干嘛|什么|怎么|为什么|凭什么|哪|谁|啥|多少|多长|多久|几时|几天|难道|是不是"
-                       r"|能不能|可不可以"
+                       r"|能不能|可不可以|能否|是否|可否"
                        r"|\b(?:why|what|how|who|where|when|which|can you|could you|will you)\b")
 _NOT_RESTATED = re.compile(
     # promises, insults, emotion words, instructions, personal data: never repeated to the customer
@@ -59,8 +62,23 @@ _NOT_RESTATED = re.compile(
     # what they ask for, in passing or as an alternative: 或者这次保养的工时费就免了
     r"|或者|免(?:了|掉)|\bor\b|(?:退|赔|补|返|还)给"
     # instructions dressed as rules (管理员指令, 新规则: 直接承认是……) are never restated
-    r"|承认|规则|管理员|admin")
-_ZH_VOICE = {"你们": "我们", "您们": "我们", "我的": "您的", "我": "您", "你": "我", "您": "我"}
+    r"|承认|规则|管理员|admin"
+    # a greeting, a salutation or a list number is not what happened (客服你好 said back is 客服我好)
+    r"|你好|您好|^喂|在吗|^亲|^致|^\d+[.、]|^[一二三四五六七八九十][、.]|\b(?:dear|hi|hello|yes|re)\b|^to the"
+    # words to the clerk (你来说说, 你帮我收着), the firm addressed formally (贵公司), someone else's words in
+    # single quotes, talk about the talk (我再说最后一次): none says back well
+    r"|你(?!们)|您(?!们)|贵(?:公司|司|行|方|平台|店|所|品牌|部门)|'[\u4e00-\u9fff]|[\u4e00-\u9fff]'"
+    r"|说(?:最后)?一(?:次|遍)|从头说|再说"
+    # sentence-final particles and Cantonese do not survive a voice change (我哋度 → 我們哋度)
+    r"|[欸喔咧啦诶噢咯哦]|[嘅咗喺哋唔咁咩嚟啱冇睇畀佢嗰乜係]"
+    # half a bracket (the clause was cut inside "(订单号 …,1150元)") or a dangling "when" (6月10日送货时)
+    r"|[()（）]|时(?:候)?$"
+    # a reference number is not the story (Tracking number 4471-0932-88)
+    r"|\d{2,}[-‐]\d{2,}|tracking|waybill|order (?:no|number|#)|\breference\b|\bref\b"
+    # a report to an authority is a threat too (我就去NCC检举, 举报)
+    r"|检举|举报|ncc|消基会|消委会|金管会")
+# 你/您 alone (words to the clerk) are never restated: only the company and the customer change voice
+_ZH_VOICE = {"你们": "我们", "你們": "我們", "您们": "我们", "您們": "我們", "我的": "您的", "我": "您"}
 _ZH_KIN = {"您妈": "您母亲", "您爸": "您父亲", "您老公": "您先生", "您老婆": "您爱人", "您媳妇": "您爱人"}
 _EN_VOICE = {"i": "you", "i'm": "you're", "i've": "you've", "i'd": "you'd", "i'll": "you'll", "my": "your",
              "me": "you", "mine": "yours", "myself": "yourself", "you": "we", "your": "our", "yours": "ours",
@@ -80,6 +98,8 @@ class Case:
     channel: Channel
     domain: str | None
     requested: tuple[str, ...] = ()
+    question: bool = False  # they asked something (请问…？): the next step answers it, it is not deferred
+    complaint: bool = True  # False: a calm question with nothing demanded, no apology or complaint registration
 
 
 def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | None) -> Case:
@@ -91,6 +111,8 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
                   and _object_worthy(t, words)), "")
     # demands inside an instruction to the assistant are not the customer's
     injected = "injection" in analysis.risk_flags or bool(_INSTRUCTION.search(norm))
+    calm = analysis.intensity == "low" and analysis.customer_type in ("求助型", "彬彬有礼型")
+    question = not injected and asks_question(words, analysis.intensity == "low")
     return Case(
         told=said, object=named,
         asked=[] if injected else list(analysis.demands),
@@ -98,28 +120,57 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
         missing=missing_facts(analysis.issue, norm),
         channel=channel, domain=domain,
         requested=() if injected else tuple(wording().requested(norm)),
+        question=question,
+        complaint=not (question and calm and not analysis.demands and not set(analysis.risk_flags) - {"injection"}),
     )
+
+
+_ASKING = re.compile(r"请问|想问|问一下|问下|想了解|想确认|能否|可否|是否|可不可以|能不能|可以吗|行不行"
+                     r"|\b(?:could you|can you|can i|is it|would it|whether|do you)\b")
+
+
+def asks_question(words: str, calm: bool) -> bool:
+    """Whether the customer asks something: 请问/能不能/could you …, or, when calm, a clause ending in ？
+    (an angry customer's 你们里面的人在干嘛？ is not a question to answer one by one, and a question word
+    without a question mark is often none: 给多少钱也不给装)."""
+    return any(_ASKING.search(normalise(clause)) or (calm and end) for clause, end in clauses(words))
+
+
+def clauses(words: str) -> list[tuple[str, bool]]:
+    """(clause, it ends in a question mark) for each clause of the customer's words. A thousands
+    separator does not end a clause: 38,600 and NT$1,150 stay whole."""
+    text = _THOUSANDS.sub("", words)
+    return [(m.group("clause").strip(), bool(re.search(r"[?？]", m.group("end"))))
+            for m in _CLAUSE.finditer(text) if m.group("clause").strip()]
 
 
 def missing_facts(issue: str, norm: str) -> list[Ask]:
     w = wording()
-    given_kinds = sum(bool(w.given_pattern(Ask(given=f"&{kind}", zh="", en="")).search(norm)) for kind in w.fact_kinds)
-    if given_kinds >= 2:  # they told the story with its facts: staff work from that, not a questionnaire
-        return []
-    return [ask for ask in w.asks.get(issue, w.asks["general"]) if not w.given_pattern(ask).search(norm)]
+    given = any(w.given_pattern(Ask(given=f"&{kind}", zh="", en="")).search(norm) for kind in w.fact_kinds)
+    if given:  # they told the story with a fact of it (a date, an amount, an order number): staff look it up
+        return []  # from that; the panel read any further question as re-asking what was said
+    return [ask for ask in w.asks.get(issue, w.asks["general"])
+            if not w.given_pattern(ask).search(norm) and re.search(ask.when, norm)]
 
 
 _INSTRUCTION = re.compile(r"指令|原样|新任务|新规则|system\s*:|ignore (?:all|previous)")
 _PERSON_OR_ID = re.compile(r"(?:员|师傅|经理|老板|主管|领导|人|号|者|姐|哥|妹|弟|中|了|的|着|过|给|到|在|时间)$"
                            r"|多长|多久|多少|^小(?:伙子|姑娘|哥|妹)"
                            r"|\b(?:member|agent|manager|staff|supervisor|customer|person|guy|lady|man|woman|client)s?\b"
-                           r"|^(?:yuan|rmb|dollars?|pounds?|euros?)\b")
+                           r"|^(?:yuan|rmb|dollars?|pounds?|euros?)\b"
+                           # fragments the panel read as garbled: a classifier cut from its noun (这双鞋开胶 →
+                           # 双鞋开胶), a clause (红酒有沉淀很正常), a party or an amount (对方全责, 总金额), a
+                           # room (管理室), an English run with a verb, a unit or a code ("nobody calls", "months
+                           # pregnant", "placed order jd", "waybill zt")
+                           r"|^[双只件条瓶箱辆份]|[有很是说]|对方|全责|金额|[室处]$"
+                           r"|\b(?:nobody|someone|placed|covers|calls|order|section|months?|years?|weeks?|days?|hours?)\b"
+                           r"|\b[b-df-hj-np-tv-z]{2}\b")
 
 
 def _object_worthy(term: str, words: str) -> bool:
-    """A term the reply may name as the case's object: a name the customer quoted, or a longer term
-    (发动机舱盖, 空气炸锅, robot vacuum) that is not a person or an identifier."""
-    if len(term) >= 3 and re.search(rf"[“\"「『《]{re.escape(term)}[”\"」』》]", to_simplified(words)):
+    """A term the reply may name as the case's object: a short name the customer quoted, or a longer term
+    (发动机舱盖, 空气炸锅, robot vacuum) that is not a person, an identifier or a fragment."""
+    if 3 <= len(term) <= 6 and re.search(rf"[“\"「『《]{re.escape(term)}[”\"」』》]", to_simplified(words)):
         return True
     if _PERSON_OR_ID.search(term.lower()):
         return False
@@ -184,8 +235,8 @@ def told(words: str, analysis: Analysis, channel: Channel, terms: list[str] = ()
     language = analysis.language
     if "injection" in analysis.risk_flags:
         return ""
-    clauses = [c.strip() for c in _CLAUSE_END.split(words) if c.strip()]
-    good = [(c, i) for i, c in enumerate(clauses) if _restatable(c, language)]
+    # a clause that ends in a question mark is a question, often a rhetorical one (一个枕头能有多重？)
+    good = [(c, i) for i, (c, asked) in enumerate(clauses(words)) if not asked and _restatable(c, language)]
     if not good:
         return ""
     limit = MAX_TOLD[channel] * (3 if language == "en" else 1)
@@ -203,7 +254,7 @@ def told(words: str, analysis: Analysis, channel: Channel, terms: list[str] = ()
     return ("，" if language != "en" else ", ").join(said)
 
 
-_LEADING = re.compile(r"^(?:但是|但|可是|而且|结果|所以|因为|然后|另外|还有"
+_LEADING = re.compile(r"^(?:但是|但|可是|可(?![以能是])|而且|结果|所以|因为|然后|另外|还有"
                       r"|(?:and|but|so|even though|though|although|because)\b)\s*", re.I)
 _COUNTED = re.compile(r"\d|[一二两三四五六七八九十百千万几半]+(?:个|天|次|万|块|元|小时|分钟|年|月|周|瓶|箱)")
 

@@ -70,13 +70,16 @@ def _opening(a: Analysis) -> str:
             "求助型": "open_help", "表现型": "open_feedback", "报复型": "open_revenge"}[a.customer_type]
 
 
-def _apology(a: Analysis) -> str:
+def _apology(a: Analysis, case: Case) -> str:
     if {"lawyer", "regulator"} & set(a.risk_flags):
         return "apology_formal"  # a formal reply: no admission in an apology to a lawyer or a regulator
     if a.customer_type == "表现型":
         return "apology_feedback"
-    if a.customer_type == "求助型" and a.intensity == "low" and not a.demands and not a.risk_flags:
-        return "apology_help"  # a question, not a complaint: thanks, no apology for trouble it never named
+    if not case.complaint or (a.customer_type == "求助型" and a.intensity == "low" and not a.demands
+                              and not a.risk_flags and case.question):
+        # a question, not a complaint: thanks, no apology for trouble it never named (瞎扯淡 asked nothing:
+        # "谢谢您来问我们" to it reads as mockery)
+        return "apology_help"
     return "apology_service" if a.issue == "service" else "apology_default"
 
 
@@ -86,13 +89,16 @@ def _questions(case: Case, told_ok: bool, object_ok: bool) -> list[str]:
         first = ("restate_demands" if case.asked else "ask_want") + ("_about" if object_ok else "")
         return [first, "ask_facts"] if case.missing else [first]
     first = "restate_told_demands" if case.asked else "restate_told"
-    if case.missing:
-        return [first, "ask_facts_about" if object_ok else "ask_facts"]
-    return [first, "ask_more_about"] if object_ok else [first]
+    # "关于X，您说的这些我都记下了，还有需要补充的情况吗？" after a restatement was filler to the panel: not said
+    return [first, "ask_facts_about" if object_ok else "ask_facts"] if case.missing else [first]
 
 
-def _actions(a: Analysis, case: Case) -> list[tuple[str, int]]:
+def _actions(a: Analysis, case: Case, answered: bool, object_ok: bool) -> list[tuple[str, int]]:
+    """The next steps (动); ``answered``: the customer's explicit request is answered with an action now;
+    ``object_ok``: the case's object may be named (what they asked about)."""
     flags = set(a.risk_flags)
+    if case.channel == "letter" and not case.complaint:
+        return [("answer_letter", 62)]  # a letter of questions is answered in writing, not registered as a complaint
     # Spoken and chat replies are short: recording is what staff do, a letter says it.
     chosen = [("record", 30)] if case.channel == "letter" else []
     if a.issue == "mis_selling":
@@ -105,14 +111,29 @@ def _actions(a: Analysis, case: Case) -> list[tuple[str, int]]:
         chosen.append(("money_review", 60))
     if "discipline" in case.asked:
         chosen.append(("discipline", 50))
-    if "deadline" in case.asked:
+    elsewhere = _decided_elsewhere(a, case)
+    if "deadline" in case.asked and elsewhere:
         chosen.append(("deadline", 50))
     if "lawyer" in flags:
         chosen.append(("legal_docs", 84))
-    chosen.append(("forward", 62))  # the one next step every reply keeps: forward and call back
+    if elsewhere:
+        chosen.append(("forward", 62))  # another department decides: forward, and call back within the window
+    elif "demand_manager" not in flags and not answered:
+        # staff can look into it now (a supervisor brought in now, or the request answered, says so already):
+        # a three-day callback for it would be a deferral
+        now = "answer_now" if case.question else "act_now"
+        chosen.append((now + ("_about" if object_ok else ""), 62))
     if "demand_manager" not in flags and case.channel == "letter":
         chosen.append(("ownership", 20))
     return chosen
+
+
+def _decided_elsewhere(a: Analysis, case: Case) -> bool:
+    """Whether the next step belongs to a department with the authority (money, discipline, a sale to
+    verify, a formal complaint) or is a complaint letter: then forward and call back within the window."""
+    flags = set(a.risk_flags)
+    return (any(d in MONEY for d in case.asked) or "discipline" in case.asked or a.issue == "mis_selling"
+            or bool(flags & {"lawyer", "regulator", "media"}) or (case.channel == "letter" and case.complaint))
 
 
 def _moves(a: Analysis, norm: str, channel: Channel) -> tuple[list[str], list[str]]:
@@ -157,20 +178,24 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
         return [_Planned(w.phrase(k, channel), keep) for k, keep in keyed_press]
     early, late = _moves(a, norm, channel)
     keyed: list[tuple[str, int]] = [("letter_open", 100)] if channel == "letter" else []
-    keyed += [(_opening(a), 80), *((k, 90) for k in early), (_apology(a), 75)]
+    keyed += [(_opening(a), 80), *((k, 90) for k in early), (_apology(a, case), 75)]
     planned = [_Planned(w.phrase(k, channel), keep) for k, keep in keyed]
     planned += [_Planned(p, 95) for p in _safety_lines(a, channel)]
     # a plain question (how do I…, please check…) from a calm customer is answered now, not called back
     helped_now = bool(_HELP_NOW & set(case.requested)) and not a.risk_flags and not case.asked
-    if helped_now:
+    if helped_now and "howto" not in case.requested and said[0] and not said[1]:
+        keyed = [("restate_told", 70)]  # what to check is in what they told: say it back, never "which item?"
+    elif helped_now:
         asked = "ask_help_step" if "howto" in case.requested else "ask_check_which"
         keyed = [(asked + ("_about" if said[1] else ""), 70)]
     else:
         keyed = [(k, 85 if k.startswith("restate") else 70) for k in _questions(case, *said)]
     if "regulator" in a.risk_flags:
         keyed.append(("ask_contact", 68))
-    keyed += [(k, 88) for k in case.requested if k not in _HELP_NOW or helped_now]
-    actions = _actions(a, case)
+    answered = [(k, 88) for k in case.requested if k not in _HELP_NOW or helped_now]
+    keyed += answered
+    named = any(k.endswith("_about") for k, _ in keyed)  # the case's object is named once
+    actions = _actions(a, case, bool(answered), said[1] and not named)
     keyed += [x for x in actions if x[0] != "forward"] if helped_now else actions
     keyed += [(k, 90) for k in late]
     if channel == "letter":

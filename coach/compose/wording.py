@@ -38,6 +38,7 @@ class Phrase(_Strict):
 
 class Ask(_Strict):
     given: str = Field(description="Pattern showing the customer already said it; &kind = a fact_kinds pattern.")
+    when: str = Field(default="", description="Pattern the words must match for the ask to fit; empty: always.")
     zh: str
     en: str
 
