@@ -25,3 +25,24 @@ def test_panel_files_are_blind_and_scores_unblind_to_the_right_system(tmp_path: 
     rows = {line.split("|")[1].strip(): line for line in panel.score(folder).splitlines() if line.startswith("| ")}
     assert "| 4.00 |" in rows["system_c"] and "| 2.00 |" in rows["system_p"]
     assert f"system_c scored higher than system_p on {len(ids)} cases" in panel.score(folder)
+
+
+def test_a_panel_of_three_systems_on_chosen_case_files_compares_each_with_the_baseline(tmp_path: Path) -> None:
+    cases = panel.SCENARIOS / "heldout_s2.jsonl"
+    ids = list(panel.scenarios([cases]))
+    score_of = {"base": 2, "better": 4, "worse": 1}
+    for name in score_of:
+        (tmp_path / f"{name}.jsonl").write_text("".join(
+            json.dumps({"id": cid, "reply": f"{name}{cid}", "advice": []}) + "\n" for cid in ids), encoding="utf-8")
+    folder = tmp_path / "panel"
+    panel.build({name: tmp_path / f"{name}.jsonl" for name in score_of}, folder, [cases])
+    key = json.loads((folder / "key.json").read_text(encoding="utf-8"))
+    assert set(key["1"]) == set(ids)  # only the chosen file's cases
+    assert {frozenset(letters) for letters in key["2"].values()} == {frozenset("ABC")}
+    for reviewer, verdicts in key.items():
+        (folder / f"scores_r{reviewer}.jsonl").write_text("".join(
+            json.dumps({"case": cid, "reply": letter, "score": score_of[name]}) + "\n"
+            for cid, letters in verdicts.items() for letter, name in letters.items()), encoding="utf-8")
+    report = panel.score(folder)
+    assert f"better scored higher than base on {len(ids)} cases, lower on 0." in report
+    assert f"worse scored higher than base on 0 cases, lower on {len(ids)}." in report
