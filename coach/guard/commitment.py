@@ -139,7 +139,36 @@ def published(norm: str) -> bool:
                                       for m in vocabulary().certainty.finditer(norm)):  # "不过我给您加急", "保证…"
         return False
     return bool(_RANGE.search(norm) or _CHANNELS.search(norm) or _OTHER_PARTY.search(norm)
+                or _EVENT_WINDOW.search(norm)
                 or vocabulary().scope["published"].search(norm))
+
+
+# A window counted from an event the customer or the process reaches, not from now: the policy's clock, not a
+# date staff set ("签收后88888天内都可以的哦", "商品到达站点后会在88888小时内为您配送", "申请通过88888小时到账").
+_EVENT_WINDOW = re.compile(r"(?:签收|收货|收到货|收到商品|到达站点|到站|下单|付款|支付|出库|审核通过|申请通过|退款完成"
+                           r"|退款成功)(?:后|之后|以后)?[^,，。]{0,6}\d+\s*(?:个)?(?:小时|天|日|工作日)")
+
+
+def claimed(norm: str, start: int, end: int) -> bool:
+    """The clause claims something about the goods sold ("层层质检，保证正品", "一定不会让您失望"), not an outcome of
+    the customer's case (`scope.product_claim`); a case outcome in the clause keeps it a promise."""
+    left = gt.clause_start(norm, start)
+    stop = gt.CLAUSE_BREAK.search(norm, end)
+    clause = norm[left:stop.start() if stop else len(norm)]
+    return bool(vocabulary().scope["product_claim"].search(clause)) and not _CASE_OUTCOME.search(clause)
+
+
+def limited(norm: str, start: int, end: int) -> bool:
+    """The outcome is named as a limit ("只能退88888包的钱", "只能退货处理呢"), not granted (`scope.limited`, just
+    before it in its clause); 全额/全部 or certainty keeps it a promise."""
+    left = max(gt.clause_start(norm, start), start - 12)
+    region = norm[left:end + 2]
+    return (bool(vocabulary().scope["limited"].search(region)) and not _WHOLE.search(region)
+            and not vocabulary().certainty.search(region))
+
+
+_CASE_OUTCOME = re.compile(r"解决|退|赔|换|修|到账|送到|送达|补")
+_WHOLE = re.compile(r"全额|全部|全款|全数")
 
 
 def refund_timetable(norm: str) -> bool:
@@ -190,7 +219,7 @@ def past(norm: str, start: int, end: int) -> bool:
 # another party's process is theirs to keep ("财务也会在88888个工作日内退款至银行", "商家会在…审核").
 _CHANNELS = re.compile(r"(?:白条|储蓄卡|信用卡|余额|京豆|京东卡|e卡|零钱|微信|支付宝|优惠券)[^。]{0,30}"
                        r"(?:白条|储蓄卡|信用卡|余额|京豆|京东卡|e卡|零钱|微信|支付宝|优惠券)")
-_OTHER_PARTY = re.compile(r"(?:财务|银行|商家|卖家|厂家|系统|库房|仓库)(?:也|都|那边)?(?:会|将|是|在|审核)")
+_OTHER_PARTY = re.compile(r"(?:财务|银行|商家|卖家|厂家|系统|库房|仓库)(?:也|都|那边)?(?:会|将|是|在|审核|处理)")
 _COURTESY = re.compile(r"请您放心|您请放心")  # a closing courtesy ("…一年保修的呢 请您放心"), no certainty
 _ASKED = re.compile(r"(?:吗|么|嘛|是吧|对吧|对吗|是吗)[呢哦啊呀]*[?？]?$|[?？]$")
 _OWN_ACT = re.compile(r"我|我们|这边|小妹|妹子")
@@ -295,6 +324,8 @@ class Commitment:
         if hedge and explained(norm, start, end):
             return True
         if hedge and published(norm):  # reassurance and undertakings stand even beside policy
+            return True
+        if claimed(norm, start, end) or limited(norm, start, end):
             return True
         return gt.pending(norm, end)
 

@@ -26,7 +26,8 @@ import numpy as np
 from coach.errors import ConfigError
 from coach.guard import text as gt
 from coach.guard.base import GuardContext, Kind
-from coach.guard.commitment import vocabulary
+from coach.guard.commitment import claimed, vocabulary
+from coach.guard.service import model_gate
 from coach.types import Violation
 
 MODEL_PATH = Path(__file__).with_name("guard_model.npz")
@@ -102,6 +103,11 @@ _SALUTATION = re.compile(r"(?:(?:尊敬的|亲爱的|dear )[^,，。!?:：]{0,12
 _QUESTION_END = re.compile(r"(?:吗|么|嘛|是吧|对吧|对吗|是吗)[呢哦啊呀]*[?？]?$|[?？]$")
 
 
+def sentence_latin(norm: str) -> bool:
+    """Mostly English: the chat-register gate reads Chinese cues only."""
+    return len(_WORD.findall(norm)) >= 3
+
+
 def taken_back(norm: str, kind: str) -> bool:
     """Scopes the rules honour, which the stage's score does not see: a salutation alone ("尊敬的客户：您好！"),
     the customer's words read back to them
@@ -109,13 +115,19 @@ def taken_back(norm: str, kind: str) -> bool:
     尽快) with no certainty, undertaking, reassurance or payment beside it, and a sentence
     that names no outcome and no commitment and only apologises for the trouble ("给您带来了这样的困扰，我们深表
     歉意", whatever the customer demanded before it; "…是我们 system 的 bug 导致…，sorry 啊" admits a fault
-    besides) or offers a process ("I will pass your views on so that we improve", "我帮您反馈一下")."""
+    besides) or offers a process ("I will pass your views on so that we improve", "我帮您反馈一下"); for a
+    forbidden phrase, a sentence in chat register (呢/哦/亲/~, a thank-you) with no cue of the phrase taxonomy
+    (``model_gate`` in service_phrases.yaml): a question back ("…是么"), a softened explanation ("差距不是很大呢~
+    亲亲"), "不客气 充值成功 短信告知"."""
     norm = norm.rstrip(" 。.!！~")
     vocab = vocabulary()
     if _SALUTATION.fullmatch(norm):
         return True
     if (vocab.scope["reported"].match(norm) and _CHECK_BACK.search(norm)) or gt.restated(norm, len(norm)):
         return True
+    if kind == "forbidden_phrase":
+        register, cues = model_gate()
+        return bool(register.search(norm)) and not sentence_latin(norm) and not cues.search(norm)
     if kind != "unauthorized_promise":
         return False
     if _QUESTION_END.search(norm):
@@ -123,6 +135,8 @@ def taken_back(norm: str, kind: str) -> bool:
     if vocab.scope["hedged"].search(norm) and not any(
             pattern.search(norm) for pattern in (vocab.undertaking, vocab.certainty, vocab.reassurance, vocab.payment)):
         return True  # "您的订单预计…送达": hedged as the rules read it, and nothing keeps it a promise
+    if _only_claims(norm):
+        return True  # "海外直采，您精心挑选的商品一定不会让您失望哒": the goods' quality, not the case's outcome
     committing = (vocab.undertaking, vocab.certainty, vocab.reassurance, vocab.payment, vocab.deadline_outcome,
                   *(pattern for _, pattern in (*vocab.outcomes, *vocab.by_itself)))
     if any(pattern.search(norm) for pattern in committing):
@@ -130,6 +144,22 @@ def taken_back(norm: str, kind: str) -> bool:
     clauses = [c for c in gt.CLAUSE_BREAK.split(norm) if c.strip()]
     only_sorry = all(_APOLOGY.search(c) or _TROUBLE.search(c) for c in clauses) and _APOLOGY.search(norm)
     return bool(only_sorry or vocab.scope["process"].search(norm))
+
+
+def _only_claims(norm: str) -> bool:
+    """Every clause that commits (certainty, undertaking, reassurance, payment) claims the goods' quality
+    (``scope.product_claim``, as the rules read it) and at least one does."""
+    vocab = vocabulary()
+    markers = (vocab.undertaking, vocab.certainty, vocab.reassurance, vocab.payment)
+    starts, seen = [0, *(m.end() for m in gt.CLAUSE_BREAK.finditer(norm))], False
+    for start in starts:
+        stop = gt.CLAUSE_BREAK.search(norm, start)
+        clause = norm[start:stop.start() if stop else len(norm)]
+        if any(pattern.search(clause) for pattern in markers):
+            if not claimed(norm, start, start):
+                return False
+            seen = True
+    return seen
 
 
 @dataclass(frozen=True)

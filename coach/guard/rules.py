@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from coach.guard import text as gt
 from coach.guard.base import ALL_SCOPES, GuardContext, Kind, Scope
-from coach.guard.commitment import EXPLAINABLE, asked, explained, past, published, refund_timetable
+from coach.guard.commitment import EXPLAINABLE, asked, claimed, explained, limited, past, published, refund_timetable
 from coach.types import Violation
 
 
@@ -66,6 +66,10 @@ class SplitPattern:
         if self._chinese is None:
             self._chinese = re.compile(self.sources()[1])
         return self._chinese
+
+
+# Outcomes a limit can name ("只能退88888包的钱"): what the customer gets at most, not a grant.
+_LIMITABLE = frozenset({"refund_outcome", "compensation"})
 
 
 class SentenceRule:
@@ -124,7 +128,9 @@ class SentenceRule:
             or (self.published_excuses and published(norm))
             or (self.kind == "unauthorized_promise"
                 and (past(norm, start, end) or asked(norm, end) or refund_timetable(norm)
-                     or (self.category in EXPLAINABLE and explained(norm, start, end))))
+                     or (self.category in EXPLAINABLE and explained(norm, start, end))
+                     or (self.category == "guaranteed_outcome" and claimed(norm, start, end))
+                     or (self.category in _LIMITABLE and limited(norm, start, end))))
             or (self.kind == "unauthorized_promise" and gt.pending(norm, end))
             or self.exempt(norm, start, end)
         )

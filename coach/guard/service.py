@@ -98,6 +98,19 @@ def families(path: Path = PHRASES_PATH) -> tuple[Family, ...]:
     return compile_families(read_phrases(path), str(path))
 
 
+@functools.cache
+def model_gate(path: Path = PHRASES_PATH) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(chat register, taxonomy cues) of ``model_gate`` in the shipped file: a model-only phrase flag on a
+    sentence in chat register needs a cue."""
+    data = read_phrases(path)
+    try:
+        gate = data["model_gate"]
+        return re.compile(_words(gate["register"])), re.compile(_words(gate["cues"]))
+    except (KeyError, TypeError) as exc:
+        raise ConfigError(f"the service-phrase vocabulary {path} cannot be read: {exc!r}",
+                          "model_gate needs register and cues lists; see its header") from exc
+
+
 _PHRASE_SCOPES: frozenset[Scope] = frozenset({"quote"})
 
 

@@ -1,0 +1,152 @@
+"""The guard's flags on real JD.com chat, read by a person: a TUNE half to learn from, a MEASURE half to report.
+
+    python -m bench.jddc_review dump tune  OUT.jsonl      # every flag on the TUNE half, for reading (text included:
+                                                          # OUT must stay outside the repo)
+    python -m bench.jddc_review dump measure OUT.jsonl    # the same for MEASURE: once, at the end
+    python -m bench.jddc_review score REVIEW.jsonl [FLAGS.jsonl ...]   # reviewed precision of each flags file
+    python -m bench.jddc_review share                      # share of all 5,100 staff turns flagged, this code
+
+**The split** (``half``): the sessions of ``../shared/real-world/jddc_sessions.jsonl`` that are not in
+``evals/datasets/jddc_labels.jsonl`` are cut in two by a fixed hash of the session id:
+``sha256("guard5-split:" + session)``, first byte even → ``tune``, odd → ``measure``. Labelled sessions are
+``labelled`` (the model learns from them). The rule depends on nothing but the id, so it is the same on every
+machine and in every run, and a session never changes side. Written down before any flag was read (branch
+guard5, 2026-12-06): rules and the model stage were fitted on ``tune`` and the labelled turns only; ``measure``'s
+flags were read once, at the end, to report precision.
+
+A review file (``evals/datasets/jddc_review_*.jsonl``) holds references and labels only, no turn text: one row
+per flagged (session, turn, kind), ``{"session", "turn", "half", "kind", "verdict": "right"|"wrong", "why"}``.
+A flag counts as right when the turn really holds a violation of that kind under the labelling rules of
+``../shared/real-world/README.md`` (the category is not scored); the verdict does not depend on which detector
+raised it, so one review scores the flags of any version of the guard on the same turns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from scripts.build_guard_model import DATASETS, REAL_WORLD, jsonl_rows  # noqa: E402
+
+SESSIONS = REAL_WORLD / "jddc_sessions.jsonl"
+SALT = "guard5-split:"
+
+
+def half(session: str, labelled: frozenset[str] | set[str] = frozenset()) -> str:
+    """``labelled``, ``tune`` or ``measure``: the fixed split of the JDDC sessions (see the module's docstring)."""
+    if session in labelled:
+        return "labelled"
+    return "tune" if hashlib.sha256((SALT + session).encode("utf-8")).digest()[0] % 2 == 0 else "measure"
+
+
+def labelled_sessions() -> set[str]:
+    return {r["session"] for r in jsonl_rows(DATASETS / "jddc_labels.jsonl")}
+
+
+def staff_turns(path: Path = SESSIONS) -> Iterator[tuple[str, str, int, str, list[dict]]]:
+    """(half, session, turn index, text, the four turns before it) for every non-empty staff turn."""
+    labelled = labelled_sessions()
+    for session in jsonl_rows(path):
+        turns = session["turns"]
+        for index, turn in enumerate(turns):
+            if turn["speaker"] == "staff" and turn["text"].strip():
+                yield half(session["session"], labelled), session["session"], index, turn["text"], \
+                    turns[max(0, index - 4):index]
+
+
+def flags(which: str | None = None) -> Iterator[dict]:
+    """Every flagged staff turn (of one half, or all), as the bench reads it: rules + the shipped model."""
+    from coach.guard import check
+    from coach.guard.model import load_stage
+    from coach.policy import load_policy
+
+    policy, stage = load_policy(), load_stage()
+    for side, session, index, text, context in staff_turns():
+        if which and side != which:
+            continue
+        report = check(text[:20_000], context=context, policy=policy, model=stage)
+        if report.violations:
+            yield {"session": session, "turn": index, "half": side,
+                   "flags": sorted({(v.kind, v.category, v.detector) for v in report.violations})}
+
+
+def share() -> dict[str, tuple[int, int]]:
+    """(flagged, total) staff turns per half and overall, rules + model."""
+    from coach.guard import check
+    from coach.guard.model import load_stage
+    from coach.policy import load_policy
+
+    policy, stage = load_policy(), load_stage()
+    counts: dict[str, list[int]] = {}
+    for side, _session, _index, text, context in staff_turns():
+        found = bool(check(text[:20_000], context=context, policy=policy, model=stage).violations)
+        for key in (side, "all"):
+            pair = counts.setdefault(key, [0, 0])
+            pair[0] += found
+            pair[1] += 1
+    return {k: (v[0], v[1]) for k, v in counts.items()}
+
+
+def precision(review: list[dict], flagged: list[dict]) -> dict[str, tuple[int, int, int]]:
+    """(right, wrong, unreviewed) per detector group: flags of ``flagged`` judged by ``review``."""
+    verdicts = {(r["session"], r["turn"], r["kind"]): r["verdict"] for r in review}
+    out = {"rules": [0, 0, 0], "model": [0, 0, 0], "both": [0, 0, 0]}
+    for row in flagged:
+        kinds: dict[str, set[str]] = {}
+        for kind, _category, detector in row["flags"]:
+            kinds.setdefault(kind, set()).add(detector)
+        for kind, detectors in kinds.items():
+            verdict = verdicts.get((row["session"], row["turn"], kind))
+            slot = 2 if verdict is None else 0 if verdict == "right" else 1
+            for group in ("rules", "model"):
+                if group in detectors:
+                    out[group][slot] += 1
+            out["both"][slot] += 1
+    return {k: (v[0], v[1], v[2]) for k, v in out.items()}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    dump = sub.add_parser("dump")
+    dump.add_argument("which", choices=("tune", "measure", "labelled", "all"))
+    dump.add_argument("out", type=Path)
+    dump.add_argument("--text", action="store_true", help="include the turn and its context (for reading only)")
+    score = sub.add_parser("score")
+    score.add_argument("review", type=Path)
+    score.add_argument("flagged", type=Path, nargs="+")
+    sub.add_parser("share")
+    args = parser.parse_args(argv)
+    if not SESSIONS.is_file():
+        print(f"skipped: {SESSIONS} is absent.")
+        return
+    if args.command == "dump":
+        texts = {(s, i): (t, c) for _h, s, i, t, c in staff_turns()} if args.text else {}
+        with args.out.open("w", encoding="utf-8") as out:
+            for row in flags(None if args.which == "all" else args.which):
+                if args.text:
+                    row["text"], context = texts[(row["session"], row["turn"])]
+                    row["context"] = [f"{t['speaker']}: {t['text']}" for t in context]
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    elif args.command == "score":
+        review = jsonl_rows(args.review)
+        for path in args.flagged:
+            for group, (right, wrong, missing) in precision(review, jsonl_rows(path)).items():
+                judged = right + wrong
+                print(f"{path.name} {group}: {right}/{judged} = {right / judged if judged else 0:.3f}"
+                      + (f" ({missing} unreviewed)" if missing else ""))
+    else:
+        for key, (found, total) in sorted(share().items()):
+            print(f"{key}: {found}/{total} = {found / total:.1%}")
+
+
+if __name__ == "__main__":
+    main()
