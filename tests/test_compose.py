@@ -401,3 +401,37 @@ def test_thanks_for_asking_and_answering_questions_only_when_something_was_asked
     assert "您问的" not in statement, statement
     asked = draft("请问我的快递什么时候能送到？", "chat")
     assert "您问的" in asked and "三个工作日" not in asked, asked
+
+
+@pytest.mark.parametrize(("message", "channel", "named"), [
+    # own paraphrases of the panel's "ignores the request" family (redeliver, address, add-on, exchange, reship,
+    # unlock, calls, re-weigh): the thing asked for is named and started now
+    ("快递说派送失败，可我一直在家。麻烦明天下午三点以后再派送一次，上午我要上班。", "phone", "再送一次"),
+    ("Could you change the delivery address on my order to my office before it ships? Thanks.", "chat", "address"),
+    ("我根本没订这个彩铃包，每月扣我十块，你现在就把这个业务取消掉。", "counter", "关掉的这项业务"),
+    ("鞋子左脚开胶了，穿了两次而已，给我换一双新的吧。", "chat", "换货"),
+    ("包裹丢了三天没人管，东西是给孩子开学用的，能不能先补发一件？", "chat", "补寄"),
+    ("手机银行被锁了，我人在外地，怎么才能解锁？", "phone", "解锁"),
+    ("我早就退保了，你们还天天打电话推销，以后不要再打电话给我了。", "phone", "不想再接到这类电话"),
+    ("寄个文件说超重要我补四十，你当着我的面重新称一下。", "counter", "当着您的面"),
+])
+def test_a_concrete_request_is_named_and_started_not_asked_again(message: str, channel: str, named: str) -> None:
+    reply = draft(message, channel)
+    assert named in reply, reply
+    assert "您希望我们怎么帮您处理" not in reply and "what would you like us to do" not in reply, reply
+    assert read_steps(reply).ok, reply
+
+
+def test_what_they_ask_staff_to_do_is_not_restated_as_what_happened() -> None:
+    reply = draft("推销电话一天打好几个，你们把我的号码从名单里删掉，别再打了。", "phone")
+    assert "您是说我们把" not in reply and "删掉" not in reply, reply
+
+
+@pytest.mark.parametrize("message", [
+    "我来寄件，你们说箱子超规不给寄。上个月同样的箱子都寄了，难道规定每个月都变？",
+    "快递员又把我的件放在门口不打招呼，这都第二回了，能不能让他先打个电话？",
+    "凭什么我的积分清零了？我明明上个月还在消费。",
+])
+def test_a_grievance_asked_as_a_question_is_apologised_for_not_thanked_for_asking(message: str) -> None:
+    reply = draft(message, "counter")
+    assert "谢谢您来问我们" not in reply and "歉" in reply, reply

@@ -76,7 +76,7 @@ def _apology(a: Analysis, case: Case) -> str:
     if a.customer_type == "表现型":
         return "apology_feedback"
     if not case.complaint or (a.customer_type == "求助型" and a.intensity == "low" and not a.demands
-                              and not a.risk_flags and case.question):
+                              and not a.risk_flags and case.question and not case.aggrieved):
         # a question, not a complaint: thanks, no apology for trouble it never named (瞎扯淡 asked nothing:
         # "谢谢您来问我们" to it reads as mockery)
         return "apology_help"
@@ -193,6 +193,11 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     if "regulator" in a.risk_flags:
         keyed.append(("ask_contact", 68))
     answered = [(k, 88) for k in case.requested if k not in _HELP_NOW or helped_now]
+    if any(k.startswith("do_") for k, _ in answered) and keyed and keyed[0][0].startswith("ask_want"):
+        # they said what they want done: it is started now and they are asked whether that suits them,
+        # never "what would you like us to do?"
+        keyed = keyed[1:]
+        answered = [*answered, ("confirm_plan", 70)]
     keyed += answered
     named = any(k.endswith("_about") for k, _ in keyed)  # the case's object is named once
     actions = _actions(a, case, bool(answered), said[1] and not named)
