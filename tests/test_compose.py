@@ -435,3 +435,8 @@ def test_what_they_ask_staff_to_do_is_not_restated_as_what_happened() -> None:
 def test_a_grievance_asked_as_a_question_is_apologised_for_not_thanked_for_asking(message: str) -> None:
     reply = draft(message, "counter")
     assert "谢谢您来问我们" not in reply and "歉" in reply, reply
+
+
+def test_a_rule_they_ask_to_see_is_got_out_and_read_with_them() -> None:
+    reply = draft("你们说改装了就不保修，那你把这条规定拿出来给我看看，写在哪里了？", "counter")
+    assert "条款原文调出来" in reply and "您希望我们怎么帮您处理" not in reply, reply
