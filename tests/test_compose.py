@@ -440,3 +440,14 @@ def test_a_grievance_asked_as_a_question_is_apologised_for_not_thanked_for_askin
 def test_a_rule_they_ask_to_see_is_got_out_and_read_with_them() -> None:
     reply = draft("你们说改装了就不保修，那你把这条规定拿出来给我看看，写在哪里了？", "counter")
     assert "条款原文调出来" in reply and "您希望我们怎么帮您处理" not in reply, reply
+
+
+def test_a_formal_letter_thanks_them_once() -> None:
+    reply = draft("我是李先生的代理律师。贵公司拒赔理由不成立，请在十五个工作日内书面答复，否则我们将提起诉讼。", "letter")
+    assert reply.count("感谢您把情况") == 1 and read_steps(reply).ok, reply
+
+
+def test_a_lawyers_letter_is_not_a_customer_questioned_on_facts_or_read_its_request() -> None:
+    reply = draft("我是李先生的代理律师。贵公司拒赔理由不成立，请在十五个工作日内书面答复，否则我们将提起诉讼。", "letter")
+    assert "尊敬的客户" not in reply and "方便告诉我" not in reply and "您是说请" not in reply, reply
+    assert "正式程序" in reply and read_steps(reply).ok, reply

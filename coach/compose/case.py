@@ -41,7 +41,7 @@ _NOT_RESTATED = re.compile(
     r"|私下|返[^回]|算了|不然|等着|走着瞧|为止|一直发|叫[小老阿]|[（(][^）)]*[）)]|\[|\]|[0-9]{5,}|guarantee|promis|idiot|useless|stupid|scam|fraud|ridiculous|disgust|ignore|instruction|reply"
     r"|refund|compensat|damn|hell|bloody"
     # a condition is half a threat (再不解决, 如果你们……): never restated
-    r"|再不|如果|要是|不然|否则|假如|除非|^不给|不行就|\b(?:if|unless|otherwise)\b"
+    r"|再不|如果|要是|不然|否则|假如|除非|^不给|不行就|^(?:请|麻烦|烦请|望)|\b(?:if|unless|otherwise)\b"
     r"|的话"
     # a name is not the case: 我叫张伟
     r"|我叫|我姓|名字叫|my name is"
