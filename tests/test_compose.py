@@ -451,3 +451,13 @@ def test_a_lawyers_letter_is_not_a_customer_questioned_on_facts_or_read_its_requ
     reply = draft("我是李先生的代理律师。贵公司拒赔理由不成立，请在十五个工作日内书面答复，否则我们将提起诉讼。", "letter")
     assert "尊敬的客户" not in reply and "方便告诉我" not in reply and "您是说请" not in reply, reply
     assert "正式程序" in reply and read_steps(reply).ok, reply
+
+
+@pytest.mark.parametrize(("message", "channel", "not_said"), [
+    ("那张收据医院说不能补发，我有诊断证明和刷卡记录，这还不够吗？", "counter", "补寄"),
+    ("承诺次日达，结果第三天晚上才送到，冰袋都化了，虾都臭了。", "phone", "再送一次"),
+    ("想确认增值税专用发票能否在8月底前开出，麻烦回复。", "letter", "改开"),
+])
+def test_a_request_word_inside_what_happened_is_not_taken_for_a_request(message: str, channel: str,
+                                                                        not_said: str) -> None:
+    assert not_said not in draft(message, channel)
