@@ -461,3 +461,8 @@ def test_a_lawyers_letter_is_not_a_customer_questioned_on_facts_or_read_its_requ
 def test_a_request_word_inside_what_happened_is_not_taken_for_a_request(message: str, channel: str,
                                                                         not_said: str) -> None:
     assert not_said not in draft(message, channel)
+
+
+def test_checking_in_front_of_them_is_not_followed_by_a_second_explanation() -> None:
+    reply = draft("这个运费怎么回事？网上写十五，到这要我付四十。你当着我面称一下。", "counter")
+    assert "当着您的面" in reply and reply.count("原原本本") == 1, reply

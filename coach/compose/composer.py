@@ -196,7 +196,8 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
                  if not k[0].startswith("ask_facts")]  # they said what they want: where to send the answer
     if "regulator" in a.risk_flags:
         keyed.append(("ask_contact", 68))
-    answered = [(k, 88) for k in case.requested if k not in _HELP_NOW or helped_now]
+    answered = [(k, 88) for k in case.requested if (k not in _HELP_NOW or helped_now)
+                and not (k == "explain" and "do_verify_here" in case.requested)]  # checking in front of them explains
     if any(k.startswith("do_") for k, _ in answered) and keyed and keyed[0][0].startswith("ask_want"):
         # they said what they want done: it is started now and they are asked whether that suits them,
         # never "what would you like us to do?"
