@@ -401,3 +401,68 @@ def test_thanks_for_asking_and_answering_questions_only_when_something_was_asked
     assert "您问的" not in statement, statement
     asked = draft("请问我的快递什么时候能送到？", "chat")
     assert "您问的" in asked and "三个工作日" not in asked, asked
+
+
+@pytest.mark.parametrize(("message", "channel", "named"), [
+    # own paraphrases of the panel's "ignores the request" family (redeliver, address, add-on, exchange, reship,
+    # unlock, calls, re-weigh): the thing asked for is named and started now
+    ("快递说派送失败，可我一直在家。麻烦明天下午三点以后再派送一次，上午我要上班。", "phone", "再送一次"),
+    ("Could you change the delivery address on my order to my office before it ships? Thanks.", "chat", "address"),
+    ("我根本没订这个彩铃包，每月扣我十块，你现在就把这个业务取消掉。", "counter", "关掉的这项业务"),
+    ("鞋子左脚开胶了，穿了两次而已，给我换一双新的吧。", "chat", "换货"),
+    ("包裹丢了三天没人管，东西是给孩子开学用的，能不能先补发一件？", "chat", "补寄"),
+    ("手机银行被锁了，我人在外地，怎么才能解锁？", "phone", "解锁"),
+    ("我早就退保了，你们还天天打电话推销，以后不要再打电话给我了。", "phone", "不想再接到这类电话"),
+    ("寄个文件说超重要我补四十，你当着我的面重新称一下。", "counter", "当着您的面"),
+])
+def test_a_concrete_request_is_named_and_started_not_asked_again(message: str, channel: str, named: str) -> None:
+    reply = draft(message, channel)
+    assert named in reply, reply
+    assert "您希望我们怎么帮您处理" not in reply and "what would you like us to do" not in reply, reply
+    assert read_steps(reply).ok, reply
+
+
+def test_what_they_ask_staff_to_do_is_not_restated_as_what_happened() -> None:
+    reply = draft("推销电话一天打好几个，你们把我的号码从名单里删掉，别再打了。", "phone")
+    assert "您是说我们把" not in reply and "删掉" not in reply, reply
+
+
+@pytest.mark.parametrize("message", [
+    "我来寄件，你们说箱子超规不给寄。上个月同样的箱子都寄了，难道规定每个月都变？",
+    "快递员又把我的件放在门口不打招呼，这都第二回了，能不能让他先打个电话？",
+    "凭什么我的积分清零了？我明明上个月还在消费。",
+])
+def test_a_grievance_asked_as_a_question_is_apologised_for_not_thanked_for_asking(message: str) -> None:
+    reply = draft(message, "counter")
+    assert "谢谢您来问我们" not in reply and "歉" in reply, reply
+
+
+def test_a_rule_they_ask_to_see_is_got_out_and_read_with_them() -> None:
+    reply = draft("你们说改装了就不保修，那你把这条规定拿出来给我看看，写在哪里了？", "counter")
+    assert "条款原文调出来" in reply and "您希望我们怎么帮您处理" not in reply, reply
+
+
+def test_a_formal_letter_thanks_them_once() -> None:
+    reply = draft("我是李先生的代理律师。贵公司拒赔理由不成立，请在十五个工作日内书面答复，否则我们将提起诉讼。", "letter")
+    assert reply.count("感谢您把情况") == 1 and read_steps(reply).ok, reply
+
+
+def test_a_lawyers_letter_is_not_a_customer_questioned_on_facts_or_read_its_request() -> None:
+    reply = draft("我是李先生的代理律师。贵公司拒赔理由不成立，请在十五个工作日内书面答复，否则我们将提起诉讼。", "letter")
+    assert "尊敬的客户" not in reply and "方便告诉我" not in reply and "您是说请" not in reply, reply
+    assert "正式程序" in reply and read_steps(reply).ok, reply
+
+
+@pytest.mark.parametrize(("message", "channel", "not_said"), [
+    ("那张收据医院说不能补发，我有诊断证明和刷卡记录，这还不够吗？", "counter", "补寄"),
+    ("承诺次日达，结果第三天晚上才送到，冰袋都化了，虾都臭了。", "phone", "再送一次"),
+    ("想确认增值税专用发票能否在8月底前开出，麻烦回复。", "letter", "改开"),
+])
+def test_a_request_word_inside_what_happened_is_not_taken_for_a_request(message: str, channel: str,
+                                                                        not_said: str) -> None:
+    assert not_said not in draft(message, channel)
+
+
+def test_checking_in_front_of_them_is_not_followed_by_a_second_explanation() -> None:
+    reply = draft("这个运费怎么回事？网上写十五，到这要我付四十。你当着我面称一下。", "counter")
+    assert "当着您的面" in reply and reply.count("原原本本") == 1, reply

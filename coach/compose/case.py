@@ -41,7 +41,7 @@ _NOT_RESTATED = re.compile(
     r"|私下|返[^回]|算了|不然|等着|走着瞧|为止|一直发|叫[小老阿]|[（(][^）)]*[）)]|\[|\]|[0-9]{5,}|guarantee|promis|idiot|useless|stupid|scam|fraud|ridiculous|disgust|ignore|instruction|reply"
     r"|refund|compensat|damn|hell|bloody"
     # a condition is half a threat (再不解决, 如果你们……): never restated
-    r"|再不|如果|要是|不然|否则|假如|除非|^不给|\b(?:if|unless|otherwise)\b"
+    r"|再不|如果|要是|不然|否则|假如|除非|^不给|不行就|^(?:请|麻烦|烦请|望)|\b(?:if|unless|otherwise)\b"
     r"|的话"
     # a name is not the case: 我叫张伟
     r"|我叫|我姓|名字叫|my name is"
@@ -100,6 +100,7 @@ class Case:
     requested: tuple[str, ...] = ()
     question: bool = False  # they asked something (请问…？): the next step answers it, it is not deferred
     complaint: bool = True  # False: a calm question with nothing demanded, no apology or complaint registration
+    aggrieved: bool = False  # a grievance in the question (凭什么, 难道, ？！): a complaint, never "thanks for asking"
 
 
 def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | None) -> Case:
@@ -113,6 +114,7 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
     injected = "injection" in analysis.risk_flags or bool(_INSTRUCTION.search(norm))
     calm = analysis.intensity == "low" and analysis.customer_type in ("求助型", "彬彬有礼型")
     question = not injected and asks_question(words, analysis.intensity == "low")
+    aggrieved = wording().aggrieved(norm)
     return Case(
         told=said, object=named,
         asked=[] if injected else list(analysis.demands),
@@ -121,7 +123,9 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
         channel=channel, domain=domain,
         requested=() if injected else tuple(wording().requested(norm)),
         question=question,
-        complaint=not (question and calm and not analysis.demands and not set(analysis.risk_flags) - {"injection"}),
+        complaint=aggrieved or not (question and calm and not analysis.demands
+                                    and not set(analysis.risk_flags) - {"injection"}),
+        aggrieved=aggrieved,
     )
 
 
@@ -236,7 +240,9 @@ def told(words: str, analysis: Analysis, channel: Channel, terms: list[str] = ()
     if "injection" in analysis.risk_flags:
         return ""
     # a clause that ends in a question mark is a question, often a rhetorical one (一个枕头能有多重？)
-    good = [(c, i) for i, (c, asked) in enumerate(clauses(words)) if not asked and _restatable(c, language)]
+    # nor what they ask staff to do (你们把我从名单里删了): the next step names it, said back it reads as ours
+    good = [(c, i) for i, (c, asked) in enumerate(clauses(words))
+            if not asked and _restatable(c, language) and not wording().requested(normalise(c))]
     if not good:
         return ""
     limit = MAX_TOLD[channel] * (3 if language == "en" else 1)

@@ -76,7 +76,7 @@ def _apology(a: Analysis, case: Case) -> str:
     if a.customer_type == "表现型":
         return "apology_feedback"
     if not case.complaint or (a.customer_type == "求助型" and a.intensity == "low" and not a.demands
-                              and not a.risk_flags and case.question):
+                              and not a.risk_flags and case.question and not case.aggrieved):
         # a question, not a complaint: thanks, no apology for trouble it never named (瞎扯淡 asked nothing:
         # "谢谢您来问我们" to it reads as mockery)
         return "apology_help"
@@ -173,12 +173,13 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     if "media" in a.risk_flags and _JOURNALIST.search(norm):
         # a journalist is received by the office (000), not apologised to as a complainant
         keyed_press = [("letter_open", 100)] if channel == "letter" else []
-        keyed_press += [("open_formal", 80), ("apology_formal", 75), ("ask_press_contact", 70),
+        keyed_press += [("open_formal", 80), *_thanks("apology_formal", channel), ("ask_press_contact", 70),
                         ("media_journalist", 95)]
         return [_Planned(w.phrase(k, channel), keep) for k, keep in keyed_press]
     early, late = _moves(a, norm, channel)
-    keyed: list[tuple[str, int]] = [("letter_open", 100)] if channel == "letter" else []
-    keyed += [(_opening(a), 80), *((k, 90) for k in early), (_apology(a, case), 75)]
+    opening = "letter_open_formal" if "lawyer" in a.risk_flags else "letter_open"  # a law firm is no customer
+    keyed: list[tuple[str, int]] = [(opening, 100)] if channel == "letter" else []
+    keyed += [(_opening(a), 80), *((k, 90) for k in early), *_thanks(_apology(a, case), channel)]
     planned = [_Planned(w.phrase(k, channel), keep) for k, keep in keyed]
     planned += [_Planned(p, 95) for p in _safety_lines(a, channel)]
     # a plain question (how do I…, please check…) from a calm customer is answered now, not called back
@@ -190,9 +191,18 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
         keyed = [(asked + ("_about" if said[1] else ""), 70)]
     else:
         keyed = [(k, 85 if k.startswith("restate") else 70) for k in _questions(case, *said)]
+    if "lawyer" in a.risk_flags:  # a lawyer's letter is answered through the formal procedure, not questioned
+        keyed = [("ask_press_contact", 70) if k[0].startswith("ask_want") else k for k in keyed
+                 if not k[0].startswith("ask_facts")]  # they said what they want: where to send the answer
     if "regulator" in a.risk_flags:
         keyed.append(("ask_contact", 68))
-    answered = [(k, 88) for k in case.requested if k not in _HELP_NOW or helped_now]
+    answered = [(k, 88) for k in case.requested if (k not in _HELP_NOW or helped_now)
+                and not (k == "explain" and "do_verify_here" in case.requested)]  # checking in front of them explains
+    if any(k.startswith("do_") for k, _ in answered) and keyed and keyed[0][0].startswith("ask_want"):
+        # they said what they want done: it is started now and they are asked whether that suits them,
+        # never "what would you like us to do?"
+        keyed = keyed[1:]
+        answered = [*answered, ("confirm_plan", 70)]
     keyed += answered
     named = any(k.endswith("_about") for k, _ in keyed)  # the case's object is named once
     actions = _actions(a, case, bool(answered), said[1] and not named)
@@ -203,6 +213,12 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     elif a.customer_type in ("表现型", "报复型") or a.intensity == "high":
         keyed.append((_closing(a, retrieved), 10))  # the types the course closes on thanks or effort
     return planned + [_Planned(w.phrase(k, channel), keep) for k, keep in keyed]
+
+
+def _thanks(key: str, channel: Channel) -> list[tuple[str, int]]:
+    """The apology or thanks; a letter's opening already thanks them for setting it out, so the formal
+    thanks is not said twice (感谢您把情况告诉我们。……感谢您把情况清楚地告诉我们。)."""
+    return [] if key == "apology_formal" and channel == "letter" else [(key, 75)]
 
 
 def _safety_lines(a: Analysis, channel: Channel) -> list[Phrase]:

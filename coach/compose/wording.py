@@ -54,6 +54,7 @@ class Wording(_Strict):
     asks: dict[str, list[Ask]]
     requests: dict[str, str] = Field(description="Phrase key -> pattern of the customer's explicit request it answers.")
     fact_kinds: dict[str, str]
+    grievance: str = Field(default="", description="Pattern of a grievance inside a question (凭什么, 难道, ？！).")
 
     def phrase(self, key: str, channel: Channel) -> Phrase:
         """The first phrase called ``key`` that may be said on ``channel``."""
@@ -65,6 +66,10 @@ class Wording(_Strict):
     def given_pattern(self, ask: Ask) -> re.Pattern[str]:
         """The ask's pattern with each ``&kind`` replaced by that fact kind's pattern."""
         return _compiled(self.fact_kinds_items(), ask.given)
+
+    def aggrieved(self, norm: str) -> bool:
+        """Whether the customer's question carries a grievance (a complaint, not a plain question)."""
+        return bool(self.grievance) and bool(_compiled((), self.grievance).search(norm))
 
     def requested(self, norm: str) -> list[str]:
         """The phrase keys answering what the customer explicitly asks staff to do, in the table's order."""
