@@ -44,6 +44,16 @@ class Advice(_Strict):
     do_not: str
 
 
+Replies = dict[Literal["any", "counter", "phone", "chat", "letter"], list[Line]]
+
+
+class Victim(_Strict):
+    """The same danger told by the person it threatens: they need protecting, not calming down."""
+
+    signals: list[str] = Field(description="Wordings that put the customer on the receiving end of the danger.")
+    reply: Replies
+
+
 class FlagRule(_Strict):
     escalate: bool
     overrides: bool
@@ -52,7 +62,8 @@ class FlagRule(_Strict):
     not_: list[str] = Field(default=[], alias="not")
     advice: Advice
     sources: list[str]
-    reply: dict[Literal["any", "counter", "phone", "chat", "letter"], list[Line]]
+    reply: Replies
+    victim: Victim | None = None
 
 
 class SafetyRules(_Strict):
@@ -111,7 +122,24 @@ def advice(flag: SafetyFlag) -> EscalationAdvice:
                             do_not=rule.advice.do_not, source="；".join(rule.sources))
 
 
-def lines(flag: SafetyFlag, channel: Channel) -> list[Line]:
-    """What the customer hears for this flag on this channel (the flag's ``any`` lines when none)."""
-    reply = rules().flags[flag].reply
+@cache
+def _victim_signals(flag: SafetyFlag) -> re.Pattern[str] | None:
+    victim = rules().flags[flag].victim
+    return re.compile("|".join(f"(?:{s})" for s in victim.signals)) if victim else None
+
+
+def lines(flag: SafetyFlag, channel: Channel, norm: str = "") -> list[Line]:
+    """What the customer hears for this flag on this channel (the flag's ``any`` lines when none).
+
+    ``norm``: the customer's normalised words; when they show the customer is the one threatened or hurt,
+    the flag's ``victim`` lines are used."""
+    rule, signals = rules().flags[flag], _victim_signals(flag)
+    victim = rule.victim is not None and signals is not None and bool(signals.search(norm.replace("著", "着")))
+    reply = rule.victim.reply if victim and rule.victim else rule.reply
     return reply.get(channel) or reply.get("any") or []
+
+
+def every_line() -> list[Line]:
+    """Every line a safety reply can say, on any channel, for the customer who threatens or is threatened."""
+    replies = [r for rule in rules().flags.values() for r in (rule.reply, rule.victim.reply if rule.victim else {})]
+    return [line for reply in replies for channel_lines in reply.values() for line in channel_lines]

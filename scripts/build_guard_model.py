@@ -96,10 +96,9 @@ def safety_rows() -> list[Row]:
     """Every sentence of coach's own safety replies (both languages, every channel), as ok: the escalation
     scripts coach writes must pass its guard. One row per sentence, since the stage flags sentences: inside a
     whole line, "How are you feeling now?" would be outweighed by its neighbours and still be flagged alone."""
-    from coach.safety import rules
+    from coach.safety import every_line
 
-    lines = dict.fromkeys(text for flag in rules().flags.values() for lines in flag.reply.values()
-                          for line in lines for text in (line.zh, line.en))
+    lines = dict.fromkeys(text for line in every_line() for text in (line.zh, line.en))
     sentences = dict.fromkeys(text[s.start:s.end].strip() for text in lines for s in gt.sentences(gt.normalise(text)))
     return [Row(text, "ok", None, "safety replies") for text in sentences if text]
 

@@ -187,11 +187,11 @@ def test_the_stage_leaves_a_process_offer_alone(stage: ModelStage, scenario: str
 
 def test_coach_s_own_safety_replies_pass_the_guard_with_the_stage(stage: ModelStage) -> None:
     """The escalation lines coach writes (coach/safety.yaml) are trained on as ok: the stage flagged four."""
-    from coach.safety import rules
+    from coach.safety import every_line
 
     rows = builder.safety_rows()
     assert len(rows) > 60 and {r.kind for r in rows} == {"ok"}
-    lines = {t for flag in rules().flags.values() for ls in flag.reply.values() for line in ls for t in (line.zh, line.en)}
+    lines = {t for line in every_line() for t in (line.zh, line.en)}
     assert [text for text in lines if not check(text, model=stage).ok] == []
 
 

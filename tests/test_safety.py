@@ -134,12 +134,7 @@ def test_advice_names_the_emergency_numbers() -> None:
 
 
 def _all_lines() -> list[str]:
-    out = []
-    for rule in safety.rules().flags.values():
-        for lines in rule.reply.values():
-            for line in lines:
-                out += [line.zh, to_traditional(line.zh), line.en]
-    return out
+    return [text for line in safety.every_line() for text in (line.zh, to_traditional(line.zh), line.en)]
 
 
 def test_every_customer_line_passes_the_guard_for_every_role() -> None:
@@ -237,3 +232,24 @@ LOOKALIKE_PAIRS = [
 def test_a_lookalike_stays_calm_and_its_danger_still_fires(flag: str, calm: str, danger: str) -> None:
     assert not [f for f in analyse(calm).risk_flags if safety.is_safety(f)]
     assert flag in analyse(danger).risk_flags
+
+
+@pytest.mark.parametrize(("message", "victim"), [
+    ("我前夫一直跟踪我，昨天还在楼下堵我，说要弄死我，我现在一个人在家", True),
+    ("他刚才在门口扇了我一巴掌，我好害怕", True),
+    ("My ex hit me last night and he knows my new address from your delivery slip, I'm scared", True),
+    ("你再不给我退钱，信不信我打你", False),
+    ("我要弄死你们经理，叫他出来", False),
+])
+def test_a_victim_of_violence_is_protected_not_calmed_down(message: str, victim: bool) -> None:
+    """Blind panel 2026-12-06-a: three customers who were threatened or hit were told "I can see you are very
+    angry … for everyone's safety let us pause" (the script for the one threatening) and scored 1."""
+    from coach.compose import compose
+
+    analysis = analyse(message)
+    assert "violence" in analysis.risk_flags
+    for channel in ("counter", "chat", "letter"):
+        reply = compose(analysis, [], load_policy(None), words=message, channel=channel).text  # type: ignore[arg-type]
+        protects = any(w in reply for w in ("担心您的安全", "担心您现在的安全", "worried about your safety"))
+        calms = any(w in reply for w in ("非常生气", "very angry"))
+        assert (protects, calms) == (victim, not victim), (channel, reply)

@@ -332,10 +332,11 @@ def compose(analysis: Analysis, passages: list[Passage], policy: Policy, words: 
 
     ``words``: what the customer said, personal data already masked (the chain's Redactor).
     """
+    from coach.analyze import normalise
+
     danger = safety.override(analysis.risk_flags)
     if danger:
-        return safety_composition(danger, analysis.language, channel)
-    from coach.analyze import normalise
+        return safety_composition(danger, analysis.language, channel, normalise(words))
 
     case = read_case(analysis, words, channel, domain)
     language = analysis.language
@@ -369,9 +370,11 @@ def _checked(case: Case, analysis: Analysis, policy: Policy, words: str, key: st
     return value if ok else ""
 
 
-def safety_composition(flag: safety.SafetyFlag, language: Language, channel: Channel) -> Composition:
-    """The short reply staff say while they escalate: the flag's lines for this channel, nothing else."""
-    said = [line.en if language == "en" else line.zh for line in safety.lines(flag, channel)]
+def safety_composition(flag: safety.SafetyFlag, language: Language, channel: Channel, norm: str = "") -> Composition:
+    """The short reply staff say while they escalate: the flag's lines for this channel, nothing else.
+
+    ``norm``: the customer's normalised words, which tell a victim of the danger from its author."""
+    said = [line.en if language == "en" else line.zh for line in safety.lines(flag, channel, norm)]
     limit = LIMITS["chat"] * (3 if language == "en" else 1)
     text = "\n".join(chat_messages(said, limit, language)) if channel == "chat" else _join_text(said, language)
     if language == "zh-Hant":
