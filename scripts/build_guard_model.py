@@ -92,6 +92,9 @@ def repo_rows(datasets: Path = DATASETS) -> list[Row]:
     return [r for r in rows if r is not None]
 
 
+OWN_LINES = "safety replies"
+
+
 def safety_rows() -> list[Row]:
     """Every sentence of coach's own safety replies (both languages, every channel), as ok: the escalation
     scripts coach writes must pass its guard. One row per sentence, since the stage flags sentences: inside a
@@ -100,7 +103,7 @@ def safety_rows() -> list[Row]:
 
     lines = dict.fromkeys(text for line in every_line() for text in (line.zh, line.en))
     sentences = dict.fromkeys(text[s.start:s.end].strip() for text in lines for s in gt.sentences(gt.normalise(text)))
-    return [Row(text, "ok", None, "safety replies") for text in sentences if text]
+    return [Row(text, "ok", None, OWN_LINES) for text in sentences if text]
 
 
 def staff_turn_rows(real_world: Path = REAL_WORLD) -> list[Row]:
@@ -211,9 +214,11 @@ def choose_thresholds(rows: list[Row], precision: float) -> np.ndarray:
 
 def _threshold(rows: list[Row], scores: np.ndarray, kind: str, precision: float) -> float:
     """The lowest threshold at which the flags the model adds keep ``precision``, and on real turns (the JDDC
-    labels) the precision the rules have there: a model flag on real chat must be as likely right as a rule's."""
+    labels) the precision the rules have there: a model flag on real chat must be as likely right as a rule's.
+    coach's own safety lines are not counted: they are not staff speech, and the shipped model, trained on them,
+    must pass every one (tests/test_guard_model.py), so out of fold they would only move the threshold."""
     grid = np.round(np.arange(0.30, 0.99, 0.01), 2)
-    fresh = np.array([kind not in r.rule_kinds for r in rows])  # where a flag of this kind would be added
+    fresh = np.array([kind not in r.rule_kinds and r.source != OWN_LINES for r in rows])  # flags it would add
     gold = np.array([r.kind == kind for r in rows])
     real = np.array([bool(r.session) for r in rows])
     ruled = real & np.array([kind in r.rule_kinds for r in rows])
