@@ -466,3 +466,27 @@ def test_a_request_word_inside_what_happened_is_not_taken_for_a_request(message:
 def test_checking_in_front_of_them_is_not_followed_by_a_second_explanation() -> None:
     reply = draft("这个运费怎么回事？网上写十五，到这要我付四十。你当着我面称一下。", "counter")
     assert "当着您的面" in reply and reply.count("原原本本") == 1, reply
+
+
+@pytest.mark.parametrize("message", [
+    "你好，请问一下我上个月的账单能不能重新寄一份纸质的给我？不急，月底前收到就行，谢谢。",
+    "麻烦问一下，我那台空气炸锅的保修卡丢了，还能保修吗？",
+    "Hi, could you tell me whether my warranty covers the battery? Thanks.",
+])
+def test_a_calm_courteous_customer_is_not_told_not_to_worry(message: str) -> None:
+    """Blind panel 2026-12-06-a: "您不用着急，我非常理解您的心情" to someone who said 不急 talked past them."""
+    reply = draft(message, "chat")
+    assert not any(w in reply for w in ("不用着急", "理解您的心情", "Don't worry")), reply
+
+
+@pytest.mark.parametrize("message", [
+    "我腿脚不好下不了楼，你们能不能把快递给我送到家门口？",
+    "我在你们这买的热水壶漏水，麻烦帮我看看是什么原因。",
+    "我的积分上个月怎么一下子少了两千，是过期了吗？",
+    "Could you send the replacement charger to my office address instead?",
+])
+def test_a_customer_who_asked_for_something_is_not_asked_what_they_want(message: str) -> None:
+    """They said what they want (or asked a question): "您希望我们怎么帮您处理呢？" re-asks it (panel 2026-12-06-a)."""
+    for channel in ("counter", "chat"):
+        reply = draft(message, channel)
+        assert "您希望我们怎么帮您处理" not in reply and "what would you like us to do" not in reply, (channel, reply)

@@ -59,7 +59,10 @@ class _Planned:
 # ------------------------------------------------------------------------------------------ plan
 
 
-def _opening(a: Analysis) -> str:
+def _opening(a: Analysis, case: Case, norm: str) -> str:
+    if (case.channel != "letter" and not a.risk_flags and a.intensity == "low" and not case.aggrieved
+            and a.customer_type in ("求助型", "彬彬有礼型") and wording().calm(norm)):
+        return "open_calm"
     if {"lawyer", "regulator"} & set(a.risk_flags):
         return "open_formal"
     if "vulnerable" in a.risk_flags:
@@ -179,7 +182,7 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     early, late = _moves(a, norm, channel)
     opening = "letter_open_formal" if "lawyer" in a.risk_flags else "letter_open"  # a law firm is no customer
     keyed: list[tuple[str, int]] = [(opening, 100)] if channel == "letter" else []
-    keyed += [(_opening(a), 80), *((k, 90) for k in early), *_thanks(_apology(a, case), channel)]
+    keyed += [(_opening(a, case, norm), 80), *((k, 90) for k in early), *_thanks(_apology(a, case), channel)]
     planned = [_Planned(w.phrase(k, channel), keep) for k, keep in keyed]
     planned += [_Planned(p, 95) for p in _safety_lines(a, channel)]
     # a plain question (how do I…, please check…) from a calm customer is answered now, not called back
@@ -191,6 +194,12 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
         keyed = [(asked + ("_about" if said[1] else ""), 70)]
     else:
         keyed = [(k, 85 if k.startswith("restate") else 70) for k in _questions(case, *said)]
+    # they asked for something or asked a question: "what would you like us to do?" re-asks it; the plan
+    # is said and they are asked whether it suits them (below)
+    settled = bool(keyed) and keyed[0][0].startswith("ask_want") and (
+        case.question or wording().asks_for_something(norm))
+    if settled:
+        keyed = keyed[1:]
     if "lawyer" in a.risk_flags:  # a lawyer's letter is answered through the formal procedure, not questioned
         keyed = [("ask_press_contact", 70) if k[0].startswith("ask_want") else k for k in keyed
                  if not k[0].startswith("ask_facts")]  # they said what they want: where to send the answer
@@ -207,6 +216,8 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     named = any(k.endswith("_about") for k, _ in keyed)  # the case's object is named once
     actions = _actions(a, case, bool(answered), said[1] and not named)
     keyed += [x for x in actions if x[0] != "forward"] if helped_now else actions
+    if settled and not any(k == "confirm_plan" for k, _ in keyed):
+        keyed.append(("confirm_plan", 70))
     keyed += [(k, 90) for k in late]
     if channel == "letter":
         keyed.append(("letter_close", 100))

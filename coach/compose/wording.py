@@ -55,6 +55,9 @@ class Wording(_Strict):
     requests: dict[str, str] = Field(description="Phrase key -> pattern of the customer's explicit request it answers.")
     fact_kinds: dict[str, str]
     grievance: str = Field(default="", description="Pattern of a grievance inside a question (凭什么, 难道, ？！).")
+    asking: str = Field(default="", description="Pattern of a request in the customer's own words (能不能…, 麻烦…).")
+    calm_words: str = Field(default="", alias="calm",
+                            description="Pattern of a calm, courteous customer (不急, 谢谢, 请问).")
 
     def phrase(self, key: str, channel: Channel) -> Phrase:
         """The first phrase called ``key`` that may be said on ``channel``."""
@@ -70,6 +73,14 @@ class Wording(_Strict):
     def aggrieved(self, norm: str) -> bool:
         """Whether the customer's question carries a grievance (a complaint, not a plain question)."""
         return bool(self.grievance) and bool(_compiled((), self.grievance).search(norm))
+
+    def asks_for_something(self, norm: str) -> bool:
+        """Whether the customer says what they want (能不能给我…, 麻烦…, could you…): never ask them again."""
+        return bool(self.asking) and bool(_compiled((), self.asking).search(norm))
+
+    def calm(self, norm: str) -> bool:
+        """Whether the customer speaks calmly and courteously (不着急, 麻烦您, 谢谢): no "don't worry" for them."""
+        return bool(self.calm_words) and bool(_compiled((), self.calm_words).search(norm))
 
     def requested(self, norm: str) -> list[str]:
         """The phrase keys answering what the customer explicitly asks staff to do, in the table's order."""
