@@ -166,6 +166,14 @@ def test_coach_draft_offline_escalates_a_message_only_the_model_catches(
     assert not rules_only["escalate"] and "self_harm" not in rules_only["risk_flags"]
 
 
+def test_bench_reads_real_turns_as_analyse_does(tiny_model: SafetyModel) -> None:
+    from bench.safety import real_flags
+
+    turns = [ONLY_THE_MODEL, "我的信用卡被盗刷了三笔", "排队两个小时，服务太差了", "我想问一下退款多久到账。" * 6]
+    assert real_flags(turns, tiny_model, batch=2) == [_safety_flags(t, None, tiny_model) for t in turns]
+    assert real_flags(turns, None) == [_safety_flags(t) for t in turns]
+
+
 def test_the_build_is_deterministic(tmp_path: Path) -> None:
     for name in ("a.npz", "b.npz"):
         arrays, _ = builder.build(_tiny_rows(), _hash, embedder="hash/char-bigram-384")
