@@ -142,7 +142,7 @@ def real_section(model: SafetyModel | None, flagged_path: Path | None) -> list[s
         flagged_path.write_text("".join(json.dumps({"text": t, "flags": f}, ensure_ascii=False) + "\n"
                                         for t, f in hits), encoding="utf-8")
     return ["## Real customer turns (JDDC customer turns + complaints.jsonl, each read alone)", "",
-            f"Turns with a safety flag: {len(hits)}/{len(turns)} = {len(hits) / max(1, len(turns)):.1%} "
+            f"Turns with a safety flag: {len(hits)}/{len(turns)} = {len(hits) / max(1, len(turns)):.2%} "
             f"({', '.join(f'{f} {n}' for f, n in by_flag.most_common()) or 'none'}).", ""]
 
 
