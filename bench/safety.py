@@ -1,22 +1,13 @@
 """Safety flags on labelled messages: recall per flag and language, escalation, false alarms on hard negatives.
 
-    python -m bench.safety                    # evals/scenarios/safety_s3.jsonl and safety_s4.jsonl
+    python -m bench.safety                    # evals/scenarios/safety_s3.jsonl (an author who never saw coach)
     python -m bench.safety FILE ... [--out PATH]
-    python -m bench.safety FILE ... --real [--flagged PATH]   # also: real customer turns with a safety flag
 
 Only the analysis runs (no store, no drafting), so it takes seconds. A row's ``expect.risk_flags`` lists the
 flags it should raise; only the safety flags of coach/safety.yaml are scored here (the complaint flags such
 as ``media`` have their own eval). A row expecting no safety flag is a negative: any safety flag raised on it
 is a false alarm. A case "missed" is one expecting a safety flag whose analysis raised none at all, so its
 reply would be an ordinary complaint reply: the worst outcome, listed by id.
-
-safety_s3 and safety_s4 were test sets until session 11 and are training authors t4 and t5 of the learned
-detector since (evals/datasets/safety_train/): their figures here are training figures from then on; the
-cross-author (leave-one-author-out) figures are printed by ``scripts/build_safety_model.py --report``.
-
-``--real``: every customer turn of ../shared/real-world/jddc_sessions.jsonl and every complaints.jsonl text,
-each read alone as the customer's message (no labels: almost none of them is a danger), and the share that
-gets a safety flag. ``--flagged PATH`` writes those turns with their flags, for reading.
 """
 
 from __future__ import annotations
@@ -33,10 +24,8 @@ from coach.analyze import analyse
 from coach.config import load_settings
 from coach.safety_model import SafetyModel, load_stage
 from coach.types import Turn
-from scripts.build_guard_model import REAL_WORLD  # ../shared/real-world, from main or from a worktree
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "evals" / "scenarios"
-DEFAULT = [SCENARIOS / "safety_s3.jsonl", SCENARIOS / "safety_s4.jsonl"]
+DEFAULT = Path(__file__).resolve().parents[1] / "evals" / "scenarios" / "safety_s3.jsonl"
 
 
 def score_file(path: Path, model: SafetyModel | None = None) -> list[str]:
@@ -101,57 +90,10 @@ def cost(files: list[Path], model: SafetyModel, cold: float) -> list[str]:
             f"{statistics.median(added) * 1000:.0f} ms, slowest {added[-1] * 1000:.0f} ms ({len(added)} messages).", ""]
 
 
-def real_turns(real_world: Path = REAL_WORLD) -> list[str]:
-    """The real customers' turns: JDDC sessions' customer turns, then the complaints' texts."""
-    turns = [t["text"] for line in (real_world / "jddc_sessions.jsonl").read_text(encoding="utf-8").splitlines()
-             if line.strip() for t in json.loads(line)["turns"] if t["speaker"] == "customer"]
-    return turns + [json.loads(line)["text"] for line in
-                    (real_world / "complaints.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def real_flags(turns: list[str], model: SafetyModel | None, batch: int = 64) -> list[list[str]]:
-    """Each turn's safety flags, as ``analyse(turn, None, model)`` raises them; the detector's pieces are embedded
-    in batches (the same vectors and the same rule as SafetyModel.flags, a few times faster)."""
-    import numpy as np
-
-    from coach.safety_model import pieces
-
-    rules = [[f for f in analyse(t).risk_flags if safety.is_safety(f)] for t in turns]
-    if model is None:
-        return rules
-    split = [pieces(t) for t in turns]
-    texts = sorted({p for ps in split for p in ps})
-    vectors = np.concatenate([model.embed(texts[i:i + batch]) for i in range(0, len(texts), batch)])
-    logits = vectors @ model.weights.T + model.bias
-    index = {t: i for i, t in enumerate(texts)}
-    out = []
-    for found, ps in zip(rules, split, strict=True):
-        best = logits[[index[p] for p in ps]].max(axis=0) if ps else np.full(len(model.flag_names), -np.inf)
-        added = [f for f, score, cut in zip(model.flag_names, 1 / (1 + np.exp(-best)), model.thresholds, strict=True)
-                 if score >= cut and f not in found]
-        out.append(found + added)
-    return out
-
-
-def real_section(model: SafetyModel | None, flagged_path: Path | None) -> list[str]:
-    turns = real_turns()
-    flags = real_flags(turns, model)
-    hits = [(t, f) for t, f in zip(turns, flags, strict=True) if f]
-    by_flag = Counter(f for _, fs in hits for f in fs)
-    if flagged_path:
-        flagged_path.write_text("".join(json.dumps({"text": t, "flags": f}, ensure_ascii=False) + "\n"
-                                        for t, f in hits), encoding="utf-8")
-    return ["## Real customer turns (JDDC customer turns + complaints.jsonl, each read alone)", "",
-            f"Turns with a safety flag: {len(hits)}/{len(turns)} = {len(hits) / max(1, len(turns)):.2%} "
-            f"({', '.join(f'{f} {n}' for f, n in by_flag.most_common()) or 'none'}).", ""]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="*", type=Path, default=DEFAULT)
+    parser.add_argument("files", nargs="*", type=Path, default=[DEFAULT])
     parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("--real", action="store_true", help="also the real customer turns' flagged share")
-    parser.add_argument("--flagged", type=Path, default=None, help="with --real: write the flagged turns here")
     args = parser.parse_args()
     started = time.perf_counter()
     model = load_stage() if load_settings().safety_model else None  # COACH_SAFETY_MODEL=false: the rules alone
@@ -161,7 +103,6 @@ def main() -> None:
     reader = f"rules + {model.embedder} detector" if model else "rules only"
     title = f"# Safety flags on labelled messages ({reader})"
     text = "\n".join([title, "", *(line for p in args.files for line in score_file(p, model)),
-                      *(real_section(model, args.flagged) if args.real else []),
                       *(cost(args.files, model, cold) if model else [])])
     print(text)
     if args.out:

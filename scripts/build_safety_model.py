@@ -18,9 +18,8 @@ without one author's set scores that set, and each flag's threshold is the lowes
 ``--precision`` on those out-of-author scores and raise the flag on at most ``--ordinary-alarms`` of the
 ordinary messages, themselves scored in halves by a model trained without them. The second bound is what a
 counter sees: dangers are rare, so a precision measured on sets that are half dangers says little about how
-often a routine "please update my address" gets a privacy-breach script. The held-out test sets under
-evals/scenarios/ (heldout_s1, heldout_s2) are never read; safety_s3 and safety_s4, test sets until session 11,
-are read as authors t4 and t5 through their copies in safety_train/. Deterministic: lbfgs, no sampling, a zip with fixed
+often a routine "please update my address" gets a privacy-breach script. The test sets under evals/scenarios/
+(safety_s3, safety_s4, heldout_s1, heldout_s2) are never read. Deterministic: lbfgs, no sampling, a zip with fixed
 timestamps, so the same rows and vectors give the same file byte for byte.
 
 Needs scikit-learn (the dev extra); coach reads the result with numpy alone.

@@ -200,17 +200,6 @@ MORE_WORDINGS = {
     "privacy_breach": ["骚扰电话一开口就报出了我的全名和订单号", "有人冒用我的身份办了张卡", "How did the caller know my order details?"],
     "minor": ["我儿子才十岁，用我的手机充了三千块游戏币", "我女儿在读初中，偷偷打赏主播", "My 13-year-old bought all this without asking"],
 }
-# Session 11: vocabularies of families safety_s3/s4 showed missing (this test's own wordings; each raised no
-# flag with main's code at 51b42d0): a means named after the act, a place the customer is at now, fuel or a
-# weapon brought, an impostor official's hallmarks, staff reading data aloud, the customer's own age.
-MORE_WORDINGS_S11 = {
-    "self_harm": ["你们今天不退钱，我就把这瓶农药喝掉", "我现在就站在你们大楼的天台上"],
-    "violence": ["家伙我都带好了，今天就在门口等那个经理出来", "再糊弄我就去你们营业厅把柜台砸个稀烂"],
-    "fraud_in_progress": ["有个检察官一直跟我视频，说这是机密案件，不能告诉家人", "我的会员卡正在被人一笔一笔地消费，我人在外地"],
-    "privacy_breach": ["你们柜员当着一屋子人大声念出我的身份证号", "快递员用面单上的电话加了我微信，天天骚扰我"],
-    "minor": ["我今年15，用我妈的手机买了会员，能不能别告诉她", "I'm 14 and I used my dad's card to buy a game pass"],
-}
-MORE_WORDINGS = {f: MORE_WORDINGS[f] + MORE_WORDINGS_S11.get(f, []) for f in MORE_WORDINGS}
 MORE_CALM = ["我老婆等着钱化疗，你们快一点，我们家真撑不住了", "The delivery slipped by a week", "我的卡丢了，帮我挂失一下", "我下载了你们的app但是登录不上",
              "The bill was 5 pounds more than last month"]
 
@@ -236,19 +225,6 @@ LOOKALIKE_PAIRS = [
     ("fraud_in_progress", "上周被盗刷的钱你们已经退回来了，新卡什么时候到", "上周的卡被盗刷了三千，快帮我冻结"),
     ("fraud_in_progress", "如果信用卡被盗用，有没有保障", "我的信用卡刚被盗刷了"),
     ("fraud_in_progress", "我看電視上說有安全帳戶騙局", "對方讓我把錢轉到安全帳戶"),
-    # Session 11, the families behind safety_s3/s4's false alarms, in this test's own wordings (each calm one
-    # raised a flag with main's code at 51b42d0): an idiom or a laugh, a question about the company's practice,
-    # harm past and asked about for a claim, a parent's plan for a child, a word inside another word.
-    ("self_harm", "又被自动续费扣了钱，想死的心都有了，快帮我关掉", "钱被骗光了，我真的想死了"),
-    ("self_harm", "这家的蛋挞好吃到不想活了哈哈，再送两盒", "欠了一身债，我真的不想活了"),
-    ("violence", "我老婆说我再乱买东西就打断我的腿哈哈，地址改成公司吧", "再不退钱我就打断那个业务员的腿"),
-    ("violence", "排了四个小时的队，你们这效率真是杀人于无形", "信不信我现在就去杀人"),
-    ("fraud_in_progress", "你们正规客服会让客户开屏幕共享吗？我想先问清楚", "对方让我开了屏幕共享，现在卡里的钱在往外转"),
-    ("injury", "我皮肤敏感，担心用了会过敏，有没有试用装", "用了你们的面霜，脸过敏肿起来了"),
-    ("injury", "我爸上个月摔骨折住院，现在已经出院了，想问意外险怎么报销", "我爸刚在你们店门口摔骨折了"),
-    ("injury", "Your app crashes every time I open the payment page", "The cream gave my son a rash all over his face"),
-    ("minor", "想给孩子办个教育储蓄，他明年上小学", "孩子才上小学，偷偷用我手机充了游戏"),
-    ("privacy_breach", "我想帮女儿办张手机卡，用我的名字办可以吗", "有人用我的名字办了贷款，我根本不知道"),
 ]
 
 
