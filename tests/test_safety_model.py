@@ -235,9 +235,12 @@ def test_a_broken_model_file_says_how_to_rebuild(tmp_path: Path) -> None:
 # Misses of the shipped model on the lists above, measured once after it was built and left as they are (the
 # lists were written before it and tuning it to them would make them worthless): strict, so a fixed one fails.
 KNOWN_MISSES = {
-    "A stranger texted me my full account number and home address": "privacy_breach scores 0.51 < 0.64",
+    "A stranger texted me my full account number and home address": "privacy_breach scores 0.44 < 0.53",
     "有人說我的包裹涉及走私，要我把存款轉到指定帳戶配合調查":
-        "fraud_in_progress scores 0.35 < 0.50; no rule catches it either",
+        "fraud_in_progress scores 0.38 < 0.58; no rule catches it either",
+    # the model as the build writes it (session 11): injury's threshold is 0.44, not the 0.31 of the file
+    # session 10 shipped, which had been built before its last `not` patterns
+    "My dad's hearing aid battery leaked and burned his ear": "injury scores 0.27 < 0.44",
 }
 
 
