@@ -490,3 +490,10 @@ def test_a_customer_who_asked_for_something_is_not_asked_what_they_want(message:
     for channel in ("counter", "chat"):
         reply = draft(message, channel)
         assert "您希望我们怎么帮您处理" not in reply and "what would you like us to do" not in reply, (channel, reply)
+
+
+def test_a_lawyer_who_asks_a_question_is_still_asked_where_to_send_the_answer() -> None:
+    """A question settles what a customer wants, but a lawyer's letter is answered through the formal procedure:
+    where to send the answer, never "您看这样可以吗？" (the order of the two rules in composer.plan)."""
+    reply = draft("我是张先生的代理律师。请问贵司能否提供投保时的录音录像？", "letter")
+    assert wording().phrase("ask_press_contact", "letter").zh in reply and "您看这样可以吗" not in reply, reply

@@ -194,15 +194,15 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
         keyed = [(asked + ("_about" if said[1] else ""), 70)]
     else:
         keyed = [(k, 85 if k.startswith("restate") else 70) for k in _questions(case, *said)]
+    if "lawyer" in a.risk_flags:  # a lawyer's letter is answered through the formal procedure, not questioned
+        keyed = [("ask_press_contact", 70) if k[0].startswith("ask_want") else k for k in keyed
+                 if not k[0].startswith("ask_facts")]  # they said what they want: where to send the answer
     # they asked for something or asked a question: "what would you like us to do?" re-asks it; the plan
     # is said and they are asked whether it suits them (below)
     settled = bool(keyed) and keyed[0][0].startswith("ask_want") and (
         case.question or wording().asks_for_something(norm))
     if settled:
         keyed = keyed[1:]
-    if "lawyer" in a.risk_flags:  # a lawyer's letter is answered through the formal procedure, not questioned
-        keyed = [("ask_press_contact", 70) if k[0].startswith("ask_want") else k for k in keyed
-                 if not k[0].startswith("ask_facts")]  # they said what they want: where to send the answer
     if "regulator" in a.risk_flags:
         keyed.append(("ask_contact", 68))
     answered = [(k, 88) for k in case.requested if (k not in _HELP_NOW or helped_now)
