@@ -77,6 +77,8 @@ class _Compiled:
         self.found = re.compile("|".join(f"(?:{p})" for p in rule.patterns))
         self.ignored = re.compile("|".join(f"(?:{p})" for p in rule.not_)) if rule.not_ else None
         self.sets = [[re.compile(signal) for signal in signals] for signals in rule.together]
+        victim = rule.victim
+        self.victim = re.compile("|".join(f"(?:{s})" for s in victim.signals)) if victim else None
 
     def search(self, norm: str) -> bool:
         text = self.ignored.sub(lambda m: " " * len(m.group(0)), norm) if self.ignored else norm
@@ -96,9 +98,13 @@ def _compiled() -> dict[SafetyFlag, _Compiled]:
 
 def detect(norm: str) -> list[RiskFlag]:
     """The safety flags in a normalised text, in priority order."""
-    # opencc's t2s keeps 著 (it is also simplified), but a traditional 活著 means 活着.
-    norm = norm.replace("著", "着")
+    norm = _as_simplified(norm)
     return [flag for flag, compiled in _compiled().items() if compiled.search(norm)]
+
+
+def _as_simplified(norm: str) -> str:
+    # opencc's t2s keeps 著 (it is also simplified), but a traditional 活著 means 活着.
+    return norm.replace("著", "着")
 
 
 def is_safety(flag: str) -> bool:
@@ -122,20 +128,13 @@ def advice(flag: SafetyFlag) -> EscalationAdvice:
                             do_not=rule.advice.do_not, source="；".join(rule.sources))
 
 
-@cache
-def _victim_signals(flag: SafetyFlag) -> re.Pattern[str] | None:
-    victim = rules().flags[flag].victim
-    return re.compile("|".join(f"(?:{s})" for s in victim.signals)) if victim else None
-
-
 def lines(flag: SafetyFlag, channel: Channel, norm: str = "") -> list[Line]:
     """What the customer hears for this flag on this channel (the flag's ``any`` lines when none).
 
     ``norm``: the customer's normalised words; when they show the customer is the one threatened or hurt,
     the flag's ``victim`` lines are used."""
-    rule, signals = rules().flags[flag], _victim_signals(flag)
-    victim = rule.victim is not None and signals is not None and bool(signals.search(norm.replace("著", "着")))
-    reply = rule.victim.reply if victim and rule.victim else rule.reply
+    rule, signals = rules().flags[flag], _compiled()[flag].victim
+    reply = rule.victim.reply if rule.victim and signals and signals.search(_as_simplified(norm)) else rule.reply
     return reply.get(channel) or reply.get("any") or []
 
 
