@@ -5,6 +5,9 @@
     python -m bench.jddc_review dump measure OUT.jsonl    # the same for MEASURE: once, at the end
     python -m bench.jddc_review score REVIEW.jsonl [FLAGS.jsonl ...]   # reviewed precision of each flags file
     python -m bench.jddc_review share                      # share of all 5,100 staff turns flagged, this code
+    python -m bench.jddc_review labels LABELS.jsonl        # score this code on a labelled random sample: P/R per
+                                                          # kind and the share flagged, rules and rules + model
+                                                          # (e.g. evals/datasets/jddc_measure_a.jsonl)
 
 **The split** (``half``): the sessions of ``../shared/real-world/jddc_sessions.jsonl`` that are not in
 ``evals/datasets/jddc_labels.jsonl`` are cut in two by a fixed hash of the session id:
@@ -113,6 +116,70 @@ def precision(review: list[dict], flagged: list[dict]) -> dict[str, tuple[int, i
     return {k: (v[0], v[1], v[2]) for k, v in out.items()}
 
 
+KINDS = ("unauthorized_promise", "forbidden_phrase")
+_GOLD = {"promise": "unauthorized_promise", "forbidden_phrase": "forbidden_phrase"}
+
+
+def gold_kinds(label: dict) -> set[str]:
+    """The kinds a labelled row holds: its label's, plus a phrase when ``also_forbidden_phrase`` is set."""
+    kinds = {_GOLD[label["label"]]} if label.get("label") in _GOLD else set()
+    if label.get("also_forbidden_phrase"):
+        kinds.add("forbidden_phrase")
+    return kinds
+
+
+def score_labels(labels: list[dict], predicted: dict[tuple[str, int], set[str]]) -> dict[str, dict[str, float]]:
+    """Per kind: gold, flagged, right, precision, recall; and under ``"all"`` the share of rows flagged.
+
+    ``predicted`` maps (session, turn) to the kinds flagged on it; a labelled row missing from it (its session or
+    turn is not in ``jddc_sessions.jsonl``) is not scored. ``unsure`` rows are left out, as the labelling rules say.
+    A kind with no gold row scores recall 1.0, with no flag precision 1.0, by convention."""
+    rows = [(gold_kinds(r), predicted[(r["session"], r["turn"])]) for r in labels
+            if r.get("label") != "unsure" and (r["session"], r["turn"]) in predicted]
+    out: dict[str, dict[str, float]] = {}
+    for kind in KINDS:
+        gold = sum(kind in g for g, _ in rows)
+        flagged = sum(kind in f for _, f in rows)
+        right = sum(kind in g and kind in f for g, f in rows)
+        out[kind] = {"gold": gold, "flagged": flagged, "right": right,
+                     "precision": right / flagged if flagged else 1.0, "recall": right / gold if gold else 1.0}
+    out["all"] = {"rows": len(rows), "flagged": sum(bool(f) for _, f in rows),
+                  "share": sum(bool(f) for _, f in rows) / len(rows) if rows else 0.0}
+    return out
+
+
+def label_predictions(labels: list[dict], path: Path = SESSIONS) -> dict[str, dict[tuple[str, int], set[str]]]:
+    """The kinds this code flags on each labelled turn (read with its four turns before it), for the rules alone
+    (``"rules"``) and the rules + the shipped model (``"rules + model"``)."""
+    from coach.guard import check
+    from coach.guard.model import load_stage
+    from coach.policy import load_policy
+
+    wanted = {(r["session"], r["turn"]) for r in labels}
+    policy, stage = load_policy(), load_stage()
+    out: dict[str, dict[tuple[str, int], set[str]]] = {"rules": {}, "rules + model": {}}
+    for _side, session, index, text, context in staff_turns(path):
+        if (session, index) not in wanted:
+            continue
+        report = check(text[:20_000], context=context, policy=policy, model=stage)
+        out["rules"][(session, index)] = {v.kind for v in report.violations if v.detector == "rules"}
+        out["rules + model"][(session, index)] = {v.kind for v in report.violations}
+    return out
+
+
+def labels_report(labels: list[dict], path: Path = SESSIONS) -> list[str]:
+    predicted = label_predictions(labels, path)
+    lines = ["| system | promise P | promise R | phrase P | phrase R | share flagged |", "|---|---|---|---|---|---|"]
+    for name, flagged in predicted.items():
+        s = score_labels(labels, flagged)
+        p, f = s["unauthorized_promise"], s["forbidden_phrase"]
+        lines.append(f"| {name} | {p['precision']:.3f} ({p['right']:.0f}/{p['flagged']:.0f}) | {p['recall']:.3f} "
+                     f"({p['right']:.0f}/{p['gold']:.0f}) | {f['precision']:.3f} ({f['right']:.0f}/{f['flagged']:.0f}) "
+                     f"| {f['recall']:.3f} ({f['right']:.0f}/{f['gold']:.0f}) | {s['all']['share']:.1%} "
+                     f"({s['all']['flagged']:.0f}/{s['all']['rows']:.0f}) |")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -124,6 +191,10 @@ def main(argv: list[str] | None = None) -> None:
     score.add_argument("review", type=Path)
     score.add_argument("flagged", type=Path, nargs="+")
     sub.add_parser("share")
+    labelled = sub.add_parser("labels")
+    labelled.add_argument("labels", type=Path, help="a labelled random sample (session, turn, label, ...)")
+    labelled.add_argument("--misses", action="store_true",
+                          help="also list the references (session, turn, kind) of misses and false flags")
     args = parser.parse_args(argv)
     if not SESSIONS.is_file():
         print(f"skipped: {SESSIONS} is absent.")
@@ -143,6 +214,18 @@ def main(argv: list[str] | None = None) -> None:
                 judged = right + wrong
                 print(f"{path.name} {group}: {right}/{judged} = {right / judged if judged else 0:.3f}"
                       + (f" ({missing} unreviewed)" if missing else ""))
+    elif args.command == "labels":
+        rows = jsonl_rows(args.labels)
+        print(f"{args.labels.name}: {len(rows)} labelled turns")
+        print("\n".join(labels_report(rows)))
+        if args.misses:
+            flagged = label_predictions(rows)["rules + model"]
+            for r in rows:
+                key = (r["session"], r["turn"])
+                if key not in flagged or r.get("label") == "unsure":
+                    continue
+                for kind in sorted(gold_kinds(r) ^ flagged[key]):
+                    print(f"{'miss' if kind in gold_kinds(r) else 'false flag'}: {r['session']} {r['turn']} {kind}")
     else:
         for key, (found, total) in sorted(share().items()):
             print(f"{key}: {found}/{total} = {found / total:.1%}")

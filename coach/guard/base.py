@@ -46,6 +46,7 @@ class GuardContext:
     policy: Policy
     role: Role
     demand: object | None = None  # context.Demand, when the customer's turn asked for something
+    open_demand: object | None = None  # context.Demand still open: asked earlier, only thanked or acknowledged since
     customer_words: str = ""  # the customer's turns, normalised and squeezed (whose words a quote holds)
     notes: dict[str, str] = field(default_factory=dict)
     latin: bool = field(init=False)  # some sentence holds a Latin letter (the English wording is searched)

@@ -16,7 +16,7 @@ from coach.errors import InputError
 from coach.guard import text as gt
 from coach.guard.base import GuardContext, Rule, dedupe
 from coach.guard.commitment import Commitment, in_force
-from coach.guard.context import Assent, ContextInput, customer_words, last_demand
+from coach.guard.context import Assent, ContextInput, customer_words, last_demand, open_demand
 from coach.guard.phrases import PHRASE_RULES, LiteralPhrases
 from coach.guard.promises import PROMISE_RULES
 from coach.guard.rules import PolicyPatternRule
@@ -130,11 +130,12 @@ def check(text: str, *, role: Role | None = None, context: ContextInput = None,
     compiled = _compiled(policy)
     norm = gt.normalise(text)
     sentences = [s for s in gt.sentences(norm) if not compiled.approved(role, s)]
-    ctx = GuardContext(text=text, norm=norm, sentences=sentences, policy=policy, role=role,
-                       demand=last_demand(context) if context else None,
-                       customer_words=customer_words(context) if context else "")
     found: list[Violation] = []
-    with in_force(compiled.vocabulary):
+    with in_force(compiled.vocabulary):  # the demand reads the policy's asserted_fault words
+        ctx = GuardContext(text=text, norm=norm, sentences=sentences, policy=policy, role=role,
+                           demand=last_demand(context) if context else None,
+                           open_demand=open_demand(context) if context else None,
+                           customer_words=customer_words(context) if context else "")
         for rule in compiled.rules:
             found.extend(rule.check(text, ctx))
         violations = dedupe(found)

@@ -59,6 +59,8 @@ class Vocabulary:
     certainty: re.Pattern[str]
     reassurance: re.Pattern[str]
     payment: re.Pattern[str]
+    will: re.Pattern[str]  # a plain future act: commits only to the outcome the customer asked for (open demand)
+    asserted_fault: re.Pattern[str]  # the customer's assertion of the company's fault, to be confirmed
     by_itself: tuple[tuple[str, re.Pattern[str]], ...]  # (category, pattern): a commitment with no outcome after it
     time: re.Pattern[str]
     outcomes: tuple[tuple[str, re.Pattern[str]], ...]  # (category, pattern), in the file's order
@@ -86,6 +88,8 @@ def compile_vocabulary(data: dict[str, Any], where: str) -> Vocabulary:
             certainty=re.compile(_alternation(commit["certainty"])),
             reassurance=re.compile(_alternation(commit["reassurance"])),
             payment=re.compile(_alternation(data["payment"])),
+            will=re.compile(_alternation(commit.get("will") or [])),
+            asserted_fault=re.compile(_alternation(data.get("asserted_fault") or [])),
             by_itself=tuple((category, re.compile(_alternation(words)))
                             for category, words in data["by_itself"].items()),
             time=re.compile(_alternation(data["time"]) + _NUMBERED_TIME),
@@ -146,7 +150,7 @@ def published(norm: str) -> bool:
 # A window counted from an event the customer or the process reaches, not from now: the policy's clock, not a
 # date staff set ("签收后88888天内都可以的哦", "商品到达站点后会在88888小时内为您配送", "申请通过88888小时到账").
 _EVENT_WINDOW = re.compile(r"(?:签收|收货|收到货|收到商品|到达站点|到站|下单|付款|支付|出库|审核通过|申请通过|退款完成"
-                           r"|退款成功)(?:后|之后|以后)?[^,，。]{0,6}\d+\s*(?:个)?(?:小时|天|日|工作日)")
+                           r"|退款成功)(?:后|之后|以后)?[^,，。]{0,6}[\d一二两三四五六七八九十]+\s*(?:个)?(?:小时|天|日|工作日)")
 
 
 def claimed(norm: str, start: int, end: int) -> bool:
@@ -265,7 +269,29 @@ class Commitment:
                 if not self._excused(vocab, norm, match.start(), end, ctx, sentence,
                                      hedge=marker is not vocab.undertaking):
                     return category, match.start(), end
-        return self._deadline(vocab, norm, ctx, sentence)
+        return self._deadline(vocab, norm, ctx, sentence) or self._will(vocab, norm, ctx, sentence)
+
+    def _will(self, vocab: Vocabulary, norm: str, ctx: GuardContext,
+              sentence: gt.Sentence) -> tuple[str, int, int] | None:
+        """A plain future act ("会给您拦截的哦") naming the very outcome the customer asked for earlier in the
+        conversation (``ctx.open_demand``): the reply grants the demand in its body, not only at its head."""
+        demand = ctx.open_demand
+        category = getattr(demand, "category", None)
+        if category is None:
+            return None
+        for match in vocab.will.finditer(norm):
+            outcome = self._outcome(vocab, norm, match.end())
+            if outcome is None or outcome[0] != category or ctx.in_quote(sentence.at(match.start())):
+                continue
+            # Chat writes clauses apart with a space ("…等待出库状态 会给您拦截的哦 商家已收到…"): the scopes are read
+            # in the space-delimited clause of the act, not in its neighbours' 等待/审核.
+            left = max((m.end() for m in _CHAT_BREAK.finditer(norm, 0, match.start())), default=0)
+            stop = _CHAT_BREAK.search(norm, outcome[1])
+            right = stop.start() if stop else len(norm)
+            part = gt.Sentence(sentence.at(left), sentence.after(right), norm[left:right])
+            if not self._excused(vocab, part.norm, match.start() - left, outcome[1] - left, ctx, part, hedge=True):
+                return category, match.start(), outcome[1]
+        return None
 
     def _deadline(self, vocab: Vocabulary, norm: str, ctx: GuardContext,
                   sentence: gt.Sentence) -> tuple[str, int, int] | None:
@@ -330,6 +356,7 @@ class Commitment:
         return gt.pending(norm, end)
 
 
+_CHAT_BREAK = re.compile(r"[\s,，。!！?？;；~]+")
 # Outcomes that are themselves worded with a negator ("不会让您吃亏", "不会派送"): the negator is the outcome.
 _OWN_NEGATION = re.compile(r"不会|不扣|没有损失|送不出去")
 _OUTCOME_AFTER_PROCESS = {"下来", "成功", "通过"}  # "价保肯定能申请下来": the outcome, not the process

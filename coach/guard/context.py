@@ -227,7 +227,35 @@ def _turn_demand(text: str) -> Demand | object | None:
 
 
 def _category(norm: str) -> str | None:
-    return next((category for category, pattern in _DEMANDS if pattern.search(norm)), None)
+    found = next((category for category, pattern in _DEMANDS if pattern.search(norm)), None)
+    if found is None and _ASKING.search(norm):
+        from coach.guard.commitment import vocabulary  # the policy's words (commitment.yaml, asserted_fault)
+
+        if vocabulary().asserted_fault.search(norm):  # "原因就是系统异常吗": confirming it admits the fault
+            return "liability_admission"
+    return found
+
+
+_ASKING = re.compile(r"吗|么|吧|\?|是不是")
+# The customer only thanks or acknowledges ("谢谢!", "好的", "嗯嗯"): an earlier demand is still open.
+_COURTESY_ONLY = re.compile(r"^(?:谢谢|多谢|感谢|好的?|嗯+|哦+|ok|麻烦(?:你|您)?了|辛苦(?:了)?|[\s,，。!！~])+$")
+
+
+def open_demand(context: ContextInput) -> Demand | None:
+    """The demand a reply's body may grant: the customer's last turn's, or, when the customer has only thanked or
+    acknowledged since ("拦截不成功还是会送货么" … "谢谢!"), the one before (up to three turns back). Unlike
+    ``last_demand`` this is never read for a bare assent at the head of the reply ("好的 不客气" to "谢谢" grants
+    nothing): only for an outcome the reply names itself (commitment.yaml, `will`)."""
+    turns = [t for t in parse_context(context) if not is_staff(t)]
+    for turn in reversed(turns[-4:]):
+        found = _turn_demand(turn.text)
+        if found is _EXCUSED:
+            return None
+        if isinstance(found, Demand):
+            return found
+        if not _COURTESY_ONLY.match(gt.normalise(turn.text).strip()):
+            return None
+    return None
 
 
 class Assent:

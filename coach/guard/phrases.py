@@ -197,8 +197,28 @@ class Impatience(PhraseRule):
         return norm[start:end].startswith(("先坐", "坐")) and bool(self._POLITE.search(norm, 0, start))
 
 
+class BareQuestionMark(PhraseRule):
+    """A reply that is nothing but a question mark ("?", "？？") thrown back at the customer: impatience in chat
+    (run 6: a bare "?" to "我个人什么原因呀" on real JD.com chat). It has no sentence to match, so the whole reply
+    is read; a question mark after words ("在吗?") is an ordinary question."""
+
+    rule = "phrase.impatience.bare_question"
+    category = "impatience"
+    _BARE = re.compile(r"^[\s?？.。!！~]*[?？][\s?？.。!！~]*$")
+
+    def check(self, text: str, ctx: GuardContext) -> list[Violation]:
+        if not self._BARE.match(text) or ctx.sentences:
+            return []
+        start = text.find("?") if "?" in text else text.find("？")
+        sentence = gt.Sentence(0, len(ctx.norm), ctx.norm)
+        violation = ctx.violation(self.kind, self.category, sentence, 0, len(ctx.norm))
+        if violation is None:
+            return []
+        return [violation.model_copy(update={"span": text.strip(), "start": start, "end": start + len(text.strip())})]
+
+
 PHRASE_RULES: tuple[type[SentenceRule], ...] = (
-    BlameRules, PassTheBuck, Dismissive, RefuseService, Ignorance, Impatience,
+    BlameRules, PassTheBuck, Dismissive, RefuseService, Ignorance, Impatience, BareQuestionMark,
 )
 
 

@@ -31,10 +31,11 @@ _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when pre
 
 @dataclass(frozen=True)
 class Family:
-    id: str
+    id: str  # the category it is flagged under: the family's key, or its ``category:``
     pattern: re.Pattern[str]
     unless: re.Pattern[str] | None
     sources: tuple[str, ...]  # titles and addresses of the published lists it follows
+    key: str = ""  # the family's key in the file (names the rule; several keys may share one category)
 
 
 def _words(words: list[Any]) -> str:
@@ -80,7 +81,8 @@ def compile_families(data: dict[str, Any], where: str) -> tuple[Family, ...]:
         sources = data["sources"]
         return tuple(
             Family(
-                id=family_id,
+                id=str(spec.get("category") or family_id),
+                key=family_id,
                 pattern=re.compile("|".join(_compile_entry(str(p), slots) for p in spec["patterns"]) or r"(?!)"),
                 unless=re.compile(_words(spec["unless"])) if spec.get("unless") else None,
                 sources=tuple(f"{sources[s]['title']} ({sources[s]['url']})" for s in spec.get("sources", [])),
@@ -122,7 +124,7 @@ class ServicePhrase(SentenceRule):
 
     def __init__(self, family: Family) -> None:
         self.category = family.id  # type: ignore[misc]
-        self.rule = f"phrase.{family.id}.structure"  # type: ignore[misc]
+        self.rule = f"phrase.{family.key or family.id}.structure"  # type: ignore[misc]
         self.pattern = family.pattern  # type: ignore[misc]
         self.unless = family.unless
 
