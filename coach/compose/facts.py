@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from coach.lexical import load_jieba
+from coach.compose.dictionary import pos_tokenizer
 from coach.script import find_placeholders, to_simplified
 from coach.types import Language
 
@@ -48,34 +48,24 @@ def _acceptable(fact: str) -> bool:
             and not re.search(_TERMS["fragment"], fact))
 
 
-def use_cache_dir(path: Path) -> None:
-    """Keep jieba's dictionary cache in coach's data dir (jieba.dt.tmp_dir), not in /tmp where it may
-    be wiped: the cached dictionary loads several times faster than dict.txt is parsed."""
-    jieba = load_jieba()
-    path.mkdir(parents=True, exist_ok=True)
-    jieba.dt.tmp_dir = str(path)
-
-
 def _idf(word: str, unknown: float = 12.0) -> float:
-    """Inverse frequency from jieba's own dictionary counts (in memory once it is loaded): jieba.analyse's
+    """Inverse frequency from jieba's own dictionary counts (coach/compose/dictionary.py): jieba.analyse's
     IDF table would cost another file load on the draft path for the same ranking job."""
-    dt = load_jieba().dt
-    count = dt.FREQ.get(word, 0)
-    return math.log(dt.total / count) if count else unknown
+    words = pos_tokenizer().tokenizer
+    count = words.FREQ.get(word, 0)
+    return math.log(words.total / count) if count else unknown
 
 
 def _zh_candidates(clauses: list[str]) -> list[tuple[str, float, int]]:
     """(term, weight, position) from jieba: merged noun runs, complaint verbs, quantities, quoted names."""
-    load_jieba()
-    import jieba.posseg
-
+    tagger = pos_tokenizer()
     found: list[tuple[str, float, int]] = []
     pos = 0
     for clause in clauses:
         found += [(q, 16.0, pos) for q in _QUOTED.findall(clause)]
         found += [(m.group(0), 13.0, pos) for m in QUANTITY.finditer(clause)]
         run: list[str] = []
-        for word, flag in [*jieba.posseg.cut(clause), ("", "x")]:
+        for word, flag in [*tagger.cut(clause), ("", "x")]:
             pos += 1
             is_name = flag.startswith("nr") and (word[:1] in _SURNAMES or re.match(_TERMS["name_prefix"], word))
             if flag.startswith("nr") and run and run[-1][-1:] in _SURNAMES:
