@@ -497,3 +497,19 @@ def test_a_lawyer_who_asks_a_question_is_still_asked_where_to_send_the_answer() 
     where to send the answer, never "您看这样可以吗？" (the order of the two rules in composer.plan)."""
     reply = draft("我是张先生的代理律师。请问贵司能否提供投保时的录音录像？", "letter")
     assert wording().phrase("ask_press_contact", "letter").zh in reply and "您看这样可以吗" not in reply, reply
+
+
+@pytest.mark.parametrize(("message", "fragment"), [
+    ("本人于2023年3月办理融合宽带合约套餐，手机号码尾号4012。营业厅告知需缴纳违约金2,160元。"
+     "但根据双方签署的《业务协议》第九条第2款，因客户迁出本地的可免除违约金。", "根据"),
+    ("本人经医院确诊为甲状腺癌，并于4月8日提交理赔申请，贵司仅按基本保额的20%给付。", "并于"),
+    ("礼盒1月18日送到，其中7套缺了开瓶器，2套的水晶杯碎了一只。", "其中"),
+])
+def test_a_clause_that_opens_on_a_preposition_or_a_link_is_not_said_back_alone(message: str, fragment: str) -> None:
+    case = read_case(analyse(message), message, "letter", None)
+    assert not case.told.startswith(fragment), case.told
+
+
+def test_cantonese_particles_are_not_part_of_the_named_object() -> None:
+    message = "喂你好，我想改下派送時間呀。單號係HK8830 5521 07，系統話聽日朝早十點送到，但我聽日要返工，屋企冇人。"
+    assert not any(t.endswith("系") or t == "屋企" for t in key_facts(message, "zh-Hant"))

@@ -48,6 +48,10 @@ _NOT_RESTATED = re.compile(
     # where they will take it (media, courts, regulators) is never read back, nor what they say we owe them
     r"|抖音|微博|小红书|博主|记者|媒体|网上|曝光|热搜|视频|标题|律师|起诉|法院|监管|投诉到|12315|消协|工信部"
     r"|你们(?:得|要|会|必须|应该|给|帮|替|负责|赔|退|补|免)|给我(?:免|补|退|赔|返)|[「“\"]"
+    # a clause opening on a preposition or a link is half a sentence (根据……第九条, 并于4月8日……, 其中7套……):
+    # said back alone it is not what happened
+    r"|^(?:根据|依据|按照|按|对于|关于|由于|鉴于|基于|并于|并且|并|其中|以及|包括|除了|随后|当时|系|即|经)"
+    r"|[《》]"
     # talk about the talk, or about who they are, is not what happened: 我跟你说, 信不信, 我一个公司老总
     r"|跟你说|跟我说|跟您说|说句|信不信|你知道|告诉你|口吻|一个字|照着|扮演|老总|会员|老客户|大客户|做不了主|小姑娘"
     r"|\b(?:member|loyal|vip|years? with you|who i am|this is|director)\b|[”」』]"
