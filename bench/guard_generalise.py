@@ -34,6 +34,8 @@ from coach.guard.model import MODEL_PATH, ModelStage, load_stage  # noqa: E402
 from coach.policy import load_policy  # noqa: E402
 from scripts.build_guard_model import (  # noqa: E402
     DATASETS,
+    JDDC_LABELS,
+    JDDC_MEASURE,
     REAL_WORLD,
     Row,
     _row,
@@ -118,7 +120,7 @@ def jddc_section(stage: ModelStage) -> list[str]:
     path = REAL_WORLD / "jddc_sessions.jsonl"
     if not path.is_file():
         return ["### JDDC staff turns flagged", "", f"skipped: {path} is absent.", ""]
-    labelled = {(r["session"], r["turn"]) for r in jsonl_rows(DATASETS / "jddc_labels.jsonl")}
+    labelled = {(r["session"], r["turn"]) for path in (*JDDC_LABELS, *JDDC_MEASURE) for r in jsonl_rows(path)}
     policy = load_policy()
     counts = {"rules": [0, 0], "rules + model": [0, 0]}  # [all turns, turns not labelled (never trained on)]
     total = [0, 0]

@@ -8,6 +8,8 @@
     python -m bench.jddc_review labels LABELS.jsonl        # score this code on a labelled random sample: P/R per
                                                           # kind and the share flagged, rules and rules + model
                                                           # (e.g. evals/datasets/jddc_measure_a.jsonl)
+    python -m bench.jddc_review labels LABELS.jsonl --model M.npz   # the same with another model file (one built
+                                                          # without LABELS: the cross-file estimate of run 7)
 
 **The split** (``half``): the sessions of ``../shared/real-world/jddc_sessions.jsonl`` that are not in
 ``evals/datasets/jddc_labels.jsonl`` are cut in two by a fixed hash of the session id:
@@ -148,15 +150,16 @@ def score_labels(labels: list[dict], predicted: dict[tuple[str, int], set[str]])
     return out
 
 
-def label_predictions(labels: list[dict], path: Path = SESSIONS) -> dict[str, dict[tuple[str, int], set[str]]]:
+def label_predictions(labels: list[dict], path: Path = SESSIONS,
+                      model: Path | None = None) -> dict[str, dict[tuple[str, int], set[str]]]:
     """The kinds this code flags on each labelled turn (read with its four turns before it), for the rules alone
-    (``"rules"``) and the rules + the shipped model (``"rules + model"``)."""
+    (``"rules"``) and the rules + the shipped model, or the model file ``model`` (``"rules + model"``)."""
     from coach.guard import check
     from coach.guard.model import load_stage
     from coach.policy import load_policy
 
     wanted = {(r["session"], r["turn"]) for r in labels}
-    policy, stage = load_policy(), load_stage()
+    policy, stage = load_policy(), (load_stage() if model is None else load_stage(model))
     out: dict[str, dict[tuple[str, int], set[str]]] = {"rules": {}, "rules + model": {}}
     for _side, session, index, text, context in staff_turns(path):
         if (session, index) not in wanted:
@@ -167,8 +170,8 @@ def label_predictions(labels: list[dict], path: Path = SESSIONS) -> dict[str, di
     return out
 
 
-def labels_report(labels: list[dict], path: Path = SESSIONS) -> list[str]:
-    predicted = label_predictions(labels, path)
+def labels_report(labels: list[dict], path: Path = SESSIONS, model: Path | None = None) -> list[str]:
+    predicted = label_predictions(labels, path, model)
     lines = ["| system | promise P | promise R | phrase P | phrase R | share flagged |", "|---|---|---|---|---|---|"]
     for name, flagged in predicted.items():
         s = score_labels(labels, flagged)
@@ -195,6 +198,8 @@ def main(argv: list[str] | None = None) -> None:
     labelled.add_argument("labels", type=Path, help="a labelled random sample (session, turn, label, ...)")
     labelled.add_argument("--misses", action="store_true",
                           help="also list the references (session, turn, kind) of misses and false flags")
+    labelled.add_argument("--model", type=Path, help="score rules + this model file instead of the shipped one "
+                          "(e.g. one built without this file: scripts/build_guard_model.py --jddc-labels ... --out)")
     args = parser.parse_args(argv)
     if not SESSIONS.is_file():
         print(f"skipped: {SESSIONS} is absent.")
@@ -217,9 +222,9 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "labels":
         rows = jsonl_rows(args.labels)
         print(f"{args.labels.name}: {len(rows)} labelled turns")
-        print("\n".join(labels_report(rows)))
+        print("\n".join(labels_report(rows, model=args.model)))
         if args.misses:
-            flagged = label_predictions(rows)["rules + model"]
+            flagged = label_predictions(rows, model=args.model)["rules + model"]
             for r in rows:
                 key = (r["session"], r["turn"])
                 if key not in flagged or r.get("label") == "unsure":
