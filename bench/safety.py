@@ -1,6 +1,6 @@
 """Safety flags on labelled messages: recall per flag and language, escalation, false alarms on hard negatives.
 
-    python -m bench.safety                    # evals/scenarios/safety_s3.jsonl (an author who never saw coach)
+    python -m bench.safety                    # evals/scenarios/safety_s6.jsonl (the safety test set: the build never reads it)
     python -m bench.safety FILE ... [--out PATH]
 
 Only the analysis runs (no store, no drafting), so it takes seconds. A row's ``expect.risk_flags`` lists the
@@ -25,7 +25,7 @@ from coach.config import load_settings
 from coach.safety_model import SafetyModel, load_stage
 from coach.types import Turn
 
-DEFAULT = Path(__file__).resolve().parents[1] / "evals" / "scenarios" / "safety_s3.jsonl"
+DEFAULT = Path(__file__).resolve().parents[1] / "evals" / "scenarios" / "safety_s6.jsonl"
 
 
 def score_file(path: Path, model: SafetyModel | None = None) -> list[str]:
