@@ -62,7 +62,10 @@ DEMAND_PATTERNS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
                         r"(?:经理|领导|领到|主管|负责人|行长|店长|上级)(?!.{0,2}介绍)"
                         r"|谁说了算|说话算数的|能做主的|做得了主的|级别不够|跟我说不着|管事的(?:来|出来)"
                         r"|(?:经理|领导|主管|负责人|行长|店长)(?:呢|在哪|[\u4e00-\u9fff]{0,3}(?:出来|过来|下来|出面|叫来|喊来|找来))"
-                        r"|(?:get|call|bring|fetch|put|speak to|talk to|see|want) (?:me )?(?:to )?(?:your|the|a) "
+                        # the one in charge asked to call: 请你们服务厂的主管今天直接打给我
+                        r"|(?:请|让|叫)[^，。！？,.!?]{0,8}(?:经理|领导|主管|负责人|店长)[^，。！？,.!?]{0,8}(?:打给我|给我打电话|给我回电|回电话给我|联系我)"
+                        r"|换(?:你们|个|一个)?(?:的)?(?:经理|领导|主管|负责人|店长)(?:来|过来|出来|跟我)"
+                        r"|(?:get|call|bring|fetch|put|speak to|talk to|speak with|talk with|see|want) (?:me )?(?:through )?(?:to )?(?:your|the|a) "
                         r"(?:manager|supervisor|boss)|someone (?:with|in) (?:authority|charge)|someone senior|where is (?:your|the) manager")),
 )
 
@@ -113,6 +116,7 @@ FLAG_PATTERNS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
 
 # A demand the customer rules out is not a demand: 我不是非要你们赔钱, "I'm not asking for compensation".
 _NEGATED = _rx(r"不是(?:非|想|为了)?要|不是为了|不是图|不要求|不用(?:你们)?|并不(?:是)?要|也不要|不差"
+               r"|不(?:想|必|需要)(?:非得|一定)?(?:找|叫|见|惊动)"
                r"|not (?:asking|about|after)|don'?t (?:want|need)")
 _INSULT = _rx(r"骗|垃圾|混蛋|他妈|王八|无耻|坑人|黑心|太过分|气死|受够|滚|废物|欺负|scam|fraud|idiot|useless|disgusting|ridiculous")
 _POLITE = _rx(r"请问|麻烦|谢谢|您好|劳驾|不好意思|打扰|please|thank|excuse me|would you|could you")

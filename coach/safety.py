@@ -47,11 +47,15 @@ class Advice(_Strict):
 Replies = dict[Literal["any", "counter", "phone", "chat", "letter"], list[Line]]
 
 
-class Victim(_Strict):
-    """The same danger told by the person it threatens: they need protecting, not calming down."""
+class Situation(_Strict):
+    """One telling of the danger that needs other words: the person it threatens (protect them, do not calm
+    them down), a road accident rather than a product (no "stop using it"), a harasser with the
+    customer's data (their safety before the data)."""
 
-    signals: list[str] = Field(description="Wordings that put the customer on the receiving end of the danger.")
+    name: str
+    signals: list[str] = Field(description="Wordings that show this situation; the first situation matched is used.")
     reply: Replies
+    overrides: bool | None = Field(default=None, description="Replace the complaint reply (None: as the flag).")
 
 
 class FlagRule(_Strict):
@@ -63,7 +67,7 @@ class FlagRule(_Strict):
     advice: Advice
     sources: list[str]
     reply: Replies
-    victim: Victim | None = None
+    situations: list[Situation] = []
 
 
 class SafetyRules(_Strict):
@@ -77,8 +81,11 @@ class _Compiled:
         self.found = re.compile("|".join(f"(?:{p})" for p in rule.patterns))
         self.ignored = re.compile("|".join(f"(?:{p})" for p in rule.not_)) if rule.not_ else None
         self.sets = [[re.compile(signal) for signal in signals] for signals in rule.together]
-        victim = rule.victim
-        self.victim = re.compile("|".join(f"(?:{s})" for s in victim.signals)) if victim else None
+        self.situations = [(situation, re.compile("|".join(f"(?:{s})" for s in situation.signals)))
+                           for situation in rule.situations]
+
+    def situation(self, norm: str) -> Situation | None:
+        return next((s for s, signals in self.situations if signals.search(_as_simplified(norm))), None)
 
     def search(self, norm: str) -> bool:
         text = self.ignored.sub(lambda m: " " * len(m.group(0)), norm) if self.ignored else norm
@@ -116,10 +123,15 @@ def escalates(flag: str) -> bool:
     return rule.escalate if rule else True
 
 
-def override(flags: list[RiskFlag]) -> SafetyFlag | None:
-    """The flag whose reply replaces the complaint reply: the first overriding one, by priority."""
-    table = rules().flags
-    return next((f for f in table if f in flags and table[f].overrides), None)
+def override(flags: list[RiskFlag], norm: str = "") -> SafetyFlag | None:
+    """The flag whose reply replaces the complaint reply: the first overriding one, by priority (a flag's
+    situation, found in the customer's normalised words, may override where the flag alone does not)."""
+    return next((f for f in rules().flags if f in flags and _overrides(f, norm)), None)
+
+
+def _overrides(flag: SafetyFlag, norm: str) -> bool:
+    situation = _compiled()[flag].situation(norm)
+    return situation.overrides if situation and situation.overrides is not None else rules().flags[flag].overrides
 
 
 def advice(flag: SafetyFlag) -> EscalationAdvice:
@@ -131,14 +143,14 @@ def advice(flag: SafetyFlag) -> EscalationAdvice:
 def lines(flag: SafetyFlag, channel: Channel, norm: str = "") -> list[Line]:
     """What the customer hears for this flag on this channel (the flag's ``any`` lines when none).
 
-    ``norm``: the customer's normalised words; when they show the customer is the one threatened or hurt,
-    the flag's ``victim`` lines are used."""
-    rule, signals = rules().flags[flag], _compiled()[flag].victim
-    reply = rule.victim.reply if rule.victim and signals and signals.search(_as_simplified(norm)) else rule.reply
+    ``norm``: the customer's normalised words; when they show one of the flag's ``situations`` (the
+    customer is the one threatened, a road accident …), that situation's lines are used."""
+    situation = _compiled()[flag].situation(norm)
+    reply = situation.reply if situation else rules().flags[flag].reply
     return reply.get(channel) or reply.get("any") or []
 
 
 def every_line() -> list[Line]:
     """Every line a safety reply can say, on any channel, for the customer who threatens or is threatened."""
-    replies = [r for rule in rules().flags.values() for r in (rule.reply, rule.victim.reply if rule.victim else {})]
+    replies = [r for rule in rules().flags.values() for r in (rule.reply, *(s.reply for s in rule.situations))]
     return [line for reply in replies for channel_lines in reply.values() for line in channel_lines]

@@ -513,3 +513,41 @@ def test_a_clause_that_opens_on_a_preposition_or_a_link_is_not_said_back_alone(m
 def test_cantonese_particles_are_not_part_of_the_named_object() -> None:
     message = "喂你好，我想改下派送時間呀。單號係HK8830 5521 07，系統話聽日朝早十點送到，但我聽日要返工，屋企冇人。"
     assert not any(t.endswith("系") or t == "屋企" for t in key_facts(message, "zh-Hant"))
+
+
+@pytest.mark.parametrize(("message", "channel"), [
+    ("上周寄的包裹到现在还没到，物流一直停在中转站，今天必须给我个说法", "chat"),
+    ("你们多扣了我两百块手续费，马上给我退回来", "phone"),
+])
+def test_urgency_is_answered_with_a_callback_today_not_restated_or_deferred(message: str, channel: str) -> None:
+    """Blind panel 2026-12-06-c: every 今天/马上 came back as "所以希望尽快有处理结果" and then "we will contact you
+    within three working days": the runaround the customer was complaining about."""
+    reply = draft(message, channel)
+    assert "尽快有处理结果" not in reply and "三个工作日" not in reply, reply
+    if "退" in message:
+        assert "今天下班前" in reply, reply
+
+
+def test_a_supervisor_brought_in_now_is_not_followed_by_a_three_day_wait() -> None:
+    reply = draft("你们多收了我八百块保养费，叫你们经理出来，今天必须退给我", "counter")
+    assert "主管过来" in reply and "三个工作日" not in reply and "请负责人出面" not in reply, reply
+
+
+@pytest.mark.parametrize(("message", "manager"), [
+    ("這次我不要再跟客服講了，請你們維修廠的主管今天直接打給我", True),
+    ("你做不了主就换你们主管来", True),
+    ("I'm not explaining it again. Put me through to a supervisor, please.", True),
+    ("我写信不是要闹，也不想非得找你们领导，就是想退货退款", False),
+    ("主管上次说了会联系我的，到现在也没消息", False),
+])
+def test_a_supervisor_is_asked_for_only_when_the_customer_asks(message: str, manager: bool) -> None:
+    assert ("see_manager" in analyse(message).demands) == manager
+
+
+@pytest.mark.parametrize(("message", "echo"), [
+    ("我开了十五年车，你们这保养单上多出来一千八的项目，哪一项打过电话问我？", "十五年车"),
+    ("我一个月工资才四千多，孩子一下子充了三千，这钱你们得退", "工资"),
+    ("我就三个要求，把录音给我听，把套餐改回去，多扣的钱退给我", "三个要求"),
+])
+def test_their_credentials_and_their_list_of_demands_are_not_said_back(message: str, echo: str) -> None:
+    assert echo not in draft(message, "counter")

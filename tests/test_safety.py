@@ -253,3 +253,63 @@ def test_a_victim_of_violence_is_protected_not_calmed_down(message: str, victim:
         protects = any(w in reply for w in ("担心您的安全", "担心您现在的安全", "worried about your safety"))
         calms = any(w in reply for w in ("非常生气", "very angry"))
         assert (protects, calms) == (victim, not victim), (channel, reply)
+
+
+def _reply(message: str, channel: str) -> str:
+    from coach.compose import compose
+
+    return compose(analyse(message), [], load_policy(None), words=message, channel=channel).text  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("message", [
+    "我的手机号被快递员泄露了，他这几天一直加我微信骚扰我，我一个人住，晚上都不敢开门",
+    "我的地址被你們的人洩露了，現在有陌生人天天打電話給我，還找上門來，我很害怕",
+    "Your courier leaked my number and now he keeps messaging me and turned up at my door last night",
+])
+def test_a_customer_harassed_with_leaked_data_is_kept_safe_before_the_data(message: str) -> None:
+    """Blind panel 2026-12-06-c (scored 1 by all three): a woman harassed by a courier who had her number got
+    "be careful with unknown calls, never give a code" and a complaint reply; she needs 110 and blocking."""
+    assert "privacy_breach" in analyse(message).risk_flags
+    for channel in ("counter", "chat", "letter"):
+        reply = _reply(message, channel)
+        assert "110" in reply and not any(w in reply for w in ("验证码", "驗證碼", "verification code")), (channel, reply)
+        assert "深表歉意" not in reply and "您是说" not in reply, (channel, reply)
+
+
+def test_a_privacy_question_without_harassment_keeps_the_complaint_reply() -> None:
+    reply = _reply("你们是不是把我的个人信息泄露了？最近推销电话特别多", "counter")
+    assert "信息安全" in reply and "110" not in reply, reply
+
+
+@pytest.mark.parametrize(("message", "kind"), [
+    ("上周你们的快递车在小区里把我母亲撞了，腿骨折住院，司机肇事逃逸", "road"),
+    ("刚在你们店修完刹车，开出去两公里就追尾了，我脖子现在还疼", "road"),
+    ("I was rear-ended on the way home from your garage and hurt my neck", "road"),
+    ("一辆送货的三轮车倒车把我父亲撞倒了，手臂骨折，司机看了一眼就走了", "road"),
+    ("我在你们营业厅门口的台阶上滑倒了，膝盖摔伤了", "fall"),
+    ("我用了你们的面霜，脸上起了一片红疹子，又痒又肿", "product"),
+])
+def test_an_injury_gets_the_lines_for_how_it_happened(message: str, kind: str) -> None:
+    """Blind panel 2026-12-06-c: a crash and a hit-and-run got "stop using it, keep the packaging"."""
+    assert "injury" in analyse(message).risk_flags
+    for channel in ("counter", "phone", "chat"):
+        reply = _reply(message, channel)
+        product = any(w in reply for w in ("停止使用", "包装", "stop using", "packaging"))
+        assert product == (kind == "product"), (channel, reply)
+        assert ("122" in reply) == (kind == "road"), (channel, reply)
+        assert "120" in reply, (channel, reply)
+
+
+@pytest.mark.parametrize("message", [
+    "对方还在电话里，让我别挂，说要把钱转到安全账户，我现在就在你们柜台",
+    "他現在還在電話那頭，叫我不要掛，說我涉嫌洗錢要轉帳配合調查",
+    "那个警官一直在线上等着，说不能挂，让我赶紧把钱转到他给的账户",
+    "The man is still on the line, he says he's from the police and told me not to hang up until I move the money",
+])
+def test_a_fraud_still_on_the_line_is_hung_up_first(message: str) -> None:
+    """Blind panel 2026-12-06-c: a customer with the scammer still on the phone should hear "hang up" first,
+    not be asked when the last transfer went out."""
+    assert "fraud_in_progress" in analyse(message).risk_flags
+    for channel in ("counter", "phone", "chat"):
+        first = _reply(message, channel).split("。")[0].split(".")[0]
+        assert any(w in first for w in ("挂断", "掛斷", "hang up")), (channel, first)

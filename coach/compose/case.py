@@ -80,7 +80,10 @@ _NOT_RESTATED = re.compile(
     # a reference number is not the story (Tracking number 4471-0932-88)
     r"|\d{2,}[-‐]\d{2,}|tracking|waybill|order (?:no|number|#)|\breference\b|\bref\b"
     # a report to an authority is a threat too (我就去NCC检举, 举报)
-    r"|检举|举报|ncc|消基会|消委会|金管会")
+    r"|检举|举报|ncc|消基会|消委会|金管会"
+    # their credentials or means, and their list of demands, are not what happened: said back, 您开了十五年车,
+    # 您一个月工资才四千多 and 您就三个要求 read as mockery (blind panel 2026-12-06-c)
+    r"|工资|收入|退休金|存款就|要求|[开干做](?:了)?[^，。]{0,3}年(?:的)?(?:车|销售|会计|生意)|第[一二三四五六七八九十\d]+(?:次|遍)听")
 # 你/您 alone (words to the clerk) are never restated: only the company and the customer change voice
 _ZH_VOICE = {"你们": "我们", "你們": "我們", "您们": "我们", "您們": "我們", "我的": "您的", "我": "您"}
 _ZH_KIN = {"您妈": "您母亲", "您爸": "您父亲", "您老公": "您先生", "您老婆": "您爱人", "您媳妇": "您爱人"}
@@ -105,6 +108,12 @@ class Case:
     question: bool = False  # they asked something (请问…？): the next step answers it, it is not deferred
     complaint: bool = True  # False: a calm question with nothing demanded, no apology or complaint registration
     aggrieved: bool = False  # a grievance in the question (凭什么, 难道, ？！): a complaint, never "thanks for asking"
+
+    @property
+    def restated(self) -> list[DemandName]:
+        """The demands said back to them. Urgency is not one (every 今天 read as a demand came back as
+        "所以希望尽快有处理结果", formula to the panel), and a supervisor asked for has a line of its own."""
+        return [d for d in self.asked if d not in ("deadline", "see_manager")]
 
 
 def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | None) -> Case:

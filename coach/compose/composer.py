@@ -89,9 +89,9 @@ def _apology(a: Analysis, case: Case) -> str:
 def _questions(case: Case, told_ok: bool, object_ok: bool) -> list[str]:
     """The restatement, then the facts still missing; the case's object is named once, where it fits."""
     if not told_ok:
-        first = ("restate_demands" if case.asked else "ask_want") + ("_about" if object_ok else "")
+        first = ("restate_demands" if case.restated else "ask_want") + ("_about" if object_ok else "")
         return [first, "ask_facts"] if case.missing else [first]
-    first = "restate_told_demands" if case.asked else "restate_told"
+    first = "restate_told_demands" if case.restated else "restate_told"
     # "关于X，您说的这些我都记下了，还有需要补充的情况吗？" after a restatement was filler to the panel: not said
     return [first, "ask_facts_about" if object_ok else "ask_facts"] if case.missing else [first]
 
@@ -115,13 +115,18 @@ def _actions(a: Analysis, case: Case, answered: bool, object_ok: bool) -> list[t
     if "discipline" in case.asked:
         chosen.append(("discipline", 50))
     elsewhere = _decided_elsewhere(a, case)
-    if "deadline" in case.asked and elsewhere:
+    # they need it now: a callback today with the progress, which staff can keep, not the three-day window
+    # they had already been given (blind panel 2026-12-06-c: "the same runaround")
+    urgent = "deadline" in case.asked and case.channel != "letter"
+    if "deadline" in case.asked and elsewhere and not urgent:
         chosen.append(("deadline", 50))
     if "lawyer" in flags:
         chosen.append(("legal_docs", 84))
-    if elsewhere:
-        chosen.append(("forward", 62))  # another department decides: forward, and call back within the window
-    elif "demand_manager" not in flags and not answered:
+    if elsewhere and "demand_manager" not in flags:
+        # another department decides: forward, and call back (a supervisor brought in now says so already:
+        # "we will call you within three working days" beside it contradicted it)
+        chosen.append(("forward_today" if urgent else "forward", 62))
+    elif not elsewhere and "demand_manager" not in flags and not answered:
         # staff can look into it now (a supervisor brought in now, or the request answered, says so already):
         # a three-day callback for it would be a deferral
         now = "answer_now" if case.question else "act_now"
@@ -184,7 +189,7 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     keyed: list[tuple[str, int]] = [(opening, 100)] if channel == "letter" else []
     keyed += [(_opening(a, case, norm), 80), *((k, 90) for k in early), *_thanks(_apology(a, case), channel)]
     planned = [_Planned(w.phrase(k, channel), keep) for k, keep in keyed]
-    planned += [_Planned(p, 95) for p in _safety_lines(a, channel)]
+    planned += [_Planned(p, 95) for p in _safety_lines(a, channel, norm)]
     # a plain question (how do I…, please check…) from a calm customer is answered now, not called back
     helped_now = bool(_HELP_NOW & set(case.requested)) and not a.risk_flags and not case.asked
     if helped_now and "howto" not in case.requested and said[0] and not said[1]:
@@ -216,8 +221,8 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     named = any(k.endswith("_about") for k, _ in keyed)  # the case's object is named once
     actions = _actions(a, case, bool(answered), said[1] and not named)
     keyed += [x for x in actions if x[0] != "forward"] if helped_now else actions
-    if settled and not any(k == "confirm_plan" for k, _ in keyed):
-        keyed.append(("confirm_plan", 70))
+    if settled and (actions or answered) and not any(k == "confirm_plan" for k, _ in keyed):
+        keyed.append(("confirm_plan", 70))  # "您看这样可以吗？" only after a plan was said
     keyed += [(k, 90) for k in late]
     if channel == "letter":
         keyed.append(("letter_close", 100))
@@ -232,11 +237,11 @@ def _thanks(key: str, channel: Channel) -> list[tuple[str, int]]:
     return [] if key == "apology_formal" and channel == "letter" else [(key, 75)]
 
 
-def _safety_lines(a: Analysis, channel: Channel) -> list[Phrase]:
+def _safety_lines(a: Analysis, channel: Channel, norm: str) -> list[Phrase]:
     """The lines of safety flags that add to the complaint reply (privacy breach, a minor)."""
     return [Phrase(key=f"safety_{flag}_{i}", step="安全优先", zh=line.zh, en=line.en, doc=None, quote="")
             for flag in a.risk_flags if safety.is_safety(flag)
-            for i, line in enumerate(safety.lines(flag, channel))]  # type: ignore[arg-type]
+            for i, line in enumerate(safety.lines(flag, channel, norm))]  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------------------------- slot values
@@ -251,7 +256,7 @@ def _join(items: list[str], language: Language) -> str:
 def slot_values(issue: str, case: Case, policy: Policy, told: str = "", named: str = "") -> dict[str, dict[str, str]]:
     """{language-neutral slot: {"zh": value, "en": value}} for this case (tables, policy, their words)."""
     w = wording()
-    demands = [d for d in DEMAND_ORDER if d in case.asked]
+    demands = [d for d in DEMAND_ORDER if d in case.restated]
 
     def said(d: str) -> tuple[str, str]:
         base = w.refund_by_issue.get(issue, w.demands["refund"]) if d == "refund" else w.demands[d]
@@ -345,13 +350,13 @@ def compose(analysis: Analysis, passages: list[Passage], policy: Policy, words: 
     """
     from coach.analyze import normalise
 
-    danger = safety.override(analysis.risk_flags)
+    danger = safety.override(analysis.risk_flags, normalise(words))
     if danger:
         return safety_composition(danger, analysis.language, channel, normalise(words))
 
     case = read_case(analysis, words, channel, domain)
     language = analysis.language
-    told = _checked(case, analysis, policy, words, "restate_told_demands" if case.asked else "restate_told",
+    told = _checked(case, analysis, policy, words, "restate_told_demands" if case.restated else "restate_told",
                     told=case.told)
     named = _checked(case, analysis, policy, words, "ask_want_about", named=case.object)
     retrieved = _compact("".join(p.text for p in passages if p.kind in ("script", "principle")))
