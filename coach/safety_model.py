@@ -115,7 +115,12 @@ class SafetyModel:
         texts = pieces(message, conversation)
         if not texts:
             return dict.fromkeys(self.flag_names, 0.0)
-        logits = features(texts, self.embed) @ self.weights.T + self.bias
+        found = features(texts, self.embed)
+        if found.shape[1] != self.weights.shape[1]:  # a model file built for other features (an older build)
+            raise ConfigError(f"the safety model reads {self.weights.shape[1]} features, this code makes "
+                              f"{found.shape[1]}", "rebuild it: python scripts/build_safety_model.py, "
+                              "or set COACH_SAFETY_MODEL=false")
+        logits = found @ self.weights.T + self.bias
         best = (1.0 / (1.0 + np.exp(-logits))).max(axis=0)
         return {flag: float(score) for flag, score in zip(self.flag_names, best, strict=True)}
 

@@ -230,6 +230,20 @@ def test_a_broken_model_file_says_how_to_rebuild(tmp_path: Path) -> None:
     assert "build_safety_model.py" in caught.value.fix and "COACH_SAFETY_MODEL=false" in caught.value.fix
 
 
+def test_a_model_file_built_for_other_features_says_how_to_rebuild(tmp_path: Path) -> None:
+    """A model file from before the character n-grams (e5 only) used to fail with numpy's shape error."""
+    from coach.errors import ConfigError
+
+    path = tmp_path / "old.npz"
+    flags = np.array(list(safety.rules().flags))
+    np.savez(path, flags=flags, weights=np.zeros((len(flags), 384), np.float32), bias=np.zeros(len(flags), np.float32),
+             thresholds=np.full(len(flags), 0.5, np.float32), embedder=np.array(["test"]))
+    model = SafetyModel(path, embed=lambda texts: np.zeros((len(texts), 384), np.float32))
+    with pytest.raises(ConfigError) as caught:
+        model.scores("我不想活了")
+    assert "build_safety_model.py" in caught.value.fix and "384" in caught.value.message
+
+
 # ------------------------------------------------------------------ the shipped model, real vectors (slow)
 
 # Misses of the shipped model on the lists above, measured once after it was built and left as they are (the
