@@ -237,6 +237,7 @@ def test_a_lookalike_stays_calm_and_its_danger_still_fires(flag: str, calm: str,
 @pytest.mark.parametrize(("message", "victim"), [
     ("我前夫一直跟踪我，昨天还在楼下堵我，说要弄死我，我现在一个人在家", True),
     ("他刚才在门口扇了我一巴掌，我好害怕", True),
+    ("那个送货的晚上又来敲我家门，还说不开门就踹进来，我吓得一晚上没睡，门都不敢出", True),
     ("My ex hit me last night and he knows my new address from your delivery slip, I'm scared", True),
     ("你再不给我退钱，信不信我打你", False),
     ("我要弄死你们经理，叫他出来", False),
