@@ -58,3 +58,42 @@ def test_sending_to_the_account_manager_is_pass_the_buck(text: str) -> None:
 
 def test_contacting_the_account_manager_for_the_customer_is_fine() -> None:
     assert "pass_the_buck" not in phrase_categories("我这边帮您联系销售经理催一下哦")
+
+
+def _said(*turns: str) -> list[dict[str, str]]:
+    """Customer and staff turns, alternating, the customer first."""
+    return [{"speaker": "customer" if i % 2 == 0 else "staff", "text": t} for i, t in enumerate(turns)]
+
+
+# A bare assent bound to the customer's outcome demand: a delivery day asked for ("要…就能送达的"), a third party
+# made to act for the customer ("能不能让快递员…再给我发条短信").
+@pytest.mark.parametrize(("reply", "context"), [
+    ("好的", _said("要明天就能送达的")),
+    ("好的呢 请问还有其他可以帮您的吗?", _said("短信删了联系不上快递员，能不能让快递员确认一下包裹再给我发条短信")),
+])
+def test_bare_assent_to_an_outcome_demand_is_a_promise(reply: str, context: list[dict[str, str]]) -> None:
+    assert "unauthorized_promise" in kinds(reply, context)
+
+
+@pytest.mark.parametrize(("reply", "context"), [
+    ("好的，预计明天送达", _said("要明天就能送达的")),                                # hedged 预计
+    ("好的 您稍等 我帮您催促一下", _said("能让快递员今天就送来吗")),                 # a process: 催促
+    ("好的，我帮您联系站点核实一下", _said("能不能让快递员确认一下包裹再给我发条短信")),  # a process: 联系/核实
+    ("是要明天送达吗?", _said("要明天就能送达的")),                                  # a question back
+])
+def test_assent_with_a_hedge_a_process_or_a_question_is_no_promise(reply: str, context: list[dict[str, str]]) -> None:
+    assert "unauthorized_promise" not in kinds(reply, context)
+
+
+# An unhedged delivery date as its own chat clause: the next clause's 预计/详情页 does not take it back.
+def test_a_date_stated_in_its_own_chat_clause_is_a_deadline_promise() -> None:
+    assert ("unauthorized_promise", "deadline") in flags("都是88888号送达哦 您下单后详情页会显示预计的送货时间")
+
+
+@pytest.mark.parametrize("text", [
+    "预计88888号送达哦 请耐心等待",        # hedged in its own clause
+    "88888号送达 具体以页面显示为准",      # a disclaimer for the whole reply
+    "订单 预计明天送达",
+])
+def test_a_hedged_or_disclaimed_date_is_no_promise(text: str) -> None:
+    assert "unauthorized_promise" not in kinds(text)
