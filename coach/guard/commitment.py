@@ -304,9 +304,28 @@ class Commitment:
             end = match.end() + outcome.end()
             if vocab.scope["callback"].match(norm, end):  # "稍后有结果回复您": when staff report back
                 continue
-            if not self._excused(vocab, norm, match.start(), end, ctx, sentence, hedge=True, dated=True):
+            # Run 8: a date stated as the whole chat clause ("都是88888号送达哦 …详情页有预计时间"): the scopes are
+            # read in its space-delimited clause, as for `will`, not in the neighbouring clauses' 预计/详情页.
+            clause = self._chat_clause(norm, sentence, match.start(), end)
+            if clause is None or _DISCLAIMER.search(norm):  # "…以页面显示为准" takes back every clause
+                continue
+            part, left = clause
+            if not self._excused(vocab, part.norm, match.start() - left, end - left, ctx, part, hedge=True, dated=True):
                 return "deadline", match.start(), end
         return None
+
+    @staticmethod
+    def _chat_clause(norm: str, sentence: gt.Sentence, start: int, end: int) -> tuple[gt.Sentence, int] | None:
+        """The chat clause (between spaces) of [start, end), when the sentence is chat written with spaces; the
+        whole sentence otherwise, with the clause's offset in ``norm``. None when the match spans a space."""
+        spaces = list(_SPACE_BREAK.finditer(norm))
+        if not spaces:
+            return sentence, 0
+        if any(start < m.start() < end for m in spaces):
+            return None
+        left = max((m.end() for m in spaces if m.end() <= start), default=0)
+        right = min((m.start() for m in spaces if m.start() >= end), default=len(norm))
+        return gt.Sentence(sentence.at(left), sentence.after(right), norm[left:right]), left
 
     @staticmethod
     def _outcome(vocab: Vocabulary, norm: str, after: int) -> tuple[str, int] | None:
@@ -357,6 +376,8 @@ class Commitment:
 
 
 _CHAT_BREAK = re.compile(r"[\s,，。!！?？;；~]+")
+_SPACE_BREAK = re.compile(r"\s+")
+_DISCLAIMER = re.compile(r"为准|以实际")
 # Outcomes that are themselves worded with a negator ("不会让您吃亏", "不会派送"): the negator is the outcome.
 _OWN_NEGATION = re.compile(r"不会|不扣|没有损失|送不出去")
 _OUTCOME_AFTER_PROCESS = {"下来", "成功", "通过"}  # "价保肯定能申请下来": the outcome, not the process

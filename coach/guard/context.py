@@ -47,7 +47,8 @@ _DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, re.compile(p)) for
                             r"|骗(?:了)?我|忽悠|(?:(?:是不是|是)你们|你们是不是)[^。?]{0,10}(?:弄|搞|摔|刮|碰|导致|造成|卖的假|错)"
                             r"|admit|fault|to blame|on you\b"),
     ("deadline", _TIME + r"(?:之前|以前|前|之内|以内|内)?[^。?]{0,12}"
-                 r"(?:结果|到账|办好|解决|退|赔|处理完|搞定|修好|换好|弄好|说法|送到|(?<![遇收看听找想])到(?!期)|批|放下来|下来)"
+                 r"(?:结果|到账|办好|解决|退|赔|处理完|搞定|修好|换好|弄好|说法|送到|(?<![遇收看听找想])到(?!期)|批|放下来|下来"
+                 r"|送达|送来|送过来|发货|发出|配送|派送|上门|安装)"  # run 8: "要今天就能送达的"
                  r"|today|tomorrow|tonight|right now|by (?:monday|friday|tonight)"),
     ("guaranteed_outcome", r"保证|(?:一定|肯定)(?:能|会|可以)|确定(?:能|会|可以)|打包票|百分之百|准话|能不能(?:过"
                            r"|通过|批|成)"
@@ -64,12 +65,16 @@ _DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, re.compile(p)) for
     #新的，再补两瓶" is a demand for goods); "第一次就没(有)修好的" tells what happened, it asks for no repair
     ("guaranteed_outcome", r"换(?:个|一个|台|一台|件|一件|一箱)?新|(?:给|帮)我换|重新(?:发|寄)|补发|(?<![没有])修好"
                            r"|拦截|拦(?:下|住)"
-                           r"|(?:不会|会不会|还会|别)(?:再|又)?(?:(?!影响)[^。?]){0,6}(?:送|派送|配送|发|寄|扣|收(?:我|费|钱)|有问题|出问题|坏|错)"),
+                           r"|(?:不会|会不会|还会|别)(?:再|又)?(?:(?!影响)[^。?]){0,6}(?:送|派送|配送|发|寄|扣|收(?:我|费|钱)|有问题|出问题|坏|错)"
+                           # run 8: a third party made to act for the customer ("能否让快递员确认后再给我发个短信"):
+                           # staff cannot answer for the courier or the merchant
+                           r"|让(?:快递|快递员|快递小哥|小哥|配送员|送货员|师傅|商家|卖家|仓库|站点|物流)[^。?]{0,12}"
+                           r"(?:发|送|确认|上门|安装|退|换|补|改)"),
 ))
 _REQUEST = re.compile(r"吗|(?<![什怎这那多])么|嘛|呢|吧|\?|能不能|可不可以|行不行|好不好|是不是|我(?:们)?要求|必须|赶紧"
                            r"|马上|立刻|请|(?<!还是)(?<!却)给我|(?:你|你们|必须|总|就)得|会不会|还会"
                            r"|我(?:就|一定|非)?要|(?:你|您|你们)(?:得)?保证|就(?:投诉|曝光|告)"
-                           r"|能否|可否|不$"
+                           r"|能否|可否|不$|^要(?![是不然])"  # "要今天就能送达的": a chat demand opens with 要
                            r"|please|can you|could you|will you|i want|i need|i demand|must|have to")
 # "你就说行不行", "说话呀", "给个痛快话": a turn that only presses for an answer to what was asked before.
 _PRESSING = re.compile(r"行不行|能不能|可不可以|可以吗|行吗|怎么样|到底|你就说|说话|准话|痛快话|听见|听到没|对不对"
@@ -130,7 +135,7 @@ _ACKNOWLEDGE = re.compile(
     r"|see)|您的(?:诉求|意见|心情))")
 _NONCOMMITTAL = re.compile(
     r"理解|明白|了解|知道|诉求|记录|记下|收到|审核|核实|申请|反馈|需要|规定|不能|无法|没办法|暂时|为准|转(?:给|交)|专员"
-    r"|上级|部门|查|不确定|不保证|得按|要看|结果|([\u4e00-\u9fff])不\1"
+    r"|上级|部门|查|不确定|不保证|得按|要看|结果|([\u4e00-\u9fff])不\1|预计|大概|一般|估计|尽量|催"  # run 8: hedged
     r"|稍等|约定|合同|按照|根据|反映|进展|进度|understand|need|review|can't|cannot|check|forward|verify|note|pass it"
 )
 # "不会再扣费吧?" / "会不会再送过来?" answered "不会的": the denial grants what the customer asked for.

@@ -24,8 +24,10 @@ from coach.guard.rules import SentenceRule
 from coach.types import Violation
 
 PHRASES_PATH = Path(__file__).with_name("service_phrases.yaml")
-_TOKEN = re.compile(r"(\{\w+\}|…|\([^()]*\)\??)")
+_TOKEN = re.compile(r"(\{\w+\}|…|\$|\([^()]*\)\??)")
 _GAP = r"[^。!?！？;]{0,10}?"
+# "$": the end of the reply, of a sentence or of a chat clause (chat separates clauses with a space or "~").
+_END = r"(?=$|[。!?！？;；,，\s~])"
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: a faster cold start
 
@@ -50,6 +52,8 @@ def _compile_entry(entry: str, slots: dict[str, str]) -> str:
             continue
         if piece == "…":
             out.append(_GAP)
+        elif piece == "$":
+            out.append(_END)
         elif piece.startswith("{"):
             name = piece[1:-1]
             if name not in slots:
