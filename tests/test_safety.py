@@ -315,3 +315,17 @@ def test_a_fraud_still_on_the_line_is_hung_up_first(message: str) -> None:
     for channel in ("counter", "phone", "chat"):
         first = _reply(message, channel).split("。")[0].split(".")[0]
         assert any(w in first for w in ("挂断", "掛斷", "hang up")), (channel, first)
+
+
+@pytest.mark.parametrize("message", [
+    "我的手机突然没信号了，然后就收到银行短信说转走了两万，营业厅说有人拿假身份证补了我的卡",
+    "Someone swapped my SIM yesterday and money has gone from my account",
+])
+def test_a_sim_swap_stops_the_number_first(message: str) -> None:
+    """Blind panel 2026-12-06-d: a telecom reply to a SIM swap offered to freeze a bank card it cannot freeze and
+    never stopped the number; every fraud reply now also names it as a likely scam."""
+    assert "fraud_in_progress" in analyse(message).risk_flags
+    for channel in ("counter", "phone", "chat"):
+        reply = _reply(message, channel)
+        assert any(w in reply for w in ("挂失停机", "suspend this number")), (channel, reply)
+        assert any(w in reply for w in ("诈骗", "冒名", "scam", "taken over")), (channel, reply)
