@@ -11,17 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench.jddc_review import gold_kinds, score_labels
-from coach.guard import check
-from coach.guard.model import load_stage
-
-
-def flags(text: str, context: object = None) -> set[tuple[str, str]]:
-    """Rules + the shipped learned stage, as `coach check` runs them: (kind, category)."""
-    return {(v.kind, v.category) for v in check(text, context=context, model=load_stage()).violations}  # type: ignore[arg-type]
-
-
-def kinds(text: str, context: object = None) -> set[str]:
-    return {kind for kind, _ in flags(text, context)}
+from tests.guard_checks import flags, kinds
 
 
 def turns(*pairs: tuple[str, str]) -> list[dict[str, str]]:

@@ -9,17 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from coach.guard import check
-from coach.guard.model import MODEL_PATH, load_stage
-
-
-def flags(text: str) -> set[tuple[str, str]]:
-    """Rules + the shipped learned stage, as `coach check` runs them: (kind, category)."""
-    return {(v.kind, v.category) for v in check(text, model=load_stage()).violations}
-
-
-def phrase_categories(text: str) -> set[str]:
-    return {category for kind, category in flags(text) if kind == "forbidden_phrase"}
+from coach.guard.model import MODEL_PATH
+from tests.guard_checks import phrase_categories
 
 
 # Refusing by rule alone: the case itself, a refusal verb, and what the customer asked for; no way forward.

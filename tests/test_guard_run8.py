@@ -7,21 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from coach.guard import check
-from coach.guard.model import load_stage
-
-
-def flags(text: str, context: list[dict[str, str]] | None = None) -> set[tuple[str, str]]:
-    """Rules + the shipped learned stage, as `coach check` runs them: (kind, category)."""
-    return {(v.kind, v.category) for v in check(text, context=context, model=load_stage()).violations}
-
-
-def kinds(text: str, context: list[dict[str, str]] | None = None) -> set[str]:
-    return {kind for kind, _category in flags(text, context)}
-
-
-def phrase_categories(text: str) -> set[str]:
-    return {category for kind, category in flags(text) if kind == "forbidden_phrase"}
+from tests.guard_checks import flags, kinds, phrase_categories
 
 
 # A bare refusal with no subject, said as the whole answer: a refusal verb, the request, a chat particle.
