@@ -85,7 +85,8 @@ class _Compiled:
                            for situation in rule.situations]
 
     def situation(self, norm: str) -> Situation | None:
-        return next((s for s, signals in self.situations if signals.search(_as_simplified(norm))), None)
+        text = _as_simplified(norm)
+        return next((s for s, signals in self.situations if signals.search(text)), None)
 
     def search(self, norm: str) -> bool:
         text = self.ignored.sub(lambda m: " " * len(m.group(0)), norm) if self.ignored else norm

@@ -118,7 +118,7 @@ def _actions(a: Analysis, case: Case, answered: bool, object_ok: bool) -> list[t
     # they need it now: a callback today with the progress, which staff can keep, not the three-day window
     # they had already been given (blind panel 2026-12-06-c: "the same runaround")
     urgent = "deadline" in case.asked and case.channel != "letter"
-    if "deadline" in case.asked and elsewhere and not urgent:
+    if "deadline" in case.asked and elsewhere and case.channel == "letter":
         chosen.append(("deadline", 50))
     if "lawyer" in flags:
         chosen.append(("legal_docs", 84))
@@ -350,9 +350,10 @@ def compose(analysis: Analysis, passages: list[Passage], policy: Policy, words: 
     """
     from coach.analyze import normalise
 
-    danger = safety.override(analysis.risk_flags, normalise(words))
+    norm = normalise(words)
+    danger = safety.override(analysis.risk_flags, norm)
     if danger:
-        return safety_composition(danger, analysis.language, channel, normalise(words))
+        return safety_composition(danger, analysis.language, channel, norm)
 
     case = read_case(analysis, words, channel, domain)
     language = analysis.language
@@ -360,7 +361,7 @@ def compose(analysis: Analysis, passages: list[Passage], policy: Policy, words: 
                     told=case.told)
     named = _checked(case, analysis, policy, words, "ask_want_about", named=case.object)
     retrieved = _compact("".join(p.text for p in passages if p.kind in ("script", "principle")))
-    planned = plan(analysis, case, (bool(told), bool(named)), retrieved, normalise(words))
+    planned = plan(analysis, case, (bool(told), bool(named)), retrieved, norm)
     values = slot_values(analysis.issue, case, policy, told, named)
     sentences = fit([(p, render(p.phrase, values, language)) for p in planned], channel, language)
     texts = [t for _, t in sentences]
