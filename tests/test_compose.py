@@ -551,3 +551,50 @@ def test_a_supervisor_is_asked_for_only_when_the_customer_asks(message: str, man
 ])
 def test_their_credentials_and_their_list_of_demands_are_not_said_back(message: str, echo: str) -> None:
     assert echo not in draft(message, "counter")
+
+
+@pytest.mark.parametrize(("message", "channel", "named"), [
+    # own paraphrases of panel -d's service requests answered with "您问的这些…" or a complaint registered:
+    # medicine running out, details to update, a date to move, a parcel to trace, a number to port
+    ("我妈的降压药在快递里，家里只剩两天的量了，物流三天没更新。", "phone", "药是急用的"),
+    ("My son's inhaler was in that parcel and he is running out tomorrow. Can you help?", "chat", "medicine is urgent"),
+    ("我换了新手机号，麻烦把信用卡的预留手机号改一下，旧号已经注销了。", "chat", "更新的资料"),
+    ("My residence permit and passport were renewed, can you update my details on the account?", "chat",
+     "update your details"),
+    ("麻烦把我那台空调的安装预约推迟到下周六，周三家里没人。", "phone", "改时间"),
+    ("单号SF1234567，显示已经签收了，可我家门口和快递柜都没有。", "chat", "包裹现在在哪里"),
+    ("我打算携号转网，你们这边需要我先办什么手续？", "counter", "携号转网是您的权利"),
+])
+def test_a_service_request_is_started_not_registered_as_a_complaint(message: str, channel: str, named: str) -> None:
+    reply = draft(message, channel)
+    assert named in reply, reply
+    assert "投诉我们已经受理" not in reply and "complaint is now registered" not in reply, reply
+    assert "哪一项" not in reply, reply  # they named the task: never "which item would you like me to check?"
+
+
+def test_an_english_reply_never_names_a_fragment_as_the_object() -> None:
+    reply = draft("Hello, do you speak English? Okay. I'm calling about a parcel, tracking number SF88120033. "
+                  "It's my asthma inhaler, sent by my brother from Beijing. The app says it arrived at the Wuhan "
+                  "hub four days ago and nothing since. Can I pick it up myself?", "phone")
+    assert "About the" not in reply, reply
+
+
+def test_a_gap_in_the_customers_own_words_does_not_collapse_the_draft() -> None:
+    # a plate or a code the customer half-typed (粤B·7K2xx) said back failed the placeholder check, and the
+    # whole draft fell back to the three-line minimal reply
+    reply = draft("车牌是粤B·7K2xx，上周在你们店做的保养，这两天发动机有异响。", "chat")
+    assert not find_placeholders(reply), reply
+    assert "您是说上周在我们店做的保养" in reply, reply  # the clause without the gap is still said back
+
+
+def test_a_polite_letter_asking_to_move_a_delivery_is_answered_not_registered() -> None:
+    reply = draft("您好：因为下周要出差，想把原定二十号送货的那批茶叶改到下个月五号之后，地址不变。"
+                  "另外想请教一下茶叶在家里怎么存放比较好？谢谢。", "letter")
+    assert "改时间" in reply and "投诉我们已经受理" not in reply, reply
+    assert "情况下" not in reply, reply
+
+
+def test_a_worry_about_being_refused_is_not_a_grievance() -> None:
+    norm = "我想把号码转到别家去，你们不会不让转吧？"
+    assert not wording().aggrieved(norm)
+    assert "给您带来了这样的困扰" not in draft(norm, "counter")

@@ -25,7 +25,7 @@ from coach import safety
 from coach.analyze import DEMAND_PATTERNS, FLAG_PATTERNS, ISSUES, normalise
 from coach.compose.facts import QUANTITY, key_facts
 from coach.compose.wording import Ask, wording
-from coach.script import to_simplified
+from coach.script import find_placeholders, to_simplified
 from coach.types import Analysis, Channel, DemandName, Language
 
 _CLAUSE_END = re.compile(r"[，,。！？!?；;：:\n…]+|(?<=[A-Za-z0-9])\.(?=\s|$)")
@@ -76,7 +76,7 @@ _NOT_RESTATED = re.compile(
     # sentence-final particles and Cantonese do not survive a voice change (我哋度 → 我們哋度)
     r"|[欸喔咧啦诶噢咯哦]|[嘅咗喺哋唔咁咩嚟啱冇睇畀佢嗰乜係]"
     # half a bracket (the clause was cut inside "(订单号 …,1150元)") or a dangling "when" (6月10日送货时)
-    r"|[()（）]|时(?:候)?$"
+    r"|[()（）]|时(?:候)?$|情况下$|之后$|以后$"
     # a reference number is not the story (Tracking number 4471-0932-88)
     r"|\d{2,}[-‐]\d{2,}|tracking|waybill|order (?:no|number|#)|\breference\b|\bref\b"
     # a report to an authority is a threat too (我就去NCC检举, 举报)
@@ -121,22 +121,28 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
     terms = [t for t in key_facts(words, analysis.language, limit=6) if _nameable(t, words)][:3]
     said = told(words, analysis, channel, terms)
     plain = to_simplified(said).lower()
-    named = next((t for t in terms if t.lower() not in said.lower() and t.lower() not in plain
-                  and _object_worthy(t, words)), "")
+    # English terms come out as noun-less runs ("About the type diabetic", "About the before thursday night":
+    # blind panel 2026-12-06-d): an English reply never names an object
+    named = "" if analysis.language == "en" else next(
+        (t for t in terms if t.lower() not in said.lower() and t.lower() not in plain and _object_worthy(t, words)), "")
     # demands inside an instruction to the assistant are not the customer's
     injected = "injection" in analysis.risk_flags or bool(_INSTRUCTION.search(norm))
     calm = analysis.intensity == "low" and analysis.customer_type in ("求助型", "彬彬有礼型")
     question = not injected and asks_question(words, analysis.intensity == "low")
     aggrieved = wording().aggrieved(norm)
+    requested = () if injected else tuple(wording().requested(norm))
     return Case(
         told=said, object=named,
         asked=[] if injected else list(analysis.demands),
         full_refund=not injected and ("全额" in norm or "full refund" in norm or "in full" in norm),
         missing=missing_facts(analysis.issue, norm),
         channel=channel, domain=domain,
-        requested=() if injected else tuple(wording().requested(norm)),
+        requested=requested,
         question=question,
-        complaint=aggrieved or not (question and calm and not analysis.demands
+        # a calm customer who asks something or asks staff to do something (update my number, move the delivery)
+        # is not complaining: "complaint registered … three working days" to a booking scored 2 (panel -d)
+        complaint=aggrieved or not ((question or bool(requested)) and calm
+                                    and not set(analysis.demands) - {"deadline"}  # a date they want is no grievance
                                     and not set(analysis.risk_flags) - {"injection"}),
         aggrieved=aggrieved,
     )
@@ -179,7 +185,7 @@ _PERSON_OR_ID = re.compile(r"(?:员|师傅|经理|老板|主管|领导|人|号|�
                            # 双鞋开胶), a clause (红酒有沉淀很正常), a party or an amount (对方全责, 总金额), a
                            # room (管理室), an English run with a verb, a unit or a code ("nobody calls", "months
                            # pregnant", "placed order jd", "waybill zt")
-                           r"|^[双只件条瓶箱辆份]|[有很是说]|对方|全责|金额|[室处]$"
+                           r"|^[双只件条瓶箱辆份]|[有很是说]|对方|全责|金额|[室处]$|一下$|交代|转账$"
                            r"|\b(?:nobody|someone|placed|covers|calls|order|section|months?|years?|weeks?|days?|hours?)\b"
                            r"|\b[b-df-hj-np-tv-z]{2}\b")
 
@@ -220,7 +226,7 @@ def _whole_word(term: str, words: str) -> bool:
 
 def _restatable(clause: str, language: Language) -> bool:
     norm = normalise(clause)
-    if _QUESTION.search(norm) or _NOT_RESTATED.search(norm):
+    if _QUESTION.search(norm) or _NOT_RESTATED.search(norm) or find_placeholders(clause):  # 闽D·5Q8xx
         return False
     if any(p.search(norm) for _, p in DEMAND_PATTERNS) or safety.detect(norm):
         return False

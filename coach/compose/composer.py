@@ -24,7 +24,7 @@ from coach.compose.case import Case, read_case
 from coach.compose.wording import Phrase, wording
 from coach.guard import check
 from coach.policy import Policy
-from coach.script import to_simplified, to_traditional
+from coach.script import find_placeholders, to_simplified, to_traditional
 from coach.types import Analysis, Channel, Language, Passage
 
 COMPOSER_VERSION = "offline-composer-v2"
@@ -192,7 +192,10 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     planned += [_Planned(p, 95) for p in _safety_lines(a, channel, norm)]
     # a plain question (how do I…, please check…) from a calm customer is answered now, not called back
     helped_now = bool(_HELP_NOW & set(case.requested)) and not a.risk_flags and not case.asked
-    if helped_now and "howto" not in case.requested and said[0] and not said[1]:
+    named_task = any(k.startswith("do_") for k in case.requested)
+    if helped_now and named_task:
+        keyed = []  # they named the task (update my number): "which item would you like me to check?" re-asks it
+    elif helped_now and "howto" not in case.requested and said[0] and not said[1]:
         keyed = [("restate_told", 70)]  # what to check is in what they told: say it back, never "which item?"
     elif helped_now:
         asked = "ask_help_step" if "howto" in case.requested else "ask_check_which"
@@ -210,7 +213,7 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
         keyed = keyed[1:]
     if "regulator" in a.risk_flags:
         keyed.append(("ask_contact", 68))
-    answered = [(k, 88) for k in case.requested if (k not in _HELP_NOW or helped_now)
+    answered = [(k, 88) for k in case.requested if (k not in _HELP_NOW or (helped_now and not named_task))
                 and not (k == "explain" and "do_verify_here" in case.requested)]  # checking in front of them explains
     if any(k.startswith("do_") for k, _ in answered) and keyed and keyed[0][0].startswith("ask_want"):
         # they said what they want done: it is started now and they are asked whether that suits them,
@@ -383,7 +386,10 @@ def _checked(case: Case, analysis: Analysis, policy: Policy, words: str, key: st
         return ""
     sentence = render(wording().phrase(key, case.channel), slot_values(analysis.issue, case, policy, told, named),
                       analysis.language)
-    ok = all(check(sentence, role=role, context=words or None, policy=policy).ok for role in policy.roles.values())
+    # their words may hold a gap of their own (闽D·5Q8xx): said back, the whole draft failed the placeholder
+    # check and fell back to the three-line minimal reply
+    ok = not find_placeholders(sentence) and all(
+        check(sentence, role=role, context=words or None, policy=policy).ok for role in policy.roles.values())
     return value if ok else ""
 
 
