@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from coach import safety
-from coach.analyze import analyse
+from coach.analyze import analyse, normalise
 from coach.chain import DraftChain
 from coach.config import Settings
 from coach.guard import check
@@ -329,3 +329,32 @@ def test_a_sim_swap_stops_the_number_first(message: str) -> None:
         reply = _reply(message, channel)
         assert any(w in reply for w in ("挂失停机", "suspend this number")), (channel, reply)
         assert any(w in reply for w in ("诈骗", "冒名", "scam", "taken over")), (channel, reply)
+
+
+# Own paraphrases of panel -e's missed dangers (h11/h12, read after their drafts were scored): waiting for a
+# colleague outside, a chair swung at the clerk, an order placed from a hijacked account, farewell signs said of
+# oneself or of a father, a finger cut in Cantonese
+@pytest.mark.parametrize(("flag", "message"), [
+    ("violence", "你们那个姓王的主管几点下班？我就在楼下停车场等他，倒要看看他敢不敢出来。"),
+    ("violence", "再推三阻四，我抡起这把椅子先砸你脑袋。"),
+    ("fraud_in_progress", "APP提示我的账号在外地登录，还下了两单手机，都不是我下的，赶紧帮我拦住！"),
+    ("self_harm", "这些首饰我不要了，退不了就送你们吧，反正我也不打算活多久了。"),
+    ("self_harm", "我妈这几天一直说她是个拖累，还把银行卡密码写给我，说以后用得上，我心里发毛。"),
+    ("injury", "你哋個杯一拎就爆，𠝹親我隻手，流緊血。"),
+])
+def test_panel_e_dangers_fire(flag: str, message: str) -> None:
+    assert flag in safety.detect(normalise(message))
+
+
+@pytest.mark.parametrize("message", [
+    "我在门口等他出来一起吃饭，你们快点办完就行。",
+    "这单不是我下的吗？我记得是我老婆用我手机下的，帮我查一下收货人。",
+    "家里的旧家电想都送人，你们以旧换新还能折多少钱？",
+])
+def test_panel_e_lookalikes_stay_calm(message: str) -> None:
+    assert not safety.detect(normalise(message))
+
+
+@pytest.mark.parametrize("message", ["这个粉底色号深得我想死哈哈哈，能换浅一号吗？", "排队排到想死了哈哈，终于到我了。"])
+def test_a_joke_about_dying_is_no_self_harm(message: str) -> None:
+    assert "self_harm" not in safety.detect(normalise(message))
