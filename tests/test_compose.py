@@ -598,3 +598,9 @@ def test_a_worry_about_being_refused_is_not_a_grievance() -> None:
     norm = "我想把号码转到别家去，你们不会不让转吧？"
     assert not wording().aggrieved(norm)
     assert "给您带来了这样的困扰" not in draft(norm, "counter")
+
+
+def test_a_calm_request_for_a_replacement_after_harm_is_still_a_complaint() -> None:
+    # a remedy (exchange) asked calmly is not a service request: the apology stays
+    reply = draft("你们店员递给我的那瓶酱油瓶底有裂缝，一提就碎了，弄了我一身。我不想闹，麻烦马上给我换一瓶新的。", "counter")
+    assert "谢谢您来问我们" not in reply and ("歉意" in reply or "抱歉" in reply or "谅解" in reply), reply

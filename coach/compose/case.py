@@ -93,6 +93,10 @@ _EN_VOICE = {"i": "you", "i'm": "you're", "i've": "you've", "i'd": "you'd", "i'l
 _EN_LOWER = {"you", "you're", "you've", "your", "we", "our", "the", "a", "an", "it", "this", "that", "there", "all",
              "they"}
 MAX_TOLD = {"chat": 30, "counter": 40, "phone": 40, "letter": 60}
+# requests that are a service, not a remedy: asked calmly, they are no complaint. An exchange, a reship or a
+# redelivery repairs something that went wrong (a cracked bottle that cut her: "谢谢您来问我们" scored 1, panel -e)
+SERVICE_REQUESTS = {"do_update_details", "do_reschedule", "do_port_number", "do_change_address", "do_invoice",
+                    "check", "howto"}
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,7 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
         question=question,
         # a calm customer who asks something or asks staff to do something (update my number, move the delivery)
         # is not complaining: "complaint registered … three working days" to a booking scored 2 (panel -d)
-        complaint=aggrieved or not ((question or bool(requested)) and calm
+        complaint=aggrieved or not ((question or bool(SERVICE_REQUESTS & set(requested))) and calm
                                     and not set(analysis.demands) - {"deadline"}  # a date they want is no grievance
                                     and not set(analysis.risk_flags) - {"injection"}),
         aggrieved=aggrieved,
