@@ -604,3 +604,9 @@ def test_a_calm_request_for_a_replacement_after_harm_is_still_a_complaint() -> N
     # a remedy (exchange) asked calmly is not a service request: the apology stays
     reply = draft("你们店员递给我的那瓶酱油瓶底有裂缝，一提就碎了，弄了我一身。我不想闹，麻烦马上给我换一瓶新的。", "counter")
     assert "谢谢您来问我们" not in reply and ("歉意" in reply or "抱歉" in reply or "谅解" in reply), reply
+
+
+def test_an_english_restatement_keeps_the_verb_agreeing() -> None:
+    from coach.compose.case import voice
+    assert voice("I am a nurse at the hospital and I was at work", "en") == \
+        "you are a nurse at the hospital and you were at work"

@@ -294,6 +294,9 @@ def voice(text: str, language: Language) -> str:
     if language == "en":
         swapped = re.sub(r"\b(?:i'm|i've|i'd|i'll|i|my|me|mine|myself|you're|you've|you'll|you|your|yours)\b",
                          lambda m: _EN_VOICE[m.group(0).lower()], text, flags=re.I)
+        # the verb agrees with its new subject: "I am" said back was "you am" (panel -e)
+        swapped = re.sub(r"\byou (am|was)\b", lambda m: "you " + {"am": "are", "was": "were"}[m.group(1).lower()],
+                         swapped, flags=re.I)
         first = swapped.split(" ", 1)[0]
         return swapped[:1].lower() + swapped[1:] if first.lower() in _EN_LOWER else swapped
     swapped = re.sub("|".join(_ZH_VOICE), lambda m: _ZH_VOICE[m.group(0)], text)
