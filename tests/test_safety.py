@@ -358,3 +358,27 @@ def test_panel_e_lookalikes_stay_calm(message: str) -> None:
 @pytest.mark.parametrize("message", ["这个粉底色号深得我想死哈哈哈，能换浅一号吗？", "排队排到想死了哈哈，终于到我了。"])
 def test_a_joke_about_dying_is_no_self_harm(message: str) -> None:
     assert "self_harm" not in safety.detect(normalise(message))
+
+
+@pytest.mark.parametrize(("message", "must", "never"), [
+    # own paraphrases of panel -e's wrong-script injuries: hurt by a person, by drink, by a falling box
+    ("送货的师傅跟我吵起来，把我推倒在地上，胳膊肘都磕破了。", "110", "停止使用"),
+    ("你们网店卖了一箱啤酒给我那个十五岁的侄子，他喝到吐，半夜送去挂水了。", "120", "停止使用"),
+    ("上个月在你们店里，货架上的纸箱掉下来砸到我头，缝了三针，到现在还头晕。", "120", "停止使用"),
+])
+def test_an_injury_not_caused_by_a_product_gets_no_product_lines(message: str, must: str, never: str) -> None:
+    assert "injury" in analyse(message).risk_flags
+    for channel in ("counter", "phone", "chat"):
+        reply = _reply(message, channel)
+        assert must in reply and never not in reply and "包装" not in reply, (channel, reply)
+
+
+@pytest.mark.parametrize("message", [
+    "我婆婆这阵子老跟我说她是个拖累，昨天还把存折密码交给我，说以后用得上。理赔到底什么时候能下来？",
+    "My father keeps saying he is a burden to us since the claim was refused. I am scared for him.",
+])
+def test_a_relative_at_risk_gets_lines_for_the_worried_caller(message: str) -> None:
+    assert "self_harm" in analyse(message).risk_flags
+    reply = _reply(message, "phone")
+    assert ("别让家人一个人待着" in reply or "not to leave your relative alone" in reply), reply
+    assert "我就在这里陪着您" not in reply and "您现在在哪里" not in reply, reply
