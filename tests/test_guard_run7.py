@@ -17,7 +17,6 @@ from tests.guard_checks import phrase_categories
 @pytest.mark.parametrize("text", [
     "这张礼品卡订单不支持补开发票的",
     "我们是无法操作退款的，亲",
-    "您的订单已经过了保价期了哦",
     "那就是不可以的哈",
 ])
 def test_a_refusal_by_rule_with_no_alternative_is_blame_rules(text: str) -> None:
@@ -27,6 +26,9 @@ def test_a_refusal_by_rule_with_no_alternative_is_blame_rules(text: str) -> None
 @pytest.mark.parametrize("text", [
     "这张礼品卡订单不支持补开发票的，您可以在订单详情里申请电子发票哦",  # a way forward
     "因为包裹已经出库了，所以地址不能修改了呢",                          # the reason explained
+    # flagged by run 7 as "a time limit as the whole answer"; run 9's blind reviewer (jddc_review_run8.jsonl)
+    # reads a passed time limit as the case's own reason, so it is no taboo
+    "您的订单已经过了保价期了哦",
 ])
 def test_a_refusal_with_a_way_forward_or_its_reason_is_no_forbidden_phrase(text: str) -> None:
     assert "blame_rules" not in phrase_categories(text)

@@ -14,8 +14,6 @@ from tests.guard_checks import flags, kinds, phrase_categories
 @pytest.mark.parametrize("text", [
     "不能调换的呢",
     "暂时是查不到的哦",
-    "电子版不支持合并开具的呢",
-    "不支持的呢 现在都统一开电子票了",
     "订单提交了 我们这边也暂时没法更改呢",
     "是的 下单后就无法修改收货地址 请问还有别的问题吗?",
 ])
@@ -30,6 +28,10 @@ def test_a_bare_refusal_with_no_way_forward_is_blame_rules(text: str) -> None:
     "商品无法开机的话建议您申请售后",                   # the customer's fault described, with a way
     "您是说手机无法开机吗?",                            # a question back
     "过了七天是不支持的哦，商品页面都有介绍",           # published policy pointed to
+    # run 8 flagged it; run 9's blind reviewer (jddc_review_run8.jsonl) reads "all invoices are electronic now"
+    # as the case's reason told with the refusal
+    "不支持的呢 现在都统一开电子票了",
+    "电子版不支持合并开具的呢",
     "到货时间暂时查询不到，请关注到货通知，到了第一时间通知您",  # a way to find out
 ])
 def test_a_refusal_with_a_way_a_reason_or_a_question_is_no_forbidden_phrase(text: str) -> None:

@@ -48,6 +48,7 @@ class GuardContext:
     demand: object | None = None  # context.Demand, when the customer's turn asked for something
     open_demand: object | None = None  # context.Demand still open: asked earlier, only thanked or acknowledged since
     customer_words: str = ""  # the customer's turns, normalised and squeezed (whose words a quote holds)
+    staff_before: str = ""  # staff's own turn just before the reply, normalised (a reason or help told there)
     notes: dict[str, str] = field(default_factory=dict)
     latin: bool = field(init=False)  # some sentence holds a Latin letter (the English wording is searched)
     quotes: list[tuple[int, int]] = field(init=False)  # balanced quotes of someone else's words, in ``norm``

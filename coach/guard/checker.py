@@ -16,7 +16,7 @@ from coach.errors import InputError
 from coach.guard import text as gt
 from coach.guard.base import GuardContext, Rule, dedupe
 from coach.guard.commitment import Commitment, in_force
-from coach.guard.context import Assent, ContextInput, customer_words, last_demand, open_demand
+from coach.guard.context import Assent, ContextInput, customer_words, last_demand, open_demand, staff_before
 from coach.guard.phrases import PHRASE_RULES, LiteralPhrases
 from coach.guard.promises import PROMISE_RULES
 from coach.guard.rules import PolicyPatternRule
@@ -135,7 +135,8 @@ def check(text: str, *, role: Role | None = None, context: ContextInput = None,
         ctx = GuardContext(text=text, norm=norm, sentences=sentences, policy=policy, role=role,
                            demand=last_demand(context) if context else None,
                            open_demand=open_demand(context) if context else None,
-                           customer_words=customer_words(context) if context else "")
+                           customer_words=customer_words(context) if context else "",
+                           staff_before=staff_before(context) if context else "")
         for rule in compiled.rules:
             found.extend(rule.check(text, ctx))
         violations = dedupe(found)

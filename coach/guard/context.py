@@ -163,6 +163,15 @@ def customer_words(context: ContextInput) -> str:
     return "".join(gt.compact_text(t.text) for t in parse_context(context) if not is_staff(t))
 
 
+def staff_before(context: ContextInput) -> str:
+    """Staff's own turn just before the reply (the last staff turn of the context), normalised: where a refusal's
+    reason or the help that goes with it may already have been told (run 9)."""
+    for turn in reversed(parse_context(context)):
+        if is_staff(turn):
+            return gt.normalise(turn.text)
+    return ""
+
+
 _EXCUSED = object()  # the turn settles it: an allowed request, a right, a withdrawn demand, a rules question
 
 
@@ -228,7 +237,24 @@ def _turn_demand(text: str) -> Demand | object | None:
         return _EXCUSED
     if category in _OUTCOME_CATEGORIES and not (_WANTING.search(target.norm) or _ASKS_OUTCOME.search(target.norm)):
         return None  # "退款以后白条的账单变化会体现出来吗": a question about how things work
+    if category == "deadline" and _EXPECTS_NOT.search(target.norm):
+        return None  # run 9: "感觉今天也送不到了": the customer expects it will not happen, and asks for nothing
+    if category in _PROCESS_ASKABLE and _asks_process(target.norm):
+        return _EXCUSED  # run 9: "申请下退货": the customer asks for a process staff can keep, not its outcome
     return Demand(category, text[target.start:target.end].strip())
+
+
+_EXPECTS_NOT = re.compile(r"(?:送|到|来|收|发)不(?:到|了)了(?!吗|么|吧|\?)|不用[^。?]{0,6}等")
+_PROCESS_ASKABLE = {"refund_outcome", "compensation", "guaranteed_outcome"}
+_INSISTS = re.compile(r"保证|一定|肯定|必须|确保|马上|立刻|今天|今晚|明天|全额|通过|能过|过吗|过吧|批|准话")
+
+
+def _asks_process(norm: str) -> bool:
+    """The demand names a process (commitment.yaml, ``scope.process_asked``: 申请, 提交, 反馈 …) and insists on
+    no outcome ("帮我申请退款，保证能退吗" still asks for the refund)."""
+    from coach.guard.commitment import vocabulary  # the policy's words
+
+    return bool(vocabulary().scope["process_asked"].search(norm)) and not _INSISTS.search(norm)
 
 
 def _category(norm: str) -> str | None:

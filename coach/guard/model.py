@@ -27,7 +27,7 @@ from coach.errors import ConfigError
 from coach.guard import text as gt
 from coach.guard.base import GuardContext, Kind
 from coach.guard.commitment import claimed, vocabulary
-from coach.guard.service import model_gate
+from coach.guard.service import model_gate, refusal_reasons
 from coach.types import Violation
 
 MODEL_PATH = Path(__file__).with_name("guard_model.npz")
@@ -169,6 +169,13 @@ class Example:
     category: str
 
 
+def _reasoned_refusal(norm: str, ctx: GuardContext) -> bool:
+    """A refusal told with its case's reason, in the reply or staff's turn before it (run 9; ``refusal_reasons``
+    in service_phrases.yaml): the rules let it pass, so the stage does too ("确实这么晚了无法联系到配送了")."""
+    reasons = refusal_reasons()
+    return bool(reasons.refusal.search(norm)) and reasons.given(ctx)
+
+
 class ModelStage:
     """The loaded weights; ``flags(ctx, violations)`` returns the flags it adds to the rules' report."""
 
@@ -208,6 +215,8 @@ class ModelStage:
             for column, kind in enumerate(KINDS[1:], start=1):
                 score = float(probabilities[column])
                 if kind in kinds or score < self.thresholds[kind] or taken_back(sentence.norm, kind):
+                    continue
+                if kind == "forbidden_phrase" and _reasoned_refusal(sentence.norm, ctx):
                     continue
                 violation = self._flag(ctx, sentence, kind, score)  # type: ignore[arg-type]
                 if violation is not None:

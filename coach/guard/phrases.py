@@ -13,6 +13,7 @@ from typing import ClassVar
 from coach.guard import text as gt
 from coach.guard.base import GuardContext, Kind, Scope
 from coach.guard.rules import SentenceRule, SplitPattern
+from coach.guard.service import refusal_reasons
 from coach.types import Violation
 
 _PHRASE_SCOPES: frozenset[Scope] = frozenset({"quote", "restated"})
@@ -50,6 +51,13 @@ class BlameRules(PhraseRule):
     )
     # "规定是这样的，但我可以帮您问问有没有其他办法": the rule is explained and help is offered.
     _OFFER = re.compile(r"(?:但|不过)[^。]{0,6}(?:帮(?:您|你)|我可以|我来|看看有没有|想想办法|其他办法)")
+
+    def check(self, text: str, ctx: GuardContext) -> list[Violation]:
+        # run 9: "订单只要被取消，就已经无法送货了，这是规定呢": the case's own reason is told with the rule
+        # (service_phrases.yaml, refusal_reasons), in the reply or in staff's turn just before it
+        if refusal_reasons().given(ctx):
+            return []
+        return super().check(text, ctx)
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
         return bool(self._OFFER.search(norm, end))
@@ -152,6 +160,8 @@ class Ignorance(PhraseRule):
     category = "ignorance"
     pattern = SplitPattern(
         r"(?<![看听写说讲弄搞您你得])(?:不知道|不清楚|不太清楚|不了解|不晓得|没听说过)(?!的地方|之处|可以|请|的话)"
+        # run 9: "暂时不知道您的问题我是否为您解决完毕": asking after the customer, not ignorance of an answer
+        r"(?![^,，。]{0,14}是否)"
         r"|i (?:don't|do not) know|no idea|i'm not sure|(?:i|we) have no clue"
     )
     _OFFER = re.compile(

@@ -79,7 +79,7 @@ class Compensation(SentenceRule):
         r"|cover (?:the|your) (?:cost|fee|loss)"
         r"|give you (?:a |an |some )?(?:voucher|coupon|credit|gift|discount|\$?\d+|compensation|free))"
         r"|free of charge|on the house|compensation of|(?:it's|it is) on us|my treat|throw in|free gift"
-        rf"|{GIVE}{YOU}(?:送|赠)(?!检|修|到|达|过|去|来|回|货)|(?:送|加|赠|补|发|返|充)(?:{YOU})?[一两几\d]?(?:张|份|套|个|瓶"
+        rf"|{GIVE}{YOU}(?:送|赠)(?!检|修|到|达|过|去|来|回|货)|(?:送|加|赠|补|发|返|充(?!值))(?:{YOU})?[一两几\d]?(?:张|份|套|个|瓶"
         rf"|箱|盒|件|次|支)?[^,，。]{{0,8}}{GIFT}"
         rf"|(?:我们|公司|店里|我)(?:全部|全|都|来)?(?:给{YOU})?(?:来)?(?:承担|报销|负担|买单|出了)"
         r"|(?:put|add|apply) (?:a |an )?\$?\d*\s*(?:credit|refund|discount|voucher)"
@@ -264,7 +264,12 @@ class Deadline(SentenceRule):
 
     def exempt(self, norm: str, start: int, end: int) -> bool:
         return (bool(_CONTACT.search(norm[start:end])) or _process_before(norm, start)
-                or _vague_time(norm, start, end) or bool(_CALLBACK.match(norm, end)))
+                or _vague_time(norm, start, end) or bool(_CALLBACK.match(norm, end))
+                or bool(_NOT_YET.search(norm, start, end)))
+
+
+# Run 9: "您这个今天刚下的订单 还没发货": the status as it stands, the outcome not yet reached, is no date promised.
+_NOT_YET = re.compile(r"(?:还没|尚未|还未|没有|没|未)(?:有)?(?:发货|发出|出库|揽收|寄出|配送|派送|送|到|更新|退|到账)")
 
 
 # "到时候修改完成" names no date: 到时候/届时 promises only after a concrete time ("三个工作日内联系您，到时候…到账")

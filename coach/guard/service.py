@@ -38,6 +38,8 @@ class Family:
     unless: re.Pattern[str] | None
     sources: tuple[str, ...]  # titles and addresses of the published lists it follows
     key: str = ""  # the family's key in the file (names the rule; several keys may share one category)
+    reasoned: bool = False  # a refusal family: a reason from ``refusal_reasons`` told with it makes it fine
+    unless_before: re.Pattern[str] | None = None  # wording that, in staff's turn just before, makes it fine
 
 
 def _words(words: list[Any]) -> str:
@@ -90,6 +92,8 @@ def compile_families(data: dict[str, Any], where: str) -> tuple[Family, ...]:
                 pattern=re.compile("|".join(_compile_entry(str(p), slots) for p in spec["patterns"]) or r"(?!)"),
                 unless=re.compile(_words(spec["unless"])) if spec.get("unless") else None,
                 sources=tuple(f"{sources[s]['title']} ({sources[s]['url']})" for s in spec.get("sources", [])),
+                reasoned=bool(spec.get("reasoned", False)),
+                unless_before=re.compile(_words(spec["unless_before"])) if spec.get("unless_before") else None,
             )
             for family_id, spec in data["families"].items()
         )
@@ -117,6 +121,48 @@ def model_gate(path: Path = PHRASES_PATH) -> tuple[re.Pattern[str], re.Pattern[s
                           "model_gate needs register and cues lists; see its header") from exc
 
 
+@dataclass(frozen=True)
+class RefusalReasons:
+    """``refusal_reasons`` of the shipped file: what makes a sentence a refusal, and the reasons that make a
+    refusal an explanation when told in the reply or in staff's own turn just before it (run 9)."""
+
+    refusal: re.Pattern[str]
+    connectives: re.Pattern[str]  # "因为", "由于": a reason told, in the reply only
+    reasons: re.Pattern[str]  # the case's own reason, in the reply or in staff's turn just before it
+    help_before: re.Pattern[str]  # a way forward offered in staff's turn just before
+    final: re.Pattern[str]  # closing the door ("就这样"): no reason helps then
+
+    def given(self, ctx: GuardContext) -> bool:
+        """A reason is told in the reply, or the case's reason or a way forward in staff's turn just before it,
+        and the reply does not close the door anyway."""
+        if self.final.search(ctx.norm):
+            return False
+        if self.connectives.search(ctx.norm) or self.reasons.search(ctx.norm):
+            return True
+        before = ctx.staff_before
+        return bool(before and (self.reasons.search(before) or any(
+            not _NEGATED_OFFER.search(before, max(0, m.start() - 3), m.start()) for m in self.help_before.finditer(before))))
+
+
+_NEGATED_OFFER = re.compile(r"没|无法|不能|不")  # "这边没法帮您联系站点" offers nothing
+
+
+@functools.cache
+def refusal_reasons(path: Path = PHRASES_PATH) -> RefusalReasons:
+    data = read_phrases(path)
+    try:
+        spec = data["refusal_reasons"]
+        slots = {name: _words(words) for name, words in data["slots"].items()}
+        reasons = "|".join(_compile_entry(str(p), slots) for p in spec["reasons"]) or r"(?!)"
+        return RefusalReasons(refusal=re.compile(_words(spec["refusal"])),
+                              connectives=re.compile(_words(spec["connectives"])), reasons=re.compile(reasons),
+                              help_before=re.compile(_words(spec["help_before"])),
+                              final=re.compile(_words(spec["final"])))
+    except (KeyError, TypeError, re.error) as exc:
+        raise ConfigError(f"the service-phrase vocabulary {path} cannot be read: {exc!r}",
+                          "refusal_reasons needs refusal and reasons lists; see its header") from exc
+
+
 _PHRASE_SCOPES: frozenset[Scope] = frozenset({"quote"})
 
 
@@ -131,9 +177,15 @@ class ServicePhrase(SentenceRule):
         self.rule = f"phrase.{family.key or family.id}.structure"  # type: ignore[misc]
         self.pattern = family.pattern  # type: ignore[misc]
         self.unless = family.unless
+        self.reasoned = family.reasoned
+        self.unless_before = family.unless_before
 
     def check(self, text: str, ctx: GuardContext) -> list[Violation]:
         if self.unless is not None and self.unless.search(ctx.norm):
+            return []
+        if self.unless_before is not None and ctx.staff_before and self.unless_before.search(ctx.staff_before):
+            return []
+        if self.reasoned and refusal_reasons().given(ctx):
             return []
         return super().check(text, ctx)
 
