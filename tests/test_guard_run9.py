@@ -63,14 +63,14 @@ def test_a_reason_does_not_soften_a_closed_door_or_a_promise() -> None:
 
 # 2. A process the agent can keep, asked for and agreed to, is no promise of the outcome.
 def test_agreeing_to_apply_for_a_return_is_no_promise() -> None:
-    assert "unauthorized_promise" not in kinds("好的呢", _said("屏幕一直闪 申请下退货"))
-    assert "unauthorized_promise" in kinds("好的呢", _said("屏幕一直闪 今天必须给我退款"))
+    assert "unauthorized_promise" not in kinds("好的呢", _said("耳机有杂音 申请个退货"))
+    assert "unauthorized_promise" in kinds("好的呢", _said("耳机有杂音 今天必须给我退款"))
     assert "unauthorized_promise" in kinds("能过的", _said("我的退货申请审核能过吧?"))
 
 
 # 3. No commitment at all: agreeing it will not come today, a comparison, what comes in the box.
 def test_agreeing_it_will_not_arrive_today_is_no_promise() -> None:
-    assert "unauthorized_promise" not in kinds("是的呢", _said("是不是不用等了 我看今天也送不到了"))
+    assert "unauthorized_promise" not in kinds("是的呢", _said("今天是送不到了吧 不用等了"))
     assert "unauthorized_promise" in kinds("是的呢", _said("今天能送到吗"))
 
 
