@@ -204,37 +204,46 @@ def main(argv: list[str] | None = None) -> None:
     if not SESSIONS.is_file():
         print(f"skipped: {SESSIONS} is absent.")
         return
-    if args.command == "dump":
-        texts = {(s, i): (t, c) for _h, s, i, t, c in staff_turns()} if args.text else {}
-        with args.out.open("w", encoding="utf-8") as out:
-            for row in flags(None if args.which == "all" else args.which):
-                if args.text:
-                    row["text"], context = texts[(row["session"], row["turn"])]
-                    row["context"] = [f"{t['speaker']}: {t['text']}" for t in context]
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    elif args.command == "score":
-        review = jsonl_rows(args.review)
-        for path in args.flagged:
-            for group, (right, wrong, missing) in precision(review, jsonl_rows(path)).items():
-                judged = right + wrong
-                print(f"{path.name} {group}: {right}/{judged} = {right / judged if judged else 0:.3f}"
-                      + (f" ({missing} unreviewed)" if missing else ""))
-    elif args.command == "labels":
-        rows = jsonl_rows(args.labels)
-        print(f"{args.labels.name}: {len(rows)} labelled turns")
-        print("\n".join(labels_report(rows, model=args.model)))
-        if args.misses:
-            flagged = label_predictions(rows, model=args.model)["rules + model"]
-            for r in rows:
-                key = (r["session"], r["turn"])
-                if key not in flagged or r.get("label") == "unsure":
-                    continue
-                for kind in sorted(gold_kinds(r) ^ flagged[key]):
-                    print(f"{'miss' if kind in gold_kinds(r) else 'false flag'}: {r['session']} {r['turn']} {kind}")
-    else:
-        for key, (found, total) in sorted(share().items()):
-            print(f"{key}: {found}/{total} = {found / total:.1%}")
+    {"dump": _dump, "score": _score, "labels": _labels, "share": _share}[args.command](args)
 
+
+def _dump(args: argparse.Namespace) -> None:
+    texts = {(s, i): (t, c) for _h, s, i, t, c in staff_turns()} if args.text else {}
+    with args.out.open("w", encoding="utf-8") as out:
+        for row in flags(None if args.which == "all" else args.which):
+            if args.text:
+                row["text"], context = texts[(row["session"], row["turn"])]
+                row["context"] = [f"{t['speaker']}: {t['text']}" for t in context]
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _score(args: argparse.Namespace) -> None:
+    review = jsonl_rows(args.review)
+    for path in args.flagged:
+        for group, (right, wrong, missing) in precision(review, jsonl_rows(path)).items():
+            judged = right + wrong
+            print(f"{path.name} {group}: {right}/{judged} = {right / judged if judged else 0:.3f}"
+                  + (f" ({missing} unreviewed)" if missing else ""))
+
+
+def _labels(args: argparse.Namespace) -> None:
+    rows = jsonl_rows(args.labels)
+    print(f"{args.labels.name}: {len(rows)} labelled turns")
+    print("\n".join(labels_report(rows, model=args.model)))
+    if not args.misses:
+        return
+    flagged = label_predictions(rows, model=args.model)["rules + model"]
+    for r in rows:
+        key = (r["session"], r["turn"])
+        if key not in flagged or r.get("label") == "unsure":
+            continue
+        for kind in sorted(gold_kinds(r) ^ flagged[key]):
+            print(f"{'miss' if kind in gold_kinds(r) else 'false flag'}: {r['session']} {r['turn']} {kind}")
+
+
+def _share(_args: argparse.Namespace) -> None:
+    for key, (found, total) in sorted(share().items()):
+        print(f"{key}: {found}/{total} = {found / total:.1%}")
 
 if __name__ == "__main__":
     main()

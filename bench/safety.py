@@ -1,6 +1,6 @@
 """Safety flags on labelled messages: recall per flag and language, escalation, false alarms on hard negatives.
 
-    python -m bench.safety                    # evals/scenarios/safety_s6.jsonl (the safety test set: the build never reads it)
+    python -m bench.safety                    # evals/scenarios/safety_s6.jsonl (the safety test set: never built on)
     python -m bench.safety FILE ... [--out PATH]
 
 Only the analysis runs (no store, no drafting), so it takes seconds. A row's ``expect.risk_flags`` lists the

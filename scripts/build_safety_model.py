@@ -233,7 +233,8 @@ def choose(rows: list[Row], vectors: dict[str, np.ndarray], precision: float, or
 
 
 def build(rows: list[Row], embed: Embed, precision: float = 0.85, ordinary_alarms: float = 0.005,
-          complaint_alarms: float = 1.0, embedder: str = EMBEDDER) -> tuple[dict[str, np.ndarray], tuple[list[Row], np.ndarray]]:
+          complaint_alarms: float = 1.0,
+          embedder: str = EMBEDDER) -> tuple[dict[str, np.ndarray], tuple[list[Row], np.ndarray]]:
     """Every array of the model file, and the cross-author rows and scores it was chosen on."""
     vectors = embed_rows(rows, embed)
     c, cuts, held, scores = choose(rows, vectors, precision, ordinary_alarms, complaint_alarms)
@@ -304,7 +305,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ordinary-alarms", type=float, default=0.005,
                         help="per flag, the largest share of ordinary customer messages it may be raised on")
     parser.add_argument("--complaint-alarms", type=float, default=0.01,
-                        help="per flag, the largest share of the spent complaint scenarios without it it may be raised on")
+                        help="per flag, the largest share of the spent complaint scenarios without it "
+                             "it may be raised on")
     parser.add_argument("--report", action="store_true", help="print the cross-author figures")
     args = parser.parse_args(argv)
     rows = load_rows(args.train)

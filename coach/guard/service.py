@@ -140,8 +140,11 @@ class RefusalReasons:
         if self.connectives.search(ctx.norm) or self.reasons.search(ctx.norm):
             return True
         before = ctx.staff_before
-        return bool(before and (self.reasons.search(before) or any(
-            not _NEGATED_OFFER.search(before, max(0, m.start() - 3), m.start()) for m in self.help_before.finditer(before))))
+        if not before:
+            return False
+        return bool(self.reasons.search(before)) or any(
+            not _NEGATED_OFFER.search(before, max(0, m.start() - 3), m.start())
+            for m in self.help_before.finditer(before))
 
 
 _NEGATED_OFFER = re.compile(r"没|无法|不能|不")  # "这边没法帮您联系站点" offers nothing
