@@ -70,8 +70,19 @@ class FlagRule(_Strict):
     situations: list[Situation] = []
 
 
+class Region(_Strict):
+    """Where a customer outside the mainland may be (Hong Kong, Macau, Taiwan): 110, 120 and 12356 do not
+    reach help there, so the flag's reply adds the local numbers (added, not swapped: the signals are a guess)."""
+
+    name: str
+    signals: list[str] = Field(description="Wordings that place the customer there (a place, the local dialect).")
+    lines: dict[SafetyFlag, Line] = Field(description="The line with the local numbers, per flag.")
+    source: str
+
+
 class SafetyRules(_Strict):
     flags: dict[SafetyFlag, FlagRule]
+    regions: list[Region] = []
 
 
 class _Compiled:
@@ -102,6 +113,17 @@ def rules() -> SafetyRules:
 @cache
 def _compiled() -> dict[SafetyFlag, _Compiled]:
     return {flag: _Compiled(rule) for flag, rule in rules().flags.items()}
+
+
+@cache
+def _regions() -> list[tuple[Region, re.Pattern[str]]]:
+    return [(region, re.compile("|".join(f"(?:{s})" for s in region.signals))) for region in rules().regions]
+
+
+def region(norm: str) -> Region | None:
+    """The first region whose signals are in the customer's normalised words."""
+    text = _as_simplified(norm)
+    return next((r for r, signals in _regions() if signals.search(text)), None)
 
 
 def detect(norm: str) -> list[RiskFlag]:
@@ -148,10 +170,13 @@ def lines(flag: SafetyFlag, channel: Channel, norm: str = "") -> list[Line]:
     customer is the one threatened, a road accident …), that situation's lines are used."""
     situation = _compiled()[flag].situation(norm)
     reply = situation.reply if situation else rules().flags[flag].reply
-    return reply.get(channel) or reply.get("any") or []
+    said = reply.get(channel) or reply.get("any") or []
+    local = region(norm)
+    return [*said, local.lines[flag]] if local and flag in local.lines else said
 
 
 def every_line() -> list[Line]:
     """Every line a safety reply can say, on any channel, for the customer who threatens or is threatened."""
     replies = [r for rule in rules().flags.values() for r in (rule.reply, *(s.reply for s in rule.situations))]
-    return [line for reply in replies for channel_lines in reply.values() for line in channel_lines]
+    local = [line for r in rules().regions for line in r.lines.values()]
+    return [line for reply in replies for channel_lines in reply.values() for line in channel_lines] + local

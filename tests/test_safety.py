@@ -382,3 +382,25 @@ def test_a_relative_at_risk_gets_lines_for_the_worried_caller(message: str) -> N
     reply = _reply(message, "phone")
     assert ("别让家人一个人待着" in reply or "not to leave your relative alone" in reply), reply
     assert "我就在这里陪着您" not in reply and "您现在在哪里" not in reply, reply
+
+
+@pytest.mark.parametrize(("message", "local"), [
+    # own wordings: a Hong Kong customer in Cantonese, a Taipei customer, a Macau customer (panel -e: mainland
+    # numbers only, which do not reach help there)
+    ("我喺旺角嗰間分店門口俾人打咗，而家頭好痛，流緊血。", "999"),
+    ("我在台北的門市被騙了，對方還在電話上叫我轉帳，說不能掛。", "165"),
+    ("I'm in Macau and I really don't see the point of living any more.", "2852 5222"),
+])
+def test_a_customer_outside_the_mainland_also_hears_the_local_numbers(message: str, local: str) -> None:
+    analysis = analyse(message)
+    flag = safety.override(analysis.risk_flags, normalise(message))
+    assert flag is not None, analysis.risk_flags
+    said = " ".join(line.zh + line.en for line in safety.lines(flag, "phone", normalise(message)))
+    assert local in said and ("110" in said or "120" in said), said  # added, the mainland numbers stay
+
+
+def test_a_mainland_customer_hears_no_local_numbers() -> None:
+    message = "我在成都的门店被人推倒了，头磕破了。"
+    said = " ".join(line.zh for f in analyse(message).risk_flags if safety.is_safety(f)
+                    for line in safety.lines(f, "phone", normalise(message)))  # type: ignore[arg-type]
+    assert "999" not in said and "香港" not in said and "120" in said, said
