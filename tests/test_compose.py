@@ -610,3 +610,18 @@ def test_an_english_restatement_keeps_the_verb_agreeing() -> None:
     from coach.compose.case import voice
     assert voice("I am a nurse at the hospital and I was at work", "en") == \
         "you are a nurse at the hospital and you were at work"
+
+
+@pytest.mark.parametrize(("message", "named", "never"), [
+    ("Hello, the left side brush of my robot vacuum snapped after a week. What can you do about it?",
+     "robot vacuum", None),
+    ("Your ATM outside kept my card this morning and I fly home tomorrow. What do I do?", None, "atm outside"),
+    ("I asked twice already. I need the passport number twice checked on my account today.", None, "twice"),
+])
+def test_an_english_object_is_named_only_when_it_is_a_noun_phrase(message: str, named: str | None,
+                                                                  never: str | None) -> None:
+    reply = draft(message, "chat").lower()
+    if named:
+        assert named in reply, reply
+    if never:
+        assert f"about the {never}" not in reply, reply
