@@ -404,3 +404,21 @@ def test_a_mainland_customer_hears_no_local_numbers() -> None:
     said = " ".join(line.zh for f in analyse(message).risk_flags if safety.is_safety(f)
                     for line in safety.lines(f, "phone", normalise(message)))  # type: ignore[arg-type]
     assert "999" not in said and "香港" not in said and "120" in said, said
+
+
+# Own paraphrases of panel -f's misses and wrong flags (h13/h14, read after their drafts were scored)
+@pytest.mark.parametrize(("flag", "message"), [
+    ("fraud_in_progress", "我爸刚接了个自称社保局的电话，说他社保卡被冻结了，要先交保证金，人家现在还叫他接着转，你们快拦住！"),
+    ("privacy_breach", "驿站把我的快递堆在门外，快递单上我的全名、手机号和门牌号全露着，这两天总有陌生人打电话叫我名字。"),
+    ("injury", "修完车第二天就追尾了，我老婆额头磕在挡风玻璃上，医院说是轻微脑震荡。"),
+])
+def test_panel_f_dangers_fire(flag: str, message: str) -> None:
+    assert flag in safety.detect(normalise(message))
+
+
+@pytest.mark.parametrize(("flag", "message"), [
+    ("fraud_in_progress", "你们这个拼单返现的活动简直就是骗局，拉了二十个人还差一点，到底还要拉几个？"),
+    ("self_harm", "你们把检测报告和维修记录都给我封存好，医药费和误工费我会找律师跟你们算。"),
+])
+def test_panel_f_lookalikes_raise_no_such_flag(flag: str, message: str) -> None:
+    assert flag not in safety.detect(normalise(message))
