@@ -625,3 +625,12 @@ def test_an_english_object_is_named_only_when_it_is_a_noun_phrase(message: str, 
         assert named in reply, reply
     if never:
         assert f"about the {never}" not in reply, reply
+
+
+def test_an_address_change_at_a_bank_is_no_parcel_lookup() -> None:
+    # panel -f: "I will check the order's shipping status" in a bank letter
+    message = "我搬家了，麻烦把信用卡账单的邮寄地址改成新地址：和平区南京南街12号。"
+    bank = draft(message, "letter", domain="bank")
+    assert "核对身份后把地址更新" in bank and "发货状态" not in bank, bank
+    shop = draft("麻烦把我这单的收货地址改成公司地址，还没发货吧？", "chat", domain="ecommerce")
+    assert "发货状态" in shop, shop

@@ -188,7 +188,7 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     opening = "letter_open_formal" if "lawyer" in a.risk_flags else "letter_open"  # a law firm is no customer
     keyed: list[tuple[str, int]] = [(opening, 100)] if channel == "letter" else []
     keyed += [(_opening(a, case, norm), 80), *((k, 90) for k in early), *_thanks(_apology(a, case), channel)]
-    planned = [_Planned(w.phrase(k, channel), keep) for k, keep in keyed]
+    planned = [_Planned(w.phrase(k, channel, case.domain), keep) for k, keep in keyed]
     planned += [_Planned(p, 95) for p in _safety_lines(a, channel, norm)]
     # a plain question (how do I…, please check…) from a calm customer is answered now, not called back
     helped_now = bool(_HELP_NOW & set(case.requested)) and not a.risk_flags and not case.asked
@@ -231,7 +231,7 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
         keyed.append(("letter_close", 100))
     elif a.customer_type in ("表现型", "报复型") or a.intensity == "high":
         keyed.append((_closing(a, retrieved), 10))  # the types the course closes on thanks or effort
-    return planned + [_Planned(w.phrase(k, channel), keep) for k, keep in keyed]
+    return planned + [_Planned(w.phrase(k, channel, case.domain), keep) for k, keep in keyed]
 
 
 def _thanks(key: str, channel: Channel) -> list[tuple[str, int]]:

@@ -34,6 +34,7 @@ class Phrase(_Strict):
     doc: str | None = Field(description="Corpus document the sentence follows; None = letter formality, not cited.")
     quote: str = Field(description="The passage it follows, verbatim in the document's script.")
     channels: tuple[Channel, ...] = CHANNELS
+    domains: tuple[str, ...] = Field(default=(), description="Where it fits (bank, ecommerce …); empty: any domain.")
 
 
 class Ask(_Strict):
@@ -59,10 +60,11 @@ class Wording(_Strict):
     calm_words: str = Field(default="", alias="calm",
                             description="Pattern of a calm, courteous customer (不急, 谢谢, 请问).")
 
-    def phrase(self, key: str, channel: Channel) -> Phrase:
-        """The first phrase called ``key`` that may be said on ``channel``."""
+    def phrase(self, key: str, channel: Channel, domain: str | None = None) -> Phrase:
+        """The first phrase called ``key`` that may be said on ``channel`` in ``domain`` (a phrase with no
+        domains fits any; an unknown domain gets the first phrase without domains)."""
         for phrase in self.phrases:
-            if phrase.key == key and channel in phrase.channels:
+            if phrase.key == key and channel in phrase.channels and (not phrase.domains or domain in phrase.domains):
                 return phrase
         raise KeyError(f"no phrase {key!r} for channel {channel!r}")
 
