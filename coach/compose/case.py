@@ -206,19 +206,19 @@ _EN_VERBISH = re.compile(r"\b(?:keeps?|kept|failing|failed|fails|speak|fly|flyin
                          r"|want|need|says?|said|is|are|was|were|be|been|can|will|would)\b", re.I)
 
 
+# a place, a person, or a run that ends on a participle or an adverb is not what the case is about
+# ("the nanjing west road", "the international student", "the passport number twice", "the text saying")
+_EN_NOT_OBJECT = re.compile(r"\b(?:road|street|avenue|shop|branch|store|station|mall|centre|center|office|student"
+                            r"|resident|tourist|expat|foreigner)$|(?:ing|ed|ly)$|\b(?:twice|after|before|again"
+                            r"|already|yet|ago|now|today|yesterday|tomorrow|outside|inside|here|there)$", re.I)
+
+
 def _english_noun_phrase(term: str, words: str) -> bool:
     """An English term the customer used as a noun phrase, after an article or a possessive (my debit card,
     the small tasting corner): runs cut from a clause ("About the type diabetic", "the before thursday night",
     "the speak english": blind panel 2026-12-06-d) have none before them, or a verb inside."""
     determined = re.search(rf"\b(?:the|my|a|an|your|our|this|that|his|her|their)\s+{re.escape(term)}\b", words, re.I)
     return bool(determined) and not _EN_VERBISH.search(term) and not _EN_NOT_OBJECT.search(term)
-
-
-# a place, a person, or a run that ends on a participle or an adverb is not what the case is about
-# ("the nanjing west road", "the international student", "the passport number twice", "the text saying")
-_EN_NOT_OBJECT = re.compile(r"\b(?:road|street|avenue|shop|branch|store|station|mall|centre|center|office|student"
-                            r"|resident|tourist|expat|foreigner)$|(?:ing|ed|ly)$|\b(?:twice|after|before|again"
-                            r"|already|yet|ago|now|today|yesterday|tomorrow|outside|inside|here|there)$", re.I)
 
 
 _WORD_EDGE = set("的了这那个我你他她在是买用把被说都也就还和跟给对从里上下中有没要让将到")
