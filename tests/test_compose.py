@@ -634,3 +634,13 @@ def test_an_address_change_at_a_bank_is_no_parcel_lookup() -> None:
     assert "核对身份后把地址更新" in bank and "发货状态" not in bank, bank
     shop = draft("麻烦把我这单的收货地址改成公司地址，还没发货吧？", "chat", domain="ecommerce")
     assert "发货状态" in shop, shop
+
+
+def test_praise_for_a_colleague_is_thanked_not_apologised_for() -> None:
+    # panel -f: a letter praising a clerk got "没能给您较好的服务体验，我们深表歉意" and "您的投诉我们已经受理"
+    letter = draft("你们网点的小周特别耐心，我眼神不好，她一项一项念给我听，希望领导表扬表扬她。"
+                   "另外我换了手机号，麻烦把预留手机号改一下。", "letter", "bank")
+    assert "表扬我们一定转达" in letter, letter
+    assert "歉意" not in letter and "投诉我们已经受理" not in letter and "服务的不足" not in letter, letter
+    grievance = draft("表扬归表扬，你们凭什么又多扣我五十块？", "counter", "telecom")
+    assert "表扬我们一定转达" not in grievance, grievance

@@ -112,6 +112,7 @@ class Case:
     question: bool = False  # they asked something (请问…？): the next step answers it, it is not deferred
     complaint: bool = True  # False: a calm question with nothing demanded, no apology or complaint registration
     aggrieved: bool = False  # a grievance in the question (凭什么, 难道, ？！): a complaint, never "thanks for asking"
+    praised: bool = False  # they praise a colleague: thanked and passed on, never apologised to
 
     @property
     def restated(self) -> list[DemandName]:
@@ -133,6 +134,10 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
     question = not injected and asks_question(words, analysis.intensity == "low")
     aggrieved = wording().aggrieved(norm)
     requested = () if injected else tuple(wording().requested(norm))
+    praised = wording().praises(norm)
+    # praise with requests and no grievance or claim (表扬小李 + 改个地址) is a letter to answer, not a complaint
+    praise_only = praised and not aggrieved and not set(analysis.demands) & {"refund", "compensation", "interest",
+                                                                              "discipline", "apology"}
     return Case(
         told=said, object=named,
         asked=[] if injected else list(analysis.demands),
@@ -143,10 +148,11 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
         question=question,
         # a calm customer who asks something or asks staff to do something (update my number, move the delivery)
         # is not complaining: "complaint registered … three working days" to a booking scored 2 (panel -d)
-        complaint=aggrieved or not ((question or bool(SERVICE_REQUESTS & set(requested))) and calm
+        complaint=aggrieved or not praise_only and not ((question or bool(SERVICE_REQUESTS & set(requested))) and calm
                                     and not set(analysis.demands) - {"deadline"}  # a date they want is no grievance
                                     and not set(analysis.risk_flags) - {"injection"}),
         aggrieved=aggrieved,
+        praised=praised,
     )
 
 

@@ -65,6 +65,8 @@ def _opening(a: Analysis, case: Case, norm: str) -> str:
         return "open_calm"
     if {"lawyer", "regulator"} & set(a.risk_flags):
         return "open_formal"
+    if case.praised and not case.aggrieved:
+        return "open_polite"  # "您提的意见帮我们发现服务的不足" is no answer to praise
     if "vulnerable" in a.risk_flags:
         return "open_vulnerable"
     if a.customer_type == "情绪发泄型" or a.intensity == "high":
@@ -76,6 +78,8 @@ def _opening(a: Analysis, case: Case, norm: str) -> str:
 def _apology(a: Analysis, case: Case) -> str:
     if {"lawyer", "regulator"} & set(a.risk_flags):
         return "apology_formal"  # a formal reply: no admission in an apology to a lawyer or a regulator
+    if case.praised and not case.aggrieved:
+        return "thanks_praise"
     if a.customer_type == "表现型":
         return "apology_feedback"
     if not case.complaint or (a.customer_type == "求助型" and a.intensity == "low" and not a.demands

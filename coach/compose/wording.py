@@ -59,6 +59,7 @@ class Wording(_Strict):
     asking: str = Field(default="", description="Pattern of a request in the customer's own words (能不能…, 麻烦…).")
     calm_words: str = Field(default="", alias="calm",
                             description="Pattern of a calm, courteous customer (不急, 谢谢, 请问).")
+    praise: str = Field(default="", description="Pattern of praise for a colleague (表扬, 点赞, commend).")
 
     def phrase(self, key: str, channel: Channel, domain: str | None = None) -> Phrase:
         """The first phrase called ``key`` that may be said on ``channel`` in ``domain`` (a phrase with no
@@ -79,6 +80,10 @@ class Wording(_Strict):
     def asks_for_something(self, norm: str) -> bool:
         """Whether the customer says what they want (能不能给我…, 麻烦…, could you…): never ask them again."""
         return bool(self.asking) and bool(_compiled((), self.asking).search(norm))
+
+    def praises(self, norm: str) -> bool:
+        """Whether the customer praises a colleague (表扬表扬她, 给小李点个赞): thanked, never apologised to."""
+        return bool(self.praise) and bool(_compiled((), self.praise).search(norm))
 
     def calm(self, norm: str) -> bool:
         """Whether the customer speaks calmly and courteously (不着急, 麻烦您, 谢谢): no "don't worry" for them."""
