@@ -16,7 +16,15 @@ from coach.errors import InputError
 from coach.guard import text as gt
 from coach.guard.base import GuardContext, Rule, dedupe
 from coach.guard.commitment import Commitment, in_force
-from coach.guard.context import Assent, ContextInput, customer_words, last_demand, open_demand, staff_before
+from coach.guard.context import (
+    Assent,
+    ContextInput,
+    customer_words,
+    last_demand,
+    open_demand,
+    parse_context,
+    staff_before,
+)
 from coach.guard.phrases import PHRASE_RULES, LiteralPhrases
 from coach.guard.promises import PROMISE_RULES
 from coach.guard.rules import PolicyPatternRule
@@ -131,12 +139,13 @@ def check(text: str, *, role: Role | None = None, context: ContextInput = None,
     norm = gt.normalise(text)
     sentences = [s for s in gt.sentences(norm) if not compiled.approved(role, s)]
     found: list[Violation] = []
+    turns = parse_context(context)  # validated once; the readers below take the parsed turns as they are
     with in_force(compiled.vocabulary):  # the demand reads the policy's asserted_fault words
         ctx = GuardContext(text=text, norm=norm, sentences=sentences, policy=policy, role=role,
-                           demand=last_demand(context) if context else None,
-                           open_demand=open_demand(context) if context else None,
-                           customer_words=customer_words(context) if context else "",
-                           staff_before=staff_before(context) if context else "")
+                           demand=last_demand(turns) if turns else None,
+                           open_demand=open_demand(turns) if turns else None,
+                           customer_words=customer_words(turns) if turns else "",
+                           staff_before=staff_before(turns) if turns else "")
         for rule in compiled.rules:
             found.extend(rule.check(text, ctx))
         violations = dedupe(found)
