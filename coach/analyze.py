@@ -52,7 +52,7 @@ GENERAL = Issue("general", "这个问题", "the matter you raised", _rx(r"$^"))
 
 DEMAND_PATTERNS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
     ("refund", _rx(r"退(?:款|保|钱|货|费|还|回)|(?<!说)给我退|退给我|全额|把钱(?:还|退)|refund|money back|cancel")),
-    ("compensation", _rx(r"赔(?:偿|钱|我(?![^，。！？,.!?]{0,3}利息)|付损失)|补偿|损失费|compensat|reimburs|damages")),
+    ("compensation", _rx(r"赔(?:偿|钱|我(?![^，。！？,.!?]{0,3}利息)|付损失)|补偿|损失费|compensat|reimburse (?:me|us)\b|damages")),
     ("interest", _rx(r"利息|interest")),
     ("apology", _rx(r"道歉|赔礼|认错|apolog")),
     ("deadline", _rx(r"今天|今晚|明天|马上|立刻|立即|现在就|当天|\d+\s*(?:天|小时)内|尽快|给个时间|什么时候|多久"
@@ -124,7 +124,7 @@ _POLITE = _rx(r"请问|麻烦|谢谢|您好|劳驾|不好意思|打扰|please|th
 _HELP_QUESTION = _rx(r"咨询|请问.{0,20}(?:怎么|哪里|哪儿|在哪|如何|能不能|可以吗|吗)|需要.{0,3}(?:准备|带)|怎么(?:办理|操作|改|弄)|能报吗"
                      r"|how (?:do|can) i|where (?:do|can) i|what do i need|is it possible to")
 _TYPE_RULES: tuple[tuple[CustomerType, re.Pattern[str], str], ...] = (
-    ("报复型", _rx(r"报复|让你们好看|搞垮|没完|等着瞧|你们等着|投诉到底|告到底|不会放过|每天(?:都)?来|天天来|怎么收场|公证|收集了?.{0,6}(?:录音|证据)"
+    ("报复型", _rx(r"报复|让你们好看|搞垮|没完|等着瞧|你们等着|投诉到底|告到底|不会放过|每天(?:都)?来|天天来|怎么收场|(?:录音|证据|聊天记录|截图)[^。！？!?]{0,8}公证|公证[^。！？!?]{0,8}(?:录音|证据|保全)|收集了?.{0,6}(?:录音|证据)"
                    r"|录了.{0,12}录音|you'll regret|won't let this go"),
      "以受害人自居，扬言要让公司付出代价"),
     ("盛气凌人型", _rx(r"你知道我是谁|我是(?:领导|局长|处长|老板|vip|贵宾)|你算什么|你不配|叫你们(?:经理|领导|行长)|让你们(?:领导|行长)"

@@ -562,7 +562,7 @@ def test_their_credentials_and_their_list_of_demands_are_not_said_back(message: 
     ("My residence permit and passport were renewed, can you update my details on the account?", "chat",
      "update your details"),
     ("麻烦把我那台空调的安装预约推迟到下周六，周三家里没人。", "phone", "改时间"),
-    ("单号SF1234567，显示已经签收了，可我家门口和快递柜都没有。", "chat", "包裹现在在哪里"),
+    ("单号SF1234567，显示已经签收了，可我家门口和快递柜都没有。", "chat", "调出签收记录"),
     ("我打算携号转网，你们这边需要我先办什么手续？", "counter", "携号转网是您的权利"),
 ])
 def test_a_service_request_is_started_not_registered_as_a_complaint(message: str, channel: str, named: str) -> None:
@@ -570,6 +570,56 @@ def test_a_service_request_is_started_not_registered_as_a_complaint(message: str
     assert named in reply, reply
     assert "投诉我们已经受理" not in reply and "complaint is now registered" not in reply, reply
     assert "哪一项" not in reply, reply  # they named the task: never "which item would you like me to check?"
+
+
+@pytest.mark.parametrize(("message", "channel", "domain", "said"), [
+    # own wordings of the everyday questions panels -e/-f saw answered with "您问的这些，我现在就帮您查清楚":
+    # the clerk says what is done now and what to bring
+    ("取款机把我的卡吞了，下午还要交学费，怎么办？", "counter", "bank", "把卡取出来"),
+    ("The cash machine outside kept my card, I need it back today.", "phone", "bank", "retained card"),
+    ("我母亲去年过世了，她在你们行还有定期存单，我们子女怎么取出来？", "phone", "bank", "死亡证明"),
+    ("保單受益人想改成我兒子，要帶什麼證件？", "phone", "insurance", "變更受益人"),
+    ("刚在高架上被追尾了，人没事，理赔是等你们的人来还是我先拍照？", "phone", "insurance", "警示标志"),
+    ("仪表盘刹车灯一直亮，车还能开回家吗？", "phone", "car_aftersales", "救援拖车"),
+    ("麻烦把去年两次保养的记录和发票复印一份给我，卖车要用。", "counter", "car_aftersales", "打印给您"),
+    ("App上说包裹已被签收，我一整天在家，根本没人来过。", "chat", "delivery", "签收记录"),
+    ("上周退的货商家已经同意了，钱什么时候能退到我卡上？", "chat", "ecommerce", "原支付方式"),
+    ("我的理赔材料交了一个月了，到底还缺什么材料？", "phone", "insurance", "还缺哪些材料"),
+    ("这瓶红酒的酒标印得歪歪扭扭，我怀疑是假酒。", "counter", "wine_retail", "检验检疫"),
+    ("结果出来了发微信告诉我就行，别打电话，我在国外。", "phone", "cosmetics", "不要打电话"),
+])
+def test_an_everyday_request_is_answered_with_what_is_done_now(message: str, channel: str, domain: str,
+                                                               said: str) -> None:
+    reply = draft(message, channel, domain)
+    assert said in reply, reply
+    assert "您问的这些" not in reply, reply
+
+
+def test_a_crash_reported_to_the_insurer_is_not_also_told_to_wait_for_a_tow() -> None:
+    reply = draft("被人追尾了，车灯碎了，等查勘员吗？车还能开吗？", "phone", "insurance")
+    assert "警示标志" in reply and "救援拖车" not in reply, reply
+
+
+@pytest.mark.parametrize("message", [
+    "营业厅今天可以开到几点？",  # 开 without a car
+    "我想问一下能开发票吗？",
+    "我卡里的钱被吞了一样，利息太低了",  # no card taken by a machine
+])
+def test_a_procedure_line_needs_its_request(message: str) -> None:
+    reply = draft(message, "phone")
+    assert not any(line in reply for line in ("救援拖车", "把卡取出来", "卡一般由网点取出")), reply
+
+
+def test_a_letter_acknowledges_what_it_says_and_never_asks_is_that_right() -> None:
+    reply = draft("尊敬的领导：上月十二号我在贵行柜台排了一个多小时的队，就开了一个窗口，大堂经理还说我不会用手机银行。"
+                  "希望你们改进。", "letter", "bank")
+    assert "您在信中提到" in reply and "是吗" not in reply and "对吗" not in reply, reply
+
+
+def test_an_heir_asking_about_a_deposit_is_answered_not_registered_as_a_complaint() -> None:
+    reply = draft("您好，家父今年三月病逝，留下一本贵行的存折。请问继承人销户取款需要哪些文件？能否委托亲戚代办？",
+                  "letter", "bank")
+    assert "死亡证明" in reply and "投诉我们已经受理" not in reply and "病逝" not in reply, reply
 
 
 def test_an_english_reply_never_names_a_fragment_as_the_object() -> None:

@@ -43,6 +43,8 @@ _NOT_RESTATED = re.compile(
     # a condition is half a threat (再不解决, 如果你们……): never restated
     r"|再不|如果|要是|不然|否则|假如|除非|^不给|不行就|^(?:请|麻烦|烦请|望)|\b(?:if|unless|otherwise)\b"
     r"|的话"
+    # a death is not said back as "is that right?" (您是说今年二月於瀋陽病逝，我理解得对吗: panel -f)
+    r"|病逝|去世|过世|逝世|身故|死了|走了|离世|passed away|\bdied\b|\bdeath\b"
     # a name is not the case: 我叫张伟
     r"|我叫|我姓|名字叫|my name is"
     # where they will take it (media, courts, regulators) is never read back, nor what they say we owe them
@@ -96,7 +98,8 @@ MAX_TOLD = {"chat": 30, "counter": 40, "phone": 40, "letter": 60}
 # requests that are a service, not a remedy: asked calmly, they are no complaint. An exchange, a reship or a
 # redelivery repairs something that went wrong (a cracked bottle that cut her: "谢谢您来问我们" scored 1, panel -e)
 SERVICE_REQUESTS = {"do_update_details", "do_reschedule", "do_port_number", "do_change_address", "do_invoice",
-                    "check", "howto"}
+                    "do_card_retained", "do_inheritance", "do_beneficiary", "do_accident_report", "do_tow_or_drive",
+                    "do_records_copy", "do_refund_timing", "do_claim_status", "do_contact_by_message", "check", "howto"}
 
 
 @dataclass(frozen=True)
@@ -133,14 +136,16 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
     calm = analysis.intensity == "low" and analysis.customer_type in ("求助型", "彬彬有礼型")
     question = not injected and asks_question(words, analysis.intensity == "low")
     aggrieved = wording().aggrieved(norm)
-    requested = () if injected else tuple(wording().requested(norm))
+    # a request whose line is written for other domains only is not answered with it
+    requested = () if injected else wording().requested(norm, channel, domain)
     praised = wording().praises(norm)
     # praise with requests and no grievance or claim (表扬小李 + 改个地址) is a letter to answer, not a complaint
     praise_only = praised and not aggrieved and not set(analysis.demands) & {"refund", "compensation", "interest",
                                                                               "discipline", "apology"}
     return Case(
         told=said, object=named,
-        asked=[] if injected else list(analysis.demands),
+        # "when will the refund arrive?" asks about a refund under way, not for one to be reviewed
+        asked=[] if injected else [d for d in analysis.demands if not (d == "refund" and "do_refund_timing" in requested)],
         full_refund=not injected and ("全额" in norm or "full refund" in norm or "in full" in norm),
         missing=missing_facts(analysis.issue, norm),
         channel=channel, domain=domain,
@@ -150,7 +155,8 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
         # is not complaining: "complaint registered … three working days" to a booking scored 2 (panel -d)
         complaint=aggrieved or not praise_only and not ((question or bool(SERVICE_REQUESTS & set(requested))) and calm
                                     and not set(analysis.demands) - {"deadline"}  # a date they want is no grievance
-                                    and not set(analysis.risk_flags) - {"injection"}),
+                                    # an elderly or bereaved customer asking for a service is not complaining
+                                    and not set(analysis.risk_flags) - {"injection", "vulnerable"}),
         aggrieved=aggrieved,
         praised=praised,
     )

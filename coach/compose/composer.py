@@ -148,7 +148,7 @@ def _decided_elsewhere(a: Analysis, case: Case) -> bool:
             or bool(flags & {"lawyer", "regulator", "media"}) or (case.channel == "letter" and case.complaint))
 
 
-def _moves(a: Analysis, norm: str, channel: Channel) -> tuple[list[str], list[str]]:
+def _moves(a: Analysis, norm: str, channel: Channel, complaint: bool = True) -> tuple[list[str], list[str]]:
     """(换 said early, 传 said after the next steps), by risk flag. Changing the place (换) is for the
     counter; elsewhere the same flags bring someone in (传), said after the apology."""
     flags = set(a.risk_flags)
@@ -163,8 +163,8 @@ def _moves(a: Analysis, norm: str, channel: Channel) -> tuple[list[str], list[st
         late.append("formal")
     if "demand_manager" in flags:
         late.append("demand_manager")
-    if "vulnerable" in flags:
-        late.append("vulnerable")
+    if "vulnerable" in flags and complaint:
+        late.append("vulnerable")  # "我会如实向领导反映" to a widow asking how to change a beneficiary read as odd
     return early, late
 
 
@@ -188,7 +188,7 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
         keyed_press += [("open_formal", 80), *_thanks("apology_formal", channel), ("ask_press_contact", 70),
                         ("media_journalist", 95)]
         return [_Planned(w.phrase(k, channel), keep) for k, keep in keyed_press]
-    early, late = _moves(a, norm, channel)
+    early, late = _moves(a, norm, channel, case.complaint)
     opening = "letter_open_formal" if "lawyer" in a.risk_flags else "letter_open"  # a law firm is no customer
     keyed: list[tuple[str, int]] = [(opening, 100)] if channel == "letter" else []
     keyed += [(_opening(a, case, norm), 80), *((k, 90) for k in early), *_thanks(_apology(a, case), channel)]

@@ -54,6 +54,8 @@ class Wording(_Strict):
     phrases: list[Phrase]
     asks: dict[str, list[Ask]]
     requests: dict[str, str] = Field(description="Phrase key -> pattern of the customer's explicit request it answers.")
+    supersedes: dict[str, list[str]] = Field(
+        default_factory=dict, description="Request key -> request keys its line already covers (not said beside it).")
     fact_kinds: dict[str, str]
     grievance: str = Field(default="", description="Pattern of a grievance inside a question (凭什么, 难道, ？！).")
     asking: str = Field(default="", description="Pattern of a request in the customer's own words (能不能…, 麻烦…).")
@@ -68,6 +70,13 @@ class Wording(_Strict):
             if phrase.key == key and channel in phrase.channels and (not phrase.domains or domain in phrase.domains):
                 return phrase
         raise KeyError(f"no phrase {key!r} for channel {channel!r}")
+
+    def has_phrase(self, key: str, channel: Channel, domain: str | None = None) -> bool:
+        try:
+            self.phrase(key, channel, domain)
+        except KeyError:
+            return False
+        return True
 
     def given_pattern(self, ask: Ask) -> re.Pattern[str]:
         """The ask's pattern with each ``&kind`` replaced by that fact kind's pattern."""
@@ -89,9 +98,13 @@ class Wording(_Strict):
         """Whether the customer speaks calmly and courteously (不着急, 麻烦您, 谢谢): no "don't worry" for them."""
         return bool(self.calm_words) and bool(_compiled((), self.calm_words).search(norm))
 
-    def requested(self, norm: str) -> list[str]:
-        """The phrase keys answering what the customer explicitly asks staff to do, in the table's order."""
-        return [key for key, pattern in self.requests.items() if _compiled((), pattern).search(norm)]
+    def requested(self, norm: str, channel: Channel | None = None, domain: str | None = None) -> tuple[str, ...]:
+        """The phrase keys answering what the customer explicitly asks staff to do, in the table's order; with a
+        channel, only those with a line for it (and the domain), and none another found key supersedes."""
+        found = [key for key, pattern in self.requests.items() if _compiled((), pattern).search(norm)
+                 and (channel is None or self.has_phrase(key, channel, domain))]
+        covered = {k for key in found for k in self.supersedes.get(key, ())}
+        return tuple(k for k in found if k not in covered)
 
     def fact_kinds_items(self) -> tuple[tuple[str, str], ...]:
         return tuple(self.fact_kinds.items())

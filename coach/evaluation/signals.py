@@ -36,7 +36,9 @@ _STEP_PATTERNS: dict[Step, re.Pattern[str]] = {
         r"|matters to us|i can see"
     ),
     "apology_thanks": re.compile(r"抱歉|歉意|对不起|不好意思|道歉|谅解|原谅|感谢|谢谢|多谢|sorry|apologi[sz]e|thank"),
-    "question": re.compile(r"[?？]"),
+    # a letter asks by inviting corrections and additions ("如您还有任何补充…"), not with "是吗？" after a
+    # restatement (blind panels -e, -f)
+    "question": re.compile(r"[?？]|还有[^。！]{0,6}补充|anything you would like to add"),
     "next_step": re.compile(
         r"记录下来|详细记录|记下来|已经?受理|登记|转交|转给|转达|反馈给|向上级反映|如实反映|核实|核查|查询|查一下|跟进|与您联系|联系您"
         r"|回复您|答复您|告诉您|回访|加急|审核|帮您(?:办理|处理|查|核|申请|争取|联系)|请.{0,6}(?:主管|经理|负责人)|安排"
