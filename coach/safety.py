@@ -53,7 +53,10 @@ class Situation(_Strict):
     customer's data (their safety before the data)."""
 
     name: str
-    signals: list[str] = Field(description="Wordings that show this situation; the first situation matched is used.")
+    signals: list[str] = Field(default=[], description="Wordings that show this situation; the first situation "
+                                                       "matched is used.")
+    channels: list[Channel] = Field(default=[], description="Channels on which it holds whatever the words (a "
+                                                            "letter is written after the event).")
     reply: Replies
     overrides: bool | None = Field(default=None, description="Replace the complaint reply (None: as the flag).")
 
@@ -92,12 +95,13 @@ class _Compiled:
         self.found = re.compile("|".join(f"(?:{p})" for p in rule.patterns))
         self.ignored = re.compile("|".join(f"(?:{p})" for p in rule.not_)) if rule.not_ else None
         self.sets = [[re.compile(signal) for signal in signals] for signals in rule.together]
-        self.situations = [(situation, re.compile("|".join(f"(?:{s})" for s in situation.signals)))
-                           for situation in rule.situations]
+        self.situations = [(situation, re.compile("|".join(f"(?:{s})" for s in situation.signals))
+                            if situation.signals else None) for situation in rule.situations]
 
-    def situation(self, norm: str) -> Situation | None:
+    def situation(self, norm: str, channel: Channel | None = None) -> Situation | None:
         text = _as_simplified(norm)
-        return next((s for s, signals in self.situations if signals.search(text)), None)
+        return next((s for s, signals in self.situations
+                     if channel in s.channels or (signals is not None and signals.search(text))), None)
 
     def search(self, norm: str) -> bool:
         text = self.ignored.sub(lambda m: " " * len(m.group(0)), norm) if self.ignored else norm
@@ -146,14 +150,15 @@ def escalates(flag: str) -> bool:
     return rule.escalate if rule else True
 
 
-def override(flags: list[RiskFlag], norm: str = "") -> SafetyFlag | None:
+def override(flags: list[RiskFlag], norm: str = "", channel: Channel | None = None) -> SafetyFlag | None:
     """The flag whose reply replaces the complaint reply: the first overriding one, by priority (a flag's
-    situation, found in the customer's normalised words, may override where the flag alone does not)."""
-    return next((f for f in rules().flags if f in flags and _overrides(f, norm)), None)
+    situation, found in the customer's normalised words or the channel, may override where the flag alone
+    does not, or not where it does)."""
+    return next((f for f in rules().flags if f in flags and _overrides(f, norm, channel)), None)
 
 
-def _overrides(flag: SafetyFlag, norm: str) -> bool:
-    situation = _compiled()[flag].situation(norm)
+def _overrides(flag: SafetyFlag, norm: str, channel: Channel | None) -> bool:
+    situation = _compiled()[flag].situation(norm, channel)
     return situation.overrides if situation and situation.overrides is not None else rules().flags[flag].overrides
 
 
@@ -168,10 +173,10 @@ def lines(flag: SafetyFlag, channel: Channel, norm: str = "") -> list[Line]:
 
     ``norm``: the customer's normalised words; when they show one of the flag's ``situations`` (the
     customer is the one threatened, a road accident …), that situation's lines are used."""
-    situation = _compiled()[flag].situation(norm)
+    situation = _compiled()[flag].situation(norm, channel)
     reply = situation.reply if situation else rules().flags[flag].reply
     said = reply.get(channel) or reply.get("any") or []
-    local = region(norm)
+    local = region(norm) if not situation or situation.overrides is not False else None  # no emergency: no 999
     return [*said, local.lines[flag]] if local and flag in local.lines else said
 
 

@@ -10,6 +10,7 @@ import pytest
 from coach import safety
 from coach.analyze import analyse, normalise
 from coach.chain import DraftChain
+from coach.compose import compose
 from coach.config import Settings
 from coach.guard import check
 from coach.policy import load_policy
@@ -258,8 +259,6 @@ def test_a_victim_of_violence_is_protected_not_calmed_down(message: str, victim:
 
 
 def _reply(message: str, channel: str) -> str:
-    from coach.compose import compose
-
     return compose(analyse(message), [], load_policy(None), words=message, channel=channel).text  # type: ignore[arg-type]
 
 
@@ -364,13 +363,42 @@ def test_a_joke_about_dying_is_no_self_harm(message: str) -> None:
     # own paraphrases of panel -e's wrong-script injuries: hurt by a person, by drink, by a falling box
     ("送货的师傅跟我吵起来，把我推倒在地上，胳膊肘都磕破了。", "110", "停止使用"),
     ("你们网店卖了一箱啤酒给我那个十五岁的侄子，他喝到吐，半夜送去挂水了。", "120", "停止使用"),
-    ("上个月在你们店里，货架上的纸箱掉下来砸到我头，缝了三针，到现在还头晕。", "120", "停止使用"),
+    ("上个月在你们店里，货架上的纸箱掉下来砸到我头，缝了三针，到现在还头晕。", "复诊", "停止使用"),  # treated
+    ("刚才在你们店里，货架上的纸箱掉下来砸到我头，现在头很晕。", "120", "停止使用"),
 ])
 def test_an_injury_not_caused_by_a_product_gets_no_product_lines(message: str, must: str, never: str) -> None:
     assert "injury" in analyse(message).risk_flags
     for channel in ("counter", "phone", "chat"):
         reply = _reply(message, channel)
         assert must in reply and never not in reply and "包装" not in reply, (channel, reply)
+
+
+@pytest.mark.parametrize(("message", "channel"), [
+    # own wordings: already seen by a doctor, or written weeks later; the reply answers what they ask after the
+    # injury lines, instead of "see a doctor, call 120, how are you now?" (panels -e, -f)
+    ("上周用了你们的面膜脸上起疹子，已经去医院看过了，开了药，现在好多了。我想退货，医药费能不能报？", "chat"),
+    ("Your technician fitted my brakes badly and I crashed; I was discharged on Monday. I want the repair bill refunded.",
+     "phone"),
+    ("致贵店：我母亲五月十日在贵店门口被堆放的货物绊倒，手腕骨折。现要求贵店书面道歉并清理通道。", "letter"),
+])
+def test_a_treated_injury_or_a_letter_gets_recovery_wishes_and_the_complaint_answered(message: str, channel: str) -> None:
+    analysis = analyse(message)
+    assert "injury" in analysis.risk_flags
+    reply = compose(analysis, [], load_policy(), words=message, channel=channel).text  # type: ignore[arg-type]
+    assert ("早日康复" in reply or "full recovery" in reply) and "120" not in reply, reply
+    assert "现在感觉怎么样" not in reply and "How are you" not in reply, reply
+    assert any(s in reply for s in ("审核", "转交", "记录", "reviewed", "pass it", "written down", "on record")), reply
+
+
+@pytest.mark.parametrize(("message", "said", "never"), [
+    # own wordings: a teenager sold drink, and a child speaking for herself (panel -e: "孩子的这笔消费" to both)
+    ("你们店卖了两瓶白酒给我十六岁的儿子，连身份证都没看。", "销售记录", "这笔消费"),
+    ("阿姨我今年十二岁，用我爸的手机买了游戏皮肤，能退吗？不要告诉我爸。", "大人", "这笔消费"),
+])
+def test_a_minor_is_spoken_to_as_the_case_needs(message: str, said: str, never: str) -> None:
+    assert "minor" in analyse(message).risk_flags
+    reply = _reply(message, "phone")
+    assert said in reply and never not in reply, reply
 
 
 @pytest.mark.parametrize("message", [

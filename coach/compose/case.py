@@ -192,6 +192,8 @@ def missing_facts(issue: str, norm: str) -> list[Ask]:
 
 _INSTRUCTION = re.compile(r"指令|原样|新任务|新规则|system\s*:|ignore (?:all|previous)")
 _PERSON_OR_ID = re.compile(r"(?:员|师傅|经理|老板|主管|领导|人|号|者|姐|哥|妹|弟|中|了|的|着|过|给|到|在|时间)$"
+                           # the letter itself is not what it is about (关于投诉信: panel -e)
+                           r"|(?:信|函|邮件)$"
                            r"|多长|多久|多少|^小(?:伙子|姑娘|哥|妹)"
                            r"|\b(?:member|agent|manager|staff|supervisor|customer|person|guy|lady|man|woman|client)s?\b"
                            r"|^(?:yuan|rmb|dollars?|pounds?|euros?)\b"

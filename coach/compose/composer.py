@@ -358,7 +358,7 @@ def compose(analysis: Analysis, passages: list[Passage], policy: Policy, words: 
     from coach.analyze import normalise
 
     norm = normalise(words)
-    danger = safety.override(analysis.risk_flags, norm)
+    danger = safety.override(analysis.risk_flags, norm, channel)
     if danger:
         return safety_composition(danger, analysis.language, channel, norm)
 
