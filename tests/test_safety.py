@@ -390,6 +390,21 @@ def test_a_treated_injury_or_a_letter_gets_recovery_wishes_and_the_complaint_ans
     assert any(s in reply for s in ("审核", "转交", "记录", "reviewed", "pass it", "written down", "on record")), reply
 
 
+@pytest.mark.parametrize(("message", "flag", "said", "never"), [
+    # own wordings of panel -e's wrong scripts: an ex who found the customer through a leak, a photo posted in a
+    # group, another customer's papers sent by mistake, a relative on his way with a weapon
+    ("我为了躲前男友才换的号，结果你们营业员把新号告诉了他，他昨晚打来了。", "privacy_breach", "110", "验证码"),
+    ("你们店员把我的订单截图连名字带电话发到了业主群里，现在好多人留言。", "privacy_breach", "删除", "验证码"),
+    ("I opened my statement and found someone else's statement in the same envelope, with her address.",
+     "privacy_breach", "do not forward", "code or password"),
+    ("我哥听说这事，拎着一根钢管就去你们门店了，说要找那个店员算账，你们快让他走！", "violence", "避开", "生气"),
+])
+def test_a_danger_told_a_new_way_gets_the_lines_for_it(message: str, flag: str, said: str, never: str) -> None:
+    assert flag in analyse(message).risk_flags
+    reply = _reply(message, "phone")
+    assert said in reply and never not in reply, reply
+
+
 @pytest.mark.parametrize(("message", "said", "never"), [
     # own wordings: a teenager sold drink, and a child speaking for herself (panel -e: "孩子的这笔消费" to both)
     ("你们店卖了两瓶白酒给我十六岁的儿子，连身份证都没看。", "销售记录", "这笔消费"),
