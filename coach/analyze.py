@@ -89,7 +89,7 @@ FLAG_PATTERNS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
     # Violence, banners, and blocking the counter (坐着不走, 谁也别想办业务) — the course's 激烈客户.
     ("threat", _rx(r"横幅|堵(?:门|柜台|住|上|在)|砸|打人(?!工)|揍|弄死|拼(?:命|了)|同归于尽|放火|动手|闹(?:大|事)|不让你们(?:营业|办业务)|让你们好看"
                    r"|不走了|就不走|别想办(?:业务)?|谁也别想(?:办|买|进|走|做)|躺在(?:你们)?(?:门口|这)|占着柜台|sit-in"
-                   r"|kill(?!(?:ing)? time)|hurt you|smash|block the|banner|burn|beat (?:you|him|her)|you'll regret|violence")),
+                   r"|kill(?!(?:ing)? time|ing me\b|s me\b)|hurt you|smash|block the|banner|burn|beat (?:you|him|her)|you'll regret|violence")),
     ("vulnerable", _rx(r"老人|大爷|大妈|老太|老伴|奶奶|爷爷|[6-9]\d\s*岁|[六七八九]十(?:多|几)?岁?了|退休|养老钱|棺材本|救命钱|血汗钱|积蓄|一辈子"
                        r"|哭|呜|病(?![历例])|残疾|孤寡|癌|化疗|透析"  # 病历 is a claim document, not an illness
                        r"|elderly|pension|life savings|crying|disabled|retired|\b[6-9]\d[- ]year[- ]old")),
@@ -118,6 +118,8 @@ FLAG_PATTERNS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
 _NEGATED = _rx(r"不是(?:非|想|为了)?要|不是为了|不是图|不要求|不用(?:你们)?|并不(?:是)?要|也不要|不差"
                r"|不(?:想|必|需要)(?:非得|一定)?(?:找|叫|见|惊动)"
                r"|not (?:asking|about|after)|don'?t (?:want|need)")
+_MONEY_NO_MATTER = _rx(r"(?:赔偿|赔钱|赔多少|钱|金额)[^。！？!?]{0,10}(?:并不在意|不在意|不在乎|无所谓|不重要|是小事)"
+                       r"|(?:money|compensation)[^.!?]{0,20}(?:doesn'?t|does not) matter|not (?:about|after) the money")
 _INSULT = _rx(r"骗|垃圾|混蛋|他妈|王八|无耻|坑人|黑心|太过分|气死|受够|滚|废物|欺负|scam|fraud|idiot|useless|disgusting|ridiculous")
 _POLITE = _rx(r"请问|麻烦|谢谢|您好|劳驾|不好意思|打扰|please|thank|excuse me|would you|could you")
 # A polite customer who asks how to do something wants help; one who flatters or presses wants more.
@@ -168,6 +170,8 @@ def analyse(message: str, conversation: list[Turn] | None = None, safety_model: 
     norm = normalise(words)
     asked = " ".join(c for c in re.split(r"[，,。！？!?；;\n]", norm) if not _NEGATED.search(c))
     demands = [name for name, pattern in DEMAND_PATTERNS if pattern.search(asked)]
+    if _MONEY_NO_MATTER.search(norm):  # 赔偿多少，老夫并不在意: the compensation is what they do not ask for (panel -f)
+        demands = [d for d in demands if d != "compensation"]
     # Safety flags first: a danger to someone comes before the complaint, in the flags and in the advice.
     found = safety.detect(norm)  # the rules' safety flags, then those only the learned detector finds (COACH_SAFETY_MODEL)
     found += [f for f in safety_model.flags(message, conversation) if f not in found] if safety_model else []

@@ -694,3 +694,14 @@ def test_praise_for_a_colleague_is_thanked_not_apologised_for() -> None:
     assert "歉意" not in letter and "投诉我们已经受理" not in letter and "服务的不足" not in letter, letter
     grievance = draft("表扬归表扬，你们凭什么又多扣我五十块？", "counter", "telecom")
     assert "表扬我们一定转达" not in grievance, grievance
+
+
+def test_compensation_they_say_does_not_matter_is_not_restated_as_their_demand() -> None:
+    reply = draft("寄丢的包裹里是我父亲的手稿，赔多少钱我并不在意，只求你们再找一遍中转仓。", "letter", "delivery")
+    assert "赔偿" not in reply, reply
+    assert "包裹现在在哪里" in reply, reply
+
+
+def test_a_figure_of_speech_about_waiting_is_no_threat() -> None:
+    from coach.analyze import analyse as read
+    assert "threat" not in read("the wait is literally killing me lol, when will my serum arrive?").risk_flags

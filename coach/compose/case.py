@@ -269,10 +269,24 @@ def _restatable(clause: str, language: Language) -> bool:
         return False
     if language == "en":
         words = norm.split()
-        return 3 <= len(words) <= 14 and not re.search(r"\b(?:we|our|us|ours)\b", norm)
+        # said back after "If I have understood you," only a clause with its own subject and a verb reads as a
+        # sentence ("you ordered…"); "Plate is 粤B…", "ordered the serum on the 3rd" or "the tyre change from last
+        # week" did not (panel -f)
+        return (3 <= len(words) <= 14 and not re.search(r"\b(?:we|our|us|ours)\b", norm)
+                and bool(_EN_SUBJECT.match(norm)) and bool(_EN_VERB.search(norm)))
     cjk = sum("\u4e00" <= c <= "\u9fff" for c in clause)
-    return (cjk >= 4 and len(clause) <= 30 and not re.search(r"我们|咱们|咱", clause)
+    # a date alone (本年九月十二日) tells nothing that happened
+    told_beyond_dates = sum("\u4e00" <= c <= "\u9fff" for c in _DATE_WORDS.sub("", clause))
+    return (cjk >= 4 and told_beyond_dates >= 3 and len(clause) <= 30 and not re.search(r"我们|咱们|咱", clause)
             and not re.search(r"[a-z]{4,}", norm))
+
+
+_EN_SUBJECT = re.compile(r"(?:(?:and|but|so|then)\s+)?(?:i|my|i'm|i've|i'd|me|it|it's|the|this|that|these|those"
+                         r"|they|he|she|his|her|their|a|an)\b")
+_EN_VERB = re.compile(r"\b\w+ed\b|\b(?:is|are|was|were|am|has|have|had|got|gets|get|did|does|do|said|says|went|came"
+                      r"|took|kept|sent|made|broke|left|paid|bought|told|gave|put|ate|keeps|stopped|won't|can't|don't"
+                      r"|didn't|isn't|wasn't|doesn't|snapped)\b|'s\b|'m\b|'re\b|'ve\b")
+_DATE_WORDS = re.compile(r"[0-9０-９]+|[年月日号號本今去前昨明上下午晚早点點分时時周週星期礼禮拜一二三四五六七八九十两兩零〇]")
 
 
 def _weight(clause: str, terms: list[str]) -> int:
