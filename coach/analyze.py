@@ -118,6 +118,11 @@ FLAG_PATTERNS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
 _NEGATED = _rx(r"不是(?:非|想|为了)?要|不是为了|不是图|不要求|不用(?:你们)?|并不(?:是)?要|也不要|不差"
                r"|不(?:想|必|需要)(?:非得|一定)?(?:找|叫|见|惊动)"
                r"|not (?:asking|about|after)|don'?t (?:want|need)")
+_DISCLAIMABLE = {"media", "regulator", "lawyer"}
+_DISCLAIMED = _rx(r"不会(?:去)?(?:找|投诉|曝光|发|上|告)|不(?:想|打算|至于)(?:去)?(?:找|投诉|曝光|发|上|告|闹)|没打算|也不(?:去|找|会)"
+                  r"|不是(?:要|来)(?:找|闹|曝光|投诉)|(?:won'?t|will not|not going to|no intention|don'?t want to) "
+                  r"(?:go|post|call|contact|involve|complain|sue)")
+_DEAL = _rx(r"只要|就不(?:会|去)?|否则|不然|要是|如果|\bdeal\b|\bif you\b|otherwise|or else|and i'?ll|then i")
 _MONEY_NO_MATTER = _rx(r"(?:赔偿|赔钱|赔多少|钱|金额)[^。！？!?]{0,10}(?:并不在意|不在意|不在乎|无所谓|不重要|是小事)"
                        r"|(?:money|compensation)[^.!?]{0,20}(?:doesn'?t|does not) matter|not (?:about|after) the money")
 _INSULT = _rx(r"骗|垃圾|混蛋|他妈|王八|无耻|坑人|黑心|太过分|气死|受够|滚|废物|欺负|scam|fraud|idiot|useless|disgusting|ridiculous")
@@ -175,7 +180,12 @@ def analyse(message: str, conversation: list[Turn] | None = None, safety_model: 
     # Safety flags first: a danger to someone comes before the complaint, in the flags and in the advice.
     found = safety.detect(norm)  # the rules' safety flags, then those only the learned detector finds (COACH_SAFETY_MODEL)
     found += [f for f in safety_model.flags(message, conversation) if f not in found] if safety_model else []
-    flags: list[RiskFlag] = [*found, *(name for name, pattern in FLAG_PATTERNS if pattern.search(norm))]
+    # "我也不会去找什么媒体曝光": a channel they say they will not take is no media, regulator or lawyer flag
+    # (but "give me two cases and I won't post the photos" is a deal: the threat stands)
+    disclaimed = norm if _DEAL.search(norm) else " ".join(
+        c for c in re.split(r"[，,。！？!?；;\n]", norm) if not _DISCLAIMED.search(c))
+    flags: list[RiskFlag] = [*found, *(name for name, pattern in FLAG_PATTERNS
+                                       if pattern.search(disclaimed if name in _DISCLAIMABLE else norm))]
     if "see_manager" in demands:
         flags.insert(flags.index("injection") if "injection" in flags else len(flags), "demand_manager")
     score = intensity_score(words, norm)

@@ -705,3 +705,21 @@ def test_compensation_they_say_does_not_matter_is_not_restated_as_their_demand()
 def test_a_figure_of_speech_about_waiting_is_no_threat() -> None:
     from coach.analyze import analyse as read
     assert "threat" not in read("the wait is literally killing me lol, when will my serum arrive?").risk_flags
+
+
+def test_a_channel_the_customer_says_they_will_not_take_is_no_flag() -> None:
+    from coach.analyze import analyse as read
+    flags = read("我不是来吵架的，也不会去找什么媒体曝光，就是账单里多了一项彩铃，帮我退了。").risk_flags
+    assert "media" not in flags
+    assert "media" in read("再不退我就去找媒体曝光。").risk_flags
+
+
+def test_an_instruction_is_not_said_back_as_what_happened() -> None:
+    reply = draft("上个月账单多了一项视频彩铃10元，我从来没订过，帮我查一下，再把这项取消了就行。", "chat", "telecom")
+    assert "您是说再把" not in reply and "您是说把" not in reply, reply
+
+
+def test_a_promise_not_to_post_in_exchange_for_goods_is_still_a_media_threat() -> None:
+    from coach.analyze import analyse as read
+    assert "media" in read("Give me two cases free and I'll delete my review and won't post the photos. Deal?").risk_flags
+    assert "media" in read("赔我两箱，我就不会去找媒体曝光。").risk_flags

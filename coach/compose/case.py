@@ -45,6 +45,8 @@ _NOT_RESTATED = re.compile(
     r"|的话"
     # a death is not said back as "is that right?" (您是说今年二月於瀋陽病逝，我理解得对吗: panel -f)
     r"|病逝|去世|过世|逝世|身故|死了|走了|离世|passed away|\bdied\b|\bdeath\b"
+    # what they tell staff to do is the next step, not what happened (再把这两项都取消了就行)
+    r"|把[^。！？!?]{0,10}(?:取消|退了|退掉|关了|关掉|停了|改回|删了|删掉)"
     # a name is not the case: 我叫张伟
     r"|我叫|我姓|名字叫|my name is"
     # where they will take it (media, courts, regulators) is never read back, nor what they say we owe them
