@@ -139,6 +139,7 @@ def test_rule_bent_near_misses(text: str) -> None:
     ("您反映的多扣费我还在查，但可以确定是我们系统出了问题。", "liability_admission"),
     ("We'll get that driver fired, you won't see him on your street again.", "staff_discipline"),
     ("That teller's done, I promise you.", "staff_discipline"),
+    ("您在信中提到排队的事，我保证今天全额退给您。", "refund_outcome"),
 ])
 def test_own_voice_after_a_restatement(text: str, category: str) -> None:
     assert_flags(text, category)
@@ -148,6 +149,9 @@ def test_own_voice_after_a_restatement(text: str, category: str) -> None:
     "您说的全额退款，我们需要先审核。",
     "您是说要我们开除他吗？这个我没有权限。",
     "您认为是我们的错，我理解您的心情。",
+    # a letter's demand said back (session 15): "您在信中提到…，并提出希望全额退保" was a refund promise
+    "您在信中提到排了一个多小时的队，并提出希望全额退保，这些我们都已记录在案。",
+    "您在信中提到排队的事，提出了全额退保的要求，这些我们都已记录在案。",
 ])
 def test_restatements_still_excused(text: str) -> None:
     assert_clean(text)
