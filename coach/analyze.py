@@ -51,7 +51,7 @@ ISSUES: tuple[Issue, ...] = (
 GENERAL = Issue("general", "这个问题", "the matter you raised", _rx(r"$^"))
 
 DEMAND_PATTERNS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
-    ("refund", _rx(r"退(?:款|保|钱|货|费|还|回)|(?<!说)给我退|退给我|全额|把钱(?:还|退)|refund|money back|cancel")),
+    ("refund", _rx(r"退(?:款|保|钱|货|费|还|回)|(?<!说)给我退|退给我|(?:要|都|全)(?:给我)?(?:全)?退(?:了|掉)?(?=[\s，,。！!？?]|$)|全额|把钱(?:还|退)|refund|money back|cancel")),
     ("compensation", _rx(r"赔(?:偿|钱|我(?![^，。！？,.!?]{0,3}利息)|付损失)|补偿|损失费|compensat|reimburse (?:me|us)\b|damages")),
     ("interest", _rx(r"利息|interest")),
     ("apology", _rx(r"道歉|赔礼|认错|apolog")),

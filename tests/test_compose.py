@@ -584,6 +584,8 @@ def test_a_service_request_is_started_not_registered_as_a_complaint(message: str
     ("麻烦把去年两次保养的记录和发票复印一份给我，卖车要用。", "counter", "car_aftersales", "打印给您"),
     ("App上说包裹已被签收，我一整天在家，根本没人来过。", "chat", "delivery", "签收记录"),
     ("上周退的货商家已经同意了，钱什么时候能退到我卡上？", "chat", "ecommerce", "原支付方式"),
+    ("页面写着1-3个工作日退款，现在都十天了，给我个准确的退款时间。", "chat", "ecommerce", "卡在哪个环节"),
+    ("意外险理赔的发票我交过了，还需要别的什么吗？钱多久能到账？", "phone", "insurance", "还缺哪些材料"),
     ("我的理赔材料交了一个月了，到底还缺什么材料？", "phone", "insurance", "还缺哪些材料"),
     ("这瓶红酒的酒标印得歪歪扭扭，我怀疑是假酒。", "counter", "wine_retail", "检验检疫"),
     ("结果出来了发微信告诉我就行，别打电话，我在国外。", "phone", "cosmetics", "不要打电话"),
@@ -723,3 +725,18 @@ def test_a_promise_not_to_post_in_exchange_for_goods_is_still_a_media_threat() -
     from coach.analyze import analyse as read
     assert "media" in read("Give me two cases free and I'll delete my review and won't post the photos. Deal?").risk_flags
     assert "media" in read("赔我两箱，我就不会去找媒体曝光。").risk_flags
+
+
+@pytest.mark.parametrize(("message", "never"), [
+    # panel -g: "已经退出的款项…花呗" said for a claim and for a fee never refunded, "签收了没收到" for a late refund
+    ("信用卡年费680扣了，这钱什么时候退回来？", "卡在哪个环节"),
+    ("老人的医疗险理赔，诊断证明交了，多久能到账？", "退款"),
+    ("退货4月1号商家就签收了，我等了15天退款还没到。", "签收记录"),
+])
+def test_a_procedure_line_is_not_said_where_it_does_not_fit(message: str, never: str) -> None:
+    assert never not in draft(message, "phone"), draft(message, "phone")
+
+
+def test_a_complaint_in_a_question_from_a_relative_of_an_elderly_customer_gets_the_apology() -> None:
+    reply = draft("我奶奶七十八了，字都不认得，她咋可能自己开这些业务？我要全退。", "counter", "telecom")
+    assert "谢谢您来问我们" not in reply and "歉" in reply, reply
