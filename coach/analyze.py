@@ -60,7 +60,7 @@ DEMAND_PATTERNS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
     ("discipline", _rx(r"开除|辞退|处分|处罚|处理(?:那个|这个|那位|这位)?(?:业务员|员工|柜员|人)|追责|fire (?:him|her|them)|punish|discipline")),
     ("see_manager", _rx(r"(?:叫|找|让|请|喊|要见|见见?)(?:你们)?(?:的|这儿的|这里的|店里的|厅里的)?[\u4e00-\u9fff]{0,2}"
                         r"(?:经理|领导|领到|主管|负责人|行长|店长|上级)(?!.{0,2}介绍)"
-                        r"|谁说了算|说话算数的|能做主的|做得了主的|级别不够|跟我说不着|管事的(?:来|出来)"
+                        r"|谁说了算|说话算数的|能做主的|做得了主的|能做决定的|能拍板的|级别不够|跟我说不着|管事的(?:来|出来)"
                         r"|(?:经理|领导|主管|负责人|行长|店长)(?:呢|在哪|[\u4e00-\u9fff]{0,3}(?:出来|过来|下来|出面|叫来|喊来|找来))"
                         # the one in charge asked to call: 请你们服务厂的主管今天直接打给我
                         r"|(?:请|让|叫)[^，。！？,.!?]{0,8}(?:经理|领导|主管|负责人|店长)[^，。！？,.!?]{0,8}(?:打给我|给我打电话|给我回电|回电话给我|联系我)"
@@ -116,11 +116,11 @@ FLAG_PATTERNS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
 
 # A demand the customer rules out is not a demand: 我不是非要你们赔钱, "I'm not asking for compensation".
 _NEGATED = _rx(r"不是(?:非|想|为了)?要|不是为了|不是图|不要求|不用(?:你们)?|并不(?:是)?要|也不要|不差"
-               r"|不(?:想|必|需要)(?:非得|一定)?(?:找|叫|见|惊动)"
+               r"|不(?:想|必|需要)(?:再)?(?:非得|一定)?(?:找|叫|见|惊动)"
                r"|not (?:asking|about|after)|don'?t (?:want|need)")
 _DISCLAIMABLE = {"media", "regulator", "lawyer"}
 _DISCLAIMED = _rx(r"不会(?:去)?(?:找|投诉|曝光|发|上|告)|不(?:想|打算|至于)(?:去)?(?:找|投诉|曝光|发|上|告|闹)|没打算|也不(?:去|找|会)"
-                  r"|不是(?:要|来)(?:找|闹|曝光|投诉)|(?:won'?t|will not|not going to|no intention|don'?t want to) "
+                  r"|不是(?:要|来)(?:找|闹|曝光|投诉|告)|(?:won'?t|will not|not going to|no intention|don'?t want to) "
                   r"(?:go|post|call|contact|involve|complain|sue)")
 _DEAL = _rx(r"只要|就不(?:会|去)?|否则|不然|要是|如果|\bdeal\b|\bif you\b|otherwise|or else|and i'?ll|then i")
 _MONEY_NO_MATTER = _rx(r"(?:赔偿|赔钱|赔多少|钱|金额)[^。！？!?]{0,10}(?:并不在意|不在意|不在乎|无所谓|不重要|是小事)"

@@ -237,8 +237,14 @@ class DraftChain:
 
     def _offline(self, run: _Run) -> str:
         candidates = [run.composition.text, minimal(run.analysis, self.policy, run.channel)]
-        for text in candidates:
+        for index, text in enumerate(candidates):
             report = self._check(run, text)
+            if index == 0 and not report.ok:
+                # the learned stage may flag one vetted sentence in a customer's context ("如果我是您…很着急" beside
+                # their words): the draft without that sentence comes before the three-line minimal reply
+                trimmed = _without(text, [v.span for v in report.violations])
+                if trimmed and trimmed != text:
+                    candidates.insert(1, trimmed)
             problems = [f"placeholder {p!r}" for p in find_placeholders(text)]
             ok = report.ok and not problems
             run.attempts.append(Attempt(backend=OFFLINE, model=COMPOSER_VERSION, prompt_version=COMPOSER_VERSION,
@@ -298,6 +304,13 @@ def _without_spans(report: GuardReport | None) -> GuardReport | None:
         return None
     return report.model_copy(update={"violations": [
         v.model_copy(update={"span": "", "start": 0, "end": 0}) for v in report.violations]})
+
+
+def _without(text: str, spans: list[str]) -> str:
+    """The text with the flagged spans taken out (and the blank lines or spaces they leave)."""
+    for span in spans:
+        text = text.replace(span.strip(), "")
+    return re.sub(r"\n{2,}", "\n", re.sub(r" {2,}", " ", text)).strip()
 
 
 def _data(text: str) -> str:

@@ -740,3 +740,21 @@ def test_a_procedure_line_is_not_said_where_it_does_not_fit(message: str, never:
 def test_a_complaint_in_a_question_from_a_relative_of_an_elderly_customer_gets_the_apology() -> None:
     reply = draft("我奶奶七十八了，字都不认得，她咋可能自己开这些业务？我要全退。", "counter", "telecom")
     assert "谢谢您来问我们" not in reply and "歉" in reply, reply
+
+
+@pytest.mark.parametrize(("message", "never"), [
+    # own wordings of panel -g's wrong lines: a report of a change is no request to move a date, an invoice kept
+    # is no invoice to change, a menace is read as violence, a consultant is no object, a sit-in is not said back
+    ("这个月工资到账日从10号改到了20号，事先也没人通知，我不是来告状的，就提个建议。", "改时间的事"),
+    ("去年两次在别的店换的机油，发票都在，凭什么不给保修？", "发票的事"),
+    ("你们那个美容顾问说话太难听，我要投诉她。", "关于美容顾问"),
+    ("今天不退钱，我们几个就坐在大厅不走了，晚饭就在这里吃。", "晚饭"),
+])
+def test_panel_g_wrong_lines_are_gone(message: str, never: str) -> None:
+    reply = draft(message, "counter")
+    assert never not in reply, reply
+
+
+def test_a_menace_from_someone_who_knows_where_the_customer_lives_is_violence() -> None:
+    from coach.analyze import analyse as read
+    assert "violence" in read("差评以后快递员打电话说：我知道你住几楼，你一个女的最好晚上别一个人下楼。").risk_flags

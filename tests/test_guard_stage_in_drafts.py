@@ -129,3 +129,17 @@ def test_an_unchecked_raw_answer_is_rechecked_with_the_stage(server: FakeOpenAI,
     unchecked = draft.model_copy(update={"attempts": [a.model_copy(update={"guard": None}) for a in draft.attempts]})
     found = raw_outputs(unchecked, "openai", scenario(), chain.policy, chain.stage)
     assert [[v.detector for v in raw.violations] for raw in found] == [["model"], []]
+
+
+VENT = "如果我是您，遇到这样的情况肯定也很着急。"
+
+
+def test_an_offline_draft_loses_only_the_sentence_the_stage_flags(hash_home: Path, tmp_path: Path) -> None:
+    # the shipped stage flagged this vetted line beside some customers' words, and the whole draft fell back to the
+    # three-line minimal reply (panel 2026-12-07-g, h15-010 and h16-015)
+    stage = ModelStage(marked_model(tmp_path / "vent.npz", VENT))
+    chain = DraftChain(Settings(home=hash_home, embeddings="hash", backend="offline"), stage=stage)
+    message = "气死我了！！包裹显示签收了我根本没收到，你们到底怎么回事！"
+    result = chain.draft(DraftRequest(message=message, channel="phone"))
+    assert VENT not in result.reply and "慢慢说" in result.reply, result.reply
+    assert check(result.reply, model=stage).ok

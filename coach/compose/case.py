@@ -45,6 +45,10 @@ _NOT_RESTATED = re.compile(
     r"|的话"
     # a death is not said back as "is that right?" (您是说今年二月於瀋陽病逝，我理解得对吗: panel -f)
     r"|病逝|去世|过世|逝世|身故|死了|走了|离世|passed away|\bdied\b|\bdeath\b"
+    # a sit-in said back (晚饭就在这里吃), the question they mean to ask (您想问两个事), the complaint itself
+    # (您是说您要投诉…化妆师): none is what happened (panel -g)
+    r"|不走了|就在这(?:里|儿)?(?:吃|住|睡|等|坐)|坐在[^。！？!?]{0,6}不走|想问|问(?:两|几|一|三)个|请问|问一下"
+    r"|(?:要|想|来)投诉|投诉(?:你们|一下)"
     # what they tell staff to do is the next step, not what happened (再把这两项都取消了就行)
     r"|把[^。！？!?]{0,10}(?:取消|退了|退掉|关了|关掉|停了|改回|删了|删掉)"
     # a name is not the case: 我叫张伟
@@ -144,21 +148,23 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
     # praise with requests and no grievance or claim (表扬小李 + 改个地址) is a letter to answer, not a complaint
     praise_only = praised and not aggrieved and not set(analysis.demands) & {"refund", "compensation", "interest",
                                                                               "discipline", "apology"}
+    # "when will the refund arrive?" asks about a refund under way, not for one to be reviewed
+    asked = [d for d in analysis.demands if not (d == "refund" and "do_refund_timing" in requested)]
+    # a calm customer who asks something or asks staff to do something (update my number, move the delivery) is not
+    # complaining: "complaint registered … three working days" to a booking scored 2 (panel -d); a date they want is
+    # no grievance, and an elderly or bereaved customer asking for a service is not complaining either
+    asking_calmly = ((question or bool(SERVICE_REQUESTS & set(requested))) and calm
+                     and not set(analysis.demands) - {"deadline"}
+                     and not set(analysis.risk_flags) - {"injection", "vulnerable"})
     return Case(
         told=said, object=named,
-        # "when will the refund arrive?" asks about a refund under way, not for one to be reviewed
-        asked=[] if injected else [d for d in analysis.demands if not (d == "refund" and "do_refund_timing" in requested)],
+        asked=[] if injected else asked,
         full_refund=not injected and ("全额" in norm or "full refund" in norm or "in full" in norm),
         missing=missing_facts(analysis.issue, norm),
         channel=channel, domain=domain,
         requested=requested,
         question=question,
-        # a calm customer who asks something or asks staff to do something (update my number, move the delivery)
-        # is not complaining: "complaint registered … three working days" to a booking scored 2 (panel -d)
-        complaint=aggrieved or not praise_only and not ((question or bool(SERVICE_REQUESTS & set(requested))) and calm
-                                    and not set(analysis.demands) - {"deadline"}  # a date they want is no grievance
-                                    # an elderly or bereaved customer asking for a service is not complaining
-                                    and not set(analysis.risk_flags) - {"injection", "vulnerable"}),
+        complaint=aggrieved or (not praise_only and not asking_calmly),
         aggrieved=aggrieved,
         praised=praised,
     )
@@ -193,7 +199,8 @@ def missing_facts(issue: str, norm: str) -> list[Ask]:
 
 
 _INSTRUCTION = re.compile(r"指令|原样|新任务|新规则|system\s*:|ignore (?:all|previous)")
-_PERSON_OR_ID = re.compile(r"(?:员|师傅|经理|老板|主管|领导|人|号|者|姐|哥|妹|弟|中|了|的|着|过|给|到|在|时间)$"
+_PERSON_OR_ID = re.compile(r"(?:员|师傅|师|顾问|导购|柜姐|经理|老板|主管|领导|人|号|者|姐|哥|妹|弟)$"
+                           r"|(?:中|了|的|着|过|给|到|在|时间)$"
                            # the letter itself is not what it is about (关于投诉信: panel -e)
                            r"|(?:信|函|邮件)$"
                            r"|多长|多久|多少|^小(?:伙子|姑娘|哥|妹)"
@@ -219,12 +226,15 @@ def _object_worthy(term: str, words: str) -> bool:
 
 
 _EN_VERBISH = re.compile(r"\b(?:keeps?|kept|failing|failed|fails|speak|fly|flying|activate|go|going|come|get|got"
+                         r"|feels?|felt|looks?|seems?"
                          r"|want|need|says?|said|is|are|was|were|be|been|can|will|would)\b", re.I)
 
 
 # a place, a person, or a run that ends on a participle or an adverb is not what the case is about
 # ("the nanjing west road", "the international student", "the passport number twice", "the text saying")
-_EN_NOT_OBJECT = re.compile(r"\b(?:road|street|avenue|shop|branch|store|station|mall|centre|center|office|student"
+_EN_NOT_OBJECT = re.compile(r"\b(?:near|of|for|to|at|in|on|with|from|by|through|up|out|off|down|over)$"
+                            r"|^(?:morning|afternoon|evening|night|today|yesterday|week|weekend|month)\b"
+                            r"|\b(?:road|street|avenue|shop|branch|store|station|mall|centre|center|office|student"
                             r"|resident|tourist|expat|foreigner)$|(?:ing|ed|ly)$|\b(?:twice|after|before|again"
                             r"|already|yet|ago|now|today|yesterday|tomorrow|outside|inside|here|there)$", re.I)
 
@@ -288,7 +298,8 @@ _EN_SUBJECT = re.compile(r"(?:(?:and|but|so|then)\s+)?(?:i|my|i'm|i've|i'd|me|it
 _EN_VERB = re.compile(r"\b\w+ed\b|\b(?:is|are|was|were|am|has|have|had|got|gets|get|did|does|do|said|says|went|came"
                       r"|took|kept|sent|made|broke|left|paid|bought|told|gave|put|ate|keeps|stopped|won't|can't|don't"
                       r"|didn't|isn't|wasn't|doesn't|snapped)\b|'s\b|'m\b|'re\b|'ve\b")
-_DATE_WORDS = re.compile(r"[0-9０-９]+|[年月日号號本今去前昨明上下午晚早点點分时時周週星期礼禮拜一二三四五六七八九十两兩零〇]")
+_DATE_WORDS = re.compile(r"[0-9０-９]+"
+                         r"|[年月日号號本今去前昨明上下午晚早点點分时時周週星期礼禮拜一二三四五六七八九十两兩零〇]")
 
 
 def _weight(clause: str, terms: list[str]) -> int:
