@@ -589,6 +589,10 @@ def test_a_service_request_is_started_not_registered_as_a_complaint(message: str
     ("我的理赔材料交了一个月了，到底还缺什么材料？", "phone", "insurance", "还缺哪些材料"),
     ("这瓶红酒的酒标印得歪歪扭扭，我怀疑是假酒。", "counter", "wine_retail", "检验检疫"),
     ("结果出来了发微信告诉我就行，别打电话，我在国外。", "phone", "cosmetics", "不要打电话"),
+    ("你们解放碑那个营业厅星期天开不开？开到几点？", "chat", "telecom", "营业时间"),
+    ("我们火锅店想长期在你们这拿酒，有没有批发价？能开专票不？", "phone", "wine_retail", "税号"),
+    ("去年在路边修理厂换过两次机油，发票都有，这样还保不保修？", "phone", "car_aftersales", "保修部门核定"),
+    ("我上周改了59的套餐，这个月到底按哪个扣？", "chat", "telecom", "这个月按哪个套餐"),
 ])
 def test_an_everyday_request_is_answered_with_what_is_done_now(message: str, channel: str, domain: str,
                                                                said: str) -> None:
@@ -758,3 +762,13 @@ def test_panel_g_wrong_lines_are_gone(message: str, never: str) -> None:
 def test_a_menace_from_someone_who_knows_where_the_customer_lives_is_violence() -> None:
     from coach.analyze import analyse as read
     assert "violence" in read("差评以后快递员打电话说：我知道你住几楼，你一个女的最好晚上别一个人下楼。").risk_flags
+
+
+def test_every_request_line_reads_as_a_next_step_to_the_method_check() -> None:
+    # the eval's de_escalation_steps looks for a next step (动); a reply made of an everyday-request line with none
+    # failed it (fresh-clone CI of d23c153: s012's authenticity line)
+    from coach.compose.wording import wording
+    from coach.evaluation.signals import read_steps
+    missing = [(p.key, text) for p in wording().phrases if p.key.startswith("do_") for text in (p.zh, p.en)
+               if "next_step" in read_steps(text).missing]
+    assert missing == []

@@ -105,7 +105,8 @@ MAX_TOLD = {"chat": 30, "counter": 40, "phone": 40, "letter": 60}
 # redelivery repairs something that went wrong (a cracked bottle that cut her: "谢谢您来问我们" scored 1, panel -e)
 SERVICE_REQUESTS = {"do_update_details", "do_reschedule", "do_port_number", "do_change_address", "do_invoice",
                     "do_card_retained", "do_inheritance", "do_beneficiary", "do_accident_report", "do_tow_or_drive",
-                    "do_records_copy", "do_refund_timing", "do_claim_status", "do_contact_by_message", "check", "howto"}
+                    "do_records_copy", "do_refund_timing", "do_claim_status", "do_contact_by_message",
+                    "do_opening_hours", "do_business_order", "do_warranty_question", "do_plan_billing", "check", "howto"}
 
 
 @dataclass(frozen=True)

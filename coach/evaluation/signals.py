@@ -42,7 +42,10 @@ _STEP_PATTERNS: dict[Step, re.Pattern[str]] = {
     "next_step": re.compile(
         r"记录下来|详细记录|记下来|已经?受理|登记|转交|转给|转达|反馈给|向上级反映|如实反映|核实|核查|查询|查一下|跟进|与您联系|联系您"
         r"|回复您|答复您|告诉您|回访|加急|审核|帮您(?:办理|处理|查|核|申请|争取|联系)|请.{0,6}(?:主管|经理|负责人)|安排"
-        r"|(?:i|we) (?:will|'ll) (?:write|note|pass|contact|follow|look|check|ask|report|flag|get back|review|handle)"
+        # an action said with its result for the customer (查清楚, 向您说明, 跟您确认): the everyday-request lines
+        r"|查清楚|向您说明|给您说明|跟您确认|去申请"
+        r"|(?:i|we) (?:will|'ll) (?:write|note|pass|contact|follow|look|check|ask|report|flag|get back|review|handle"
+        r"|find out|arrange|update|set out|put them|tell you|confirm|record|get (?:the|out|your))"
         r"|registered|contact you|follow (?:this |it )?up|look into|get back to you"
     ),
 }
