@@ -106,7 +106,8 @@ MAX_TOLD = {"chat": 30, "counter": 40, "phone": 40, "letter": 60}
 SERVICE_REQUESTS = {"do_update_details", "do_reschedule", "do_port_number", "do_change_address", "do_invoice",
                     "do_card_retained", "do_inheritance", "do_beneficiary", "do_accident_report", "do_tow_or_drive",
                     "do_records_copy", "do_refund_timing", "do_claim_status", "do_contact_by_message",
-                    "do_opening_hours", "do_business_order", "do_warranty_question", "do_plan_billing", "check", "howto"}
+                    "do_opening_hours", "do_business_order", "do_warranty_question", "do_plan_billing",
+                    "check", "howto"}
 
 
 @dataclass(frozen=True)
