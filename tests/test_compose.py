@@ -772,3 +772,13 @@ def test_every_request_line_reads_as_a_next_step_to_the_method_check() -> None:
     missing = [(p.key, text) for p in wording().phrases if p.key.startswith("do_") for text in (p.zh, p.en)
                if "next_step" in read_steps(text).missing]
     assert missing == []
+
+
+def test_a_letter_addressed_to_the_business_customers_department_is_no_request_for_trade_prices() -> None:
+    reply = draft("XX美妆企业客户部：我司订购的二百份礼盒晚到六天，三十一份压坏，请尽快补发并按合同补偿。", "letter", "cosmetics")
+    assert "批发价" not in reply and "税号" not in reply, reply
+
+
+def test_an_english_clause_about_what_we_did_is_said_back_in_our_voice() -> None:
+    reply = draft("You charged me for new front brake pads. The old ones are still on the car.", "chat", "car_aftersales")
+    assert "we charged you for new front brake pads" in reply, reply

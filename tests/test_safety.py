@@ -398,6 +398,11 @@ def test_a_treated_injury_or_a_letter_gets_recovery_wishes_and_the_complaint_ans
     ("I opened my statement and found someone else's statement in the same envelope, with her address.",
      "privacy_breach", "do not forward", "code or password"),
     ("我哥听说这事，拎着一根钢管就去你们门店了，说要找那个店员算账，你们快让他走！", "violence", "避开", "生气"),
+    # own wordings of panel -h's wrong scripts: a failing car with the family inside and nobody hurt, blurred sight
+    # after bulk liquor, a strange man who knows where the customer lives after a leak
+    ("刚在高速上刹车突然踩到底都没反应，靠应急车道停下了，老婆孩子都在车上，现在咋办？", "injury", "双闪", "受了伤"),
+    ("我妈昨晚喝了点你们店的散装白酒，今早说头晕，看东西模模糊糊的。", "injury", "甲醇", "停止使用"),
+    ("快递员把我的面单发到业主群，晚上有个陌生男的打电话说知道我住几栋，我一个人住。", "privacy_breach", "110", "验证码"),
 ])
 def test_a_danger_told_a_new_way_gets_the_lines_for_it(message: str, flag: str, said: str, never: str) -> None:
     assert flag in analyse(message).risk_flags
@@ -465,3 +470,10 @@ def test_panel_f_dangers_fire(flag: str, message: str) -> None:
 ])
 def test_panel_f_lookalikes_raise_no_such_flag(flag: str, message: str) -> None:
     assert flag not in safety.detect(normalise(message))
+
+
+def test_a_customer_threatening_with_his_own_knife_is_not_told_to_warn_the_police_about_himself() -> None:
+    message = "再跟我说等，我就去他家门口堵他，我兜里揣着刀呢，见着他我就捅死他！"
+    assert "violence" in analyse(message).risk_flags
+    reply = _reply(message, "counter")
+    assert "别跟过去" not in reply and "主管" in reply, reply

@@ -295,7 +295,8 @@ def _restatable(clause: str, language: Language) -> bool:
             and not re.search(r"[a-z]{4,}", norm))
 
 
-_EN_SUBJECT = re.compile(r"(?:(?:and|but|so|then)\s+)?(?:i|my|i'm|i've|i'd|me|it|it's|the|this|that|these|those"
+_EN_SUBJECT = re.compile(r"(?:(?:and|but|so|then)\s+)?(?:i|my|i'm|i've|i'd|me|you|your|it|it's"
+                         r"|the|this|that|these|those"
                          r"|they|he|she|his|her|their|a|an)\b")
 _EN_VERB = re.compile(r"\b\w+ed\b|\b(?:is|are|was|were|am|has|have|had|got|gets|get|did|does|do|said|says|went|came"
                       r"|took|kept|sent|made|broke|left|paid|bought|told|gave|put|ate|keeps|stopped|won't|can't|don't"
