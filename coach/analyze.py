@@ -72,7 +72,9 @@ DEMAND_PATTERNS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
 FLAG_PATTERNS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
     # A customer's own recording is evidence, not media; filming to post it is.
     ("media", _rx(r"记者|媒体|曝光|电视台|报社|报纸|自媒体|热搜|拍下来发|发帖|帖子|blog|followers|粉丝|直播|镜头|livestream"
-                  r"|(?:发|上|挂|晒|传|放)[^，。,.!！?？]{0,4}(?:抖音|微博|小红书|网上|朋友圈|懂车帝|论坛|点评|网)"
+                  # 上网课 / 上网一天多少钱 is using the internet, not posting on it (panel -h)
+                  r"|(?:发|挂|晒|传|放)[^，。,.!！?？]{0,4}(?:抖音|微博|小红书|网上|朋友圈|懂车帝|论坛|点评|网(?![课费速络]))"
+                  r"|上(?:了)?(?:抖音|微博|小红书|网上|朋友圈|懂车帝|论坛|点评|热搜)"
                   r"|(?:抖音|微博|小红书|懂车帝|论坛|朋友圈)[^，。,.!！?？]{0,4}(?:发|曝光|挂|晒|帖)"
                   r"|差评|journalist|reporter|media|newspaper|\btv\b|post (?:it|this) online|social media|viral|xiaohongshu|weibo"
                   r"|douyin|tiktok|one-star|bad review|post (?:the |my )?(?:photos|pictures|video)")),

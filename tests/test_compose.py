@@ -782,3 +782,14 @@ def test_a_letter_addressed_to_the_business_customers_department_is_no_request_f
 def test_an_english_clause_about_what_we_did_is_said_back_in_our_voice() -> None:
     reply = draft("You charged me for new front brake pads. The old ones are still on the car.", "chat", "car_aftersales")
     assert "we charged you for new front brake pads" in reply, reply
+
+
+@pytest.mark.parametrize(("message", "media"), [
+    ("我娃儿在屋头要上网课，宽带到底哪天能装好？", False),
+    ("去香港想开国际漫游，在那边上网一天多少钱？", False),
+    ("再不解决我就把视频发到网上。", True),
+    ("不给说法我就上抖音。", True),
+])
+def test_using_the_internet_is_no_media_threat(message: str, media: bool) -> None:
+    from coach.analyze import analyse as read
+    assert ("media" in read(message).risk_flags) == media
