@@ -793,3 +793,9 @@ def test_an_english_clause_about_what_we_did_is_said_back_in_our_voice() -> None
 def test_using_the_internet_is_no_media_threat(message: str, media: bool) -> None:
     from coach.analyze import analyse as read
     assert ("media" in read(message).risk_flags) == media
+
+
+def test_a_chat_customer_is_answered_in_the_chat_not_phoned() -> None:
+    reply = draft("退款说好三天，今天都第八天了，今天必须给我个说法！", "chat", "ecommerce")
+    assert "回电话" not in reply and "在这里回复您" in reply, reply
+    assert "回电话" in draft("退款说好三天，今天都第八天了，今天必须给我个说法！", "phone", "ecommerce")
