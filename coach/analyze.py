@@ -175,7 +175,8 @@ def customer_words(message: str, conversation: list[Turn] | None) -> str:
 def analyse(message: str, conversation: list[Turn] | None = None, safety_model: SafetyModel | None = None) -> Analysis:
     words = customer_words(message, conversation)
     norm = normalise(words)
-    asked = " ".join(c for c in re.split(r"[，,。！？!?；;\n]", norm) if not _NEGATED.search(c))
+    clauses = re.split(r"[，,。！？!?；;\n]", norm)
+    asked = " ".join(c for c in clauses if not _NEGATED.search(c))
     demands = [name for name, pattern in DEMAND_PATTERNS if pattern.search(asked)]
     if _MONEY_NO_MATTER.search(norm):  # 赔偿多少，老夫并不在意: the compensation is what they do not ask for (panel -f)
         demands = [d for d in demands if d != "compensation"]
@@ -184,8 +185,7 @@ def analyse(message: str, conversation: list[Turn] | None = None, safety_model: 
     found += [f for f in safety_model.flags(message, conversation) if f not in found] if safety_model else []
     # "我也不会去找什么媒体曝光": a channel they say they will not take is no media, regulator or lawyer flag
     # (but "give me two cases and I won't post the photos" is a deal: the threat stands)
-    disclaimed = norm if _DEAL.search(norm) else " ".join(
-        c for c in re.split(r"[，,。！？!?；;\n]", norm) if not _DISCLAIMED.search(c))
+    disclaimed = norm if _DEAL.search(norm) else " ".join(c for c in clauses if not _DISCLAIMED.search(c))
     flags: list[RiskFlag] = [*found, *(name for name, pattern in FLAG_PATTERNS
                                        if pattern.search(disclaimed if name in _DISCLAIMABLE else norm))]
     if "see_manager" in demands:

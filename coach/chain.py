@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from coach import safety
@@ -236,15 +237,7 @@ class DraftChain:
                              (fallback_alt.safe_alternative if fallback_alt else ""))
 
     def _offline(self, run: _Run) -> str:
-        candidates = [run.composition.text, minimal(run.analysis, self.policy, run.channel)]
-        for index, text in enumerate(candidates):
-            report = self._check(run, text)
-            if index == 0 and not report.ok:
-                # the learned stage may flag one vetted sentence in a customer's context ("如果我是您…很着急" beside
-                # their words): the draft without that sentence comes before the three-line minimal reply
-                trimmed = _without(text, [v.span for v in report.violations])
-                if trimmed and trimmed != text:
-                    candidates.insert(1, trimmed)
+        for text, report in self._offline_candidates(run):
             problems = [f"placeholder {p!r}" for p in find_placeholders(text)]
             ok = report.ok and not problems
             run.attempts.append(Attempt(backend=OFFLINE, model=COMPOSER_VERSION, prompt_version=COMPOSER_VERSION,
@@ -253,6 +246,19 @@ class DraftChain:
                 return text
         raise BackendError("no draft passed the guard, not even the offline composer's",
                            "report this with the customer's message; check the policy file with `coach policy validate`")  # noqa: E501
+
+    def _offline_candidates(self, run: _Run) -> Iterator[tuple[str, GuardReport]]:
+        """The composed draft, then the same without the sentences the guard flagged in it (the learned stage may
+        flag one vetted sentence beside a customer's words: "如果我是您…很着急"), then the three-line minimal reply;
+        each with its guard report, checked only when reached."""
+        composed = run.composition.text
+        report = self._check(run, composed)
+        yield composed, report
+        trimmed = _without(composed, [v.span for v in report.violations])
+        if trimmed and trimmed != composed:
+            yield trimmed, self._check(run, trimmed)
+        last = minimal(run.analysis, self.policy, run.channel)
+        yield last, self._check(run, last)
 
     def _attempt(self, run: _Run, model: Backend, **fields: object) -> Attempt:
         return Attempt(backend=model.name, model=model.model,

@@ -148,7 +148,7 @@ def _decided_elsewhere(a: Analysis, case: Case) -> bool:
             or bool(flags & {"lawyer", "regulator", "media"}) or (case.channel == "letter" and case.complaint))
 
 
-def _moves(a: Analysis, norm: str, channel: Channel, complaint: bool = True) -> tuple[list[str], list[str]]:
+def _moves(a: Analysis, norm: str, channel: Channel, complaint: bool) -> tuple[list[str], list[str]]:
     """(换 said early, 传 said after the next steps), by risk flag. Changing the place (换) is for the
     counter; elsewhere the same flags bring someone in (传), said after the apology."""
     flags = set(a.risk_flags)
