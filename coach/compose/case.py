@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from coach import safety
 from coach.analyze import DEMAND_PATTERNS, FLAG_PATTERNS, ISSUES, normalise
 from coach.compose.facts import QUANTITY, key_facts
+from coach.compose.questions import open_questions, swap_voice
 from coach.compose.wording import Ask, wording
 from coach.script import find_placeholders, to_simplified
 from coach.types import Analysis, Channel, DemandName, Language
@@ -92,9 +93,6 @@ _NOT_RESTATED = re.compile(
     # their credentials or means, and their list of demands, are not what happened: said back, 您开了十五年车,
     # 您一个月工资才四千多 and 您就三个要求 read as mockery (blind panel 2026-12-06-c)
     r"|工资|收入|退休金|存款就|要求|[开干做](?:了)?[^，。]{0,3}年(?:的)?(?:车|销售|会计|生意)|第[一二三四五六七八九十\d]+(?:次|遍)听")
-# 你/您 alone (words to the clerk) are never restated: only the company and the customer change voice
-_ZH_VOICE = {"你们": "我们", "你們": "我們", "您们": "我们", "您們": "我們", "我的": "您的", "我": "您"}
-_ZH_KIN = {"您妈": "您母亲", "您爸": "您父亲", "您老公": "您先生", "您老婆": "您爱人", "您媳妇": "您爱人"}
 _EN_VOICE = {"i": "you", "i'm": "you're", "i've": "you've", "i'd": "you'd", "i'll": "you'll", "my": "your",
              "me": "you", "mine": "yours", "myself": "yourself", "you": "we", "your": "our", "yours": "ours",
              "you're": "we're", "you've": "we've", "you'll": "we'll"}
@@ -124,6 +122,7 @@ class Case:
     complaint: bool = True  # False: a calm question with nothing demanded, no apology or complaint registration
     aggrieved: bool = False  # a grievance in the question (凭什么, 难道, ？！): a complaint, never "thanks for asking"
     praised: bool = False  # they praise a colleague: thanked and passed on, never apologised to
+    questions: tuple[str, ...] = ()  # their own questions in staff's voice, none a request line answers (questions.py)
 
     @property
     def restated(self) -> list[DemandName]:
@@ -169,6 +168,7 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
         complaint=aggrieved or (not praise_only and not asking_calmly),
         aggrieved=aggrieved,
         praised=praised,
+        questions=() if injected else tuple(open_questions(words, analysis.language, requested)),
     )
 
 
@@ -360,7 +360,5 @@ def voice(text: str, language: Language) -> str:
                          swapped, flags=re.I)
         first = swapped.split(" ", 1)[0]
         return swapped[:1].lower() + swapped[1:] if first.lower() in _EN_LOWER else swapped
-    swapped = re.sub("|".join(_ZH_VOICE), lambda m: _ZH_VOICE[m.group(0)], text)
-    for old, new in _ZH_KIN.items():
-        swapped = swapped.replace(old, new)
+    swapped = swap_voice(text)
     return swapped.rstrip("了啊呀吧哦嘛").strip() if swapped.endswith(("啊", "呀", "吧", "哦", "嘛")) else swapped

@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from string import Template
 
 from coach import safety
@@ -105,7 +105,8 @@ def _actions(a: Analysis, case: Case, answered: bool, object_ok: bool) -> list[t
     ``object_ok``: the case's object may be named (what they asked about)."""
     flags = set(a.risk_flags)
     if case.channel == "letter" and not case.complaint:
-        return [("answer_letter", 62)]  # a letter of questions is answered in writing, not registered as a complaint
+        # a letter of questions is answered in writing, not registered as a complaint
+        return [("answer_letter_questions" if case.questions else "answer_letter", 62)]
     # Spoken and chat replies are short: recording is what staff do, a letter says it.
     chosen = [("record", 30)] if case.channel == "letter" else []
     if a.issue == "mis_selling":
@@ -126,18 +127,26 @@ def _actions(a: Analysis, case: Case, answered: bool, object_ok: bool) -> list[t
         chosen.append(("deadline", 50))
     if "lawyer" in flags:
         chosen.append(("legal_docs", 84))
+    asked_back = _asked_back(case)
+    if asked_back:
+        chosen.append((asked_back, 86))  # what they asked is named and answered, beside whatever else is done
     if elsewhere and "demand_manager" not in flags:
         # another department decides: forward, and call back (a supervisor brought in now says so already:
         # "we will call you within three working days" beside it contradicted it)
         chosen.append(("forward_today" if urgent else "forward", 62))
-    elif not elsewhere and "demand_manager" not in flags and not answered:
-        # staff can look into it now (a supervisor brought in now, or the request answered, says so already):
-        # a three-day callback for it would be a deferral
+    elif not elsewhere and "demand_manager" not in flags and not answered and not asked_back:
+        # staff can look into it now (a supervisor brought in now, the request answered or their questions
+        # said back say so already): a three-day callback for it would be a deferral
         now = "answer_now" if case.question else "act_now"
         chosen.append((now + ("_about" if object_ok else ""), 62))
     if "demand_manager" not in flags and case.channel == "letter":
         chosen.append(("ownership", 20))
     return chosen
+
+
+def _asked_back(case: Case) -> str:
+    """The line that names their own questions back, or "" when none can be said back."""
+    return ("answer_questions" if len(case.questions) > 1 else "answer_question") if case.questions else ""
 
 
 def _decided_elsewhere(a: Analysis, case: Case) -> bool:
@@ -209,10 +218,13 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     if "lawyer" in a.risk_flags:  # a lawyer's letter is answered through the formal procedure, not questioned
         keyed = [("ask_press_contact", 70) if k[0].startswith("ask_want") else k for k in keyed
                  if not k[0].startswith("ask_facts")]  # they said what they want: where to send the answer
+    # their questions said back by the next step and nothing asked of them: they are asked whether the plan
+    # suits them (below), the method's 问
+    said_back = bool(case.questions) and not keyed
     # they asked for something or asked a question: "what would you like us to do?" re-asks it; the plan
     # is said and they are asked whether it suits them (below)
     settled = bool(keyed) and keyed[0][0].startswith("ask_want") and (
-        case.question or wording().asks_for_something(norm))
+        case.question or bool(case.questions) or wording().asks_for_something(norm))
     if settled:
         keyed = keyed[1:]
     if "regulator" in a.risk_flags:
@@ -228,7 +240,7 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     named = any(k.endswith("_about") for k, _ in keyed)  # the case's object is named once
     actions = _actions(a, case, bool(answered), said[1] and not named)
     keyed += [x for x in actions if x[0] != "forward"] if helped_now else actions
-    if settled and (actions or answered) and not any(k == "confirm_plan" for k, _ in keyed):
+    if (settled or said_back) and (actions or answered) and not any(k == "confirm_plan" for k, _ in keyed):
         keyed.append(("confirm_plan", 70))  # "您看这样可以吗？" only after a plan was said
     keyed += [(k, 90) for k in late]
     if channel == "letter":
@@ -289,6 +301,8 @@ def slot_values(issue: str, case: Case, policy: Policy, told: str = "", named: s
                  "en": _join([Template(a.en).safe_substitute(place_en=place.en) for a in asks], "en") if asks else ""},
         "told": {"zh": told, "en": told},
         "object": {"zh": named, "en": named},
+        "questions": {"zh": "、".join(case.questions),
+                      "en": _join(list(case.questions), "en") if case.questions else ""},
     }
 
 
@@ -363,6 +377,7 @@ def compose(analysis: Analysis, passages: list[Passage], policy: Policy, words: 
         return safety_composition(danger, analysis.language, channel, norm)
 
     case = read_case(analysis, words, channel, domain)
+    case = replace(case, questions=_checked_questions(case, analysis, policy, words))
     language = analysis.language
     told = _checked(case, analysis, policy, words, "restate_told_demands" if case.restated else "restate_told",
                     told=case.told)
@@ -397,6 +412,19 @@ def _checked(case: Case, analysis: Analysis, policy: Policy, words: str, key: st
     return value if ok else ""
 
 
+def _checked_questions(case: Case, analysis: Analysis, policy: Policy, words: str) -> tuple[str, ...]:
+    """Their questions whose line, said back alone, passes the guard for every role (a question of theirs
+    may read as our promise: 能不能今天就给您办好)."""
+    def passes(question: str) -> bool:
+        one = replace(case, questions=(question,))
+        sentence = render(wording().phrase("answer_question", case.channel),
+                          slot_values(analysis.issue, one, policy), analysis.language)
+        return not find_placeholders(sentence) and all(
+            check(sentence, role=role, context=words or None, policy=policy).ok for role in policy.roles.values())
+
+    return tuple(q for q in case.questions if passes(q))
+
+
 def safety_composition(flag: safety.SafetyFlag, language: Language, channel: Channel, norm: str = "") -> Composition:
     """The short reply staff say while they escalate: the flag's lines for this channel, nothing else.
 
@@ -422,6 +450,10 @@ def minimal(analysis: Analysis, policy: Policy, channel: Channel) -> str:
 
 TOLD_SAMPLES = ("排了一个多小时的队，就开了一个窗口", "您上个月换了新套餐", "you waited two hours at the branch", "")
 OBJECT_SAMPLES = ("叠加包", "robot vacuum", "")
+# (Chinese, English) questions said back, one and several
+QUESTION_SAMPLES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("首保是不是免费的",), ("whether the first service is free",)),
+    (("今天几点能修好", "我们有没有代步车"), ("whether you can swap it for a lighter one", "how long it will take")))
 
 
 def emittable(policy: Policy) -> Iterator[tuple[str, str]]:
@@ -440,16 +472,20 @@ def emittable(policy: Policy) -> Iterator[tuple[str, str]]:
         demands_for = demand_sets if slots & {"demands", "money"} else [[]]
         tolds = TOLD_SAMPLES if "told" in slots else ("",)
         objects = OBJECT_SAMPLES if "object" in slots else ("",)
-        for issue, demands, told, named, full in itertools.product(issues, demands_for, tolds, objects, (False, True)):
+        questions = QUESTION_SAMPLES if "questions" in slots else (((), ()),)
+        for issue, demands, told, named, full, asked in itertools.product(issues, demands_for, tolds, objects,
+                                                                          (False, True), questions):
             asks_sets = _ask_sets(issue) if "asks" in slots else [[]]
             for asks in asks_sets:
                 case = Case(told=told, object=named, asked=demands, full_refund=full, missing=asks,  # type: ignore[arg-type]
-                            channel=phrase.channels[0], domain=None)
+                            channel=phrase.channels[0], domain=None, questions=asked[0])
                 values = slot_values(issue, case, policy, told, named)
-                if any(s in slots and not values[s]["zh"] for s in ("demands", "money", "told", "asks", "object")):
+                if any(s in slots and not values[s]["zh"]
+                       for s in ("demands", "money", "told", "asks", "object", "questions")):
                     continue
+                in_english = slot_values(issue, replace(case, questions=asked[1]), policy, told, named)
                 for language in ("zh-Hans", "zh-Hant", "en"):
-                    sentence = render(phrase, values, language)
+                    sentence = render(phrase, in_english if language == "en" else values, language)
                     if sentence not in seen:
                         seen.add(sentence)
                         yield phrase.key, sentence

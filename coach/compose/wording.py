@@ -44,6 +44,36 @@ class Ask(_Strict):
     en: str
 
 
+class QuestionWords(_Strict):
+    """How the customer's own questions are found and said back (questions.py)."""
+
+    interrogative: str = Field(description="Pattern a clause needs to ask something (吗, 能不能, 什么, 多久 …).")
+    without_mark: str = Field(description="Pattern of a question even without a question mark (能不能, 是否 …).")
+    left_out: str = Field(description="Pattern of a question never said back: rhetorical, accusing, about money.")
+    lead: str = Field(description="Pattern of leading words dropped (请问, 还有, 第一 …).")
+    filler: str = Field(description="Pattern of words dropped inside (到底, 究竟).")
+    yes_no: dict[str, str] = Field(description="Verb of a 吗 question -> its A-not-A form (能 -> 能不能).")
+
+    @property
+    def interrogative_pattern(self) -> re.Pattern[str]:
+        return _compiled((), self.interrogative)
+
+    @property
+    def left_out_pattern(self) -> re.Pattern[str]:
+        return _compiled((), self.left_out)
+
+    @property
+    def lead_pattern(self) -> re.Pattern[str]:
+        return _compiled((), self.lead)
+
+    @property
+    def filler_pattern(self) -> re.Pattern[str]:
+        return _compiled((), self.filler)
+
+    def asks_without_mark(self, clause: str) -> bool:
+        return bool(_compiled((), self.without_mark).search(clause))
+
+
 class Wording(_Strict):
     claims: dict[str, Both]
     demands: dict[str, Both]
@@ -62,6 +92,7 @@ class Wording(_Strict):
     calm_words: str = Field(default="", alias="calm",
                             description="Pattern of a calm, courteous customer (不急, 谢谢, 请问).")
     praise: str = Field(default="", description="Pattern of praise for a colleague (表扬, 点赞, commend).")
+    questions: QuestionWords
 
     def phrase(self, key: str, channel: Channel, domain: str | None = None) -> Phrase:
         """The first phrase called ``key`` that may be said on ``channel`` in ``domain`` (a phrase with no
