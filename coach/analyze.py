@@ -53,7 +53,10 @@ GENERAL = Issue("general", "这个问题", "the matter you raised", _rx(r"$^"))
 DEMAND_PATTERNS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
     ("refund", _rx(r"退(?:款|保|钱|货|费|还|回)|(?<!说)给我退|退给我|(?:要|都|全)(?:给我)?(?:全)?退(?:了|掉)?(?=[\s，,。！!？?]|$)|全额|把钱(?:还|退)|refund|money back|cancel")),
     ("compensation", _rx(r"赔(?:偿|钱|我(?![^，。！？,.!?]{0,3}利息)|付损失)|补偿|损失费|compensat|reimburse (?:me|us)\b|damages")),
-    ("interest", _rx(r"利息|interest")),
+    # interest asked for back, not the rate they were sold on (利息比银行高) or ask about (what is the interest rate)
+    ("interest", _rx(r"(?:补|赔|给|还|算|退|要|少|损失|亏|付|及|和|以及|多收|多付)[^，,。！？!?]{0,8}利息(?![比高低率])"
+                     r"|利息[^，,。！？!?]{0,6}(?:补|赔|给我|还给|损失|没了|算给|照付)"
+                     r"|(?:lost|owed|back the|pay (?:me )?the|compensat\w* (?:me )?for the) interest|interest (?:i|we) (?:lost|missed)")),
     ("apology", _rx(r"道歉|赔礼|认错|apolog")),
     ("deadline", _rx(r"今天|今晚|明天|马上|立刻|立即|现在就|当天|\d+\s*(?:天|小时)内|尽快|给个时间|什么时候|多久"
                      r"|today|tonight|tomorrow|right now|immediately|asap|how long|when will")),
@@ -120,6 +123,10 @@ FLAG_PATTERNS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
 _NEGATED = _rx(r"不是(?:非|想|为了)?要|不是为了|不是图|不要求|不用(?:你们)?|并不(?:是)?要|也不要|不差"
                r"|不(?:想|必|需要)(?:再)?(?:非得|一定)?(?:找|叫|见|惊动)"
                r"|not (?:asking|about|after)|don'?t (?:want|need)")
+_MONEY = {"refund", "compensation", "interest"}
+_REPORTED_MONEY = _rx(r"(?:已经?|都|也)(?:给我)?退(?:回来?|了)|退回(?:来)?了|钱也退|(?:会|能|才能|就能|就会)(?:一起|原路|马上)?退(?:回|给)"
+                      r"|(?:原路|一起)退回|退保拿回来|(?:他|她|对方|那人|客服|专员)[^，,。！？!?]{0,3}(?:说|讲|告诉我)"
+                      r"|说(?:是)?[^，,。！？!?]{0,8}(?:要|会)(?:给我)?(?:退|赔)|自称")
 _DISCLAIMABLE = {"media", "regulator", "lawyer"}
 _DISCLAIMED = _rx(r"不会(?:去)?(?:找|投诉|曝光|发|上|告)|不(?:想|打算|至于)(?:去)?(?:找|投诉|曝光|发|上|告|闹)|没打算|也不(?:去|找|会)"
                   r"|不是(?:要|来)(?:找|闹|曝光|投诉|告)|(?:won'?t|will not|not going to|no intention|don'?t want to) "
@@ -177,7 +184,9 @@ def analyse(message: str, conversation: list[Turn] | None = None, safety_model: 
     norm = normalise(words)
     clauses = re.split(r"[，,。！？!?；;\n]", norm)
     asked = " ".join(c for c in clauses if not _NEGATED.search(c))
-    demands = [name for name, pattern in DEMAND_PATTERNS if pattern.search(asked)]
+    # money that came back or a caller's promise of it (钱也退回来了, 他说会原路退回, 说要赔我三倍) is no demand of theirs
+    own = " ".join(c for c in clauses if not _NEGATED.search(c) and not _REPORTED_MONEY.search(c))
+    demands = [name for name, pattern in DEMAND_PATTERNS if pattern.search(own if name in _MONEY else asked)]
     if _MONEY_NO_MATTER.search(norm):  # 赔偿多少，老夫并不在意: the compensation is what they do not ask for (panel -f)
         demands = [d for d in demands if d != "compensation"]
     # Safety flags first: a danger to someone comes before the complaint, in the flags and in the advice.

@@ -119,3 +119,19 @@ def corpus_texts() -> dict[str, str]:
     root = bundled("corpus")
     return {meta.id: to_simplified(re.sub(r"\s", "", clean_text(read_document(root / meta.file), meta.layout)))
             for meta in load_manifest(root / "manifest.yaml").documents}
+
+
+@pytest.mark.parametrize("message", [
+    "前年那张卡被盗刷过，钱你们也都给我退回来了，我不是来翻旧账的。就是想换一张新卡。",
+    "他电话里说我的快递丢了要赔我三倍，还说转了保证金会原路退回，是真的吗？",
+    "这次你们分行打电话说不符合外管规定就退回了，疫情期间我哪里去弄学费证明？",
+])
+def test_money_that_came_back_or_a_callers_promise_of_it_is_no_demand(message: str) -> None:
+    assert not {"refund", "compensation"} & set(analyse(message).demands)
+
+
+def test_interest_is_a_demand_only_when_asked_back_not_when_the_rate_is_mentioned() -> None:
+    assert "interest" not in analyse("当时她跟我说这是存款，利息比定期高，我才签的。我要退保。").demands
+    assert "interest" not in analyse("我问她保单贷款利息怎么算，她头都不抬。你们必须把她开除。").demands
+    assert "interest" in analyse("我们的要求是：全额退还18万元本金及这三年的利息。").demands
+    assert "interest" in analyse("请在本周五之前给出理赔结论并支付逾期利息。").demands
