@@ -674,6 +674,9 @@ def test_an_english_restatement_keeps_the_verb_agreeing() -> None:
      "robot vacuum", None),
     ("Your ATM outside kept my card this morning and I fly home tomorrow. What do I do?", None, "atm outside"),
     ("I asked twice already. I need the passport number twice checked on my account today.", None, "twice"),
+    # their questions named back: no "About the car documents: I will look into your questions" (panel -h)
+    ("Quick question: do you need my passport or just the car documents for the first service?", None,
+     "car documents"),
 ])
 def test_an_english_object_is_named_only_when_it_is_a_noun_phrase(message: str, named: str | None,
                                                                   never: str | None) -> None:
@@ -682,6 +685,23 @@ def test_an_english_object_is_named_only_when_it_is_a_noun_phrase(message: str, 
         assert named in reply, reply
     if never:
         assert f"about the {never}" not in reply, reply
+
+
+# heldout_h17.jsonl h17-009 (dev data since panel 2026-12-07-h)
+HELDOUT_H17_009 = "贵司售后服务部负责人：本人车辆（车架号后六位H52718）于2023年3月在贵店购买，并同时购买了贵店推荐的三年延保。今年2月起变速箱在低速换挡时出现顿挫、异响，先后于2月26日、4月3日、5月17日三次进店检修，均被告知“正常现象”或“升级软件即可”，问题至今未解决。5月底贵店又以“进水导致”为由拒绝延保赔付，但本车从未涉水，贵店也未出具任何检测报告。现本人要求：一、十五个工作日内出具书面检测报告；二、按延保条款免费维修或更换变速箱；三、赔偿本人多次往返误工及租车费用共计4600元。如逾期未复，本人已委托律师，将依法提起诉讼。"
+
+
+def test_a_term_in_someone_elses_words_is_not_the_object() -> None:
+    # panel -h: "关于正常现象" (the clerk's words, quoted back) read as a garbled slot
+    said = draft(HELDOUT_H17_009, "letter")
+    assert "关于正常现象" not in said, said
+
+
+def test_questions_named_back_replace_the_where_are_you_step_of_a_how_to() -> None:
+    # panel -h: "關於民宿辦年，您現在操作到哪一步了？" beside three questions about an order
+    reply = draft("您好～我們公司下個月在山上的民宿辦年中聚餐，想跟你們訂兩箱紅酒。想問：一、能開公司的增值稅專用發票嗎？"
+                  "二、可以送到山上嗎？貨車上不去的話怎麼辦？三、沒開的酒可以退嗎？", "chat")
+    assert "哪一步" not in reply and "可不可以送到山上" in reply, reply
 
 
 def test_an_address_change_at_a_bank_is_no_parcel_lookup() -> None:

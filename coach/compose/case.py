@@ -219,8 +219,12 @@ _PERSON_OR_ID = re.compile(r"(?:员|师傅|师|顾问|导购|柜姐|经理|老�
 
 def _object_worthy(term: str, words: str) -> bool:
     """A term the reply may name as the case's object: a short name the customer quoted, or a longer term
-    (发动机舱盖, 空气炸锅, robot vacuum) that is not a person, an identifier or a fragment."""
-    if 3 <= len(term) <= 6 and re.search(rf"[“\"「『《]{re.escape(term)}[”\"」』》]", to_simplified(words)):
+    (发动机舱盖, 空气炸锅, robot vacuum) that is not a person, an identifier, a fragment or someone else's
+    words (均被告知“正常现象”: panel -h read "关于正常现象" as garbled)."""
+    simplified = to_simplified(words)
+    if re.search(rf"(?:说|讲|叫|写着|称|告知|答复)(?:是|这是|这个是|为)?[“\"「『]?{re.escape(term)}", simplified):
+        return False
+    if 3 <= len(term) <= 6 and re.search(rf"[“\"「『《]{re.escape(term)}[”\"」』》]", simplified):
         return True
     if _PERSON_OR_ID.search(term.lower()):
         return False

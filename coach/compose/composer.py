@@ -206,15 +206,7 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     # a plain question (how do I…, please check…) from a calm customer is answered now, not called back
     helped_now = bool(_HELP_NOW & set(case.requested)) and not a.risk_flags and not case.asked
     named_task = any(k.startswith("do_") for k in case.requested)
-    if helped_now and named_task:
-        keyed = []  # they named the task (update my number): "which item would you like me to check?" re-asks it
-    elif helped_now and "howto" not in case.requested and said[0] and not said[1]:
-        keyed = [("restate_told", 70)]  # what to check is in what they told: say it back, never "which item?"
-    elif helped_now:
-        asked = "ask_help_step" if "howto" in case.requested else "ask_check_which"
-        keyed = [(asked + ("_about" if said[1] else ""), 70)]
-    else:
-        keyed = [(k, 85 if k.startswith("restate") else 70) for k in _questions(case, *said)]
+    keyed = _asking(case, said, helped_now, named_task)
     if "lawyer" in a.risk_flags:  # a lawyer's letter is answered through the formal procedure, not questioned
         keyed = [("ask_press_contact", 70) if k[0].startswith("ask_want") else k for k in keyed
                  if not k[0].startswith("ask_facts")]  # they said what they want: where to send the answer
@@ -229,8 +221,10 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
         keyed = keyed[1:]
     if "regulator" in a.risk_flags:
         keyed.append(("ask_contact", 68))
-    answered = [(k, 88) for k in case.requested if (k not in _HELP_NOW or (helped_now and not named_task))
-                and not (k == "explain" and "do_verify_here" in case.requested)]  # checking in front of them explains
+    # checking in front of them explains; their questions named back say what the generic 查一下 line would
+    answered = [(k, 88) for k in case.requested
+                if (k not in _HELP_NOW or (helped_now and not named_task and not case.questions))
+                and not (k == "explain" and "do_verify_here" in case.requested)]
     if any(k.startswith("do_") for k, _ in answered) and keyed and keyed[0][0].startswith("ask_want"):
         # they said what they want done: it is started now and they are asked whether that suits them,
         # never "what would you like us to do?"
@@ -248,6 +242,22 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     elif a.customer_type in ("表现型", "报复型") or a.intensity == "high":
         keyed.append((_closing(a, retrieved), 10))  # the types the course closes on thanks or effort
     return planned + [_Planned(w.phrase(k, channel, case.domain), keep) for k, keep in keyed]
+
+
+def _asking(case: Case, said: tuple[bool, bool], helped_now: bool, named_task: bool) -> list[tuple[str, int]]:
+    """The 问 of the method: the restatement and the facts still missing, or, for a question answered now,
+    what to check (never re-asking what they named or asked)."""
+    if helped_now and case.questions:
+        # their questions are named by the next step: "您现在操作到哪一步了？" beside them re-asks
+        return [("restate_told", 70)] if said[0] else []
+    if helped_now and named_task:
+        return []  # they named the task (update my number): "which item would you like me to check?" re-asks it
+    if helped_now and "howto" not in case.requested and said[0] and not said[1]:
+        return [("restate_told", 70)]  # what to check is in what they told: say it back, never "which item?"
+    if helped_now:
+        asked = "ask_help_step" if "howto" in case.requested else "ask_check_which"
+        return [(asked + ("_about" if said[1] else ""), 70)]
+    return [(k, 85 if k.startswith("restate") else 70) for k in _questions(case, *said)]
 
 
 def _thanks(key: str, channel: Channel) -> list[tuple[str, int]]:

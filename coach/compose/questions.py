@@ -166,7 +166,7 @@ def _english_indirect(part: str, covered: tuple[str, ...]) -> str:
     """"Can I swap it?" → "whether you can swap it"; "" for any other shape, a plea, a condition or money."""
     match = _EN_QUESTION.match(part.rstrip("?") + "?")
     requests = wording().requests
-    if (not match or _EN_LEFT_OUT.search(part) or len(part.split()) > 14 or re.search(r"[()]", part)
+    if (not match or _EN_LEFT_OUT.search(part) or len(match.group("rest").split()) > 12 or re.search(r"[()]", part)
             or re.fullmatch(r"do(?: now| then)?", match.group("rest"), re.I)  # "What do I do?" is a plea
             or any(key in requests and re.search(requests[key], normalise(part)) for key in covered)):
         return ""
