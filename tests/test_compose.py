@@ -120,7 +120,7 @@ def test_lawyer_regulator_and_journalist_get_the_documented_handling() -> None:
     journalist = draft("你好，我是都市消费报的记者，想了解一下你们的退货政策。")
     assert "办公室的同事统一对外回应" in journalist
     customer = draft("不给我退我就找媒体曝光！")
-    assert "统一对外回应" not in customer and "办公室的同事" in customer
+    assert "统一对外回应" not in customer and "办公室" not in customer and "正式投诉流程" in customer
 
 
 def test_reply_names_the_customers_term_once() -> None:

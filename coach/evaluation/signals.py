@@ -83,7 +83,9 @@ _MOVE_PATTERNS: dict[Move, re.Pattern[str]] = {
 
 # Which move answers which flag (corpus 000/001/004: 传 = bring in authority, 换 = change the place).
 FLAG_MOVES: dict[RiskFlag, tuple[Move, ...]] = {
-    "media": ("media",),
+    # a journalist is received by the office; a customer's threat to go public goes into the formal procedure
+    # (corpus 000「按照标准流程,引入正式投诉程序」), the office told by staff, not named to the customer
+    "media": ("media", "formal"),
     "regulator": ("formal", "manager"),
     "lawyer": ("formal", "manager"),
     "group_visit": ("relocate",),
