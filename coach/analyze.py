@@ -43,12 +43,27 @@ ISSUES: tuple[Issue, ...] = (
     Issue("card_account", "账户和银行卡的问题", "your account", _rx(r"冻结|锁卡|挂失|银行卡|信用卡|账户|account|card")),
     Issue("product", "产品质量的问题", "the product", _rx(r"质量|坏了|故障|维修|退货|换货|漏(?:水|油|电|气|酒|液|风)|渗漏|defect|broken|faulty|repair"
                                                      r"|crack|damaged|doesn'?t work|stopped working")),
-    Issue("network", "通话和网络的问题", "the line and network", _rx(r"信号|断线|掉线|通话中断|网速|上不了网|signal|dropped call|network")),
+    Issue("network", "通话和网络的问题", "the line and network", _rx(r"信号|断线|掉线|通话中断|网速|上不了网|宽带|断网|没网|网断|网络(?:故障|不通|断|卡)"
+                                                       r"|signal|dropped call|network|broadband|wi-?fi (?:is )?down")),
     Issue("delivery", "送货的问题", "the delivery", _rx(r"快递|发货|送货|物流|没收到|delivery|parcel|shipping")),
     Issue("service", "服务态度和等候的问题", "how you were treated", _rx(r"态度|排队|等了|不理|爱理不理|凶|骂|服务差|柜员|客服"
                                                                    r"|rude|waited|queue|attitude|ignored")),
 )
 GENERAL = Issue("general", "这个问题", "the matter you raised", _rx(r"$^"))
+
+# Where an issue can arise (absent: anywhere). With the staff member's domain known, an issue of another trade is
+# not the complaint: 解约 of a broadband contract is no 退保, 到账 of a shop's refund no 汇款 (panels -g, -h:
+# "卖酒的事写成全额退保", "宽带解约写成退保").
+ISSUE_DOMAINS: dict[str, frozenset[str]] = {
+    "mis_selling": frozenset({"insurance", "bank"}),
+    "surrender": frozenset({"insurance", "bank"}),
+    "claim": frozenset({"insurance", "bank", "delivery", "car_aftersales", "ecommerce"}),
+    "remittance": frozenset({"bank"}),
+    "card_account": frozenset({"bank"}),
+    "network": frozenset({"telecom"}),
+    "product": frozenset({"telecom", "car_aftersales", "wine_retail", "cosmetics", "ecommerce", "delivery"}),
+    "delivery": frozenset({"telecom", "wine_retail", "cosmetics", "ecommerce", "delivery", "car_aftersales"}),
+}
 
 DEMAND_PATTERNS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
     ("refund", _rx(r"退(?:款|保|钱|货|费|还|回)|(?<!说)给我退|退给我|(?:要|都|全)(?:给我)?(?:全)?退(?:了|掉)?(?=[\s，,。！!？?]|$)|全额|把钱(?:还|退)|refund|money back|cancel")),
@@ -179,7 +194,10 @@ def customer_words(message: str, conversation: list[Turn] | None) -> str:
     return "\n".join(turns)
 
 
-def analyse(message: str, conversation: list[Turn] | None = None, safety_model: SafetyModel | None = None) -> Analysis:
+def analyse(message: str, conversation: list[Turn] | None = None, safety_model: SafetyModel | None = None,
+            domain: str | None = None) -> Analysis:
+    """What the customer says, read for the reply; ``domain``: where the staff member works (issues of other
+    trades are not considered)."""
     words = customer_words(message, conversation)
     norm = normalise(words)
     clauses = re.split(r"[，,。！？!?；;\n]", norm)
@@ -201,7 +219,8 @@ def analyse(message: str, conversation: list[Turn] | None = None, safety_model: 
         flags.insert(flags.index("injection") if "injection" in flags else len(flags), "demand_manager")
     score = intensity_score(words, norm)
     customer_type, reason = classify(norm, score, flags)
-    issue = next((i for i in ISSUES if i.pattern.search(norm)), GENERAL)
+    issue = next((i for i in ISSUES if i.pattern.search(norm)
+                  and (domain is None or domain in ISSUE_DOMAINS.get(i.key, (domain,)))), GENERAL)
     language = detect_language(message)
     advice = advice_for(flags)
     return Analysis(

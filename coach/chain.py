@@ -131,7 +131,7 @@ class DraftChain:
     def _prepare(self, request: DraftRequest, role: Role) -> _Run:
         redactor = Redactor()
         conversation = request.conversation or []
-        analysis = analyse(request.message, conversation, self.safety_model)
+        analysis = analyse(request.message, conversation, self.safety_model, request.domain)
         query = redactor.mask(request.message)[:2000]
         retrieval = self.retriever.retrieve(query, k=6, domain=request.domain)  # type: ignore[attr-defined]
         context = [{"speaker": t.speaker, "text": t.text} for t in conversation]

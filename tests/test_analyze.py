@@ -135,3 +135,12 @@ def test_interest_is_a_demand_only_when_asked_back_not_when_the_rate_is_mentione
     assert "interest" not in analyse("我问她保单贷款利息怎么算，她头都不抬。你们必须把她开除。").demands
     assert "interest" in analyse("我们的要求是：全额退还18万元本金及这三年的利息。").demands
     assert "interest" in analyse("请在本周五之前给出理赔结论并支付逾期利息。").demands
+
+
+def test_an_issue_of_another_trade_is_not_the_complaint_when_the_domain_is_known() -> None:
+    # panels -g/-h: "卖酒的事写成全额退保", "宽带解约写成退保"
+    wine = "你们卖的十五年陈酿根本不是十五年的口感，误导消费者，我要求全额退款。"
+    assert analyse(wine).issue == "mis_selling" and analyse(wine, domain="wine_retail").issue != "mis_selling"
+    broadband = "宽带三天两头断，营业厅说提前解约要交违约金八百元。"
+    assert analyse(broadband, domain="telecom").issue == "network"
+    assert analyse("退保的时候只退了三千八，你们这是抢钱", domain="insurance").issue == "surrender"
