@@ -820,3 +820,18 @@ def test_a_chat_customer_is_answered_in_the_chat_not_phoned() -> None:
     reply = draft("退款说好三天，今天都第八天了，今天必须给我个说法！", "chat", "ecommerce")
     assert "回电话" not in reply and "在这里回复您" in reply, reply
     assert "回电话" in draft("退款说好三天，今天都第八天了，今天必须给我个说法！", "phone", "ecommerce")
+
+
+def test_a_customer_at_the_counter_leaves_with_something_done_not_only_a_callback() -> None:
+    # panels -g/-h: "人在柜台还说三个工作日", "人都在厅里还说回电话"
+    message = "你们业务员骗我买了这个保险，我要全额退保！"
+    counter = draft(message, "counter")
+    assert "受理回执" in counter and "回电话" not in counter, counter
+    assert "受理回执" not in draft(message, "phone")
+    urgent = draft("我这笔钱今天必须退给我，我要退款！", "counter")
+    assert "回来当面告诉您" in urgent and "回电话" not in urgent, urgent
+
+
+def test_a_media_threat_beside_a_regulator_gets_one_formal_procedure_line() -> None:
+    reply = draft("不给我退我就去金融监管局投诉，还要找媒体曝光！", "phone")
+    assert reply.count("正式投诉流程") == 1, reply

@@ -166,8 +166,10 @@ def _moves(a: Analysis, norm: str, channel: Channel, complaint: bool) -> tuple[l
         moves.append("former_agent")
     early = moves if channel == "counter" else []
     late = [] if channel == "counter" else moves
-    if "media" in flags:
-        late.append("media_journalist" if _JOURNALIST.search(norm) else "media_customer")
+    if "media" in flags and _JOURNALIST.search(norm):
+        late.append("media_journalist")
+    elif "media" in flags and not flags & {"regulator", "lawyer"}:  # the formal line below says it already
+        late.append("media_customer")
     if flags & {"regulator", "lawyer"}:
         late.append("formal")
     if "demand_manager" in flags:
