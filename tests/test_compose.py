@@ -835,3 +835,18 @@ def test_a_customer_at_the_counter_leaves_with_something_done_not_only_a_callbac
 def test_a_media_threat_beside_a_regulator_gets_one_formal_procedure_line() -> None:
     reply = draft("不给我退我就去金融监管局投诉，还要找媒体曝光！", "phone")
     assert reply.count("正式投诉流程") == 1, reply
+
+
+@pytest.mark.parametrize(("letter", "never"), [
+    # the addressee (panel -h: "您在信中提到平台客服负责同志")
+    ("平台客服负责同志：我不会用智能手机，上个月买的电饭煲底座裂了，想退货退不了。", "负责同志"),
+    # a reference number and a death (panel -g: "保单尾号0915，儿子前几年也没了")
+    ("保单尾号0915，儿子前几年也没了，这半年我天天睡不着觉，理赔到现在没有消息。", "没了"),
+    # who they are, and talk about the letter itself
+    ("我是静宁县的果农。十月十二号我在你们镇上网点给广州的客户发了八箱苹果，在路上转了十一天。", "果农"),
+    ("这封信是我说、我外孙女替我写的。柜员说那是理财，一年能有百分之五点几。", "这封信"),
+])
+def test_a_letter_is_not_read_back_its_addressee_numbers_deaths_or_who_wrote_it(letter: str, never: str) -> None:
+    reply = draft(letter, "letter")
+    told = reply.split("您在信中提到", 1)[1].split("，这些", 1)[0] if "您在信中提到" in reply else ""
+    assert never not in told, reply

@@ -32,7 +32,7 @@ from coach.types import Analysis, Channel, DemandName, Language
 _CLAUSE_END = re.compile(r"[，,。！？!?；;：:\n…]+|(?<=[A-Za-z0-9])\.(?=\s|$)")
 _CLAUSE = re.compile(rf"(?P<clause>.*?)(?P<end>(?:{_CLAUSE_END.pattern})|\Z)", re.S)
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
-_QUESTION = re.compile(r"吗|嘛|呢|干嘛|什么|怎么|为什么|凭什么|哪|谁|啥|多少|多长|多久|几时|几天|难道|是不是"
+_QUESTION = re.compile(r"吗|嘛|呢|干嘛|什么|怎么|如何|为什么|凭什么|哪|谁|啥|多少|多长|多久|几时|几天|难道|是不是"
                        r"|能不能|可不可以|能否|是否|可否"
                        r"|\b(?:why|what|how|who|where|when|which|can you|could you|will you)\b")
 _NOT_RESTATED = re.compile(
@@ -46,6 +46,11 @@ _NOT_RESTATED = re.compile(
     r"|的话"
     # a death is not said back as "is that right?" (您是说今年二月於瀋陽病逝，我理解得对吗: panel -f)
     r"|病逝|去世|过世|逝世|身故|死了|走了|离世|passed away|\bdied\b|\bdeath\b"
+    r"|(?:儿子|女儿|老伴|丈夫|妻子|父亲|母亲|爸|妈|孩子|人)[^，。]{0,4}没了"
+    # a letter's addressee, its reference numbers, who they are and talk about the letter itself are not what
+    # happened: "您在信中提到客服中心", "保单尾号0915", "您是静宁县的果农", "这封信是您说…" (panels -g, -h)
+    r"|尊敬|同志|(?:中心|部门|负责人|行长|店长)$|尾号|尾数|末[四几两三]?[码碼位]|编号|账号|卡号|^我是|^本人(?:是|系)"
+    r"|这封信|写信|来信|此信|一事|以下|^因(?!为)|^自(?!己)|^给我|给我(?:一个|个|一份|写|出)"
     # a sit-in said back (晚饭就在这里吃), the question they mean to ask (您想问两个事), the complaint itself
     # (您是说您要投诉…化妆师): none is what happened (panel -g)
     r"|不走了|就在这(?:里|儿)?(?:吃|住|睡|等|坐)|坐在[^。！？!?]{0,6}不走|想问|问(?:两|几|一|三)个|请问|问一下"
