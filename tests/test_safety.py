@@ -477,3 +477,12 @@ def test_a_customer_threatening_with_his_own_knife_is_not_told_to_warn_the_polic
     assert "violence" in analyse(message).risk_flags
     reply = _reply(message, "counter")
     assert "别跟过去" not in reply and "主管" in reply, reply
+
+
+@pytest.mark.parametrize("message", [
+    "你好，我这个月话费怎么是一百六十多？账单里有个视频彩铃每个月十五块。我一开始还以为被诈骗了，查了下是你们扣的。",
+    "I thought it was a scam at first, but the charge is from you. Why was I billed twice this month?",
+])
+def test_a_fraud_the_customer_has_ruled_out_is_no_fraud_in_progress(message: str) -> None:
+    assert "fraud_in_progress" not in safety.detect(normalise(message))
+    assert "fraud_in_progress" in safety.detect(normalise("卡里的钱不见了，我以为是我老公取的，他说不是，是不是被盗刷了？"))

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from coach import chain as chain_module
 from coach import safety
-from coach.analyze import analyse
+from coach.analyze import _ruled_out, analyse, normalise
 from coach.cli import app
 from coach.config import Settings
 from coach.embeddings import HashEmbedder
@@ -306,3 +306,20 @@ def test_character_ngrams_are_stable_hashed_counts_of_fixed_length() -> None:
     assert np.array_equal(one, char_ngrams("我想从楼上跳下去"))  # crc32: no per-process hash seed
     assert float(one @ char_ngrams("他说要从楼上跳下去")) > float(one @ char_ngrams("请帮我改一下收货地址"))
     assert not char_ngrams("a").any()
+
+
+
+# heldout_h15.jsonl h15-016 and heldout_h18.jsonl h18-013 (dev data since panels 2026-12-07-g and -h)
+ELDERLY_MOTHER_LETTER = "致貴公司顧客服務部：本人李淑芬，現居台中，寫信是為了家母的事。家母今年七十六歲，今年春節回西安老家探親時，在鐘樓附近貴品牌的專櫃被店員拉去做了一次免費皮膚檢測，之後被說服辦了一張三千元的儲值卡，還當場買了一套一千二百元的抗皺組合。她回來跟我說，店員一直誇她、拉著她的手說「阿姨這是為您好」，她不好意思拒絕。家母平常只用凡士林，這套東西她根本不會用，儲值卡也只用了三百多元。我不是要鬧事，只希望貴公司能退還儲值卡的剩餘金額，那套抗皺組合沒拆封，也請一併退貨。收據和卡片我都保留著，若需要可寄影本。敬請回覆。"
+PHONE_BILL_NOT_FRAUD = "你好，我有几个问题想问一下。第一，我这个月话费怎么是一百六十多，平时都是八十几块；第二，账单里有个视频彩铃每个月十五块，我不记得开过，能不能给我取消，顺便把这几个月扣的退了；第三，我流量明明还剩不少，怎么还显示超出？我一开始还以为被诈骗了，查了下是你们扣的。麻烦你一个一个给我说清楚。"
+
+
+def test_the_customers_words_rule_out_what_only_the_detector_saw() -> None:
+    """Panels -g/-h: the minors' line for a 76-year-old's purchase, the fraud script for a phone-bill question
+    whose writer says it is not fraud."""
+    stage = load_stage()
+    assert "minor" not in analyse(ELDERLY_MOTHER_LETTER, None, stage).risk_flags
+    assert "fraud_in_progress" not in analyse(PHONE_BILL_NOT_FRAUD, None, stage).risk_flags
+    # a child in the story keeps the flag open: 阿姨 is how a child addresses the clerk too
+    assert not _ruled_out("minor", normalise("阿姨，我才上初一，这支口红是我拿压岁钱买的"))
+    assert _ruled_out("minor", normalise("家母今年七十六岁，被店员说服办了一张储值卡"))
