@@ -850,3 +850,24 @@ def test_a_letter_is_not_read_back_its_addressee_numbers_deaths_or_who_wrote_it(
     reply = draft(letter, "letter")
     told = reply.split("您在信中提到", 1)[1].split("，这些", 1)[0] if "您在信中提到" in reply else ""
     assert never not in told, reply
+
+
+def test_request_lines_fit_the_case_not_a_word_of_it() -> None:
+    # panel -i: roadside instructions for a month-old claim and a burst pipe, an exchange for a debit card,
+    # trade prices for a 月结单, no refund line for "where exactly is the refund"
+    from coach.analyze import normalise
+    w = wording()
+    assert "do_accident_report" in w.requested(normalise("刚在高速上被后车追尾了，要不要等查勘员过来？"))
+    assert "do_accident_report" not in w.requested(normalise("上个月被人追尾报的案，理赔款到现在还没到，查勘员来过了。"))
+    assert "do_accident_report" not in w.requested(normalise("楼上水管爆了泡了地板，上周报的案，查勘员来了十分钟就走了。"))
+    assert "do_exchange" not in w.requested(normalise("我车险续保的扣款卡想换成这张建行的。"))
+    assert "do_exchange" in w.requested(normalise("这支口红颜色不对，我想换成豆沙色的。"))
+    assert "do_business_order" not in w.requested(normalise("我妈今天看到信用卡月结单好生气。"))
+    assert "do_refund_timing" in w.requested(normalise(
+        "I cancelled the order and the app said the refund would arrive in 1-3 working days. "
+        "Could you tell me where exactly the refund is?"))
+
+
+def test_a_street_is_where_it_happened_not_what_the_case_is_about() -> None:
+    reply = draft("你们前天刚给我换的刹车片，昨天下午在北陵大街上一脚刹车踩到底，车没停住。", "phone")
+    assert "关于北陵大街" not in reply, reply

@@ -89,3 +89,32 @@ def test_traditional_customers_hear_their_questions_in_traditional_script() -> N
 def test_a_guarantee_asked_for_is_never_said_back() -> None:
     reply = draft("你们能不能保证明天一定送到？", "chat")
     assert "保证" not in reply and "一定送到" not in reply
+
+
+@pytest.mark.parametrize("message", [
+    "我第一条消息全写了！！你们是看不见字吗？",  # "is it that you…?" about the company: an accusation (panel -i)
+    "你们仓库是不是闭着眼睛打包？",
+    "你们这冷链冷个啥了？",
+    "核对什么？",  # a retort, too short to stand alone
+    "你们说不说英语？",
+    "我能瞎转吗？",
+    "这十天少赚多少你们算过没？",
+    "我寻思是不是有人把我号给补卡了？",  # their own guess
+    "这个快递员的态度你们会不会处理？",  # a colleague's discipline is never said back as a question to look up
+])
+def test_accusations_retorts_and_guesses_are_not_read_back_as_questions(message: str) -> None:
+    assert open_questions(message, "zh-Hans") == []
+
+
+def test_what_the_company_has_or_can_do_is_still_a_question() -> None:
+    assert open_questions("你们有没有代步车？你们能不能先把卡停了？", "zh-Hans") == [
+        "我们有没有代步车", "我们能不能先把卡停了"]
+
+
+def test_chat_clauses_split_by_spaces_and_sentences_that_ask_without_a_mark_are_read() -> None:
+    assert open_questions("有个生鲜的件能不能改到后天送 放驿站会不会化掉", "zh-Hans") == [
+        "有个生鲜的件能不能改到后天送", "放驿站会不会化掉"]
+    # 你就告诉我…: a question without a question mark; spoken 啥 is said back as 什么
+    assert open_questions("你可别再转了！你就告诉我，我得带啥，上哪儿去。", "zh-Hans") == ["您得带什么"]
+    # a list number never joins its question (panel -i: "您问的二，哪天能提车")
+    assert open_questions("一，零件到没到？二，哪天能提车？", "zh-Hans") == ["哪天能提车"]

@@ -486,3 +486,17 @@ def test_a_customer_threatening_with_his_own_knife_is_not_told_to_warn_the_polic
 def test_a_fraud_the_customer_has_ruled_out_is_no_fraud_in_progress(message: str) -> None:
     assert "fraud_in_progress" not in safety.detect(normalise(message))
     assert "fraud_in_progress" in safety.detect(normalise("卡里的钱不见了，我以为是我老公取的，他说不是，是不是被盗刷了？"))
+
+
+@pytest.mark.parametrize(("message", "flag", "raised"), [
+    # panel -i: a price joke, a phone call and a parent shopping for a child are no danger
+    ("上礼拜牌子写的'跳楼价'，今儿又便宜了十块！合着跳楼还跳了两回啊？差价能给退不？", "self_harm", False),
+    ("电话打过去不是没人接就是说明天，请你们给个准话哪天来装。", "violence", False),
+    ("我儿子8岁，下周去夏令营，你们家有没有小孩能用的防晒？", "minor", False),
+    # … and a threat to beat the clerk, a face reaction in Cantonese are
+    ("你瞅啥？再瞅一个试试，信不信我现在就过去削你？", "violence", True),
+    ("返到屋企第二朝塊面就又紅又痕，而家兩邊面珠都起晒粒。", "injury", True),
+    ("我家孩子才12岁，偷偷用我手机充了两千块游戏。", "minor", True),
+])
+def test_panel_i_wordings(message: str, flag: str, raised: bool) -> None:
+    assert (flag in safety.detect(normalise(message))) is raised

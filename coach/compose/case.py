@@ -222,6 +222,9 @@ _PERSON_OR_ID = re.compile(r"(?:员|师傅|师|顾问|导购|柜姐|经理|老�
                            r"|\b[b-df-hj-np-tv-z]{2}\b")
 
 
+_PLACE = re.compile(r"(?:环|路|街|道|区|县|市|省|镇|村|站|桥|广场|大厦|商场|小区)$")
+
+
 def _object_worthy(term: str, words: str) -> bool:
     """A term the reply may name as the case's object: a short name the customer quoted, or a longer term
     (发动机舱盖, 空气炸锅, robot vacuum) that is not a person, an identifier, a fragment or someone else's
@@ -231,8 +234,8 @@ def _object_worthy(term: str, words: str) -> bool:
         return False
     if 3 <= len(term) <= 6 and re.search(rf"[“\"「『《]{re.escape(term)}[”\"」』》]", simplified):
         return True
-    if _PERSON_OR_ID.search(term.lower()):
-        return False
+    if _PERSON_OR_ID.search(term.lower()) or _PLACE.search(term):
+        return False  # a street or a district is where it happened, not what (关于北陵大街, 关于东四环: panels -h, -i)
     return len(term.split()) >= 2 if re.search(r"[A-Za-z]", term) else len(term) >= 3
 
 

@@ -428,13 +428,19 @@ def _checked_questions(case: Case, analysis: Analysis, policy: Policy, words: st
     """Their questions whose line, said back alone, passes the guard for every role (a question of theirs
     may read as our promise: 能不能今天就给您办好)."""
     def passes(question: str) -> bool:
-        one = replace(case, questions=(question,))
-        sentence = render(wording().phrase("answer_question", case.channel),
-                          slot_values(analysis.issue, one, policy), analysis.language)
-        return not find_placeholders(sentence) and all(
-            check(sentence, role=role, context=words or None, policy=policy).ok for role in policy.roles.values())
+        return _line_passes(replace(case, questions=(question,)), analysis, policy, words)
 
+    if not case.questions or _line_passes(case, analysis, policy, words):
+        return case.questions
     return tuple(q for q in case.questions if passes(q))
+
+
+def _line_passes(case: Case, analysis: Analysis, policy: Policy, words: str) -> bool:
+    """Whether the line naming the case's questions passes the placeholder check and the guard for every role."""
+    sentence = render(wording().phrase(_asked_back(case), case.channel), slot_values(analysis.issue, case, policy),
+                      analysis.language)
+    return not find_placeholders(sentence) and all(
+        check(sentence, role=role, context=words or None, policy=policy).ok for role in policy.roles.values())
 
 
 def safety_composition(flag: safety.SafetyFlag, language: Language, channel: Channel, norm: str = "") -> Composition:

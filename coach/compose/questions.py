@@ -24,8 +24,11 @@ from coach.types import Language
 
 MAX_QUESTIONS = 3
 MAX_CHARS = 22  # one question said back; longer ones are a story, not a question
+MIN_CHARS = 5  # shorter ones (核对什么？, 能不能领？) are a retort or need the sentence before them
 _SENTENCE = re.compile(r"[^。！？!?\n；;]+[。！？!?\n；;]*")
 _MONEY = {"refund", "compensation", "interest"}
+_ACCUSING = re.compile(r"是不是|是[^，。？?]*[吗么嘛][？?]?$")
+_CAN_DO = re.compile(r"有没有|能不能|可不可以|会不会|需不需要|要不要|能否|可否|是否|[能会有]")
 # the verb of a 吗 question, where it is not part of a longer word (但是, 没有, 需要, 会员 …)
 _VERB = re.compile(r"可以|需要|(?<![但还就可总倒])是(?!否)|(?<![不没只])能(?![力源])|(?<![机社开约])会(?![员议计])"
                    r"|(?<![没所只])有(?![点些])|(?<![需主重只想])要(?!求)")
@@ -47,38 +50,38 @@ def open_questions(words: str, language: Language, covered: tuple[str, ...] = ()
     table = wording().questions
     found: list[str] = []
     for sentence in _SENTENCE.findall(to_simplified(words)):
-        question = _question_in(sentence.strip(), table)
-        if not question or not _sayable(question, table, covered):
-            continue
-        said = _indirect(question, table)
-        if said and said not in found and 4 <= _cjk(said) <= MAX_CHARS:
-            found.append(said)
-        if len(found) == MAX_QUESTIONS:
-            break
+        for question in _questions_in(sentence.strip(), table):
+            said = _indirect(question, table) if _sayable(question, table, covered) else ""
+            if said and said not in found and MIN_CHARS <= _cjk(said) <= MAX_CHARS:
+                found.append(said)
+            if len(found) == MAX_QUESTIONS:
+                return found
     return found
 
 
-def _question_in(sentence: str, table: QuestionWords) -> str:
-    """The clause of the sentence that asks: the last one, when the sentence ends in a question mark or it
-    asks without one (能不能…); with the clause before it when it is too short to stand alone (在香港上网，
-    一天大概多少钱)."""
+def _questions_in(sentence: str, table: QuestionWords) -> list[str]:
+    """The clauses of the sentence that ask, in order: a clause with 能不能/有没有…, and one with a question word
+    when the sentence ends in a question mark (its last clause) or asks (告诉我…); a clause too short to stand
+    alone takes the topic before it (在香港上网，一天大概多少钱). Chat writers separate clauses with spaces."""
     marked = bool(re.search(r"[？?]", sentence))
-    parts = [p.strip() for p in re.split(r"[，,、:：]", re.sub(r"[。！？!?\n；;]+$", "", sentence)) if p.strip()]
-    for i in range(len(parts) - 1, -1, -1):
-        last = i == len(parts) - 1
-        asks = table.asks_without_mark(parts[i]) or (last and marked and table.interrogative_pattern.search(parts[i]))
-        if not asks:
+    asking = table.asking_sentence(sentence)
+    body = re.sub(r"[。！？!?\n；;]+$", "", sentence)
+    parts = [p.strip() for p in re.split(r"[，,、:：]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", body) if p.strip()]
+    found = []
+    for i, part in enumerate(parts):
+        worded = table.interrogative_pattern.search(part) and (asking or (marked and i == len(parts) - 1))
+        if not (table.asks_without_mark(part) or worded):
             continue
-        clause = table.lead_pattern.sub("", parts[i])
+        clause = table.lead_pattern.sub("", part)
         before = table.lead_pattern.sub("", parts[i - 1]) if i else ""
         # the clause before is joined only when it is a short topic (在香港上网), not a statement of theirs
-        # (我也不懂是啥意思，还能不能开)
-        topic = (before and _cjk(before) <= 8 and not table.interrogative_pattern.search(before)
+        # (我也不懂是啥意思，还能不能开) nor a question itself
+        topic = (2 <= _cjk(before) <= 8 and not table.interrogative_pattern.search(before)
                  and not re.search(r"[我你您他她]", before))
-        if _cjk(clause) < 6 and topic and not table.lead_pattern.match(parts[i]):
+        if _cjk(clause) < 6 and topic and not table.lead_pattern.match(part):
             clause = before + "，" + clause
-        return clause
-    return ""
+        found.append(clause)
+    return found
 
 
 def _sayable(question: str, table: QuestionWords, covered: tuple[str, ...]) -> bool:
@@ -91,6 +94,10 @@ def _sayable(question: str, table: QuestionWords, covered: tuple[str, ...]) -> b
     # words to the clerk (当时你是不是说的存款) or the customer's own "we" (给我们做个月结) do not change voice
     if re.search(r"你(?!们)|您(?!们)|我们|咱", question):
         return False
+    # "is it that you …?" about the company is an accusation, not a question (你们是看不见字吗, 你们仓库是不是闭着眼睛
+    # 打包: panel -i); what the company has or can do is one (你们有没有代步车, 你们能不能先停卡)
+    if re.search(r"你们|贵", question) and _ACCUSING.search(question) and not _CAN_DO.search(question):
+        return False
     if any(name in _MONEY and p.search(norm) for name, p in DEMAND_PATTERNS):
         return False
     if any(p.search(norm) for name, p in FLAG_PATTERNS if name != "vulnerable"):
@@ -102,6 +109,8 @@ def _sayable(question: str, table: QuestionWords, covered: tuple[str, ...]) -> b
 def _indirect(question: str, table: QuestionWords) -> str:
     """The question as staff say it back: 我 → 您, 你们 → 我们; 能…吗 → 能不能…, 了吗 → 了没有."""
     text = table.filler_pattern.sub("", question).strip()
+    for spoken, written in table.plain.items():
+        text = text.replace(spoken, written)
     if re.search(r"(?:[吗嘛]|(?<![什怎这那多])么)$", text):
         text = _yes_no(text[:-1], table)
     text = re.sub(r"[呢的呀啊]+$", "", text) if re.search(r"呢$", text) else text

@@ -49,10 +49,12 @@ class QuestionWords(_Strict):
 
     interrogative: str = Field(description="Pattern a clause needs to ask something (吗, 能不能, 什么, 多久 …).")
     without_mark: str = Field(description="Pattern of a question even without a question mark (能不能, 是否 …).")
+    asking: str = Field(default="", description="Pattern of a sentence that asks without a question mark (告诉我…).")
     left_out: str = Field(description="Pattern of a question never said back: rhetorical, accusing, about money.")
     lead: str = Field(description="Pattern of leading words dropped (请问, 还有, 第一 …).")
     filler: str = Field(description="Pattern of words dropped inside (到底, 究竟).")
     yes_no: dict[str, str] = Field(description="Verb of a 吗 question -> its A-not-A form (能 -> 能不能).")
+    plain: dict[str, str] = Field(default={}, description="Spoken word -> the word said back (啥 -> 什么).")
 
     @property
     def interrogative_pattern(self) -> re.Pattern[str]:
@@ -72,6 +74,9 @@ class QuestionWords(_Strict):
 
     def asks_without_mark(self, clause: str) -> bool:
         return bool(_compiled((), self.without_mark).search(clause))
+
+    def asking_sentence(self, sentence: str) -> bool:
+        return bool(self.asking) and bool(_compiled((), self.asking).search(sentence))
 
 
 class Wording(_Strict):
