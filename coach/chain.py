@@ -140,7 +140,7 @@ class DraftChain:
         words = redactor.mask(customer_words(request.message, conversation))  # the composer names their facts
         channel = request.channel or self.settings.channel
         composition = compose(analysis, retrieval.passages, self.policy, words=words, channel=channel,
-                              domain=request.domain)
+                              domain=request.domain, latest=redactor.mask(request.message))
         return _Run(request, role, channel, analysis, redactor, retrieval.passages, composition, context,
                     retrieval.notice)
 

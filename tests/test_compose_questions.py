@@ -118,3 +118,19 @@ def test_chat_clauses_split_by_spaces_and_sentences_that_ask_without_a_mark_are_
     assert open_questions("你可别再转了！你就告诉我，我得带啥，上哪儿去。", "zh-Hans") == ["您得带什么"]
     # a list number never joins its question (panel -i: "您问的二，哪天能提车")
     assert open_questions("一，零件到没到？二，哪天能提车？", "zh-Hans") == ["哪天能提车"]
+
+
+def test_only_the_last_turns_questions_are_open() -> None:
+    # panel -j: a question of an earlier turn, answered by staff since, said back as if still open
+    earlier = "请问是不是送到南湖小区12栋了？"
+    latest = "对，就是那儿。那送酒的人到底看没看身份证？孩子现在还在睡。"
+    words = earlier + "\n" + latest
+    reply = compose(analyse(latest), [], POLICY, words=words, channel="phone", latest=latest).text
+    assert "南湖小区" not in reply.split("您问的", 1)[-1], reply
+
+
+def test_reported_questions_and_the_language_question_are_not_read_back() -> None:
+    # panel -j: "您问的还问您要不要买他的理财", "whether we speak English"
+    assert open_questions("那个人打电话报出我的保单号，还问我要不要买他的理财？", "zh-Hans") == []
+    assert open_questions("Do you speak English? Can I change the delivery time to Saturday?", "en") == [
+        "whether you can change the delivery time to Saturday"]

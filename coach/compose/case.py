@@ -136,7 +136,9 @@ class Case:
         return [d for d in self.asked if d not in ("deadline", "see_manager")]
 
 
-def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | None) -> Case:
+def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | None, latest: str | None = None) -> Case:
+    """``words``: everything the customer said; ``latest``: their last turn, whose questions are still open (those of
+    earlier turns staff have answered: panel -j read one said back as re-asking)."""
     norm = normalise(words)
     terms = [t for t in key_facts(words, analysis.language, limit=6) if _nameable(t, words)][:3]
     said = told(words, analysis, channel, terms)
@@ -173,7 +175,7 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
         complaint=aggrieved or (not praise_only and not asking_calmly),
         aggrieved=aggrieved,
         praised=praised,
-        questions=() if injected else tuple(open_questions(words, analysis.language, requested)),
+        questions=() if injected else tuple(open_questions(latest or words, analysis.language, requested)),
     )
 
 

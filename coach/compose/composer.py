@@ -376,10 +376,11 @@ def _join_text(parts: list[str], language: Language) -> str:
 
 
 def compose(analysis: Analysis, passages: list[Passage], policy: Policy, words: str = "",
-            channel: Channel = "counter", domain: str | None = None) -> Composition:
+            channel: Channel = "counter", domain: str | None = None, latest: str | None = None) -> Composition:
     """The reply for this case on this channel, the steps it takes, and the phrases it used (for citations).
 
-    ``words``: what the customer said, personal data already masked (the chain's Redactor).
+    ``words``: what the customer said, personal data already masked (the chain's Redactor); ``latest``: their last
+    turn, masked the same way (default: ``words``), whose questions the reply names back.
     """
     from coach.analyze import normalise
 
@@ -388,7 +389,7 @@ def compose(analysis: Analysis, passages: list[Passage], policy: Policy, words: 
     if danger:
         return safety_composition(danger, analysis.language, channel, norm)
 
-    case = read_case(analysis, words, channel, domain)
+    case = read_case(analysis, words, channel, domain, latest)
     case = replace(case, questions=_checked_questions(case, analysis, policy, words))
     language = analysis.language
     told = _checked(case, analysis, policy, words, "restate_told_demands" if case.restated else "restate_told",

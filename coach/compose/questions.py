@@ -153,8 +153,8 @@ _EN_QUESTION = re.compile(r"^(?:(?:and|also|so|or|but|quick questions?:?|roughly
                           r"(?P<wh>(?:what|when|where|which|how(?: long| much| many| soon)?)(?: \w+)?\s+)?"
                           r"(?P<aux>can|could|will|would|should|do|is|are|may)\s+"
                           r"(?P<subject>i|we|you|it|they|there)\s+(?P<rest>[^?]+?)\s*\?*$", re.I)
-_EN_LEFT_OUT = re.compile(r"\b(?:if|unless|why|refund|money back|compensat|reimburs|pay (?:me|us)|you guys)\b|fapiao",
-                          re.I)
+_EN_LEFT_OUT = re.compile(r"\b(?:if|unless|why|refund|money back|compensat|reimburs|pay (?:me|us)|you guys"
+                          r"|speak (?:english|chinese|mandarin|cantonese))\b|fapiao", re.I)
 _EN_SWAP = {"i": "you", "me": "you", "my": "your", "mine": "yours", "we": "you", "our": "your", "us": "you",
             "you": "we", "your": "our", "yours": "ours"}
 
