@@ -148,11 +148,15 @@ _DISCLAIMABLE = {"media", "regulator", "lawyer", "threat"}  # 我不是要闹事
 _RULED_OUT: dict[str, re.Pattern[str]] = {
     "fraud_in_progress": _rx(r"以为(?:是)?(?:被)?(?:诈骗|骗子|骗局|被骗)|不是(?:诈骗|骗子|骗局|被骗)|没(?:有)?被骗"
                              r"|(?:not|wasn'?t|isn'?t) (?:a )?(?:scam|fraud)|thought (?:it was|i was being) (?:a )?scam"),
-    # an elderly customer with no child in the story (阿姨 and 大爷 are how children address the clerk too)
-    "minor": _rx(r"^(?![\s\S]*(?:孩子|小孩|儿子|女儿|学生|未成年|初中|小学|高中|初[一二三]|高[一二三]|年级|上学|压岁钱|家长|校服|游戏|(?<![一二三四五六七八九十])(?:[一二三四五六七八九]|十[一二三四五六七]?)岁"
+    # an elderly customer with no child in the story (阿姨 and 大爷 are how children address the clerk too; an adult son
+    # or daughter is no child), or a university student
+    "minor": _rx(r"^(?![\s\S]*(?:孩子|小孩|学生|未成年|初中|小学|高中|初[一二三]|高[一二三]|年级|上学|压岁钱|家长|校服|游戏|(?<![一二三四五六七八九十])(?:[一二三四五六七八九]|十[一二三四五六七]?)岁"
                  r"|(?<!\d)(?:[1-9]|1[0-7])岁"
-                 r"|\b(?:child|kid|son|daughter|teen|student|minor)s?\b))[\s\S]*(?:[六七八九]十(?:[一二三四五六七八九])?岁"
-                 r"|老人|老母亲|老父亲|家母|家父|老伴|退休|elderly|\b[6-9]\d[- ]year[- ]old)"),
+                 r"|\b(?:child|kid|teen|student|minor)s?\b))[\s\S]*(?:[六七八九]十(?:[一二三四五六七八九])?岁"
+                 r"|老人|老母亲|老父亲|家母|家父|老伴|退休|老身|elderly|\b[6-9]\d[- ]year[- ]old)"
+                 # a university student (在南京读书的香港学生) with no minor's age or school in the story
+                 r"|^(?![\s\S]*(?:未成年|初中|小学|高中|初[一二三]|高[一二三]|(?<!\d)(?:[1-9]|1[0-7])岁|\bminor\b))[\s\S]*"
+                 r"(?:大学|大[一二三四](?:学生|的)|研究生|读研|留学生|在[^。！？!?]{0,6}读书的|\b(?:university|college)\b)"),
 }
 
 

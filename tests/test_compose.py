@@ -871,3 +871,9 @@ def test_request_lines_fit_the_case_not_a_word_of_it() -> None:
 def test_a_street_is_where_it_happened_not_what_the_case_is_about() -> None:
     reply = draft("你们前天刚给我换的刹车片，昨天下午在北陵大街上一脚刹车踩到底，车没停住。", "phone")
     assert "关于北陵大街" not in reply, reply
+
+
+def test_no_roadside_lines_for_a_crash_twenty_days_ago() -> None:
+    from coach.analyze import normalise
+    words = "我那个车险理赔到底还要拖多久？出事到现在二十天了！五月三号在江东中路被人追尾的，报案以后查勘员来了一趟。"
+    assert "do_accident_report" not in wording().requested(normalise(words))

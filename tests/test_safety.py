@@ -500,3 +500,15 @@ def test_a_fraud_the_customer_has_ruled_out_is_no_fraud_in_progress(message: str
 ])
 def test_panel_i_wordings(message: str, flag: str, raised: bool) -> None:
     assert (flag in safety.detect(normalise(message))) is raised
+
+
+def test_panel_j_wordings() -> None:
+    # points cleared are no money taken; a crash that already happened (out of the ER, car with the police) gets
+    # the road-accident lines, not "stop the car, hazard lights, behind the barrier"
+    assert "fraud_in_progress" not in safety.detect(normalise("上周发现账户里38600积分全部清零，客服说有效期一年。"))
+    assert "fraud_in_progress" in safety.detect(normalise("刚发现账户里的钱全部清零了，不是我转的！"))
+    after = "上周六换的刹车片，今天早上刹不住追尾了，刚从急诊出来，车还在交警那。"
+    flag = safety.override(["injury"], normalise(after), "chat")
+    assert flag is not None and "护栏" not in "".join(line.zh for line in safety.lines(flag, "chat", normalise(after)))
+    failing = "刹车踩下去软塌塌的，我们一家人现在还在山路上。"
+    assert "护栏" in "".join(line.zh for line in safety.lines("injury", "phone", normalise(failing)))

@@ -323,3 +323,10 @@ def test_the_customers_words_rule_out_what_only_the_detector_saw() -> None:
     # a child in the story keeps the flag open: 阿姨 is how a child addresses the clerk too
     assert not _ruled_out("minor", normalise("阿姨，我才上初一，这支口红是我拿压岁钱买的"))
     assert _ruled_out("minor", normalise("家母今年七十六岁，被店员说服办了一张储值卡"))
+
+
+def test_an_adult_son_or_a_university_student_is_no_minor() -> None:
+    # panel -j: the minors' line for an 81-year-old whose grandson showed her the app, and for a university student
+    assert _ruled_out("minor", normalise("老身今年八十一岁，随儿子住在南京。上月孙子教我在贵平台买了一台电暖器。"))
+    assert _ruled_out("minor", normalise("我是在南京读书的香港学生，我妈寄了一箱东西给我。"))
+    assert not _ruled_out("minor", normalise("我是初二的学生，用我妈的卡充了游戏。"))
