@@ -877,3 +877,10 @@ def test_no_roadside_lines_for_a_crash_twenty_days_ago() -> None:
     from coach.analyze import normalise
     words = "我那个车险理赔到底还要拖多久？出事到现在二十天了！五月三号在江东中路被人追尾的，报案以后查勘员来了一趟。"
     assert "do_accident_report" not in wording().requested(normalise(words))
+
+
+def test_a_customer_typing_in_chat_is_not_told_we_are_listening() -> None:
+    # panel -j: "慢慢说，我在认真听" to a deaf customer writing in
+    message = "我耳朵听不见，只能打字。我今年七十岁了，这个月话费怎么多扣了一百块？"
+    chat = draft(message, "chat")
+    assert "认真听" not in chat, chat
