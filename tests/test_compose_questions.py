@@ -134,3 +134,7 @@ def test_reported_questions_and_the_language_question_are_not_read_back() -> Non
     assert open_questions("那个人打电话报出我的保单号，还问我要不要买他的理财？", "zh-Hans") == []
     assert open_questions("Do you speak English? Can I change the delivery time to Saturday?", "en") == [
         "whether you can change the delivery time to Saturday"]
+
+
+def test_an_accusation_with_a_modal_inside_is_still_an_accusation() -> None:
+    assert open_questions("你们是不是不会算账？", "zh-Hans") == []

@@ -1,7 +1,7 @@
 """The customer's own questions, said back in staff's voice so the next step names what they asked.
 
-"首保是免费的吗？要带什么东西？大概要多久？" is answered "您问的首保是不是免费的、要带什么东西和大概要多久，
-我现在就帮您查清楚，逐一给您说明。", not "您问的这些，我现在就帮您查清楚" (the blind panels' first cause of 2s:
+"首保是免费的吗？要带什么东西？大概要多久？" is answered "您问的首保是不是免费的、要带什么东西、大概要多久，
+我现在就帮您一项一项查清楚，逐一给您说明。", not "您问的这些，我现在就帮您查清楚" (the blind panels' first cause of 2s:
 "三个问题一个没答"). An offline composer cannot know the answers; it can show it read each question and
 commit to answering each.
 
@@ -18,6 +18,7 @@ import re
 
 from coach import safety
 from coach.analyze import DEMAND_PATTERNS, FLAG_PATTERNS, normalise
+from coach.compose.dictionary import pos_tokenizer
 from coach.compose.wording import QuestionWords, wording
 from coach.script import find_placeholders, to_simplified
 from coach.types import Language
@@ -28,7 +29,7 @@ MIN_CHARS = 5  # shorter ones (核对什么？, 能不能领？) are a retort or
 _SENTENCE = re.compile(r"[^。！？!?\n；;]+[。！？!?\n；;]*")
 _MONEY = {"refund", "compensation", "interest"}
 _ACCUSING = re.compile(r"是不是|是[^，。？?]*[吗么嘛][？?]?$")
-_CAN_DO = re.compile(r"有没有|能不能|可不可以|会不会|需不需要|要不要|能否|可否|是否|[能会有]")
+_CAN_DO = re.compile(r"有没有|能不能|可不可以|会不会|需不需要|要不要|能否|可否|是否")
 # the verb of a 吗 question, where it is not part of a longer word (但是, 没有, 需要, 会员 …)
 _VERB = re.compile(r"可以|需要|(?<![但还就可总倒])是(?!否)|(?<![不没只])能(?![力源])|(?<![机社开约])会(?![员议计])"
                    r"|(?<![没所只])有(?![点些])|(?<![需主重只想])要(?!求)")
@@ -121,8 +122,6 @@ def _yes_no(stem: str, table: QuestionWords) -> str:
     """能追回来 → 能不能追回来; 发货了 → 发货了没有; "" when there is no verb to turn (说不过去)."""
     if stem.endswith("了"):
         return stem + "没有"
-    from coach.compose.dictionary import pos_tokenizer
-
     tokens = [w for w, _ in pos_tokenizer().cut(stem)]
     for i, token in enumerate(tokens):
         if token in table.yes_no:
