@@ -512,3 +512,11 @@ def test_panel_j_wordings() -> None:
     assert flag is not None and "护栏" not in "".join(line.zh for line in safety.lines(flag, "chat", normalise(after)))
     failing = "刹车踩下去软塌塌的，我们一家人现在还在山路上。"
     assert "护栏" in "".join(line.zh for line in safety.lines("injury", "phone", normalise(failing)))
+
+
+def test_still_unwell_after_treatment_is_not_treated_yet() -> None:
+    # panel -i: a passenger with four stitches and still dizzy got only "see the doctor again if unwell"
+    dizzy = normalise("我媳妇脑袋撞挡风玻璃上，缝了四针，现在还晕乎着呢。你们换的刹车片到底咋装的？")
+    better = normalise("我媳妇脑袋撞挡风玻璃上，缝了四针，现在好多了。你们换的刹车片到底咋装的？")
+    assert safety.override(["injury"], dizzy, "phone") == "injury"
+    assert safety.override(["injury"], better, "phone") is None
