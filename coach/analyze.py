@@ -163,6 +163,8 @@ _RULED_OUT: dict[str, re.Pattern[str]] = {
 def _ruled_out(flag: str, norm: str) -> bool:
     pattern = _RULED_OUT.get(flag)
     return bool(pattern and pattern.search(norm))
+
+
 _DISCLAIMED = _rx(r"不会(?:去)?(?:找|投诉|曝光|发|上|告)|不(?:想|打算|至于)(?:去)?(?:找|投诉|曝光|发|上|告|闹)|没打算|也不(?:去|找|会)"
                   r"|不是(?:要|来)(?:找|闹|曝光|投诉|告)|(?:won'?t|will not|not going to|no intention|don'?t want to) "
                   r"(?:go|post|call|contact|involve|complain|sue)")
@@ -221,9 +223,10 @@ def analyse(message: str, conversation: list[Turn] | None = None, safety_model: 
     words = customer_words(message, conversation)
     norm = normalise(words)
     clauses = re.split(r"[，,。！？!?；;\n]", norm)
-    asked = " ".join(c for c in clauses if not _NEGATED.search(c))
+    kept = [c for c in clauses if not _NEGATED.search(c)]
+    asked = " ".join(kept)
     # money that came back or a caller's promise of it (钱也退回来了, 他说会原路退回, 说要赔我三倍) is no demand of theirs
-    own = " ".join(c for c in clauses if not _NEGATED.search(c) and not _REPORTED_MONEY.search(c))
+    own = " ".join(c for c in kept if not _REPORTED_MONEY.search(c))
     demands = [name for name, pattern in DEMAND_PATTERNS if pattern.search(own if name in _MONEY else asked)]
     if _MONEY_NO_MATTER.search(norm):  # 赔偿多少，老夫并不在意: the compensation is what they do not ask for (panel -f)
         demands = [d for d in demands if d != "compensation"]

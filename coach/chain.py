@@ -132,7 +132,8 @@ class DraftChain:
         redactor = Redactor()
         conversation = request.conversation or []
         analysis = analyse(request.message, conversation, self.safety_model, request.domain)
-        query = redactor.mask(request.message)[:2000]
+        message = redactor.mask(request.message)
+        query = message[:2000]
         retrieval = self.retriever.retrieve(query, k=6, domain=request.domain)  # type: ignore[attr-defined]
         context = [{"speaker": t.speaker, "text": t.text} for t in conversation]
         if not context or context[-1] != {"speaker": "customer", "text": request.message}:
@@ -140,7 +141,7 @@ class DraftChain:
         words = redactor.mask(customer_words(request.message, conversation))  # the composer names their facts
         channel = request.channel or self.settings.channel
         composition = compose(analysis, retrieval.passages, self.policy, words=words, channel=channel,
-                              domain=request.domain, latest=redactor.mask(request.message))
+                              domain=request.domain, latest=message)
         return _Run(request, role, channel, analysis, redactor, retrieval.passages, composition, context,
                     retrieval.notice)
 

@@ -418,11 +418,15 @@ def _checked(case: Case, analysis: Analysis, policy: Policy, words: str, key: st
         return ""
     sentence = render(wording().phrase(key, case.channel), slot_values(analysis.issue, case, policy, told, named),
                       analysis.language)
-    # their words may hold a gap of their own (闽D·5Q8xx): said back, the whole draft failed the placeholder
-    # check and fell back to the three-line minimal reply
-    ok = not find_placeholders(sentence) and all(
+    return value if _sayable_to_all(sentence, policy, words) else ""
+
+
+def _sayable_to_all(sentence: str, policy: Policy, words: str) -> bool:
+    """Whether a sentence holding the customer's words passes the placeholder check and the guard for every role,
+    with their words as context. Their words may hold a gap of their own (闽D·5Q8xx): said back, the whole draft
+    failed the placeholder check and fell back to the three-line minimal reply."""
+    return not find_placeholders(sentence) and all(
         check(sentence, role=role, context=words or None, policy=policy).ok for role in policy.roles.values())
-    return value if ok else ""
 
 
 def _checked_questions(case: Case, analysis: Analysis, policy: Policy, words: str) -> tuple[str, ...]:
@@ -437,11 +441,10 @@ def _checked_questions(case: Case, analysis: Analysis, policy: Policy, words: st
 
 
 def _line_passes(case: Case, analysis: Analysis, policy: Policy, words: str) -> bool:
-    """Whether the line naming the case's questions passes the placeholder check and the guard for every role."""
+    """Whether the line naming the case's questions may be said (``_sayable_to_all``)."""
     sentence = render(wording().phrase(_asked_back(case), case.channel), slot_values(analysis.issue, case, policy),
                       analysis.language)
-    return not find_placeholders(sentence) and all(
-        check(sentence, role=role, context=words or None, policy=policy).ok for role in policy.roles.values())
+    return _sayable_to_all(sentence, policy, words)
 
 
 def safety_composition(flag: safety.SafetyFlag, language: Language, channel: Channel, norm: str = "") -> Composition:

@@ -103,8 +103,13 @@ def _sayable(question: str, table: QuestionWords, covered: tuple[str, ...]) -> b
         return False
     if any(p.search(norm) for name, p in FLAG_PATTERNS if name != "vulnerable"):
         return False
+    return not _answered(norm, covered)
+
+
+def _answered(norm: str, covered: tuple[str, ...]) -> bool:
+    """Whether one of the request lines already said (``covered``) answers this question."""
     requests = wording().requests
-    return not any(key in requests and re.search(requests[key], norm) for key in covered)
+    return any(key in requests and re.search(requests[key], norm) for key in covered)
 
 
 def _indirect(question: str, table: QuestionWords) -> str:
@@ -173,10 +178,9 @@ def _english_questions(words: str, covered: tuple[str, ...]) -> list[str]:
 def _english_indirect(part: str, covered: tuple[str, ...]) -> str:
     """"Can I swap it?" → "whether you can swap it"; "" for any other shape, a plea, a condition or money."""
     match = _EN_QUESTION.match(part.rstrip("?") + "?")
-    requests = wording().requests
     if (not match or _EN_LEFT_OUT.search(part) or len(match.group("rest").split()) > 12 or re.search(r"[()]", part)
             or re.fullmatch(r"do(?: now| then)?", match.group("rest"), re.I)  # "What do I do?" is a plea
-            or any(key in requests and re.search(requests[key], normalise(part)) for key in covered)):
+            or _answered(normalise(part), covered)):
         return ""
     aux = match.group("aux").lower()
     wh = (match.group("wh") or "").strip().lower() or "whether"
