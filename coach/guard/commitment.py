@@ -215,8 +215,9 @@ def past(norm: str, start: int, end: int) -> bool:
     """The match reports what has happened ("已经[日期x]退回您卡里了", "今天上午已经取出来了"), not what will: a
     past marker inside it or just before it (further back, "退款已经审核通过了 48小时内到账" still promises)."""
     marker = vocabulary().scope["past"].search(norm, max(gt.clause_start(norm, start), start - 4), end)
-    # "我已经给您免了": staff's own act, done without authority, is no report of the past.
-    return marker is not None and not _OWN_ACT.search(norm, max(0, marker.start() - 4), marker.start())
+    # "我已经给您免了": staff's own act, done without authority, is no report of the past; the bank's own record is
+    # ("我行已于8月18日收到").
+    return marker is not None and not _OWN_ACT_BEFORE.search(norm, max(0, marker.start() - 4), marker.start())
 
 
 # Two payment channels named together are the refund-time table ("白条是…;余额/京豆/京东卡…"); a time in
@@ -227,6 +228,7 @@ _OTHER_PARTY = re.compile(r"(?:财务|银行|商家|卖家|厂家|系统|库房|
 _COURTESY = re.compile(r"请您放心|您请放心")  # a closing courtesy ("…一年保修的呢 请您放心"), no certainty
 _ASKED = re.compile(r"(?:吗|么|嘛|是吧|对吧|对吗|是吗)[呢哦啊呀]*[?？]?$|[?？]$")
 _OWN_ACT = re.compile(r"我|我们|这边|小妹|妹子")
+_OWN_ACT_BEFORE = re.compile(r"我(?![行司])|这边|小妹|妹子")  # 我们 included; 我行/我司 name the company
 _OWN_TURN = re.compile(r"(?:但|不过|可是)[^。]{0,8}(?:我|我们|这边)"
                        r"|(?:我|我们)(?:这边)?(?:给|帮|替)(?:您|你)(?:特殊|加急|特批|破例|免|补|赔|返)")
 
@@ -364,7 +366,7 @@ class Commitment:
         if past(norm, start, end) or any(norm[m.end():m.end() + 2] not in _OUTCOME_AFTER_PROCESS
                                          for m in scope["process"].finditer(norm, clause, process_end)):
             return True
-        if scope["question"].search(norm[clause:start]) or asked(norm, end):
+        if scope["question"].search(norm[clause:start]) or asked(norm, end) or scope["failure"].search(norm, end):
             return True
         if hedge and explained(norm, start, end):
             return True

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from coach.guard import text as gt
 from coach.guard.base import GuardContext
+from coach.guard.commitment import EXPLAINABLE, published
 from coach.types import ContextTurn, Violation
 
 ContextInput = str | list[ContextTurn] | list[dict[str, str]] | None
@@ -39,7 +40,7 @@ _DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, re.compile(p)) for
     ("rule_exception", r"通融|破(?:个)?例|特殊处理|例外|网开一面|走后门|(?:不用|不要|免|跳过|省)(?:了)?(?:审核|手续"
                        r"|材料|证明|流程|排队|这一步|核验|验证|签字)"
                        r"|(?:核验|验证|审核|签字|本人|身份证|原件|手续)[^。?]{0,4}(?:也)?(?:免了|不用|不要|跳过)"
-                       r"|先(?:帮|给)?我?办|没带[^。?]{0,6}(?:能|可以|也)|exception|bend the rules?|skip"),
+                       r"|先(?:帮|给)?我?办|插(?:个)?队|没带[^。?]{0,6}(?:能|可以|也)|exception|bend the rules?|skip"),
     ("staff_discipline", r"开除|辞退|辞(?:了|掉)|处分|处罚|扣[^。?]{0,6}(?:工资|奖金|提成|绩效)|扣(?:他|她)"
                          r"|炒(?:了)?(?:他|她)"
                          r"|让(?:他|她)(?:滚|下岗|走人)|\bfired?\b|sack|punish|discipline"),
@@ -64,7 +65,7 @@ _DEMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, re.compile(p)) for
     # replaced, repaired, intercepted: "能给我换个新的吗", "不会再送过来吧?", "能拦截吗" (after compensation: "换一箱
     #新的，再补两瓶" is a demand for goods); "第一次就没(有)修好的" tells what happened, it asks for no repair
     ("guaranteed_outcome", r"换(?:个|一个|台|一台|件|一件|一箱)?新|(?:给|帮)我换|重新(?:发|寄)|补发|(?<![没有])修好"
-                           r"|拦截|拦(?:下|住)"
+                           r"|拦截|拦(?:得)?(?:下|住)"
                            r"|(?:不会|会不会|还会|别)(?:再|又)?(?:(?!影响)[^。?]){0,6}(?:送|派送|配送|发|寄|扣|收(?:我|费|钱)|有问题|出问题|坏|错)"
                            # run 8: a third party made to act for the customer ("能否让快递员确认后再给我发个短信"):
                            # staff cannot answer for the courier or the merchant
@@ -120,7 +121,7 @@ _ASSENT_CORE = re.compile(
     r"|(?:就)?按(?:您|你)说的(?:办|来)?|听(?:您|你)的|就这么(?:办|定了)|都给(?:您|你)安排上|安排上|下不为例"
     r"|就是这样|是这样|没错|确实|ok(?:ay)?的?|sure(?: thing)?|deal|yes|yep|yeah|yup|no problem|of course|will do"
     r"|absolutely|all of it|consider it done|嗯+|是的?|对的?|收到|明白|知道了|听见了|听到了|做得到|办得到|来得及"
-    r"|会的|负责(?:的)?|保证|it will|i can|we can|i will"
+    r"|会的|负责(?:的)?|保证|确定(?:的|能|会)?|肯定(?:的|能|会)?|一定(?:的|能|会)?|it will|i can|we can|i will"
 )
 _BOUNDARY = re.compile(r"$|[,，。!！?？;；.~\s]|的|啊|呀|呢|哈|嘞|哦|啦|亲")
 _SEPARATOR = re.compile(r"[,，。!！~\s的啊呀呢哈嘞哦啦亲]*")
@@ -143,6 +144,9 @@ _WILL_QUESTION = re.compile(r"不[^。?]{0,12}(?:吧|吗|\?)|会不会|还会|�
 _DENIAL = re.compile(r"(?:肯定|绝对|一定|保证)?不会(?:的|了|啦|哒)?")
 _GRANTED_NEGATIVE = re.compile(r"不会(?:给(?:您|你))?(?:再|又)?"
                                r"(?:派送|配送|送|发|寄|扣|收|有问题|出问题|坏|错|让(?:您|你)吃亏)")
+# A condition the grant is subject to (narrower than the commitment scope: "不审核了", "您就等着" are no condition).
+_ON_CONDITION = re.compile(r"如果|假如|要是|的话|符合|满足|(?:检测|核实|鉴定|审核)[^,，。]{0,4}(?:确认|通过|后)"
+                           r"|\bif\b|provided")
 _CONTRAST = re.compile(r"^[,，。!\s]*(?:但|不过|只是|however|but)")
 
 
@@ -310,6 +314,8 @@ class Assent:
             return []
         if weak and _NONCOMMITTAL.search(rest):
             return []
+        if demand.category in EXPLAINABLE and self._on_terms(rest):
+            return []
         sentence = gt.Sentence(0, len(ctx.norm), ctx.norm)
         if ctx.granted(demand.category, gt.normalise(demand.text)):
             return []
@@ -318,6 +324,13 @@ class Assent:
         if violation is None:
             return []
         return [violation.model_copy(update={"span": text[start:end], "start": start, "end": end})]
+
+    @staticmethod
+    def _on_terms(rest: str) -> bool:
+        """The reply grants the demand on its published terms or a condition ("可以的，七天内没拆封支持无理由退货",
+        "能的，在价保期内都可以申请", "行，没开封七天内可以退"): it answers what the rules allow, not what staff
+        grant. Certainty after it ("…七天内一定给您退") keeps it a promise (``published``)."""
+        return published(rest) or bool(_ON_CONDITION.search(rest))
 
     @staticmethod
     def _assent_span(norm: str, demand: str, latest: str) -> tuple[int, int, bool] | None:

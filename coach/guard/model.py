@@ -115,8 +115,9 @@ def taken_back(norm: str, kind: str) -> bool:
     尽快) with no certainty, undertaking, reassurance or payment beside it, and a sentence
     that names no outcome and no commitment and only apologises for the trouble ("给您带来了这样的困扰，我们深表
     歉意", whatever the customer demanded before it; "…是我们 system 的 bug 导致…，sorry 啊" admits a fault
-    besides) or offers a process ("I will pass your views on so that we improve", "我帮您反馈一下"); for a
-    forbidden phrase, a sentence in chat register (呢/哦/亲/~, a thank-you) with no cue of the phrase taxonomy
+    besides) or offers a process ("I will pass your views on so that we improve", "我帮您反馈一下"), or whose
+    only outcome words are the customer's, quoted back; for a forbidden phrase, a question back opened politely
+    ("请问是仓库发错了吗?"), or a sentence in chat register (呢/哦/亲/~, a thank-you) with no cue of the phrase taxonomy
     (``model_gate`` in service_phrases.yaml): a question back ("…是么"), a softened explanation ("差距不是很大呢~
     亲亲"), "不客气 充值成功 短信告知"."""
     norm = norm.rstrip(" 。.!！~")
@@ -126,6 +127,8 @@ def taken_back(norm: str, kind: str) -> bool:
     if (vocab.scope["reported"].match(norm) and _CHECK_BACK.search(norm)) or gt.restated(norm, len(norm)):
         return True
     if kind == "forbidden_phrase":
+        if _POLITE_QUESTION.match(norm):
+            return True  # "请问是仓库发错了吗?": a question back opened politely is no taboo
         register, cues = model_gate()
         return bool(register.search(norm)) and not sentence_latin(norm) and not cues.search(norm)
     if kind != "unauthorized_promise":
@@ -139,11 +142,19 @@ def taken_back(norm: str, kind: str) -> bool:
         return True  # "海外直采，您精心挑选的商品一定不会让您失望哒": the goods' quality, not the case's outcome
     committing = (vocab.undertaking, vocab.certainty, vocab.reassurance, vocab.payment, vocab.deadline_outcome,
                   *(pattern for _, pattern in (*vocab.outcomes, *vocab.by_itself)))
-    if any(pattern.search(norm) for pattern in committing):
+    said = _QUOTED.sub("", norm)  # the customer's words in balanced quotes ("您提到的“全额退保”…我都记下来了")
+    if any(pattern.search(said) for pattern in committing):
         return False
+    if said != norm:
+        return True  # its only outcome words are the customer's, quoted back
     clauses = [c for c in gt.CLAUSE_BREAK.split(norm) if c.strip()]
     only_sorry = all(_APOLOGY.search(c) or _TROUBLE.search(c) for c in clauses) and _APOLOGY.search(norm)
     return bool(only_sorry or vocab.scope["process"].search(norm))
+
+
+_POLITE_QUESTION = re.compile(r"(?:您好[,，\s]*)?(?:请问|麻烦问一下|想跟您确认|跟您确认一下)[^。!！]*"
+                              r"(?:吗|么|呢)?[?？]?$")
+_QUOTED = re.compile(r"“[^“”]*”|\"[^\"]*\"|「[^「」]*」|『[^『』]*』")
 
 
 def _only_claims(norm: str) -> bool:

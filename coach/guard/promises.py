@@ -218,6 +218,7 @@ _TIME = (
     rf"|到时候|到那时|届时"
     rf"|下班前|下个?(?:账单日|还款日|月)"
     rf"|星期[一二三四五六日天]|月底|月初|年底"
+    rf"|{NUM}\s*月\s*{NUM}\s*(?:日|号)"  # a whole date, so "已于8月18日收到" reads its 已 just before it
     rf"|{NUM}\s*(?:个)?(?:小时|分钟|天|日|工作日|周|星期|号|点(?![心儿小东意点礼]))"
     r"|today|tonight|tomorrow|right away|immediately"
     r"|by (?:monday|tuesday|wednesday|thursday|friday|the end of)|within (?:\d+|one|two|three|a few) (?:hours?|days?"
@@ -320,7 +321,11 @@ class RuleException(SentenceRule):
         r"|let it slide|look the other way|turn a blind eye|特殊通道|绿色通道"
         rf"|(?:不行|不可以|不符合|不能|不允许|过了|超过|超出)[^。]{{0,16}}(?:但|不过|也没事|没关系)[^。]{{0,10}}(?:给"
         rf"|帮|替){YOU}"
-        rf"|(?:这次|这回)?不用(?:看|查|验|核对)(?:证件|原件)?了|(?<!优)先(?:给|帮){YOU}(?:办|换|退|放款)"
+        rf"|(?:这次|这回)?不用(?:看|查|验|核对)(?:证件|原件)?了"
+        # "先给您办" bends a rule only beside what it skips ("…先给您办了，回头补个复印件", "身份证没带…先帮您办"):
+        # bare, it is the order of work ("我先帮您办理挂失"; a queue jump is read from the customer's 插队)
+        rf"|(?<!优)先(?:给|帮){YOU}(?:办|换|退|放款)(?=[^。]{{0,20}}(?:补|不用等|不用验|不用查|再说|再带|再拿))"
+        rf"|(?:没带|忘带|忘了带|没拿|缺|过期|不齐|不全|不够|不行|不能|不符合|插队|插个队)[^。]{{0,16}}(?<!优)先(?:给|帮){YOU}(?:办|换|退|放款)"
         r"|make an exception|bend the rules?"
         r"|skip (?:the |this |that |your )?(?:[\w-]+ ){0,2}(?:checks?|verification|review|paperwork|process|step|forms?"
         r"|requirements?|audit)|(?:nobody|no one|no-one) (?:audits|checks|will (?:know|notice|check))"

@@ -53,17 +53,24 @@ def _fix_typos(text: str) -> str:
     return text
 
 
-# Anonymised corpora hide numbers, amounts, dates and times as tokens ("[数字x]号", "补您[金额x]"); staff
-# typed real values there, so each token reads as a value of its kind, five code points for five.
-_ANONYMISED = {"[数字x]": "88888", "[金额x]": "8888元", "[日期x]": "8月18日", "[时间x]": "18点00"}
-_ANONYMISED_TOKEN = re.compile(r"\[(?:数字|金额|日期|时间)x\]")
+# Anonymised corpora hide numbers, amounts, dates and times as tokens ("[数字x]号", "补您[金额x]"; numbered in
+# some exports: "[日期3]之前", "[金額5]元"); staff typed real values there, so each token reads as a value of its
+# kind, as many code points as the token.
+_ANONYMISED_TOKEN = re.compile(r"\[(数字|金额|金額|日期|时间|時間)(?:x|\d{1,3})\]")
+_VALUE_TAIL = {"数字": "", "金额": "元", "金額": "元", "日期": "月18日", "时间": "点00", "時間": "点00"}
+
+
+def _as_value(match: re.Match[str]) -> str:
+    tail = _VALUE_TAIL[match.group(1)]
+    value = "8" * (len(match.group()) - len(tail))
+    return ("1" + value[1:] if tail == "点00" else value) + tail  # an hour of the day: 18点00
 
 
 def normalise(text: str) -> str:
     """Simplified, half-width, lower-case, pictographs as spaces, typos fixed, anonymisation tokens read as
     values; same length as ``text``."""
-    if "x]" in text:
-        text = _ANONYMISED_TOKEN.sub(lambda m: _ANONYMISED[m.group()], text)
+    if "]" in text:
+        text = _ANONYMISED_TOKEN.sub(_as_value, text)
     folded = _PICTOGRAPHS.sub(" ", to_simplified_aligned(text)).translate(_FOLD)
     lowered = folded.lower()
     if len(lowered) != len(folded):  # e.g. 'İ' lower-cases to two code points
