@@ -89,13 +89,20 @@ DEMAND_PATTERNS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
 
 FLAG_PATTERNS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
     # A customer's own recording is evidence, not media; filming to post it is.
-    ("media", _rx(r"记者|媒体|曝光|电视台|报社|报纸|自媒体|热搜|拍下来发|发帖|帖子|blog|followers|粉丝|直播|镜头|livestream"
+    ("media", _rx(r"记者|媒体|曝光|电视台|报社|报纸|自媒体|热搜|拍下来发|发帖|帖子|blog|followers|粉丝|直播(?!间)|镜头|livestream"
                   # 上网课 / 上网一天多少钱 is using the internet, not posting on it (panel -h)
                   r"|(?:发|挂|晒|传|放)[^，。,.!！?？]{0,4}(?:抖音|微博|小红书|网上|朋友圈|懂车帝|论坛|点评|网(?![课费速络]))"
                   r"|上(?:了)?(?:抖音|微博|小红书|网上|朋友圈|懂车帝|论坛|点评|热搜)"
                   r"|(?:抖音|微博|小红书|懂车帝|论坛|朋友圈)[^，。,.!！?？]{0,4}(?:发|曝光|挂|晒|帖)"
-                  r"|差评|journalist|reporter|media|newspaper|\btv\b|post (?:it|this) online|social media|viral|xiaohongshu|weibo"
-                  r"|douyin|tiktok|one-star|bad review|post (?:the |my )?(?:photos|pictures|video)")),
+                  r"|差评|journalist|reporter|(?<!social )\bmedia\b|newspaper|\btv\b|post (?:it|this) online|viral|one-star|bad review"
+                  r"|post (?:the |my )?(?:photos|pictures|video)"
+                  # a platform named is a threat only when they will post there: "the set you posted on Weibo" is
+                  # the shop's own post (panel -j, a fan asking about a restock)
+                  r"|(?:\b(?:i|i'll|i'm|we|we'll|we're)\b[^.!?]{0,20}(?:post|put|share|upload|write|expose|tell)|posting)"
+                  r"[^.!?]{0,60}(?:xiaohongshu|weibo"
+                  r"|douyin|tiktok|dianping|facebook|instagram|twitter|wechat groups?|expat groups?|social media"
+                  r"|the media)"
+                  r"|(?:go|going|went|talk|talking|speak|speaking) to the (?:media|press)")),
     ("regulator", _rx(r"银保监|保监|银监|金融监管|ncc|消基会|消委会|金管会|监管(?:局|部门|机构)|消协|消费者协会|12315|12378|工商|市场监管|人民银行|央行|信访|金管局"
                       r"|工信部|通信管理局|通管局|12300|12363|regulator|consumer (?:council|association)|ombudsman|watchdog|pboc|cbirc|nfra"
                       r"|people's bank")),
@@ -109,7 +116,7 @@ FLAG_PATTERNS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
     # Violence, banners, and blocking the counter (坐着不走, 谁也别想办业务) — the course's 激烈客户.
     ("threat", _rx(r"横幅|堵(?:门|柜台|住|上|在)|砸|打人(?!工)|揍|弄死|拼(?:命|了)|同归于尽|放火|动手|闹(?:大|事)|不让你们(?:营业|办业务)|让你们好看"
                    r"|不走了|就不走|别想办(?:业务)?|谁也别想(?:办|买|进|走|做)|躺在(?:你们)?(?:门口|这)|占着柜台|sit-in"
-                   r"|kill(?!(?:ing)? time|ing me\b|s me\b)|hurt you|smash|block the|banner|burn|beat (?:you|him|her)|you'll regret|violence")),
+                   r"|kill(?!(?:ing)? time|ing me\b|s me\b|(?:ed)? for\b)|hurt you|smash|block the|banner|burn|beat (?:you|him|her)|you'll regret|violence")),
     ("vulnerable", _rx(r"老人|大爷|大妈|老太|老伴|奶奶|爷爷|[6-9]\d\s*岁|[六七八九]十(?:多|几)?岁?了|退休|养老钱|棺材本|救命钱|血汗钱|积蓄|一辈子"
                        r"|哭|呜|病(?![历例])|残疾|孤寡|癌|化疗|透析"  # 病历 is a claim document, not an illness
                        r"|elderly|pension|life savings|crying|disabled|retired|\b[6-9]\d[- ]year[- ]old")),

@@ -144,3 +144,23 @@ def test_an_issue_of_another_trade_is_not_the_complaint_when_the_domain_is_known
     broadband = "宽带三天两头断，营业厅说提前解约要交违约金八百元。"
     assert analyse(broadband, domain="telecom").issue == "network"
     assert analyse("退保的时候只退了三千八，你们这是抢钱", domain="insurance").issue == "surrender"
+
+
+@pytest.mark.parametrize("message", [
+    "I'd honestly kill for that limited lipstick set you posted on Weibo! Will it be restocked?",
+    "Saw your new tea gift box on Xiaohongshu, is it available in Hefei?",
+    "Do you have a WeChat or Weibo account I can follow for delivery news?",
+    "我想问一下，你们直播间的主播昨天说买两件送一个收纳袋，我怎么没收到？",
+])
+def test_a_platform_named_or_a_figure_of_speech_is_no_media_or_threat_flag(message: str) -> None:
+    assert not {"media", "threat"} & set(analyse(message).risk_flags)
+
+
+@pytest.mark.parametrize("message", [
+    "If this isn't fixed by Friday I will post the photos on Weibo and tag your brand.",
+    "I'm going to the media with this.",
+    "I'll write about it on social media so everyone knows.",
+    "你们再不给个说法，我现在就开直播让大家评评理。",
+])
+def test_posting_about_it_is_still_a_media_flag(message: str) -> None:
+    assert "media" in analyse(message).risk_flags

@@ -884,3 +884,28 @@ def test_a_customer_typing_in_chat_is_not_told_we_are_listening() -> None:
     message = "我耳朵听不见，只能打字。我今年七十岁了，这个月话费怎么多扣了一百块？"
     chat = draft(message, "chat")
     assert "认真听" not in chat, chat
+
+
+@pytest.mark.parametrize(("message", "channel"), [
+    ("Hello, this is not a complaint, I just want to ask. The screen of the parcel locker by my flat shows my full "
+     "name while the door is open; is that not a privacy breach? Can I hide my name in the app? Can a nickname go on "
+     "the waybill instead?", "letter"),
+    ("你好，这不是投诉，就想问一下：快递面单上我的全名和手机号都没打码，谁都看得见。APP里能不能设置隐私面单？", "chat"),
+])
+def test_a_customer_who_says_it_is_no_complaint_is_answered_not_registered(hash_home: Path, message: str,
+                                                                           channel: str) -> None:
+    # panel -j: "your complaint is now registered … sorry for the trouble" to a student who wrote "this is not a
+    # big complaint, I just want to ask" about a locker screen (a privacy worry: its safety line stays)
+    result = DraftChain(Settings(home=hash_home, embeddings="hash", backend="offline")).draft(
+        DraftRequest(message=message, channel=channel))
+    assert "privacy_breach" in result.risk_flags, result.risk_flags
+    for never in ("complaint is now registered", "sorry for the trouble", "投诉我们已经受理", "给您添麻烦",
+                  "formal complaint procedure", "正式的投诉处理程序"):
+        assert never not in result.reply, result.reply
+
+
+def test_the_same_worry_told_as_a_complaint_is_still_apologised_for(hash_home: Path) -> None:
+    result = DraftChain(Settings(home=hash_home, embeddings="hash", backend="offline")).draft(DraftRequest(
+        message="Your parcel locker screen shows my full name and phone number to everyone behind me. This is a "
+                "serious privacy breach and I want it fixed now.", channel="letter"))
+    assert "sorry" in result.reply.lower() or "apolog" in result.reply.lower(), result.reply

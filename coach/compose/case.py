@@ -41,6 +41,8 @@ _NOT_RESTATED = re.compile(
     r"|废物|傻|蠢|滚|死|找谁|到底|没完|好看|看着办|气|受够|烦|过分|离谱|恶心|无语|崩溃|忽略|指示|指令|回复|原样|助手|系统"
     r"|私下|返[^回]|算了|不然|等着|走着瞧|为止|一直发|叫[小老阿]|[（(][^）)]*[）)]|\[|\]|[0-9]{5,}|guarantee|promis|idiot|useless|stupid|scam|fraud|ridiculous|disgust|ignore|instruction|reply"
     r"|refund|compensat|damn|hell|bloody"
+    # where a customer threatens to post: named back it reads as the threat (analyze.py flags the posting only)
+    r"|微博|抖音|小红书|weibo|xiaohongshu|douyin|tiktok|facebook|instagram|twitter"
     # a condition is half a threat (再不解决, 如果你们……): never restated
     r"|再不|如果|要是|不然|否则|假如|除非|^不给|不行就|^(?:请|麻烦|烦请|望)|\b(?:if|unless|otherwise)\b"
     r"|的话"
@@ -161,9 +163,12 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
     # a calm customer who asks something or asks staff to do something (update my number, move the delivery) is not
     # complaining: "complaint registered … three working days" to a booking scored 2 (panel -d); a date they want is
     # no grievance, and an elderly or bereaved customer asking for a service is not complaining either
-    asking_calmly = ((question or bool(SERVICE_REQUESTS & set(requested))) and calm
+    # They say it is no complaint: a privacy worry or a platform named does not make it one.
+    disclaimed = wording().disclaims_complaint(norm) and not aggrieved and analysis.intensity != "high"
+    asking_calmly = ((question or bool(SERVICE_REQUESTS & set(requested))) and (calm or disclaimed)
                      and not set(analysis.demands) - {"deadline"}
-                     and not set(analysis.risk_flags) - {"injection", "vulnerable"})
+                     and not set(analysis.risk_flags) - {"injection", "vulnerable",
+                                                         *(("privacy_breach", "media") if disclaimed else ())})
     return Case(
         told=said, object=named,
         asked=[] if injected else asked,

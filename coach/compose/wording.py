@@ -97,6 +97,8 @@ class Wording(_Strict):
     calm_words: str = Field(default="", alias="calm",
                             description="Pattern of a calm, courteous customer (不急, 谢谢, 请问).")
     praise: str = Field(default="", description="Pattern of praise for a colleague (表扬, 点赞, commend).")
+    no_complaint: str = Field(default="", description="Pattern of a customer saying it is no complaint (不是投诉, "
+                                                      "just want to ask).")
     questions: QuestionWords
 
     def phrase(self, key: str, channel: Channel, domain: str | None = None) -> Phrase:
@@ -129,6 +131,10 @@ class Wording(_Strict):
     def praises(self, norm: str) -> bool:
         """Whether the customer praises a colleague (表扬表扬她, 给小李点个赞): thanked, never apologised to."""
         return bool(self.praise) and bool(_compiled((), self.praise).search(norm))
+
+    def disclaims_complaint(self, norm: str) -> bool:
+        """Whether the customer says they are not complaining, only asking (这不是投诉，就想问一下)."""
+        return bool(self.no_complaint) and bool(_compiled((), self.no_complaint).search(norm))
 
     def calm(self, norm: str) -> bool:
         """Whether the customer speaks calmly and courteously (不着急, 麻烦您, 谢谢): no "don't worry" for them."""
