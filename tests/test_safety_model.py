@@ -201,6 +201,9 @@ def test_ordinary_messages_are_the_guard_sets_customer_turns_the_rules_see_nothi
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in lines), encoding="utf-8")
     (tmp_path / "context_pairs.jsonl").write_text(
         json.dumps({"context": "今天能送到吗", "text": "能"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    # a guard author added later is the guard's data: reading it would refit the safety detector unmeasured
+    (tmp_path / "guard_authors" / "a14.jsonl").write_text(
+        json.dumps({"context": "要得，明天来取", "text": "好的"}, ensure_ascii=False) + "\n", encoding="utf-8")
     assert safety.detect("我不想活了，你们把钱还我")
     assert builder.ordinary_messages(tmp_path) == ["今天能送到吗", "能帮我改一下收货地址吗"]
 
