@@ -44,9 +44,10 @@ _GAP = "…"
 
 
 def _alternation(entries: list[str]) -> str:
-    """Literal entries as one regex alternation, longest first; "…" stands for up to six characters."""
+    """Literal entries (``gt.literal``) as one regex alternation, longest first; "…" stands for up to six characters."""
     parts = sorted({gt.normalise(str(e)).strip() for e in entries if str(e).strip()}, key=len, reverse=True)
-    return "|".join(".{0,6}?".join(re.escape(piece) for piece in part.split(_GAP)) for part in parts) or r"(?!)"
+    return "|".join(".{0,6}?".join(gt.literal(piece) if i == 0 else re.escape(piece)
+                                   for i, piece in enumerate(part.split(_GAP))) for part in parts) or r"(?!)"
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: a faster cold start
 

@@ -44,7 +44,7 @@ class Family:
 
 def _words(words: list[Any]) -> str:
     parts = sorted({gt.normalise(str(w)).strip() for w in words if str(w).strip()}, key=len, reverse=True)
-    return "(?:" + "|".join(re.escape(p) for p in parts) + ")" if parts else r"(?!)"
+    return "(?:" + "|".join(gt.literal(p) for p in parts) + ")" if parts else r"(?!)"
 
 
 def _compile_entry(entry: str, slots: dict[str, str]) -> str:
@@ -64,9 +64,10 @@ def _compile_entry(entry: str, slots: dict[str, str]) -> str:
         elif piece.startswith("("):
             optional = piece.endswith("?")
             inner = piece[1:-2] if optional else piece[1:-1]
-            out.append("(?:" + "|".join(re.escape(w) for w in inner.split("|")) + ")" + ("?" if optional else ""))
+            escape = gt.literal if not out else re.escape  # only the entry's first word must start a word
+            out.append("(?:" + "|".join(escape(w) for w in inner.split("|")) + ")" + ("?" if optional else ""))
         else:
-            out.append(re.escape(piece))
+            out.append(gt.literal(piece) if not out else re.escape(piece))
     return "".join(out)
 
 

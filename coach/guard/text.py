@@ -83,6 +83,13 @@ def normalise(text: str) -> str:
 # without them ("我们那个嗯肯定给您退" reads as "我们肯定给您退"); each kept character remembers its offset,
 # so spans still index the text as received. Sentence-final particles (啊, 吧, 哈…) stay: they mark the end
 # of a phrase for several rules.
+def literal(entry: str) -> str:
+    """A vocabulary entry as a regex: escaped, and starting a word when it starts with a Latin letter ("once" is not
+    in "concerned", "if" not in "notify"); its end stays open, so "refund" still reads "refunded"."""
+    start = "(?<![a-z])" if entry[:1].isascii() and entry[:1].isalpha() else ""
+    return start + re.escape(entry)
+
+
 _NOISE = re.compile(  # every branch opens with a literal, so the scan skips ahead fast
     r"[嗯呃唔]+|额(?<![金限份定超余差总面数全]额)(?=[,，。!?\s嗯呃]|那个|就是|这个)"
     r"|就是说|怎么说呢|怎么讲呢|那个(?![月人时台家店部门单笔])|(?:这个)+(?=这个)"

@@ -1,0 +1,49 @@
+"""An English vocabulary entry starts a word (session 18): "once" (a condition) sat inside "concerned" and took back
+"the staff member concerned will be dismissed", the way "if" would sit in "notify" and "ask" in "task". The end of an
+entry stays open, so inflected forms are still read."""
+
+from __future__ import annotations
+
+import pytest
+
+from coach.guard import check
+from coach.guard.service import compile_families
+
+
+def rule_flags(text: str) -> set[tuple[str, str]]:
+    return {(v.kind, v.category) for v in check(text).violations}
+
+
+@pytest.mark.parametrize("text", [
+    "The staff member concerned will be dismissed following this incident.",
+    "Please be assured that the officer concerned has been suspended and will be dismissed.",
+])
+def test_a_condition_word_inside_another_word_takes_nothing_back(text: str) -> None:
+    assert ("unauthorized_promise", "staff_discipline") in rule_flags(text)
+
+
+def test_the_condition_word_itself_still_takes_a_commitment_back() -> None:
+    assert "unauthorized_promise" not in {k for k, _ in rule_flags(
+        "Once the review is complete, the staff member will be dismissed if the policy requires it.")}
+
+
+def _family(patterns: list[str], unless: list[str] | None = None) -> object:
+    data = {"slots": {"you": ["you", "your"]}, "sources": {},
+            "families": {"rude": {"patterns": patterns, **({"unless": unless} if unless else {})}}}
+    (family,) = compile_families(data, "test")
+    return family
+
+
+def test_a_phrase_entry_starts_a_word_and_keeps_its_inflections() -> None:
+    family = _family(["rude", "(calm|settle) down", "{you} people"])
+    assert family.pattern.search("that was rude of me")  # type: ignore[attr-defined]
+    assert not family.pattern.search("a prudent choice")  # type: ignore[attr-defined]
+    assert family.pattern.search("calm down")  # type: ignore[attr-defined]
+    assert not family.pattern.search("becalm down")  # type: ignore[attr-defined]
+    assert family.pattern.search("you people")  # type: ignore[attr-defined]
+    assert not family.pattern.search("bayou people")  # type: ignore[attr-defined]
+    assert _family(["refund"]).pattern.search("you were refunded")  # type: ignore[attr-defined]
+
+
+def test_chinese_entries_match_anywhere_as_before() -> None:
+    assert _family(["不知道"]).pattern.search("这个我不知道")  # type: ignore[attr-defined]
