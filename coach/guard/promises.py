@@ -213,6 +213,9 @@ class GuaranteedOutcome(SentenceRule):
     scopes = frozenset({"negation", "quote", "restated", "conditional", "hedge"})
 
 
+# An English day or hour named as when it happens ("this afternoon", "end of day", "5pm"), read wherever "tomorrow" is.
+_EN_WHEN = (r"today|tonight|tomorrow|this (?:morning|afternoon|evening|week)|(?:the )?end of (?:the )?(?:day|week)"
+            r"|(?:by|before|at|until) \d{1,2}(?::\d\d)? ?(?:am|pm)\b")
 _TIME = (
     rf"(?:今天|今日|今晚|今儿|明天|明早|明儿|后天|马上|立刻|立即|当天|当场|本周|这周|下周|周[一二三四五六日末]|一早"
     rf"|到时候|到那时|届时"
@@ -220,7 +223,7 @@ _TIME = (
     rf"|星期[一二三四五六日天]|月底|月初|年底"
     rf"|{NUM}\s*月\s*{NUM}\s*(?:日|号)"  # a whole date, so "已于8月18日收到" reads its 已 just before it
     rf"|{NUM}\s*(?:个)?(?:小时|分钟|天|日|工作日|周|星期|号|点(?![心儿小东意点礼]))"
-    r"|today|tonight|tomorrow|right away|immediately"
+    rf"|{_EN_WHEN}|right away|immediately"
     r"|by (?:monday|tuesday|wednesday|thursday|friday|the end of)|within (?:\d+|one|two|three|a few) (?:hours?|days?"
     r"|business days?)|within the hour)"
 )
@@ -250,12 +253,10 @@ class Deadline(SentenceRule):
         rf"|下来|到账|修好|恢复)"
         rf"|{_TIME}(?:之前|以前|前|以内|之内|内)?(?:是|都|肯定|一定)?(?:可以|能|没问题)的?(?=$|[,，。!哦呢哈啦])"
         r"|(?:you'll|you will|it will|it'll|we will|we'll|will be)(?: definitely| certainly)? (?:have|get|receive"
-        r"|be)[^.]{0,30}(?:today|tomorrow|by (?!(?:text|sms|e-?mail|mail|post|phone|message|courier|letter|app|hand"
+        rf"|be)[^.]{{0,30}}(?:{_EN_WHEN}|by (?!(?:text|sms|e-?mail|mail|post|phone|message|courier|letter|app|hand"
         r"|the (?:app|branch|bank|team|way))\b)|within )"
-        r"|\b(?:will|'ll)\b[^.,]{0,40}?\b(?:by (?:tomorrow|tonight|today|noon|monday|tuesday|wednesday|thursday|friday"
-        r"|the end|then)|within (?:the|an|one|two|\d+|a few) ?(?:hours?|days?|business days?|working days?)|today"
-        r"|tomorrow"
-        r"|tonight)"
+        rf"|\b(?:will|'ll)\b[^.,]{{0,40}}?\b(?:by (?:noon|monday|tuesday|wednesday|thursday|friday"
+        rf"|the end|then)|within (?:the|an|one|two|\d+|a few) ?(?:hours?|days?|business days?|working days?)|{_EN_WHEN})"
         # "we'll call you within three working days, and by then your card will definitely be unblocked"
         r"|\bby then\b[^.;]{0,40}?\b(?:will|'ll)\b"
     )

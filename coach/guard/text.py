@@ -231,6 +231,7 @@ _CONDITION = re.compile(
 _HEDGE = re.compile(
     r"预计|一般|大概|大约|估计|可能|应该|正常(?:情况下)?|通常|预估|尽量|争取|以.{1,12}为准|要看|得看|看情况|取决于|"
     r"estimated|usually|normally|probably|likely|expected to|should be"
+    r"|\btry(?:ing)? (?:to|our|my)\b|do (?:my|our) best|aim(?:ing)? to\b"  # effort, as 尽量/争取
 )
 _POLICY_BASIS = re.compile(
     r"(?:按照|根据|依照|依据|按|符合)(?:公司|我们的?|国家|合同|相关|贵司)?.{0,6}(?:规定|政策|合同|合约|协议|约定|条款|流程|标准"
