@@ -114,7 +114,7 @@ FLAG_PATTERNS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
                         r"|(?:[二三四五六七八九]十|十)多?(?:户|家)|\d{2,}\s*户|(?:还有|外面|楼下).{0,4}(?:[3-9]|[三四五六七八九十])(?:个|多个)?人"
                         r"|(?:three|four|five|six|\d+) of us|all of us|a group of|together with (?:other|the other)")),
     # Violence, banners, and blocking the counter (坐着不走, 谁也别想办业务) — the course's 激烈客户.
-    ("threat", _rx(r"横幅|堵(?:门|柜台|住|上|在)|砸|打人(?!工)|揍|弄死|拼(?:命|了)|同归于尽|放火|动手|闹(?:大|事)|不让你们(?:营业|办业务)|让你们好看"
+    ("threat", _rx(r"横幅|堵(?:门|柜台|住|上|在)|砸|打人(?!工)|揍|(?<!不得)弄死(?!我)|拼(?:命|了)|同归于尽|放火|动手|闹(?:大|事)|不让你们(?:营业|办业务)|让你们好看"
                    r"|不走了|就不走|别想办(?:业务)?|谁也别想(?:办|买|进|走|做)|躺在(?:你们)?(?:门口|这)|占着柜台|sit-in"
                    r"|kill(?!(?:ing)? time|ing me\b|s me\b|(?:ed)? for\b)|hurt you|smash|block the|banner|burn|beat (?:you|him|her)|you'll regret|violence")),
     ("vulnerable", _rx(r"老人|大爷|大妈|老太|老伴|奶奶|爷爷|[6-9]\d\s*岁|[六七八九]十(?:多|几)?岁?了|退休|养老钱|棺材本|救命钱|血汗钱|积蓄|一辈子"
