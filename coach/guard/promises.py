@@ -256,7 +256,8 @@ class Deadline(SentenceRule):
         rf"|be)[^.]{{0,30}}(?:{_EN_WHEN}|by (?!(?:text|sms|e-?mail|mail|post|phone|message|courier|letter|app|hand"
         r"|the (?:app|branch|bank|team|way))\b)|within )"
         rf"|\b(?:will|'ll)\b[^.,]{{0,40}}?\b(?:by (?:noon|monday|tuesday|wednesday|thursday|friday"
-        rf"|the end|then)|within (?:the|an|one|two|\d+|a few) ?(?:hours?|days?|business days?|working days?)|{_EN_WHEN})"
+        r"|the end|then)|within (?:the|an|one|two|\d+|a few) ?(?:hours?|days?|business days?|working days?)"
+        rf"|{_EN_WHEN})"
         # "we'll call you within three working days, and by then your card will definitely be unblocked"
         r"|\bby then\b[^.;]{0,40}?\b(?:will|'ll)\b"
     )
