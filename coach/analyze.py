@@ -66,7 +66,8 @@ ISSUE_DOMAINS: dict[str, frozenset[str]] = {
 }
 
 DEMAND_PATTERNS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
-    ("refund", _rx(r"退(?:款|保|钱|货|费|还|回)|(?<!说)给我退|退给我|(?:要|都|全)(?:给我)?(?:全)?退(?:了|掉)?(?=[\s，,。！!？?]|$)|全额|把钱(?:还|退)|refund|money back|cancel")),
+    # 退回去 is a parcel sent back to its sender (没退回去吧), not money back to the customer (panel -k)
+    ("refund", _rx(r"退(?:款|保|钱|货|费|还|回(?!去))|(?<!说)给我退|退给我|(?:要|都|全)(?:给我)?(?:全)?退(?:了|掉)?(?=[\s，,。！!？?]|$)|全额|把钱(?:还|退)|refund|money back|cancel")),
     ("compensation", _rx(r"赔(?:偿|钱|我(?![^，。！？,.!?]{0,3}利息)|付损失)|补偿|损失费|compensat|reimburse (?:me|us)\b|damages")),
     # interest asked for back, not the rate they were sold on (利息比银行高) or ask about (what is the interest rate)
     ("interest", _rx(r"(?:补|赔|给|还|算|退|要|少|损失|亏|付|及|和|以及|多收|多付)[^，,。！？!?]{0,8}利息(?![比高低率])"
@@ -74,7 +75,8 @@ DEMAND_PATTERNS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
                      r"|(?:lost|owed|back the|pay (?:me )?the|compensat\w* (?:me )?for the) interest|interest (?:i|we) (?:lost|missed)")),
     ("apology", _rx(r"道歉|赔礼|认错|apolog")),
     ("deadline", _rx(r"今天|今晚|明天|马上|立刻|立即|现在就|当天|\d+\s*(?:天|小时)内|尽快|给个时间|什么时候|多久"
-                     r"|today|tonight|tomorrow|right now|immediately|asap|how long|when will")),
+                     r"|(?:哪天|哪一天|几号|啥时候|几时)(?:能|才|可以|会)?(?:发|到(?!期)|送|寄|修|办|退|好|给)"
+                     r"|today|tonight|tomorrow|right now|immediately|asap|how long|when will|what day|which day")),
     ("discipline", _rx(r"开除|辞退|处分|处罚|处理(?:那个|这个|那位|这位)?(?:业务员|员工|柜员|人)|追责|fire (?:him|her|them)|punish|discipline")),
     ("see_manager", _rx(r"(?:叫|找|让|请|喊|要见|见见?)(?:你们)?(?:的|这儿的|这里的|店里的|厅里的)?[\u4e00-\u9fff]{0,2}"
                         r"(?:经理|领导|领到|主管|负责人|行长|店长|上级)(?!.{0,2}介绍)"

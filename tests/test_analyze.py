@@ -164,3 +164,23 @@ def test_a_platform_named_or_a_figure_of_speech_is_no_media_or_threat_flag(messa
 ])
 def test_posting_about_it_is_still_a_media_flag(message: str) -> None:
     assert "media" in analyse(message).risk_flags
+
+
+# Panel 2026-12-07-k: a parcel sent back is no refund asked for; "which day will it ship" asks for a date.
+@pytest.mark.parametrize(("message", "refund"), [
+    ("我出差刚回来，柜子里那个件过期了，没退回去吧？还在的话我今天就拿走。", False),
+    ("包裹被退回去了，我想重新寄一次。", False),
+    ("多扣的那笔钱给我退回来。", True),
+    ("这件衣服我不要了，给我退回吧。", True),
+])
+def test_a_parcel_sent_back_is_no_refund_demand(message: str, refund: bool) -> None:
+    assert ("refund" in analyse(message).demands) is refund
+
+
+@pytest.mark.parametrize(("message", "deadline"), [
+    ("下单半个月了还显示待发货，你就给我个准话，到底哪天发？", True),
+    ("维修了一个礼拜了，啥时候能修好？", True),
+    ("他们连我的保险几号到期都知道，这信息是谁泄露的？", False),
+])
+def test_asking_which_day_it_happens_asks_for_a_date(message: str, deadline: bool) -> None:
+    assert ("deadline" in analyse(message).demands) is deadline

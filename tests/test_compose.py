@@ -485,6 +485,9 @@ def test_a_calm_courteous_customer_is_not_told_not_to_worry(message: str) -> Non
     "我在你们这买的热水壶漏水，麻烦帮我看看是什么原因。",
     "我的积分上个月怎么一下子少了两千，是过期了吗？",
     "Could you send the replacement charger to my office address instead?",
+    # panel 2026-12-07-k: a date asked for in so many words
+    "等了半个月了还没发货 我妈天天催我 到底哪天发",
+    "修了半个月了 一点消息没有 到底啥时候能修好",
 ])
 def test_a_customer_who_asked_for_something_is_not_asked_what_they_want(message: str) -> None:
     """They said what they want (or asked a question): "您希望我们怎么帮您处理呢？" re-asks it (panel 2026-12-06-a)."""
