@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from coach.analyze import analyse
+from coach import safety
+from coach.analyze import analyse, normalise
 
 
 def flags(message: str) -> set[str]:
@@ -69,3 +70,25 @@ def test_asking_who_gets_the_payout_with_exhaustion_or_a_farewell_is_self_harm(m
 ])
 def test_the_payout_question_alone_is_an_ordinary_policy_question(message: str) -> None:
     assert "self_harm" not in flags(message)
+
+
+def injury_lines(message: str, channel: str = "counter") -> str:
+    return " ".join(line.zh + line.en for line in safety.lines("injury", channel, normalise(message)))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("message", "channel"), [
+    ("我妈在你们店里被掉下来的灯砸到头，现在头晕想吐，人坐在门口。", "counter"),
+    ("用了你们的面霜脸上过敏红肿，现在嗓子发紧，喘气有点费劲，还能不能再敷点别的？", "chat"),
+    ("My son had an allergic reaction to your sweets and now he has trouble breathing.", "phone"),
+])
+def test_signs_of_an_emergency_now_get_120_now(message: str, channel: str) -> None:
+    assert "injury" in flags(message)
+    assert "现在就拨打120" in injury_lines(message, channel)
+
+
+@pytest.mark.parametrize("message", [
+    "上个月用了你们的面霜，当时呼吸困难送了急诊，现在已经好了，想问问怎么赔。",
+    "昨天被追尾了，早上起来有点头晕想吐，估计是没睡好，不碍事，先说车的事。",
+])
+def test_an_emergency_told_as_past_or_shrugged_off_is_not_120_now(message: str) -> None:
+    assert "现在就拨打120" not in injury_lines(message)
