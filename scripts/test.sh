@@ -24,8 +24,6 @@ if [ $# -eq 0 ]; then
   trap 'rm -rf "$gate_home"' EXIT
   COACH_HOME="$gate_home" .venv/bin/coach ingest --json >/dev/null
   COACH_HOME="$gate_home" .venv/bin/coach eval run --backend offline --out "$gate_home/eval-run"
-fi
-if [ $# -eq 0 ]; then
   # Everything but the nine-minute byte-for-byte rebuild of the safety detector (its fingerprint test runs instead).
   set -- -m "not rebuild"
 fi

@@ -11,6 +11,11 @@ def flags(text: str, context: object = None) -> set[tuple[str, str]]:
     return {(v.kind, v.category) for v in check(text, context=context, model=load_stage()).violations}  # type: ignore[arg-type]
 
 
+def rule_flags(text: str, context: object = None) -> set[tuple[str, str]]:
+    """The rules alone: what a guard run's rule changes did, without the stage."""
+    return {(v.kind, v.category) for v in check(text, context=context).violations}  # type: ignore[arg-type]
+
+
 def kinds(text: str, context: object = None) -> set[str]:
     return {kind for kind, _category in flags(text, context)}
 

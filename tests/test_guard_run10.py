@@ -7,13 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from coach.guard import check
-from tests.guard_checks import kinds
-
-
-def rule_flags(text: str, context: object = None) -> set[tuple[str, str]]:
-    """The rules alone: what run 10 changed."""
-    return {(v.kind, v.category) for v in check(text, context=context).violations}  # type: ignore[arg-type]
+from tests.guard_checks import kinds, rule_flags
 
 
 # 1. 先帮您办 is the order of work unless something the rules require is skipped beside it.

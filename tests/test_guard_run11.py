@@ -10,12 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from coach.guard import check
 from coach.guard.service import compile_families
-
-
-def rule_flags(text: str) -> set[tuple[str, str]]:
-    return {(v.kind, v.category) for v in check(text).violations}
+from tests.guard_checks import rule_flags
 
 
 @pytest.mark.parametrize("text", [
@@ -31,9 +27,8 @@ def test_the_condition_word_itself_still_takes_a_commitment_back() -> None:
         "Once the review is complete, the staff member will be dismissed if the policy requires it.")}
 
 
-def _family(patterns: list[str], unless: list[str] | None = None) -> object:
-    data = {"slots": {"you": ["you", "your"]}, "sources": {},
-            "families": {"rude": {"patterns": patterns, **({"unless": unless} if unless else {})}}}
+def _family(patterns: list[str]) -> object:
+    data = {"slots": {"you": ["you", "your"]}, "sources": {}, "families": {"rude": {"patterns": patterns}}}
     (family,) = compile_families(data, "test")
     return family
 

@@ -48,10 +48,11 @@ def _words(words: list[Any]) -> str:
 
 
 def _compile_entry(entry: str, slots: dict[str, str]) -> str:
-    out = []
+    out: list[str] = []
     for piece in _TOKEN.split(gt.normalise(entry).strip()):
         if not piece:
             continue
+        escape = re.escape if out else gt.literal  # only the entry's first word must start a word
         if piece == "…":
             out.append(_GAP)
         elif piece == "$":
@@ -64,10 +65,9 @@ def _compile_entry(entry: str, slots: dict[str, str]) -> str:
         elif piece.startswith("("):
             optional = piece.endswith("?")
             inner = piece[1:-2] if optional else piece[1:-1]
-            escape = gt.literal if not out else re.escape  # only the entry's first word must start a word
             out.append("(?:" + "|".join(escape(w) for w in inner.split("|")) + ")" + ("?" if optional else ""))
         else:
-            out.append(gt.literal(piece) if not out else re.escape(piece))
+            out.append(escape(piece))
     return "".join(out)
 
 
