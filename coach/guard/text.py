@@ -85,9 +85,15 @@ def normalise(text: str) -> str:
 # of a phrase for several rules.
 def literal(entry: str) -> str:
     """A vocabulary entry as a regex: escaped, and starting a word when it starts with a Latin letter ("once" is not
-    in "concerned", "if" not in "notify"); its end stays open, so "refund" still reads "refunded"."""
-    start = "(?<![a-z])" if entry[:1].isascii() and entry[:1].isalpha() else ""
-    return start + re.escape(entry)
+    in "concerned", "if" not in "notify"); its end stays open, so "refund" still reads "refunded".
+
+    The check follows the first letter ("o(?<![a-z]o)nce", not "(?<![a-z])once"): an alternative that opens with a
+    literal keeps the regex engine's fast scan for the alternation's first characters, which a leading lookbehind
+    turns off for the whole pattern (the guard ran a third slower)."""
+    first = entry[:1]
+    if not (first.isascii() and first.isalpha()):
+        return re.escape(entry)
+    return f"{first}(?<![a-z]{first}){re.escape(entry[1:])}"
 
 
 _NOISE = re.compile(  # every branch opens with a literal, so the scan skips ahead fast
