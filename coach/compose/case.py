@@ -25,6 +25,7 @@ from coach import safety
 from coach.analyze import DEMAND_PATTERNS, FLAG_PATTERNS, ISSUES, normalise
 from coach.compose.facts import QUANTITY, key_facts
 from coach.compose.questions import open_questions, swap_voice
+from coach.compose.told_model import SAY_BACK, Candidate, told_model
 from coach.compose.wording import Ask, wording
 from coach.script import find_placeholders, to_simplified
 from coach.types import Analysis, Channel, DemandName, Language
@@ -51,7 +52,7 @@ _NOT_RESTATED = re.compile(
     r"|(?:儿子|女儿|老伴|丈夫|妻子|父亲|母亲|爸|妈|孩子|人)[^，。]{0,4}没了"
     # a letter's addressee, its reference numbers, who they are and talk about the letter itself are not what
     # happened: "您在信中提到客服中心", "保单尾号0915", "您是静宁县的果农", "这封信是您说…" (panels -g, -h)
-    r"|尊敬|同志|(?:中心|部门|负责人|行长|店长)$|尾号|尾数|末[四几两三]?[码碼位]|编号|账号|卡号|^我是|^本人(?:是|系)"
+    r"|尊敬|同志|(?:中心|部门|负责人|行长|店长)$|尾号|尾数|末[四几两三]?[码碼位]|[后後][四六几两三]位|编号|账号|卡号|^我是|^本人(?:是|系)"
     r"|这封信|写信|来信|此信|一事|以下|^因(?!为)|^自(?!己)|^给我|给我(?:一个|个|一份|写|出)"
     # a sit-in said back (晚饭就在这里吃), the question they mean to ask (您想问两个事), the complaint itself
     # (您是说您要投诉…化妆师): none is what happened (panel -g)
@@ -99,7 +100,9 @@ _NOT_RESTATED = re.compile(
     r"|检举|举报|ncc|消基会|消委会|金管会"
     # their credentials or means, and their list of demands, are not what happened: said back, 您开了十五年车,
     # 您一个月工资才四千多 and 您就三个要求 read as mockery (blind panel 2026-12-06-c)
-    r"|工资|收入|退休金|存款就|要求|[开干做](?:了)?[^，。]{0,3}年(?:的)?(?:车|销售|会计|生意)|第[一二三四五六七八九十\d]+(?:次|遍)听")
+    r"|工资|收入|退休金|存款就|要求|[开干做](?:了)?[^，。]{0,3}年(?:的)?(?:车|销售|会计|生意)|第[一二三四五六七八九十\d]+(?:次|遍)听"
+    # a time limit they set is half a threat (七天内不给处理方案, 三天内没有答复): said back it reads as accepted
+    r"|[一二两三四五六七八九十\d]+\s*(?:天|日|个工作日|個工作日|小时|小時)内")
 _EN_VOICE = {"i": "you", "i'm": "you're", "i've": "you've", "i'd": "you'd", "i'll": "you'll", "my": "your",
              "me": "you", "mine": "yours", "myself": "yourself", "you": "we", "your": "our", "yours": "ours",
              "you're": "we're", "you've": "we've", "you'll": "we'll"}
@@ -142,7 +145,7 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
     """``words``: everything the customer said; ``latest``: their last turn, whose questions are still open (those of
     earlier turns staff have answered: panel -j read one said back as re-asking)."""
     norm = normalise(words)
-    terms = [t for t in key_facts(words, analysis.language, limit=6) if _nameable(t, words)][:3]
+    terms = case_terms(words, analysis.language)
     said = told(words, analysis, channel, terms)
     plain = to_simplified(said).lower()
     named = next((t for t in terms if t.lower() not in said.lower() and t.lower() not in plain
@@ -182,6 +185,11 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
         praised=praised,
         questions=() if injected else tuple(open_questions(latest or words, analysis.language, requested)),
     )
+
+
+def case_terms(words: str, language: Language) -> list[str]:
+    """Up to three of their key terms (facts.py) that can be named back."""
+    return [t for t in key_facts(words, language, limit=6) if _nameable(t, words)][:3]
 
 
 _ASKING = re.compile(r"请问|想问|问一下|问下|想了解|想确认|能否|可否|是否|可不可以|能不能|可以吗|行不行"
@@ -292,14 +300,20 @@ def _whole_word(term: str, words: str) -> bool:
     return False
 
 
-def _restatable(clause: str, language: Language) -> bool:
-    norm = normalise(clause)
-    if _QUESTION.search(norm) or _NOT_RESTATED.search(norm) or find_placeholders(clause):  # 闽D·5Q8xx
+def safe_to_say_back(text: str) -> bool:
+    """No question, demand, risk, threat or anything else _NOT_RESTATED keeps out: what happened, nothing more."""
+    norm = normalise(text)
+    if _QUESTION.search(norm) or _NOT_RESTATED.search(norm) or find_placeholders(text):  # 闽D·5Q8xx
         return False
     if any(p.search(norm) for _, p in DEMAND_PATTERNS) or safety.detect(norm):
         return False
-    if any(p.search(norm) for name, p in FLAG_PATTERNS if name != "vulnerable"):
+    return not any(p.search(norm) for name, p in FLAG_PATTERNS if name != "vulnerable")
+
+
+def _restatable(clause: str, language: Language) -> bool:
+    if not safe_to_say_back(clause):
         return False
+    norm = normalise(clause)
     if language == "en":
         words = norm.split()
         # said back after "If I have understood you," only a clause with its own subject and a verb reads as a
@@ -333,31 +347,34 @@ def _weight(clause: str, terms: list[str]) -> int:
     return score - (1 if re.match(r"[就但而且还又也可]", clause) else 0)
 
 
-_TELLING = 4  # an issue word, or a term or a count with a clause of the usual length: it says what happened
+def candidates(words: str, language: Language, terms: list[str] = ()) -> list[Candidate]:  # type: ignore[assignment]
+    """The clauses that may be said back, with their place and the hand ranking's weight. A clause that ends in a
+    question mark is a question, often a rhetorical one (一个枕头能有多重？), and what they ask staff to do
+    (你们把我从名单里删了) is the next step's: said back it reads as ours."""
+    split = clauses(words)
+    return [Candidate(c, i, len(split), _weight(c, terms)) for i, (c, asked) in enumerate(split)
+            if not asked and _restatable(c, language) and not wording().requested(normalise(c))]
 
 
 def told(words: str, analysis: Analysis, channel: Channel, terms: list[str] = ()) -> str:  # type: ignore[assignment]
-    """The clause (and its neighbour when it fits) that best says what happened, in staff's voice.
-    Nothing from a message that tries to instruct the assistant: any clause of it may be the instruction."""
+    """The clause (and the next best when it fits) that best says what happened, in staff's voice, ranked by
+    told_model.py; none when no clause scores SAY_BACK. Nothing from a message that tries to instruct the
+    assistant: any clause of it may be the instruction."""
     language = analysis.language
     if "injection" in analysis.risk_flags:
         return ""
-    # a clause that ends in a question mark is a question, often a rhetorical one (一个枕头能有多重？)
-    # nor what they ask staff to do (你们把我从名单里删了): the next step names it, said back it reads as ours
-    good = [(c, i) for i, (c, asked) in enumerate(clauses(words))
-            if not asked and _restatable(c, language) and not wording().requested(normalise(c))]
-    if not good:
-        return ""
+    found = candidates(words, language, terms)
     limit = MAX_TOLD[channel] * (3 if language == "en" else 1)
-    ranked = sorted(good, key=lambda item: (-_weight(item[0], terms), item[1]))
-    best, at = ranked[0]
-    if len(best) > limit or _weight(best, terms) < _TELLING:
+    scores = told_model().scores(found)
+    ranked = [c for score, c in sorted(zip(scores, found, strict=True), key=lambda item: (-item[0], item[1].index))
+              if score >= SAY_BACK and len(c.text) <= limit]
+    if not ranked:
         return ""
-    # the next best clause joins it when it fits and also tells: in the customer's order
-    second = next(((c, i) for c, i in ranked[1:]
-                   if len(best) + len(c) + 1 <= limit and _weight(c, terms) >= _TELLING - 1 and len(c) >= 6), None)
-    chosen = sorted([(best, at), second], key=lambda item: item[1]) if second else [(best, at)]
-    said = [voice(c, language) for c, _ in chosen]
+    best = ranked[0]
+    # the next best joins it when it fits too and is no fragment: in the customer's order
+    second = next((c for c in ranked[1:] if len(best.text) + len(c.text) + 1 <= limit and len(c.text) >= 6), None)
+    chosen = sorted([best, second], key=lambda c: c.index) if second else [best]
+    said = [voice(c.text, language) for c in chosen]
     if language == "en":  # a later clause continues the sentence: "…, three visits", not "…, Three visits"
         said = [said[0], *(c[:1].lower() + c[1:] if not c.startswith("I ") else c for c in said[1:])]
     return ("，" if language != "en" else ", ").join(said)
