@@ -68,7 +68,7 @@ ISSUE_DOMAINS: dict[str, frozenset[str]] = {
 
 DEMAND_PATTERNS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
     # 退回去 is a parcel sent back to its sender (没退回去吧), not money back to the customer (panel -k)
-    ("refund", _rx(r"退(?:款|保|钱|货|费|还|回(?!去))|(?<!说)给我退|退给我|(?:要|都|全)(?:给我)?(?:全)?退(?:了|掉)?(?=[\s，,。！!？?]|$)|全额|把钱(?:还|退)|refund|money back|cancel")),
+    ("refund", _rx(r"退(?:款|保|钱|货|费|还|回(?!去))|(?<!说)给我退|退给我|(?:要|都|全)(?:给我)?(?:全)?退(?:了|掉)?(?=[\s，,。！!？?]|$)|全额(?![^，,。！？!?]{0,4}(?:赔|给付|保险金))|把钱(?:还|退)|refund|money back|cancel")),
     ("compensation", _rx(r"赔(?:偿|钱|我(?![^，。！？,.!?]{0,3}利息)|付损失)|补偿|损失费|compensat|reimburse (?:me|us)\b|damages")),
     # interest asked for back, not the rate they were sold on (利息比银行高) or ask about (what is the interest rate)
     ("interest", _rx(r"(?:补|赔|给|还|算|退|要|少|损失|亏|付|及|和|以及|多收|多付)[^，,。！？!?]{0,8}利息(?![比高低率])"
@@ -177,10 +177,17 @@ def _ruled_out(flag: str, norm: str) -> bool:
 
 _DISCLAIMED = _rx(r"不会(?:去)?(?:找|投诉|曝光|发|上|告)|不(?:想|打算|至于)(?:去)?(?:找|投诉|曝光|发|上|告|闹)|没打算|也不(?:去|找|会)"
                   r"|不是(?:要|来)(?:找|闹|曝光|投诉|告)|(?:won'?t|will not|not going to|no intention|don'?t want to) "
-                  r"(?:go|post|call|contact|involve|complain|sue)")
+                  r"(?:go|post|call|contact|involve|complain|sue)"
+                  # "I'm not going to the newspapers" (panel -l): the press named and ruled out
+                  r"|(?:not|never) (?:going )?to (?:the )?(?:newspapers?|papers|press|media|tv)")
 _DEAL = _rx(r"只要|就不(?:会|去)?|否则|不然|要是|如果|\bdeal\b|\bif you\b|otherwise|or else|and i'?ll|then i")
 _MONEY_NO_MATTER = _rx(r"(?:赔偿|赔钱|赔多少|钱|金额)[^。！？!?]{0,10}(?:并不在意|不在意|不在乎|无所谓|不重要|是小事)"
                        r"|(?:money|compensation)[^.!?]{0,20}(?:doesn'?t|does not) matter|not (?:about|after) the money")
+_APOLOGY_REFUSED = _rx(r"(?:道歉|对不起|抱歉)(?:有什么|有啥|又有什么|能有什么)?用|(?:不用|不要|别|甭|不需要|少|唔使|唔好)(?:再)?(?:跟我|给我|和我|同我)?"
+                       r"(?:说|讲|来)?(?:什么|个)?(?:道歉|对不起|抱歉)|spare me (?:the|your) apolog"
+                       r"|(?:no|enough|stop) (?:more )?apolog|save (?:the|your) apolog|don'?t (?:want|need) (?:an |your )?apolog")
+_APOLOGY_ASKED = _rx(r"(?:要|给|让|必须|得)(?:你们|他|她|那个)?[^，。！？!?]{0,6}(?:正式|书面|公开|当面)?(?:道歉|赔礼)|赔礼道歉"
+                     r"|(?:formal|written|public) apolog|apologi[sz]e to me")
 _INSULT = _rx(r"骗|垃圾|混蛋|他妈|王八|无耻|坑人|黑心|太过分|气死|受够|滚|废物|欺负|scam|fraud|idiot|useless|disgusting|ridiculous")
 _POLITE = _rx(r"请问|麻烦|谢谢|您好|劳驾|不好意思|打扰|please|thank|excuse me|would you|could you")
 # A polite customer who asks how to do something wants help; one who flatters or presses wants more.
@@ -242,6 +249,8 @@ def analyse(message: str, conversation: list[Turn] | None = None, safety_model: 
     demands = [name for name, pattern in DEMAND_PATTERNS if pattern.search(own if name in _MONEY else asked)]
     if _MONEY_NO_MATTER.search(norm):  # 赔偿多少，老夫并不在意: the compensation is what they do not ask for (panel -f)
         demands = [d for d in demands if d != "compensation"]
+    if _APOLOGY_REFUSED.search(norm) and not _APOLOGY_ASKED.search(norm):  # 道歉有什么用: no apology asked for
+        demands = [d for d in demands if d != "apology"]
     if demand_model:  # the rules' reading, then the learned decision for a refund or a date (COACH_DEMAND_MODEL)
         demands = demand_model.demands(message, conversation, demands, found)
     # Safety flags first: a danger to someone comes before the complaint, in the flags and in the advice.

@@ -915,3 +915,82 @@ def test_the_same_worry_told_as_a_complaint_is_still_apologised_for(hash_home: P
         message="Your parcel locker screen shows my full name and phone number to everyone behind me. This is a "
                 "serious privacy breach and I want it fixed now.", channel="letter"))
     assert "sorry" in result.reply.lower() or "apolog" in result.reply.lower(), result.reply
+
+
+@pytest.mark.parametrize(("message", "channel"), [
+    ("你别跟我说什么理解不理解的，上个月多扣的那八十块到现在都没退回来。", "counter"),
+    ("道歉有什么用？快递在你们驿站丢了三天了，没人给我个说法。", "chat"),
+    ("唔使同我講對不起，我部手機維修咗兩個禮拜都未攞到。", "phone"),
+    ("Spare me the apology, my card has been blocked since Monday and nobody has called back.", "phone"),
+])
+def test_a_customer_who_refuses_the_scripted_comfort_gets_straight_to_the_point(message: str, channel: str) -> None:
+    # panels -k and -l: "opens with the scripted empathy he just refused" scored 2 three times
+    reply = draft(message, channel)
+    assert reply.startswith(("好的，我直接跟您说怎么处理", "好的，我直接跟您說怎麼處理",
+                             "Understood. Let me go straight to what we will do")), reply
+    for comfort in ("理解您的心情", "非常理解", "深表歉意", "請您諒解", "请您谅解", "同情", "sorry", "I understand how you feel"):
+        assert comfort not in reply, reply
+    assert not re.search("道歉|apolog|深表歉意|歉意", reply), reply  # an apology refused is no apology asked for
+
+
+def test_the_same_complaint_without_the_refusal_keeps_its_apology() -> None:
+    reply = draft("上个月多扣的那八十块到现在都没退回来，你们怎么回事？")
+    assert "深表歉意" in reply or "请您谅解" in reply, reply
+
+
+def test_an_apology_asked_for_beside_a_refused_one_is_still_asked_for() -> None:
+    assert "apology" in analyse("你道歉有什么用，我要那个店员当面给我道歉！").demands
+    assert "apology" not in analyse("道歉有什么用？快递在你们驿站丢了三天了。").demands
+
+
+def test_a_clause_said_back_in_english_continues_the_sentence() -> None:
+    from coach.compose.case import voice
+
+    # "If I have understood you, Then you came home…" read as pasted (panel -l)
+    assert voice("Then I came home and the box was empty", "en") == "then you came home and the box was empty"
+    assert voice("Kevin told me it was fixed", "en").startswith("Kevin")  # a name keeps its capital
+
+
+@pytest.mark.parametrize("line", ["厦门海风信息技术有限公司 行政部", "杭州青禾贸易有限公司 采购部", "成都锦里餐饮管理有限公司"])
+def test_a_letters_sender_block_is_never_said_back(line: str) -> None:
+    from coach.compose.case import _restatable
+
+    assert not _restatable(line, "zh-Hans")
+
+
+def test_the_press_ruled_out_in_english_is_no_media_flag() -> None:
+    assert "media" not in analyse("I'm not going to the newspapers, I just want the deposit back.").risk_flags
+    assert "media" in analyse("If this isn't fixed by Friday I'm going to the newspapers.").risk_flags
+
+
+REFERRAL = ("某市消费者协会\n投诉转办函\n青禾电器旗舰店：\n本会日前收到消费者张先生投诉，称其在贵店购买的空气炸锅使用两周后"
+            "内胆涂层脱落，要求退货退款，贵店客服至今未予处理。现将投诉转交贵店，请于10个工作日内与消费者协商处理，并将处理"
+            "结果书面反馈本会。")
+
+
+def test_a_consumer_bodys_referral_is_answered_to_the_body_not_as_the_customer() -> None:
+    # panel -l: a consumer council's referral got "不用着急" and "您希望退款，是吗" as if the council were the customer
+    reply = draft(REFERRAL, "letter", "ecommerce")
+    assert reply.startswith("您好！贵单位转来的投诉函我们已经收到"), reply
+    assert "书面反馈" in reply and "与消费者联系" in reply
+    assert not re.search("您希望|是吗|着急|歉意|尊敬的客户", reply), reply
+
+
+def test_a_customer_who_has_gone_to_the_consumer_body_is_still_answered_as_the_customer() -> None:
+    reply = draft("我买的空气炸锅用了两周涂层就掉了，客服一直不处理，我已经向消费者协会投诉了，你们看着办。", "letter",
+                  "ecommerce")
+    assert "贵单位" not in reply and reply.startswith("尊敬的客户"), reply
+
+
+def test_the_whole_sum_insured_asked_for_is_no_full_refund() -> None:
+    # panel -l: a lawyer's demand for the declared value of a lost parcel (全额赔付) came back as "全额退款"
+    message = "寄件时已按声明价值一万二千元足额保价，请贵司按保价金额全额赔付，并书面说明丢件原因。"
+    assert "refund" not in analyse(message).demands
+    assert "全额退款" not in draft(message, "letter", "delivery")
+    assert "refund" in analyse("这台洗衣机我不要了，全额退给我。").demands
+
+
+def test_what_they_said_and_what_they_want_are_not_joined_by_so() -> None:
+    # "您是说发票到现在还没开，所以希望退款" read as if one caused the other (panel -l)
+    reply = draft("上周买的吹风机，用了两次就不出热风了，我要退款。")
+    assert "所以希望退款" not in reply and "您希望退款，是吗" in reply, reply

@@ -52,7 +52,7 @@ _NOT_RESTATED = re.compile(
     r"|(?:儿子|女儿|老伴|丈夫|妻子|父亲|母亲|爸|妈|孩子|人)[^，。]{0,4}没了"
     # a letter's addressee, its reference numbers, who they are and talk about the letter itself are not what
     # happened: "您在信中提到客服中心", "保单尾号0915", "您是静宁县的果农", "这封信是您说…" (panels -g, -h)
-    r"|尊敬|同志|(?:中心|部门|负责人|行长|店长)$|尾号|尾数|末[四几两三]?[码碼位]|[后後][四六几两三]位|编号|账号|卡号|^我是|^本人(?:是|系)"
+    r"|尊敬|同志|(?:中心|部门|负责人|行长|店长|公司|事务所|行政部|[^你我他她]部)\s*$|尾号|尾数|末[四几两三]?[码碼位]|[后後][四六几两三]位|编号|账号|卡号|^我是|^本人(?:是|系)"
     r"|这封信|写信|来信|此信|一事|以下|^因(?!为)|^自(?!己)|^给我|给我(?:一个|个|一份|写|出)"
     # a sit-in said back (晚饭就在这里吃), the question they mean to ask (您想问两个事), the complaint itself
     # (您是说您要投诉…化妆师): none is what happened (panel -g)
@@ -106,8 +106,11 @@ _NOT_RESTATED = re.compile(
 _EN_VOICE = {"i": "you", "i'm": "you're", "i've": "you've", "i'd": "you'd", "i'll": "you'll", "my": "your",
              "me": "you", "mine": "yours", "myself": "yourself", "you": "we", "your": "our", "yours": "ours",
              "you're": "we're", "you've": "we've", "you'll": "we'll"}
+# a clause said back continues "If I have understood you, …": its first word is lower-cased unless it is a name
+# ("…, Then you came home" read as pasted: panel -l)
 _EN_LOWER = {"you", "you're", "you've", "your", "we", "our", "the", "a", "an", "it", "this", "that", "there", "all",
-             "they"}
+             "they", "then", "now", "after", "before", "when", "since", "also", "later", "today", "yesterday", "last",
+             "still", "here", "once", "every", "each", "some", "both"}
 MAX_TOLD = {"chat": 30, "counter": 40, "phone": 40, "letter": 60}
 # requests that are a service, not a remedy: asked calmly, they are no complaint. An exchange, a reship or a
 # redelivery repairs something that went wrong (a cracked bottle that cut her: "谢谢您来问我们" scored 1, panel -e)
@@ -133,6 +136,7 @@ class Case:
     aggrieved: bool = False  # a grievance in the question (凭什么, 难道, ？！): a complaint, never "thanks for asking"
     praised: bool = False  # they praise a colleague: thanked and passed on, never apologised to
     questions: tuple[str, ...] = ()  # their own questions in staff's voice, none a request line answers (questions.py)
+    comfort_refused: bool = False  # 你别跟我说理解理解: no empathy opening, no apology
 
     @property
     def restated(self) -> list[DemandName]:
@@ -175,7 +179,9 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
     return Case(
         told=said, object=named,
         asked=[] if injected else asked,
-        full_refund=not injected and ("全额" in norm or "full refund" in norm or "in full" in norm),
+        # 全额赔付 / 全额赔偿 is the whole sum insured or claimed, not money back (panel -l: "全额退款" for a lawyer
+        # asking the insured value of a lost parcel)
+        full_refund=not injected and bool(_FULL_REFUND.search(norm)),
         missing=missing_facts(analysis.issue, norm),
         channel=channel, domain=domain,
         requested=requested,
@@ -184,6 +190,7 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
         aggrieved=aggrieved,
         praised=praised,
         questions=() if injected else tuple(open_questions(latest or words, analysis.language, requested)),
+        comfort_refused=wording().refuses_comfort(norm),
     )
 
 
@@ -192,6 +199,7 @@ def case_terms(words: str, language: Language) -> list[str]:
     return [t for t in key_facts(words, language, limit=6) if _nameable(t, words)][:3]
 
 
+_FULL_REFUND = re.compile(r"全额(?![^，,。！？!?]{0,4}(?:赔|给付|保险金))|full refund|refund in full|(?<!paid )in full")
 _ASKING = re.compile(r"请问|想问|问一下|问下|想了解|想确认|能否|可否|是否|可不可以|能不能|可以吗|行不行"
                      r"|\b(?:could you|can you|can i|is it|would it|whether|do you)\b")
 

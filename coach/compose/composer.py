@@ -36,6 +36,11 @@ DEMAND_ORDER = ("refund", "compensation", "interest", "apology", "deadline", "di
 LIMITS: dict[Channel, int] = {"counter": 200, "phone": 200, "chat": 120, "letter": 0}
 CHAT_MESSAGES = 2
 _HELP_NOW = {"howto", "check"}
+_REFERRAL = re.compile(r"转办函|投诉转(?:办|交)"
+                       r"|(?:本|我)(?:会|局|委|中心)(?:近期|日前|近日|于)?[^。！？!?]{0,12}(?:收到|受理|接到)[^。！？!?]{0,6}(?:消费者|投诉)"
+                       r"|请贵(?:司|公司|单位|店|行|平台)[^。！？!?]{0,30}(?:反馈|回复|答复)(?:本|我)(?:会|局|委|中心)"
+                       r"|\b(?:forward(?:ed|ing)?|refer(?:red|ring)?) (?:to you )?(?:a|the|this) complaint\b"
+                       r"[^.!?]{0,40}\b(?:consumer|customer)\b")
 _JOURNALIST = re.compile(r"我是[^，。！？]{0,10}(?:记者|媒体|报社|电视台|栏目)"
                          r"|(?:i'?m|i am) (?:a |an )?(?:journalist|reporter)"
                          r"|(?:i'?m|i am) (?:with|from) (?:the )?[a-z ]{0,30}(?:news|times|tv|paper|daily)")
@@ -60,6 +65,8 @@ class _Planned:
 
 
 def _opening(a: Analysis, case: Case, norm: str) -> str:
+    if case.comfort_refused:
+        return "open_direct"
     if (case.channel != "letter" and not a.risk_flags and a.intensity == "low" and not case.aggrieved
             and a.customer_type in ("求助型", "彬彬有礼型") and wording().calm(norm)):
         return "open_calm"
@@ -196,13 +203,19 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     if "media" in a.risk_flags and _JOURNALIST.search(norm):
         # a journalist is received by the office (000), not apologised to as a complainant
         keyed_press = [("letter_open", 100)] if channel == "letter" else []
-        keyed_press += [("open_formal", 80), *_thanks("apology_formal", channel), ("ask_press_contact", 70),
+        keyed_press += [("open_formal", 80), *_thanks("apology_formal", case), ("ask_press_contact", 70),
                         ("media_journalist", 95)]
         return [_Planned(w.phrase(k, channel), keep) for k, keep in keyed_press]
+    if channel == "letter" and _REFERRAL.search(norm):
+        # a body forwarding a complaint is thanked and told what is done and how it will hear back; the
+        # consumer's grievance is not answered to it as if it were theirs (panel -l: "treats the consumer council
+        # as a customer")
+        return [_Planned(w.phrase(k, channel), keep)
+                for k, keep in (("referral_open", 100), ("referral_steps", 90), ("letter_close", 100))]
     early, late = _moves(a, norm, channel, case.complaint)
     opening = "letter_open_formal" if "lawyer" in a.risk_flags else "letter_open"  # a law firm is no customer
     keyed: list[tuple[str, int]] = [(opening, 100)] if channel == "letter" else []
-    keyed += [(_opening(a, case, norm), 80), *((k, 90) for k in early), *_thanks(_apology(a, case), channel)]
+    keyed += [(_opening(a, case, norm), 80), *((k, 90) for k in early), *_thanks(_apology(a, case), case)]
     planned = [_Planned(w.phrase(k, channel, case.domain), keep) for k, keep in keyed]
     planned += [_Planned(p, 95) for p in _safety_lines(a, channel, norm)]
     # a plain question (how do I…, please check…) from a calm customer is answered now, not called back
@@ -262,10 +275,12 @@ def _asking(case: Case, said: tuple[bool, bool], helped_now: bool, named_task: b
     return [(k, 85 if k.startswith("restate") else 70) for k in _questions(case, *said)]
 
 
-def _thanks(key: str, channel: Channel) -> list[tuple[str, int]]:
+def _thanks(key: str, case: Case) -> list[tuple[str, int]]:
     """The apology or thanks; a letter's opening already thanks them for setting it out, so the formal
-    thanks is not said twice (感谢您把情况告诉我们。……感谢您把情况清楚地告诉我们。)."""
-    return [] if key == "apology_formal" and channel == "letter" else [(key, 75)]
+    thanks is not said twice (感谢您把情况告诉我们。……感谢您把情况清楚地告诉我们。), and a customer who refused
+    the scripted comfort (道歉有什么用) gets none."""
+    said_already = key == "apology_formal" and case.channel == "letter"
+    return [] if said_already or (case.comfort_refused and key != "thanks_praise") else [(key, 75)]
 
 
 def _safety_lines(a: Analysis, channel: Channel, norm: str) -> list[Phrase]:

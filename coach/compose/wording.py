@@ -99,6 +99,8 @@ class Wording(_Strict):
     praise: str = Field(default="", description="Pattern of praise for a colleague (表扬, 点赞, commend).")
     no_complaint: str = Field(default="", description="Pattern of a customer saying it is no complaint (不是投诉, "
                                                       "just want to ask).")
+    comfort_refused: str = Field(default="", description="Pattern of a customer refusing scripted comfort "
+                                                          "(别跟我说理解, 道歉有什么用).")
     questions: QuestionWords
 
     def phrase(self, key: str, channel: Channel, domain: str | None = None) -> Phrase:
@@ -135,6 +137,11 @@ class Wording(_Strict):
     def disclaims_complaint(self, norm: str) -> bool:
         """Whether the customer says they are not complaining, only asking (这不是投诉，就想问一下)."""
         return bool(self.no_complaint) and bool(_compiled((), self.no_complaint).search(norm))
+
+    def refuses_comfort(self, norm: str) -> bool:
+        """Whether the customer refuses the scripted comfort (你别跟我说理解理解, 不用道歉了): no empathy line, no
+        apology."""
+        return bool(self.comfort_refused) and bool(_compiled((), self.comfort_refused).search(norm))
 
     def calm(self, norm: str) -> bool:
         """Whether the customer speaks calmly and courteously (不着急, 麻烦您, 谢谢): no "don't worry" for them."""
