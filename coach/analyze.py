@@ -68,7 +68,10 @@ ISSUE_DOMAINS: dict[str, frozenset[str]] = {
 
 DEMAND_PATTERNS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
     # 退回去 is a parcel sent back to its sender (没退回去吧), not money back to the customer (panel -k)
-    ("refund", _rx(r"退(?:款|保|钱|货|费|还|回(?!去))|(?<!说)给我退|退给我|(?:要|都|全)(?:给我)?(?:全)?退(?:了|掉)?(?=[\s，,。！!？?]|$)|全额(?![^，,。！？!?]{0,4}(?:赔|给付|保险金))|把钱(?:还|退)|refund|money back|cancel")),
+    ("refund", _rx(r"退(?:款|保|钱|货|费|还|回(?!去))|(?<!说)给我退|退给我|(?:要|都|全)(?:给我)?(?:全)?退(?:了|掉)?(?=[\s，,。！!？?]|$)|全额(?![^，,。！？!?]{0,4}(?:赔|给付|保险金))|把钱(?:还|退)"
+                     # asked whether it can come back (这钱能不能退？能退吗): a refund asked for (h24-005: panel -m)
+                     r"|(?:能不能|能否|可不可以|可以|能)退(?=[\s，,。！!？?吗么嘛呀啊]|一部分|一点|$)|退不退"
+                     r"|refund|money back|cancel")),
     ("compensation", _rx(r"赔(?:偿|钱|我(?![^，。！？,.!?]{0,3}利息)|付损失)|补偿|损失费|compensat|reimburse (?:me|us)\b|damages")),
     # interest asked for back, not the rate they were sold on (利息比银行高) or ask about (what is the interest rate)
     ("interest", _rx(r"(?:补|赔|给|还|算|退|要|少|损失|亏|付|及|和|以及|多收|多付)[^，,。！？!?]{0,8}利息(?![比高低率])"

@@ -1,8 +1,8 @@
 """What the customer asks for, learned: a linear model decides the demands whose wording rules read worst.
 
 The rules of coach/analyze.py (DEMAND_PATTERNS) read a refund in any 退 and a deadline in any 今天/马上. Scored on
-scenario authors they were not tuned on, the refund rules found 62 % of refunds asked for at precision 0.84, and the
-deadline rules were wrong three times in four (precision 0.27: 今天 in a story is no demand for a date). For
+scenario authors they were not tuned on, the refund rules found two refunds asked for in three at precision 0.84,
+and the deadline rules were wrong three times in four (precision 0.27: 今天 in a story is no demand for a date). For
 LEARNED demands this model's decision replaces the rules'; the other demands stay with the rules, which were as
 good or better cross-author (``scripts/build_demand_model.py --report`` prints both, each source left out).
 

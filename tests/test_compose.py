@@ -994,3 +994,10 @@ def test_what_they_said_and_what_they_want_are_not_joined_by_so() -> None:
     # "您是说发票到现在还没开，所以希望退款" read as if one caused the other (panel -l)
     reply = draft("上周买的吹风机，用了两次就不出热风了，我要退款。")
     assert "所以希望退款" not in reply and "您希望退款，是吗" in reply, reply
+
+
+def test_a_refund_question_is_answered_by_the_review_line_not_promised_a_quick_check() -> None:
+    # panel -m: "您问的这钱能不能退，我现在就帮您查清楚，马上告诉您" beside "退款需要有权限的部门审核 … 三个工作日"
+    reply = draft("这个月话费多扣了三百多，我根本没开过什么会员，这钱能不能退？", "phone")
+    assert "能不能退" not in reply and "需要有权限的部门" in reply, reply
+    assert "能不能退订" in draft("请问这个视频会员能不能退订？我不想续了。", "phone")
