@@ -183,6 +183,18 @@ _DISCLAIMED = _rx(r"不会(?:去)?(?:找|投诉|曝光|发|上|告)|不(?:想|�
                   r"(?:go|post|call|contact|involve|complain|sue)"
                   # "I'm not going to the newspapers" (panel -l): the press named and ruled out
                   r"|(?:not|never) (?:going )?to (?:the )?(?:newspapers?|papers|press|media|tv)")
+_JOB_TOLD = _rx(r"(?:儿子|女儿|老婆|老公|媳妇|妻子|丈夫|爱人|朋友|家人|亲戚|表哥|表姐|表弟|表妹|哥哥|姐姐|弟弟|妹妹|侄子|外甥|我)"
+                r"[^。！？!?，,]{0,6}(?:在|是|当|做)[^。！？!?，,]{0,8}(?:律师事务所|律所|报社|电视台|杂志社|媒体|新闻)"
+                r"[^。！？!?，,]{0,4}(?:上班|工作|做事|当记者|当律师|干)?"
+                r"|\b(?:my )?(?:wife|husband|son|daughter|brother|sister|friend|partner|cousin|father|mother)\b[^.!?,]{0,12}"
+                r"(?:works? (?:as|at|for)|is) (?:a |an )?(?:journalist|reporter|lawyer|attorney|solicitor)\b")
+# …unless they mean to use it: 让他写成报道, 我儿子是律师，他说可以起诉 (the threat stands)
+_PUT_TO_USE = _rx(r"曝光|报道|发到|发出去|写成|起诉|告(?:你们|到)|打官司|律师函|法律途径|帮我(?:告|写|问|发)|让(?:他|她)(?:写|报|告|发)"
+                  r"|急着写|写稿|写文章|写出来|写一篇|登报|上报纸|上新闻|上节目|栏目|(?:爱|要|会|想)报|发给(?:他|她)|感兴趣"
+                  # a journalist asking about a case is the press at work (我是电视台的记者，想了解一下这个投诉)
+                  r"|采访|了解一下这|想了解|interview|for comment|a statement"
+                  r"|expose|publish|write (?:about|it up|a story)|report (?:on|it)|\bsue\b|legal action|lawyer'?s letter"
+                  r"|\bpost\b|go public")
 _DEAL = _rx(r"只要|就不(?:会|去)?|否则|不然|要是|如果|\bdeal\b|\bif you\b|otherwise|or else|and i'?ll|then i")
 _MONEY_NO_MATTER = _rx(r"(?:赔偿|赔钱|赔多少|钱|金额)[^。！？!?]{0,10}(?:并不在意|不在意|不在乎|无所谓|不重要|是小事)"
                        r"|(?:money|compensation)[^.!?]{0,20}(?:doesn'?t|does not) matter|not (?:about|after) the money")
@@ -263,6 +275,9 @@ def analyse(message: str, conversation: list[Turn] | None = None, safety_model: 
     # "我也不会去找什么媒体曝光": a channel they say they will not take is no media, regulator or lawyer flag
     # (but "give me two cases and I won't post the photos" is a deal: the threat stands)
     disclaimed = norm if _DEAL.search(norm) else " ".join(c for c in clauses if not _DISCLAIMED.search(c))
+    # 我儿子在律师事务所上班 / "my wife works as a journalist", told in passing with no use made of it, is no lawyer or
+    # media on the case (the author guide asks for such hard negatives; panel -m flagged both)
+    disclaimed = disclaimed if _PUT_TO_USE.search(norm) else _JOB_TOLD.sub(" ", disclaimed)
     flags: list[RiskFlag] = [*dangers, *(name for name, pattern in FLAG_PATTERNS
                                        if pattern.search(disclaimed if name in _DISCLAIMABLE else norm))]
     if "see_manager" in demands:

@@ -184,3 +184,22 @@ def test_a_parcel_sent_back_is_no_refund_demand(message: str, refund: bool) -> N
 ])
 def test_asking_which_day_it_happens_asks_for_a_date(message: str, deadline: bool) -> None:
     assert ("deadline" in analyse(message).demands) is deadline
+
+
+@pytest.mark.parametrize("message", [
+    "我女儿在律师事务所上班，平时忙，这次我自己来问：保养多收的三百块能不能退？",
+    "My husband works as a reporter, so I hear a lot about bad shops. I'd just like the cracked vase replaced.",
+    "我是做新闻的，平时没空去门店，想问下发票能不能补开。",
+])
+def test_a_job_in_law_or_the_press_told_in_passing_is_no_lawyer_or_media(message: str) -> None:
+    # the author guide asks for these hard negatives; panel -m read two of them as a lawyer's and a journalist's case
+    assert not {"lawyer", "media"} & set(analyse(message).risk_flags)
+
+
+@pytest.mark.parametrize(("message", "flag"), [
+    ("我儿子在律师事务所上班，他说你们这样可以起诉。", "lawyer"),
+    ("我表姐在电视台做民生栏目，照片我已经发给她了。", "media"),
+    ("My sister is a journalist and she will write about this if nothing happens.", "media"),
+])
+def test_a_job_put_to_use_keeps_the_flag(message: str, flag: str) -> None:
+    assert flag in analyse(message).risk_flags

@@ -1001,3 +1001,19 @@ def test_a_refund_question_is_answered_by_the_review_line_not_promised_a_quick_c
     reply = draft("这个月话费多扣了三百多，我根本没开过什么会员，这钱能不能退？", "phone")
     assert "能不能退" not in reply and "需要有权限的部门" in reply, reply
     assert "能不能退订" in draft("请问这个视频会员能不能退订？我不想续了。", "phone")
+
+
+@pytest.mark.parametrize("message", [
+    "我的要求：一、把没同意做的三项费用退给我；二、给我一张保养明细，每一项做没做写清楚。",
+    "请贵行说明当时的销售过程，并提供录音录像，同时退还本金损失。",
+    "Please provide the CCTV footage from the counter that afternoon and explain why my card was retained.",
+])
+def test_records_a_complaint_asks_to_see_are_committed_to_being_looked_out(message: str) -> None:
+    # panel -m: letters asking for the sales recording or an itemised bill got none of it answered
+    reply = draft(message, "letter")
+    assert "您要求提供的记录和材料" in reply or "the records and materials you ask for" in reply, reply
+
+
+def test_a_question_nobody_asked_them_is_no_question_to_answer() -> None:
+    reply = draft("结账多了680块三项，没有哪个问过我要不要做这几项，多收的钱退给我。", "letter")
+    assert "问过您要不要" not in reply, reply
