@@ -1017,3 +1017,10 @@ def test_records_a_complaint_asks_to_see_are_committed_to_being_looked_out(messa
 def test_a_question_nobody_asked_them_is_no_question_to_answer() -> None:
     reply = draft("结账多了680块三项，没有哪个问过我要不要做这几项，多收的钱退给我。", "letter")
     assert "问过您要不要" not in reply, reply
+
+
+def test_a_letter_is_not_asked_is_that_right() -> None:
+    # panel -m: "关于本金损失，您认为……，所以希望退款，是吗？" in a reply letter
+    reply = draft("去年十月家母在贵行买了一款理财，说是保本，现在亏了18%。我的要求：一、请贵行说明当时的销售过程，并提供录音"
+                  "录像；二、退还本金损失。", "letter")
+    assert "是吗" not in reply and "您在信中认为" in reply, reply
