@@ -1024,3 +1024,9 @@ def test_a_letter_is_not_asked_is_that_right() -> None:
     reply = draft("去年十月家母在贵行买了一款理财，说是保本，现在亏了18%。我的要求：一、请贵行说明当时的销售过程，并提供录音"
                   "录像；二、退还本金损失。", "letter")
     assert "是吗" not in reply and "您在信中认为" in reply, reply
+
+
+def test_rejecting_a_proposal_is_not_refusing_comfort() -> None:
+    # 少来这套 after "we will send it for testing" rejects the proposal, not the apology (gate case s056)
+    reply = draft("送检？你们自己检自己？少来这套。我就要你们给个说法。")
+    assert not reply.startswith("好的，我直接跟您说怎么处理"), reply

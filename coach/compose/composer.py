@@ -107,15 +107,17 @@ def _questions(case: Case, told_ok: bool, object_ok: bool) -> list[str]:
     return [first, "ask_facts_about" if object_ok else "ask_facts"] if case.missing else [first]
 
 
-def _actions(a: Analysis, case: Case, answered: bool, object_ok: bool) -> list[tuple[str, int]]:
+def _actions(a: Analysis, case: Case, answered: bool, object_ok: bool,
+             acknowledged: bool = False) -> list[tuple[str, int]]:
     """The next steps (动); ``answered``: the customer's explicit request is answered with an action now;
-    ``object_ok``: the case's object may be named (what they asked about)."""
+    ``object_ok``: the case's object may be named (what they asked about); ``acknowledged``: what they wrote was
+    said back and put on record."""
     flags = set(a.risk_flags)
     if case.channel == "letter" and not case.complaint:
         # a letter of questions is answered in writing, not registered as a complaint
         return [("answer_letter_questions" if case.questions else "answer_letter", 62)]
     # Spoken and chat replies are short: recording is what staff do, a letter says it.
-    chosen = [("record", 30)] if case.channel == "letter" else []
+    chosen = [("record", 30)] if case.channel == "letter" and not acknowledged else []
     if a.issue == "mis_selling":
         chosen.append(("verify_sale", 55))
     formal = bool(flags & {"lawyer", "regulator"})
@@ -247,7 +249,9 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
         answered = [*answered, ("confirm_plan", 70)]
     keyed += answered
     named = any(k.endswith("_about") for k, _ in keyed)  # the case's object is named once
-    actions = _actions(a, case, bool(answered), said[1] and not named)
+    # a letter that says back what it wrote ends that line on "这些我们都已记录在案": the record line would say it twice
+    acknowledged = any(k.startswith("restate") for k, _ in keyed)
+    actions = _actions(a, case, bool(answered), said[1] and not named, acknowledged)
     keyed += [x for x in actions if x[0] != "forward"] if helped_now else actions
     if (settled or said_back) and (actions or answered) and not any(k == "confirm_plan" for k, _ in keyed):
         keyed.append(("confirm_plan", 70))  # "您看这样可以吗？" only after a plan was said
