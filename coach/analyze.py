@@ -66,9 +66,12 @@ ISSUE_DOMAINS: dict[str, frozenset[str]] = {
     "delivery": frozenset({"telecom", "wine_retail", "cosmetics", "ecommerce", "delivery", "car_aftersales"}),
 }
 
+# 全额 asked back; 全额赔付 / 全额赔偿 / 全额给付 is the whole sum insured or claimed, not money back (panel -l)
+IN_FULL = r"全额(?![^，,。！？!?]{0,4}(?:赔|给付|保险金))"
 DEMAND_PATTERNS: tuple[tuple[DemandName, re.Pattern[str]], ...] = (
     # 退回去 is a parcel sent back to its sender (没退回去吧), not money back to the customer (panel -k)
-    ("refund", _rx(r"退(?:款|保|钱|货|费|还|回(?!去))|(?<!说)给我退|退给我|(?:要|都|全)(?:给我)?(?:全)?退(?:了|掉)?(?=[\s，,。！!？?]|$)|全额(?![^，,。！？!?]{0,4}(?:赔|给付|保险金))|把钱(?:还|退)"
+    ("refund", _rx(r"退(?:款|保|钱|货|费|还|回(?!去))|(?<!说)给我退|退给我|(?:要|都|全)(?:给我)?(?:全)?退(?:了|掉)?(?=[\s，,。！!？?]|$)|"
+                     + IN_FULL + r"|把钱(?:还|退)"
                      # asked whether it can come back (这钱能不能退？能退吗): a refund asked for (h24-005: panel -m)
                      r"|(?:能不能|能否|可不可以|可以|能)退(?=[\s，,。！!？?吗么嘛呀啊]|一部分|一点|$)|退不退"
                      r"|refund|money back|cancel")),

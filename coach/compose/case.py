@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from coach import safety
-from coach.analyze import DEMAND_PATTERNS, FLAG_PATTERNS, ISSUES, normalise
+from coach.analyze import DEMAND_PATTERNS, FLAG_PATTERNS, IN_FULL, ISSUES, normalise
 from coach.compose.facts import QUANTITY, key_facts
 from coach.compose.questions import open_questions, swap_voice
 from coach.compose.told_model import SAY_BACK, Candidate, told_model
@@ -179,8 +179,7 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
     return Case(
         told=said, object=named,
         asked=[] if injected else asked,
-        # 全额赔付 / 全额赔偿 is the whole sum insured or claimed, not money back (panel -l: "全额退款" for a lawyer
-        # asking the insured value of a lost parcel)
+        # 全额 as the refund rule reads it (analyze.IN_FULL): 全额赔付 is no 全额退款 (panel -l)
         full_refund=not injected and bool(_FULL_REFUND.search(norm)),
         missing=missing_facts(analysis.issue, norm),
         channel=channel, domain=domain,
@@ -199,7 +198,7 @@ def case_terms(words: str, language: Language) -> list[str]:
     return [t for t in key_facts(words, language, limit=6) if _nameable(t, words)][:3]
 
 
-_FULL_REFUND = re.compile(r"全额(?![^，,。！？!?]{0,4}(?:赔|给付|保险金))|full refund|refund in full|(?<!paid )in full")
+_FULL_REFUND = re.compile(IN_FULL + r"|full refund|refund in full|(?<!paid )in full")
 _ASKING = re.compile(r"请问|想问|问一下|问下|想了解|想确认|能否|可否|是否|可不可以|能不能|可以吗|行不行"
                      r"|\b(?:could you|can you|can i|is it|would it|whether|do you)\b")
 
