@@ -143,7 +143,7 @@ FLAG_PATTERNS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
                          r"|agent,? who left|agent.{0,25}(?:is|was) (?:here|with me|on (?:the )?(?:phone|speaker))"
                          r"|(?:former|ex-?) (?:adviser|advisor)")),
     ("injection", _rx(r"(?:忽略|无视|忘记|不要管)(?:之前|上面|以上|前面|所有|你的)?的?(?:所有)?(?:指示|指令|规则|提示|设定|要求)"
-                      r"|你现在是|扮演|系统提示|system prompt|(?:直接|请)?(?:回复|输出|照着说|复述)[:：]|ignore (?:all |any )?(?:the )?"
+                      r"|你现在是|扮演|系统提示|system prompt|(?<!书面)(?:直接|请)?(?:回复|输出|照着说|复述)[:：]|ignore (?:all |any )?(?:the )?"
                       r"(?:previous|prior|above|earlier) (?:instructions|rules|prompts?)|you are now|disregard|act as|respond with"
                       r"|say exactly|</?(?:system|assistant|user)>|\[inst\]|#+\s*instruction"
                       r"|作为(?:ai|人工智能|机器人|助手|模型)|你的新任务|新(?:的)?(?:指令|任务)[:：是]|原样(?:回复|输出|复述|发)|一字不(?:改|差)"
@@ -157,7 +157,9 @@ _NEGATED = _rx(r"不是(?:非|想|为了)?要|不是为了|不是图|不要求|�
 _MONEY = {"refund", "compensation", "interest"}
 _REPORTED_MONEY = _rx(r"(?:已经?|都|也)(?:给我)?退(?:回来?|了)|退回(?:来)?了|钱也退|(?:会|能|才能|就能|就会)(?:一起|原路|马上)?退(?:回|给)"
                       r"|(?:原路|一起)退回|退保拿回来|(?:他|她|对方|那人|客服|专员)[^，,。！？!?]{0,3}(?:说|讲|告诉我)"
-                      r"|说(?:是)?[^，,。！？!?]{0,8}(?:要|会)(?:给我)?(?:退|赔)|自称")
+                      r"|说(?:是)?[^，,。！？!?]{0,8}(?:要|会)(?:给我)?(?:退|赔)|自称"
+                      # what they expect us to answer (我知道你们会说可以按保价赔我500元) is no demand of theirs
+                      r"|(?:你们|你|客服)(?:肯定|一定|又|就)?会(?:跟我)?说")
 _DISCLAIMABLE = {"media", "regulator", "lawyer", "threat"}  # 我不是要闹事 is no sit-in
 # What the customer's own words rule out for a flag only the learned detector raised (panel -h: the fraud script for
 # "我一开始还以为被诈骗了，查了下是你们扣的"; the minors' line for a 76-year-old mother's purchase)

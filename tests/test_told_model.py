@@ -50,12 +50,12 @@ def test_an_unreadable_or_mismatched_model_file_names_the_rebuild(tmp_path: Path
 
 
 def test_the_build_reads_a_fixed_list_of_sources_never_the_next_panels_cases(tmp_path: Path) -> None:
-    assert "heldout_h25" not in builder.SOURCES and "heldout_h26" not in builder.SOURCES
+    assert "heldout_h29" not in builder.SOURCES and "heldout_h30" not in builder.SOURCES
     row = {"id": "x-1", "message": FAULT, "expect": {"must_mention": ["发动机有异响", "粤B·7K2xx"]}}
-    for name in ("heldout_h24", "heldout_h99"):
+    for name in ("heldout_h28", "heldout_h99"):
         (tmp_path / f"{name}.jsonl").write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
     found = list(builder.scenarios(tmp_path))
-    assert [s.source for s in found] == ["heldout_h24"]
+    assert [s.source for s in found] == ["heldout_h28"]
     # the fault holds a key fact; a key fact that could not be said back itself makes no positive
     assert dict(zip([c.text for c in found[0].clauses], found[0].on_point, strict=True))["这两天发动机有异响"]
 

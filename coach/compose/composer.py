@@ -21,6 +21,7 @@ from string import Template
 from coach import safety
 from coach.analyze import GENERAL, ISSUES
 from coach.compose.case import Case, read_case
+from coach.compose.listed import quotable
 from coach.compose.wording import Phrase, wording
 from coach.guard import check
 from coach.policy import Policy
@@ -36,6 +37,7 @@ DEMAND_ORDER = ("refund", "compensation", "interest", "apology", "deadline", "di
 LIMITS: dict[Channel, int] = {"counter": 200, "phone": 200, "chat": 120, "letter": 0}
 CHAT_MESSAGES = 2
 _HELP_NOW = {"howto", "check"}
+_NTH = "一二三四五六七八九"
 _REFERRAL = re.compile(r"转办函|投诉转(?:办|交)"
                        r"|(?:本|我)(?:会|局|委|中心)(?:近期|日前|近日|于)?[^。！？!?]{0,12}(?:收到|受理|接到)[^。！？!?]{0,6}(?:消费者|投诉)"
                        r"|请贵(?:司|公司|单位|店|行|平台)[^。！？!?]{0,30}(?:反馈|回复|答复)(?:本|我)(?:会|局|委|中心)"
@@ -59,6 +61,7 @@ class Composition:
 class _Planned:
     phrase: Phrase
     keep: int  # when the channel is short, the lowest is dropped first
+    point: tuple[str, str] = ("", "")  # (zh, en) lead of a numbered request's answer: "一、关于“…”，"
 
 
 # ------------------------------------------------------------------------------------------ plan
@@ -148,8 +151,6 @@ def _actions(a: Analysis, case: Case, answered: bool, object_ok: bool,
         # said back say so already): a three-day callback for it would be a deferral
         now = "answer_now" if case.question else "act_now"
         chosen.append((now + ("_about" if object_ok else ""), 62))
-    if "demand_manager" not in flags and case.channel == "letter":
-        chosen.append(("ownership", 20))
     return chosen
 
 
@@ -199,8 +200,10 @@ def _closing(a: Analysis, retrieved: str) -> str:
     return "close_trust"
 
 
-def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm: str) -> list[_Planned]:
-    """The sentences this case needs, in the method's order; ``said``: (told passes, object passes)."""
+def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm: str,
+         points: tuple[tuple[str, str], ...] = ()) -> list[_Planned]:
+    """The sentences this case needs, in the method's order; ``said``: (told passes, object passes); ``points``: the
+    lead of each of a letter's numbered requests (``_points``)."""
     w, channel = wording(), case.channel
     if "media" in a.risk_flags and _JOURNALIST.search(norm):
         # a journalist is received by the office (000), not apologised to as a complainant
@@ -214,6 +217,8 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
         # as a customer")
         return [_Planned(w.phrase(k, channel), keep)
                 for k, keep in (("referral_open", 100), ("referral_steps", 90), ("letter_close", 100))]
+    if channel == "letter" and points:
+        return _listed_plan(a, case, points, norm)
     early, late = _moves(a, norm, channel, case.complaint)
     opening = "letter_open_formal" if "lawyer" in a.risk_flags else "letter_open"  # a law firm is no customer
     keyed: list[tuple[str, int]] = [(opening, 100)] if channel == "letter" else []
@@ -236,8 +241,8 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
         case.question or bool(case.questions) or wording().asks_for_something(norm))
     if settled:
         keyed = keyed[1:]
-    if "regulator" in a.risk_flags:
-        keyed.append(("ask_contact", 68))
+    if "regulator" in a.risk_flags:  # details and papers: a lawyer's "方便留下您的联系方式吗" beside it asks twice
+        keyed = [k for k in keyed if k[0] != "ask_press_contact"] + [("ask_contact", 68)]
     # checking in front of them explains; their questions named back say what the generic 查一下 line would
     answered = [(k, 88) for k in case.requested
                 if (k not in _HELP_NOW or (helped_now and not named_task and not case.questions))
@@ -261,6 +266,51 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     elif a.customer_type in ("表现型", "报复型") or a.intensity == "high":
         keyed.append((_closing(a, retrieved), 10))  # the types the course closes on thanks or effort
     return planned + [_Planned(w.phrase(k, channel, case.domain), keep) for k, keep in keyed]
+
+
+def _listed_plan(a: Analysis, case: Case, points: tuple[tuple[str, str], ...], norm: str) -> list[_Planned]:
+    """A letter that numbers its requests, answered point by point in its order. The stock restatement, record,
+    review and follow-up lines are not said beside the answers: panel -m scored letters of eight stock lines that
+    answered none of the three numbered demands 2."""
+    w, channel = wording(), case.channel
+    keyed = [("letter_open_formal" if "lawyer" in a.risk_flags else "letter_open", 100), (_opening(a, case, norm), 80),
+             *_thanks(_apology(a, case), case)]
+    planned = [_Planned(w.phrase(k, channel, case.domain), keep) for k, keep in keyed]
+    planned += [_Planned(p, 95) for p in _safety_lines(a, channel, norm)]
+    planned.append(_Planned(w.phrase("listed_intro", channel), 90))
+    planned += [_Planned(w.phrase(f"listed_{item.kind}", channel), 90, point)
+                for item, point in zip(case.listed, points, strict=True)]
+    if any(item.by_date for item in case.listed):
+        planned.append(_Planned(w.phrase("listed_by_date", channel), 90))
+    keyed = [(k, 90) for k in _moves(a, norm, channel, case.complaint)[1]]
+    if case.complaint and "demand_manager" not in a.risk_flags:
+        keyed.append(("forward", 62))
+    keyed.append(("letter_close", 100))
+    return planned + [_Planned(w.phrase(k, channel, case.domain), keep) for k, keep in keyed]
+
+
+def _points(case: Case, analysis: Analysis, policy: Policy, words: str) -> tuple[tuple[str, str], ...]:
+    """The (zh, en) lead of each numbered request's answer: their words quoted verbatim ("一、关于“…”，"), or the
+    number alone where the line quoting them would not pass the guard for every role."""
+    english = analysis.language == "en"
+    points: list[tuple[str, str]] = []
+    for item in case.listed:
+        bare = (f"{_NTH[item.nth - 1]}、", f"({item.nth}) ")
+        quoted = quotable(item, english)
+        lead = (f"{bare[0]}关于“{quoted}”，", f'({item.nth}) On "{quoted}", ') if quoted else bare
+        line = render(wording().phrase(f"listed_{item.kind}", "letter"), {"point": {"zh": lead[0], "en": lead[1]}},
+                      analysis.language)
+        points.append(lead if quoted and _sayable_to_all(line, policy, words) else bare)
+    return tuple(points)
+
+
+def _said(planned: _Planned, values: dict[str, dict[str, str]], language: Language) -> str:
+    """The sentence as said: a numbered answer takes its lead; in English a bare number is followed by a capital."""
+    zh, en = planned.point
+    text = render(planned.phrase, {**values, "point": {"zh": zh, "en": en}}, language)
+    if language == "en" and en.endswith(") "):
+        return text[:len(en)] + text[len(en):len(en) + 1].upper() + text[len(en) + 1:]
+    return text
 
 
 def _asking(case: Case, said: tuple[bool, bool], helped_now: bool, named_task: bool) -> list[tuple[str, int]]:
@@ -415,9 +465,10 @@ def compose(analysis: Analysis, passages: list[Passage], policy: Policy, words: 
                     told=case.told)
     named = _checked(case, analysis, policy, words, "ask_want_about", named=case.object)
     retrieved = _compact("".join(p.text for p in passages if p.kind in ("script", "principle")))
-    planned = plan(analysis, case, (bool(told), bool(named)), retrieved, norm)
+    planned = plan(analysis, case, (bool(told), bool(named)), retrieved, norm,
+                   _points(case, analysis, policy, words) if channel == "letter" else ())
     values = slot_values(analysis.issue, case, policy, told, named)
-    sentences = fit([(p, render(p.phrase, values, language)) for p in planned], channel, language)
+    sentences = fit([(p, _said(p, values, language)) for p in planned], channel, language)
     texts = [t for _, t in sentences]
     if channel == "chat":
         text = "\n".join(chat_messages(texts, LIMITS["chat"] * (3 if language == "en" else 1), language))
@@ -491,6 +542,8 @@ def minimal(analysis: Analysis, policy: Policy, channel: Channel) -> str:
 
 TOLD_SAMPLES = ("排了一个多小时的队，就开了一个窗口", "您上个月换了新套餐", "you waited two hours at the branch", "")
 OBJECT_SAMPLES = ("叠加包", "robot vacuum", "")
+# (zh, en) leads of a numbered request's answer: their words quoted, and the number alone
+POINT_SAMPLES = (("一、关于“提供当时的录音录像”，", '(1) On "a copy of the recording", '), ("二、", "(2) "))
 # (Chinese, English) questions said back, one and several
 QUESTION_SAMPLES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("首保是不是免费的",), ("whether the first service is free",)),
@@ -514,8 +567,9 @@ def emittable(policy: Policy) -> Iterator[tuple[str, str]]:
         tolds = TOLD_SAMPLES if "told" in slots else ("",)
         objects = OBJECT_SAMPLES if "object" in slots else ("",)
         questions = QUESTION_SAMPLES if "questions" in slots else (((), ()),)
-        for issue, demands, told, named, full, asked in itertools.product(issues, demands_for, tolds, objects,
-                                                                          (False, True), questions):
+        points = POINT_SAMPLES if "point" in slots else (("", ""),)
+        for issue, demands, told, named, full, asked, point in itertools.product(
+                issues, demands_for, tolds, objects, (False, True), questions, points):
             asks_sets = _ask_sets(issue) if "asks" in slots else [[]]
             for asks in asks_sets:
                 case = Case(told=told, object=named, asked=demands, full_refund=full, missing=asks,  # type: ignore[arg-type]
@@ -526,7 +580,8 @@ def emittable(policy: Policy) -> Iterator[tuple[str, str]]:
                     continue
                 in_english = slot_values(issue, replace(case, questions=asked[1]), policy, told, named)
                 for language in ("zh-Hans", "zh-Hant", "en"):
-                    sentence = render(phrase, in_english if language == "en" else values, language)
+                    said = _Planned(phrase, 0, point)
+                    sentence = _said(said, in_english if language == "en" else values, language)
                     if sentence not in seen:
                         seen.add(sentence)
                         yield phrase.key, sentence

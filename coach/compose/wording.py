@@ -79,6 +79,28 @@ class QuestionWords(_Strict):
         return bool(self.asking) and bool(_compiled((), self.asking).search(sentence))
 
 
+class ListedWords(_Strict):
+    """How a letter's numbered requests are read (listed.py): which run is the list of requests, what each asks."""
+
+    trigger: str = Field(description="Pattern of words just before a list of requests (要求, 函请, asking for).")
+    priority: list[str] = Field(description="Kinds that win wherever they match, in this order.")
+    kinds: dict[str, str] = Field(description="Answer kind -> pattern of a request needing it.")
+    by_date: str = Field(description="Pattern of a request that sets a date or time limit (周五前, within 5 days).")
+
+    def asks(self, before: str) -> bool:
+        return bool(_compiled((), self.trigger).search(before))
+
+    def kind(self, item: str) -> str:
+        """The first priority kind it matches, else the kind matched earliest in it (its main verb), else "other"."""
+        found = {kind: match.start() for kind, pattern in self.kinds.items()
+                 if (match := _compiled((), pattern).search(item))}
+        ranked = [kind for kind in self.priority if kind in found]
+        return ranked[0] if ranked else min(found, key=lambda kind: found[kind], default="other")
+
+    def sets_date(self, item: str) -> bool:
+        return bool(_compiled((), self.by_date).search(item))
+
+
 class Wording(_Strict):
     claims: dict[str, Both]
     demands: dict[str, Both]
@@ -102,6 +124,7 @@ class Wording(_Strict):
     comfort_refused: str = Field(default="", description="Pattern of a customer refusing scripted comfort "
                                                           "(别跟我说理解, 道歉有什么用).")
     questions: QuestionWords
+    listed: ListedWords
 
     def phrase(self, key: str, channel: Channel, domain: str | None = None) -> Phrase:
         """The first phrase called ``key`` that may be said on ``channel`` in ``domain`` (a phrase with no

@@ -117,7 +117,8 @@ def taken_back(norm: str, kind: str) -> bool:
     歉意", whatever the customer demanded before it; "…是我们 system 的 bug 导致…，sorry 啊" admits a fault
     besides) or offers a process ("I will pass your views on so that we improve", "我帮您反馈一下"), or whose
     only outcome words are the customer's, quoted back; for a forbidden phrase, a question back opened politely
-    ("请问是仓库发错了吗?"), or a sentence in chat register (呢/哦/亲/~, a thank-you) with no cue of the phrase taxonomy
+    ("请问是仓库发错了吗?"), a sentence whose only taboo-like words are the customer's, quoted back, or a sentence in
+    chat register (呢/哦/亲/~, a thank-you) with no cue of the phrase taxonomy
     (``model_gate`` in service_phrases.yaml): a question back ("…是么"), a softened explanation ("差距不是很大呢~
     亲亲"), "不客气 充值成功 短信告知"."""
     norm = norm.rstrip(" 。.!！~")
@@ -130,6 +131,9 @@ def taken_back(norm: str, kind: str) -> bool:
         if _POLITE_QUESTION.match(norm):
             return True  # "请问是仓库发错了吗?": a question back opened politely is no taboo
         register, cues = model_gate()
+        said = _QUOTED.sub("", norm)
+        if said != norm and not cues.search(said):
+            return True  # its taboo-like words are the customer's own, quoted back (关于“…可不可以直接找真人接听？”)
         return bool(register.search(norm)) and not sentence_latin(norm) and not cues.search(norm)
     if kind != "unauthorized_promise":
         return False

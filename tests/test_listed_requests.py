@@ -1,0 +1,140 @@
+"""A letter's numbered requests answered point by point, and the stock lines that no longer stand beside them.
+
+Panels -l and -m (sessions 19) scored letters of eight to ten stock lines 2.2 on average: "none of the three demands
+or the 17 Jan deadline is addressed". Every message here is our own wording, not a panel case's.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from coach.analyze import analyse, normalise
+from coach.compose import compose
+from coach.compose.listed import listed_requests
+from coach.guard.model import taken_back
+from coach.policy import load_policy
+from coach.safety import override
+
+POLICY = load_policy()
+
+
+def draft(message: str, channel: str = "letter") -> str:
+    return compose(analyse(message), [], POLICY, words=message, channel=channel).text  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("message", [
+    "我的要求：一、退还多收的420元；二、提供当时的通话录音。",
+    "现提出以下要求：1. 退还多收的420元；2. 提供当时的通话录音。",
+    "我的诉求是：(1)退还多收的420元 (2)提供当时的通话录音。",
+    "希望贵司：①退还多收的420元；②提供当时的通话录音。",
+    "我提两点要求，第一，退还多收的420元；第二，提供当时的通话录音。",
+])
+def test_every_numbering_style_gives_the_same_two_requests(message: str) -> None:
+    items = listed_requests(message)
+    assert [(i.nth, i.text, i.kind) for i in items] == [(1, "退还多收的420元", "money"), (2, "提供当时的通话录音", "records")]
+
+
+def test_a_numbered_account_of_what_happened_is_no_list_of_requests() -> None:
+    message = "经过如下：1. 三月二日第一次送修；2. 三月九日第二次送修；3. 至今没有结论。"
+    assert listed_requests(message) == ()
+
+
+def test_the_requests_are_the_run_after_a_request_word_not_the_facts_before_it() -> None:
+    message = ("到货后清点发现：1. 红酒少了两瓶；2. 礼盒印错了三套。\n"
+               "现正式要求：一、本周五前补齐两瓶红酒；二、重做三套礼盒；三、书面说明出错原因。")
+    items = listed_requests(message)
+    assert [i.text for i in items] == ["本周五前补齐两瓶红酒", "重做三套礼盒", "书面说明出错原因"]
+    assert [i.kind for i in items] == ["replace_repair", "replace_repair", "explain"]
+    assert [i.by_date for i in items] == [True, False, False]
+
+
+@pytest.mark.parametrize("item, kind", [
+    ("这次免费修好，修不好请出具书面检测报告", "replace_repair"),  # the first verb: a repair, not records
+    ("调出当时的双录视频", "records"),
+    ("书面说明我的资料被提供给了哪些机构", "explain"),  # 提供 inside what is to be explained
+    ("如果换不了，把差价退给我们", "money"),  # money wins wherever it is
+    ("向我母亲当面道歉", "apology"),
+    ("处理那位收银员", "discipline"),
+    ("立即停止给我打推销电话", "stop"),
+    ("告诉我大概要多久才能修好", "timing"),
+    ("以后能不能寄纸质账单给我？", "question"),
+    ("a refund of the delivery fee", "money"),
+])
+def test_each_request_is_read_for_the_answer_it_needs(item: str, kind: str) -> None:
+    message = f"我的要求：一、{item}；二、给我一个书面答复。"
+    assert listed_requests(message)[0].kind == kind
+
+
+def test_a_numbered_letter_is_answered_point_by_point_in_its_order_without_the_stock_lines() -> None:
+    letter = ("营业厅负责人：上个月我父亲的套餐被改成了128元，他根本不会用智能手机。我的要求：一、提供当时办理的签字单；"
+              "二、把多扣的钱退回来；三、对办理的营业员严肃处理。请在十个工作日内答复。")
+    reply = draft(letter)
+    first, second, third = (reply.index(f"{n}、关于“{t}”") for n, t in
+                            (("一", "提供当时办理的签字单"), ("二", "把多扣的钱退回来"), ("三", "对办理的营业员严肃处理")))
+    assert first < second < third, reply
+    assert "调取相关记录" in reply[first:second] and "按规定审核" in reply[second:third], reply
+    assert "如实上报" in reply[third:], reply
+    for stock in ("这些我们都已记录在案", "我会加急反馈", "这件事情由我来负责跟进", "您反映的情况我详细记录下来了"):
+        assert stock not in reply, (stock, reply)
+
+
+def test_a_date_they_set_is_answered_once_and_not_promised() -> None:
+    reply = draft("我的要求：一、本周五前把缺的两箱酒补齐；二、书面说明为什么发错。")
+    assert reply.count("您提出的时间要求") == 1 and "能否按时办好" in reply, reply
+
+
+def test_an_english_letter_is_answered_point_by_point() -> None:
+    reply = draft("Dear Sir, I ask for three things: (1) a refund of the 60 yuan delivery fee; (2) a copy of the "
+                  "delivery record; (3) an apology from the driver.")
+    assert '(1) On "a refund of the 60 yuan delivery fee"' in reply and "(3) On" in reply, reply
+
+
+def test_numbered_requests_said_at_the_counter_are_not_answered_as_a_letter() -> None:
+    reply = draft("我就两个要求：一、把多扣的钱退给我；二、给我看看录音。", "counter")
+    assert "逐一答复如下" not in reply, reply
+
+
+def test_an_ordinary_letter_has_no_ownership_line() -> None:
+    # "这件事情由我来负责跟进" beside "我们会转交上级部门" was one of the stock lines the panels counted
+    reply = draft("你们快递把我的箱子弄丢了，系统一直停在转运中心，打了三次客服都说已催促。")
+    assert reply.startswith("尊敬的客户") and "这件事情由我来负责跟进" not in reply, reply
+
+
+def test_the_customer_s_question_quoted_back_is_no_taboo_for_the_learned_stage() -> None:
+    said = normalise("三、关于“以后有事可不可以直接找真人接听？”，这一点我们核实后，会在书面答复中为您写清楚。")
+    assert taken_back(said, "forbidden_phrase")
+    assert not taken_back(normalise("您说“快点”，我也没办法，找别人去吧。"), "forbidden_phrase")
+
+
+def test_what_they_expect_us_to_say_is_no_demand_of_theirs() -> None:
+    words = "我写信不是为了要钱。我知道你们会说可以按保价赔我500元，我只希望你们派人去转运中心找一找。"
+    assert "compensation" not in analyse(words).demands
+
+
+def test_tell_me_is_not_said_back_as_tell_you() -> None:
+    reply = draft("箱子丢了十天了，请告诉我你们具体找了哪些地方？")
+    assert "告诉您" not in reply.split("具体找了哪些地方")[0][-8:], reply
+
+
+def test_a_lawyer_and_a_regulator_get_one_request_for_contact_details() -> None:
+    reply = draft("我已委托律师，并已向12315投诉。刹车片是你们换的，车撞了，请三日内书面回复：施工记录和责任人。")
+    assert reply.count("联系方式") == 1, reply
+
+
+@pytest.mark.parametrize("words, flag", [
+    # going to hospital for rehabilitation in a broken wheelchair's story: no injury from the product
+    ("轮椅用了十九天电机就坏了，我妈中风以后每周二要坐着去医院做康复。", "injury"),
+])
+def test_routine_care_in_the_story_is_no_injury(words: str, flag: str) -> None:
+    assert flag not in analyse(words).risk_flags
+
+
+def test_a_written_reply_asked_for_with_a_colon_is_no_prompt_injection() -> None:
+    assert "injection" not in analyse("请贵店在收到本函三日内书面回复：施工记录和责任人。").risk_flags
+
+
+def test_a_feared_visit_to_a_posted_address_is_not_treated_as_harassment_under_way() -> None:
+    words = "顾问把我的会员资料截图发到了四百人的群里，住址都在上面，万一有人找上门怎么办？"
+    a = analyse(words)
+    assert "privacy_breach" in a.risk_flags
+    assert override(a.risk_flags, normalise(words), "letter") is None
