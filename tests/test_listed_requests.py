@@ -138,3 +138,43 @@ def test_a_feared_visit_to_a_posted_address_is_not_treated_as_harassment_under_w
     a = analyse(words)
     assert "privacy_breach" in a.risk_flags
     assert override(a.risk_flags, normalise(words), "letter") is None
+
+
+# ----------------------------------------------------------------------------- said aloud or typed (panel -n: phone 2.36)
+
+
+def test_requests_counted_off_on_the_phone_are_answered_in_their_order_within_the_limit() -> None:
+    words = "你听好了，我就三个要求：第一，把多扣的九十块退给我；第二，给我看看当时办业务的签字单；第三，以后别再给我打推销电话。"
+    reply = draft(words, "phone")
+    first, second, third = (reply.index(n) for n in ("第一，", "第二，", "第三，"))
+    assert "审核" in reply[first:second] and "记录" in reply[second:third] and "停" in reply[third:], reply
+    assert "您希望退款，是吗" not in reply and len(reply) <= 200, reply
+    assert reply.rstrip().endswith("您看这样可以吗？"), reply  # the method's 问: their consent to the plan
+
+
+def test_a_question_among_them_is_named_back_in_staff_s_voice() -> None:
+    words = "我想说两件事：一是这瓶漏了的酒能不能换一瓶，二是同一箱的另外几瓶会不会也有问题？"
+    reply = draft(words, "chat")
+    assert "第一，" in reply and "第二，您问的同一箱的另外几瓶会不会也有问题" in reply, reply
+
+
+def test_english_points_are_counted_off_in_english() -> None:
+    words = ("Three things, please. First, my card was blocked yesterday and I need it unblocked. Second, I was charged "
+             "twice for the same bill. Third, can you send me the statement in English?")
+    reply = draft(words, "phone")
+    assert "First, " in reply and "Second, " in reply and "Third, you asked whether we can send you" in reply, reply
+
+
+def test_points_that_could_be_neither_named_nor_answered_are_not_counted_off() -> None:
+    # "第一，这一点我也记下了。第二，这一点我也记下了" says nothing: the usual reply is made instead
+    reply = draft("我就两点：第一，你们那个小伙子；第二，上回那个事儿。", "phone")
+    assert "第一，" not in reply, reply
+
+
+def test_a_first_time_is_no_numbered_point() -> None:
+    assert listed_requests("我就说两件事，第一次来的时候态度还行，第二次就不行了。") == ()
+
+
+def test_a_letter_of_questions_is_introduced_as_questions_not_demands() -> None:
+    reply = draft("王经理您好，想确认两件事：一是发票能否在月底前开出，二是能否分两批送到。谢谢。")
+    assert "您问的几点，我们逐一答复如下" in reply and "要求" not in reply.split("如下")[0], reply

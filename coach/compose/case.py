@@ -7,7 +7,7 @@
 - ``asked``: the analysis's demands (it leaves out those the customer rules out: 我不是要你们赔钱).
 - ``missing``: the facts this issue needs when the customer has given none (an order number, a date, an
   amount already said is never asked again; a customer who gave any fact of the story is not asked for more).
-- ``listed``: a letter's numbered requests (listed.py), each answered in turn.
+- ``listed``: the requests they number in their last turn (listed.py), each answered in turn.
 - ``requested``: what they explicitly ask staff to do (调出合同, 给个解释, 限额在哪里改), answered with an
   action staff may take (wording.yaml ``requests``).
 
@@ -139,7 +139,7 @@ class Case:
     praised: bool = False  # they praise a colleague: thanked and passed on, never apologised to
     questions: tuple[str, ...] = ()  # their own questions in staff's voice, none a request line answers (questions.py)
     comfort_refused: bool = False  # 你别跟我说理解理解: no empathy opening, no apology
-    listed: tuple[Listed, ...] = ()  # a letter's numbered requests (一、…；二、…), answered point by point
+    listed: tuple[Listed, ...] = ()  # their numbered requests (一、…；二、…), answered point by point
 
     @property
     def restated(self) -> list[DemandName]:
@@ -193,7 +193,7 @@ def read_case(analysis: Analysis, words: str, channel: Channel, domain: str | No
         praised=praised,
         questions=() if injected else tuple(open_questions(latest or words, analysis.language, requested)),
         comfort_refused=wording().refuses_comfort(norm),
-        listed=listed_requests(words) if channel == "letter" and not injected else (),
+        listed=() if injected else listed_requests(latest or words),
     )
 
 

@@ -21,7 +21,8 @@ from string import Template
 from coach import safety
 from coach.analyze import GENERAL, ISSUES
 from coach.compose.case import Case, read_case
-from coach.compose.listed import quotable
+from coach.compose.listed import Listed, quotable
+from coach.compose.questions import open_questions
 from coach.compose.wording import Phrase, wording
 from coach.guard import check
 from coach.policy import Policy
@@ -38,6 +39,7 @@ LIMITS: dict[Channel, int] = {"counter": 200, "phone": 200, "chat": 120, "letter
 CHAT_MESSAGES = 2
 _HELP_NOW = {"howto", "check"}
 _NTH = "一二三四五六七八九"
+_ORDINAL_EN = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth")
 _REFERRAL = re.compile(r"转办函|投诉转(?:办|交)"
                        r"|(?:本|我)(?:会|局|委|中心)(?:近期|日前|近日|于)?[^。！？!?]{0,12}(?:收到|受理|接到)[^。！？!?]{0,6}(?:消费者|投诉)"
                        r"|请贵(?:司|公司|单位|店|行|平台)[^。！？!?]{0,30}(?:反馈|回复|答复)(?:本|我)(?:会|局|委|中心)"
@@ -201,7 +203,7 @@ def _closing(a: Analysis, retrieved: str) -> str:
 
 
 def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm: str,
-         points: tuple[tuple[str, str], ...] = ()) -> list[_Planned]:
+         points: tuple[_Point, ...] = ()) -> list[_Planned]:
     """The sentences this case needs, in the method's order; ``said``: (told passes, object passes); ``points``: the
     lead of each of a letter's numbered requests (``_points``)."""
     w, channel = wording(), case.channel
@@ -217,7 +219,7 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
         # as a customer")
         return [_Planned(w.phrase(k, channel), keep)
                 for k, keep in (("referral_open", 100), ("referral_steps", 90), ("letter_close", 100))]
-    if channel == "letter" and points:
+    if points:
         return _listed_plan(a, case, points, norm)
     early, late = _moves(a, norm, channel, case.complaint)
     opening = "letter_open_formal" if "lawyer" in a.risk_flags else "letter_open"  # a law firm is no customer
@@ -268,40 +270,72 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     return planned + [_Planned(w.phrase(k, channel, case.domain), keep) for k, keep in keyed]
 
 
-def _listed_plan(a: Analysis, case: Case, points: tuple[tuple[str, str], ...], norm: str) -> list[_Planned]:
-    """A letter that numbers its requests, answered point by point in its order. The stock restatement, record,
-    review and follow-up lines are not said beside the answers: panel -m scored letters of eight stock lines that
-    answered none of the three numbered demands 2."""
+def _listed_plan(a: Analysis, case: Case, points: tuple[_Point, ...], norm: str) -> list[_Planned]:
+    """Numbered requests answered point by point in their order. The stock restatement, record, review and
+    follow-up lines are not said beside the answers: panel -m scored letters of eight stock lines that answered none
+    of the three numbered demands 2, panel -n phone replies that answered one of three 2.36."""
     w, channel = wording(), case.channel
-    keyed = [("letter_open_formal" if "lawyer" in a.risk_flags else "letter_open", 100), (_opening(a, case, norm), 80),
-             *_thanks(_apology(a, case), case)]
+    early, late = _moves(a, norm, channel, case.complaint)
+    keyed = [("letter_open_formal" if "lawyer" in a.risk_flags else "letter_open", 100)] if channel == "letter" else []
+    keyed += [(_opening(a, case, norm), 80), *((k, 90) for k in early), *_thanks(_apology(a, case), case)]
     planned = [_Planned(w.phrase(k, channel, case.domain), keep) for k, keep in keyed]
     planned += [_Planned(p, 95) for p in _safety_lines(a, channel, norm)]
-    planned.append(_Planned(w.phrase("listed_intro", channel), 90))
-    planned += [_Planned(w.phrase(f"listed_{item.kind}", channel), 90, point)
-                for item, point in zip(case.listed, points, strict=True)]
+    planned.append(_Planned(w.phrase("listed_intro" if case.complaint else "listed_intro_questions", channel), 85))
+    planned += [_Planned(w.phrase(f"listed_{point.kind}", channel), 88, (point.zh, point.en)) for point in points]
     if any(item.by_date for item in case.listed):
-        planned.append(_Planned(w.phrase("listed_by_date", channel), 90))
-    keyed = [(k, 90) for k in _moves(a, norm, channel, case.complaint)[1]]
-    if case.complaint and "demand_manager" not in a.risk_flags:
+        planned.append(_Planned(w.phrase("listed_by_date", channel), 86))
+    keyed = [(k, 90) for k in late]
+    if case.complaint and "demand_manager" not in a.risk_flags and (channel == "letter" or _decided_elsewhere(a, case)):
         keyed.append(("forward", 62))
-    keyed.append(("letter_close", 100))
+    keyed.append(("letter_close", 100) if channel == "letter" else ("confirm_plan", 70))  # the 问 of a spoken reply
     return planned + [_Planned(w.phrase(k, channel, case.domain), keep) for k, keep in keyed]
 
 
-def _points(case: Case, analysis: Analysis, policy: Policy, words: str) -> tuple[tuple[str, str], ...]:
-    """The (zh, en) lead of each numbered request's answer: their words quoted verbatim ("一、关于“…”，"), or the
-    number alone where the line quoting them would not pass the guard for every role."""
-    english = analysis.language == "en"
-    points: list[tuple[str, str]] = []
-    for item in case.listed:
-        bare = (f"{_NTH[item.nth - 1]}、", f"({item.nth}) ")
-        quoted = quotable(item, english)
-        lead = (f"{bare[0]}关于“{quoted}”，", f'({item.nth}) On "{quoted}", ') if quoted else bare
-        line = render(wording().phrase(f"listed_{item.kind}", "letter"), {"point": {"zh": lead[0], "en": lead[1]}},
-                      analysis.language)
-        points.append(lead if quoted and _sayable_to_all(line, policy, words) else bare)
-    return tuple(points)
+@dataclass(frozen=True)
+class _Point:
+    """How one numbered request is answered: its (zh, en) lead and the kind of answer (wording.yaml listed_<kind>)."""
+
+    zh: str
+    en: str
+    kind: str
+
+
+def _points(case: Case, analysis: Analysis, policy: Policy, words: str) -> tuple[_Point, ...]:
+    """How each numbered request is answered. A letter quotes their words verbatim ("一、关于“…”，"), or gives the
+    number alone where the line quoting them would not pass the guard for every role. A spoken or chat reply counts them
+    off (第一，…) and names a question back in staff's voice (第二，您问的…会不会也有问题，…); when more than one request
+    could be neither named nor given an answer of its own, it is not counted off at all ("第一，这一点我也记下了。第二，这一点
+    我也记下了" says nothing): the usual reply is made instead."""
+    if case.channel == "letter":
+        return tuple(_quoted_point(item, analysis, policy, words) for item in case.listed)
+    points = [_spoken_point(item, case.channel, analysis, policy, words) for item in case.listed]
+    return tuple(points) if sum(p.kind == "other" for p in points) <= 1 else ()
+
+
+def _quoted_point(item: Listed, analysis: Analysis, policy: Policy, words: str) -> _Point:
+    bare = _Point(f"{_NTH[item.nth - 1]}、", f"({item.nth}) ", item.kind)
+    quoted = quotable(item, analysis.language == "en")
+    if not quoted:
+        return bare
+    lead = replace(bare, zh=f"{bare.zh}关于“{quoted}”，", en=f'({item.nth}) On "{quoted}", ')
+    return lead if _passes(lead, "letter", analysis, policy, words) else bare
+
+
+def _spoken_point(item: Listed, channel: Channel, analysis: Analysis, policy: Policy, words: str) -> _Point:
+    counted = _Point(f"第{_NTH[item.nth - 1]}，", f"{_ORDINAL_EN[item.nth - 1]}, ", item.kind)
+    if item.kind not in ("question", "other"):
+        return counted
+    asked = open_questions(item.text, analysis.language)
+    if not asked:
+        return counted
+    named = _Point(f"{counted.zh}您问的{asked[0]}，", f"{counted.en}you asked {asked[0]}: ", "question")
+    return named if _passes(named, channel, analysis, policy, words) else counted
+
+
+def _passes(point: _Point, channel: Channel, analysis: Analysis, policy: Policy, words: str) -> bool:
+    line = render(wording().phrase(f"listed_{point.kind}", channel), {"point": {"zh": point.zh, "en": point.en}},
+                  analysis.language)
+    return _sayable_to_all(line, policy, words)
 
 
 def _said(planned: _Planned, values: dict[str, dict[str, str]], language: Language) -> str:
@@ -465,8 +499,7 @@ def compose(analysis: Analysis, passages: list[Passage], policy: Policy, words: 
                     told=case.told)
     named = _checked(case, analysis, policy, words, "ask_want_about", named=case.object)
     retrieved = _compact("".join(p.text for p in passages if p.kind in ("script", "principle")))
-    planned = plan(analysis, case, (bool(told), bool(named)), retrieved, norm,
-                   _points(case, analysis, policy, words) if channel == "letter" else ())
+    planned = plan(analysis, case, (bool(told), bool(named)), retrieved, norm, _points(case, analysis, policy, words))
     values = slot_values(analysis.issue, case, policy, told, named)
     sentences = fit([(p, _said(p, values, language)) for p in planned], channel, language)
     texts = [t for _, t in sentences]
@@ -543,7 +576,7 @@ def minimal(analysis: Analysis, policy: Policy, channel: Channel) -> str:
 TOLD_SAMPLES = ("排了一个多小时的队，就开了一个窗口", "您上个月换了新套餐", "you waited two hours at the branch", "")
 OBJECT_SAMPLES = ("叠加包", "robot vacuum", "")
 # (zh, en) leads of a numbered request's answer: their words quoted, and the number alone
-POINT_SAMPLES = (("一、关于“提供当时的录音录像”，", '(1) On "a copy of the recording", '), ("二、", "(2) "))
+POINT_SAMPLES = (("一、关于“提供当时的录音录像”，", '(1) On "a copy of the recording", '), ("二、", "(2) "), ("第三，", "Third, "))
 # (Chinese, English) questions said back, one and several
 QUESTION_SAMPLES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("首保是不是免费的",), ("whether the first service is free",)),

@@ -1,12 +1,13 @@
-"""The requests a customer numbers in a letter (我的要求：一、…；二、…；三、…), each read for what it asks.
+"""The requests a customer numbers (我的要求：一、…；二、…; 我就三个要求：第一…第二…), each read for what it asks.
 
-A complaint letter that lists its demands expects them answered point by point; the blind panels scored a stock
-letter that answered none of them 2 ("none of the three demands or the 17 Jan deadline is addressed"). A list is
-a run of markers of one style counting up from one (一、二、 / 1. 2. / (1) (2) / ① ② / 第一 第二); where a letter
-numbers both its facts and its demands, the run after a request word (要求, 函请, asking for …) is taken; a run
-after none is an account of what happened, not requests. Each item keeps the customer's own words (quoted back
-verbatim, never re-voiced) and gets the kind of answer it needs (wording.yaml ``listed``: money to review, a thing
-to replace or repair, records to look out …), and whether it sets a date.
+A customer who lists what they want expects each point answered; the blind panels scored replies that answered none
+of them 2 ("none of the three demands or the 17 Jan deadline is addressed", letters; "the simplest ask is not done",
+phone). A list is a run of markers of one style counting up from one (一、二、 / 1. 2. / (1) (2) / ① ② / 第一 第二 /
+一是 二是 / First, Second,). Where a letter numbers both its facts and its demands, the run after a request word
+(要求, 三件事, 函请, asking for …) is taken; a run after none is an account of what happened, not requests. Each item
+keeps the customer's own words (a letter quotes them back verbatim, never re-voiced) and gets the kind of answer it
+needs (wording.yaml ``listed``: money to review, a thing to replace or repair, records to look out …), and whether
+it sets a date.
 """
 
 from __future__ import annotations
@@ -25,8 +26,11 @@ _MARKERS = (
     ("digit", re.compile(r"(?<![\d./\-(（])([1-9])\s*(?:[、．)）]|\.(?!\d))")),
     ("paren", re.compile(rf"[（(]([1-9{_ORDINALS}])[)）]")),
     ("circled", re.compile(rf"([{_CIRCLED}])")),
-    ("di", re.compile(rf"第([{_ORDINALS}])(?:点|条|项|个要求|是)?(?=[，,、：:\s]|[^\u4e00-\u9fff次天年个位名家期])")),
+    ("di", re.compile(rf"第([{_ORDINALS}])(?:点|条|项|个要求|件事?|是)?(?![次天年个位名家期步眼印手时批轮回季届])")),
+    ("shi", re.compile(rf"(?<![\u4e00-\u9fff])([{_ORDINALS}])是")),  # 两件事：一是…二是…
+    ("english", re.compile(r"\b(first|second|third|fourth|fifth)(?:ly)?\s*[,:]", re.I)),
 )
+_ENGLISH = ("first", "second", "third", "fourth", "fifth")
 _END = re.compile(r"[。\n]|\.(?=\s|$)|(?<=[？?])")
 _TRIM = " \t\r\n；;，,。.、：:"
 _TAIL = re.compile(r"(?:\s*(?:并且|并|以及|及|和|and|also))+$", re.I)
@@ -93,6 +97,8 @@ def _runs(words: str, pattern: re.Pattern[str], style: str) -> list[list[re.Matc
 def _value(ordinal: str, style: str) -> int:
     if ordinal in "123456789":
         return int(ordinal)
+    if style == "english":
+        return _ENGLISH.index(ordinal.lower()) + 1
     if style == "circled":
         return _CIRCLED.index(ordinal) + 1
     return _ORDINALS.index(ordinal) + 1
