@@ -13,6 +13,7 @@ from coach.compose import compose
 from coach.compose.listed import listed_requests
 from coach.guard.model import taken_back
 from coach.policy import load_policy
+from coach.safety import lines as safety_lines
 from coach.safety import override
 
 POLICY = load_policy()
@@ -178,3 +179,22 @@ def test_a_first_time_is_no_numbered_point() -> None:
 def test_a_letter_of_questions_is_introduced_as_questions_not_demands() -> None:
     reply = draft("王经理您好，想确认两件事：一是发票能否在月底前开出，二是能否分两批送到。谢谢。")
     assert "您问的几点，我们逐一答复如下" in reply and "要求" not in reply.split("如下")[0], reply
+
+
+def test_whether_it_is_still_safe_to_drive_is_answered_now_even_in_a_letter() -> None:
+    # panel -n: "even the 'can I still drive it' safety question with a child on board is left for a later letter"
+    reply = draft("我的要求：一、退还这次的维修费；二、这车现在还能不能开？我每天要送孩子上学。")
+    assert "请您先不要继续驾驶或使用" in reply.split("二、")[1], reply
+
+
+@pytest.mark.parametrize("words", [
+    "我现在在高速服务区，刚才刹车踩下去软绵绵的，差点撞前车，我老婆脖子疼。",
+    "We are on the motorway hard shoulder, the brakes went soft and my wife's neck hurts.",
+    "在服务区呢，刚才刹车踩下去软绵绵的，差点怼前车屁股上，我媳妇脖子闪了一下，现在说脖子疼。",  # hurt: not vehicle_failing
+])
+def test_a_car_that_failed_on_the_road_is_not_driven_on_and_a_tow_is_arranged(words: str) -> None:
+    # panel -n: "a driver stranded on the expressway is never sent the tow truck or told not to drive the car"
+    said = " ".join(line.zh + line.en for line in safety_lines("injury", "phone", normalise(words)))
+    assert ("车先不要再开了" in said or "车先别再开" in said) and ("拖车" in said or "拖到店里" in said), said
+    hurt_at_home = normalise("刹车片换完一周了，我手被车门夹伤了。")
+    assert "拖车" not in " ".join(line.zh for line in safety_lines("injury", "phone", hurt_at_home))

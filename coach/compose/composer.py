@@ -302,10 +302,10 @@ class _Point:
 
 def _points(case: Case, analysis: Analysis, policy: Policy, words: str) -> tuple[_Point, ...]:
     """How each numbered request is answered. A letter quotes their words verbatim ("一、关于“…”，"), or gives the
-    number alone where the line quoting them would not pass the guard for every role. A spoken or chat reply counts them
-    off (第一，…) and names a question back in staff's voice (第二，您问的…会不会也有问题，…); when more than one request
-    could be neither named nor given an answer of its own, it is not counted off at all ("第一，这一点我也记下了。第二，这一点
-    我也记下了" says nothing): the usual reply is made instead."""
+    number alone where the line quoting them would not pass the guard for every role. A spoken or chat reply counts
+    them off (第一，…) and names a question back in staff's voice (第二，您问的…会不会也有问题，…); when more than one
+    request could be neither named nor given an answer of its own, none is counted off ("第一，这一点我也记下了。
+    第二，这一点我也记下了" says nothing): the usual reply is made instead."""
     if case.channel == "letter":
         return tuple(_quoted_point(item, analysis, policy, words) for item in case.listed)
     points = [_spoken_point(item, case.channel, analysis, policy, words) for item in case.listed]
@@ -576,7 +576,8 @@ def minimal(analysis: Analysis, policy: Policy, channel: Channel) -> str:
 TOLD_SAMPLES = ("排了一个多小时的队，就开了一个窗口", "您上个月换了新套餐", "you waited two hours at the branch", "")
 OBJECT_SAMPLES = ("叠加包", "robot vacuum", "")
 # (zh, en) leads of a numbered request's answer: their words quoted, and the number alone
-POINT_SAMPLES = (("一、关于“提供当时的录音录像”，", '(1) On "a copy of the recording", '), ("二、", "(2) "), ("第三，", "Third, "))
+POINT_SAMPLES = (("一、关于“提供当时的录音录像”，", '(1) On "a copy of the recording", '), ("二、", "(2) "),
+                 ("第三，", "Third, "))
 # (Chinese, English) questions said back, one and several
 QUESTION_SAMPLES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("首保是不是免费的",), ("whether the first service is free",)),
