@@ -198,3 +198,14 @@ def test_a_car_that_failed_on_the_road_is_not_driven_on_and_a_tow_is_arranged(wo
     assert ("车先不要再开了" in said or "车先别再开" in said) and ("拖车" in said or "拖到店里" in said), said
     hurt_at_home = normalise("刹车片换完一周了，我手被车门夹伤了。")
     assert "拖车" not in " ".join(line.zh for line in safety_lines("injury", "phone", hurt_at_home))
+
+
+def test_points_answered_alike_are_said_once() -> None:
+    words = "你给我办三个事儿：第一把这个会员给我停了；第二这两个月的五十块给我退回来；第三往后别老给我打推销电话了。"
+    reply = draft(words, "phone")
+    assert "第一和第三，" in reply and reply.count("能当场停的马上停") == 1, reply
+
+
+def test_i_want_to_know_is_not_said_back_after_you_asked() -> None:
+    reply = draft("年费的事我问两个：一是这600块年费能不能给我冲掉？二是我想知道这是按什么规定收的？", "chat")
+    assert "您想知道" not in reply and "这是按什么规定收的" in reply, reply

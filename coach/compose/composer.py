@@ -309,7 +309,26 @@ def _points(case: Case, analysis: Analysis, policy: Policy, words: str) -> tuple
     if case.channel == "letter":
         return tuple(_quoted_point(item, analysis, policy, words) for item in case.listed)
     points = [_spoken_point(item, case.channel, analysis, policy, words) for item in case.listed]
-    return tuple(points) if sum(p.kind == "other" for p in points) <= 1 else ()
+    return _merged(points) if sum(p.kind == "other" for p in points) <= 1 else ()
+
+
+def _merged(points: list[_Point]) -> tuple[_Point, ...]:
+    """Points counted off alone and answered alike said once ("第一和第三，…"): the same line twice sounds recorded."""
+    alike: dict[str, list[int]] = {}
+    for index, point in enumerate(points):
+        if point.zh == f"第{_NTH[index]}，":  # counted off, not named
+            alike.setdefault(point.kind, []).append(index)
+    said: list[_Point] = []
+    for index, point in enumerate(points):
+        group = alike.get(point.kind, [])
+        if index in group[1:]:
+            continue
+        if index in group and len(group) > 1:
+            zh = "和".join(f"第{_NTH[i]}" for i in group) + "，"
+            en = " and ".join(_ORDINAL_EN[i].lower() for i in group).capitalize() + ", "
+            point = replace(point, zh=zh, en=en)
+        said.append(point)
+    return tuple(said)
 
 
 def _quoted_point(item: Listed, analysis: Analysis, policy: Policy, words: str) -> _Point:
