@@ -29,6 +29,7 @@ def draft(message: str, channel: str = "letter") -> str:
     "我的诉求是：(1)退还多收的420元 (2)提供当时的通话录音。",
     "希望贵司：①退还多收的420元；②提供当时的通话录音。",
     "我提两点要求，第一，退还多收的420元；第二，提供当时的通话录音。",
+    "我就要两样：一个是退还多收的420元，另一个是提供当时的通话录音。",
 ])
 def test_every_numbering_style_gives_the_same_two_requests(message: str) -> None:
     items = listed_requests(message)
@@ -209,3 +210,7 @@ def test_points_answered_alike_are_said_once() -> None:
 def test_i_want_to_know_is_not_said_back_after_you_asked() -> None:
     reply = draft("年费的事我问两个：一是这600块年费能不能给我冲掉？二是我想知道这是按什么规定收的？", "chat")
     assert "您想知道" not in reply and "这是按什么规定收的" in reply, reply
+
+
+def test_another_phone_is_no_second_point() -> None:
+    assert listed_requests("我要两样东西。他现在另一个手机上还在跟我讲，说还要再转一笔。") == ()

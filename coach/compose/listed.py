@@ -3,8 +3,8 @@
 A customer who lists what they want expects each point answered; the blind panels scored replies that answered none
 of them 2 ("none of the three demands or the 17 Jan deadline is addressed", letters; "the simplest ask is not done",
 phone). A list is a run of markers of one style counting up from one (一、二、 / 1. 2. / (1) (2) / ① ② / 第一 第二 /
-一是 二是 / First, Second,). Where a letter numbers both its facts and its demands, the run after a request word
-(要求, 三件事, 函请, asking for …) is taken; a run after none is an account of what happened, not requests. Each item
+一是 二是 / First, Second, / 一个是 另一个是). Where a letter numbers both its facts and its demands, the run after a
+request word (要求, 三件事, 函请, asking for …) is taken; a run after none is an account of what happened. Each item
 keeps the customer's own words (a letter quotes them back verbatim, never re-voiced) and gets the kind of answer it
 needs (wording.yaml ``listed``: money to review, a thing to replace or repair, records to look out …), and whether
 it sets a date.
@@ -29,6 +29,8 @@ _MARKERS = (
     ("di", re.compile(rf"第([{_ORDINALS}])(?:点|条|项|个要求|件事?|是)?(?![次天年个位名家期步眼印手时批轮回季届])")),
     ("shi", re.compile(rf"(?<![\u4e00-\u9fff])([{_ORDINALS}])是")),  # 两件事：一是…二是…
     ("english", re.compile(r"\b(first|second|third|fourth|fifth)(?:ly)?\s*[,:]", re.I)),
+    # 两件事：一个是…，另一个是… / 再一个，… / 一个是…，一个是…: each after the first is the next
+    ("yige", re.compile(r"(?<![\u4e00-\u9fff])(一个|再一个|另一个|另外一个|二个|第二个|还有一个)(?:是|[，,：:])")),
 )
 _ENGLISH = ("first", "second", "third", "fourth", "fifth")
 _END = re.compile(r"[。\n]|\.(?=\s|$)|(?<=[？?])")
@@ -82,7 +84,7 @@ def _runs(words: str, pattern: re.Pattern[str], style: str) -> list[list[re.Matc
     runs: list[list[re.Match[str]]] = []
     current: list[re.Match[str]] = []
     for match in pattern.finditer(words):
-        value = _value(match.group(1), style)
+        value = _value(match.group(1), style) or len(current) + 1  # 0: the next one (另一个是…)
         if value == len(current) + 1 and len(current) < MAX_ITEMS:
             current.append(match)
         elif value == 1:
@@ -95,6 +97,9 @@ def _runs(words: str, pattern: re.Pattern[str], style: str) -> list[list[re.Matc
 
 
 def _value(ordinal: str, style: str) -> int:
+    """The marker's number; 0 for a marker that only says "the next one" (一个是…，另一个是…)."""
+    if style == "yige":
+        return 0
     if ordinal in "123456789":
         return int(ordinal)
     if style == "english":
