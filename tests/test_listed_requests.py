@@ -214,3 +214,30 @@ def test_i_want_to_know_is_not_said_back_after_you_asked() -> None:
 
 def test_another_phone_is_no_second_point() -> None:
     assert listed_requests("我要两样东西。他现在另一个手机上还在跟我讲，说还要再转一笔。") == ()
+
+
+def test_a_named_contact_asked_for_is_promised_a_name_and_number() -> None:
+    # panel -o: "the request for a named contact gets a template line"
+    reply = draft("我的要求：一、说明为什么拖了三个月；二、指定专人负责这件事，把他的姓名和电话告诉我。")
+    assert "我们会指定专人负责您的事" in reply.split("二、")[1], reply
+
+
+def test_a_closing_date_asked_for_is_answered_as_timing() -> None:
+    assert listed_requests("特函请贵公司：一、书面说明目前处理进度；二、明确告知预计结案日期。")[1].kind == "timing"
+
+
+def test_a_time_limit_set_outside_the_list_is_answered_once() -> None:
+    # panel -o: "the 10-day deadline is not addressed"
+    reply = draft("我的要求：一、退还多收的费用；二、书面说明原因。若十个工作日内未获答复，我将向监管部门反映。")
+    assert reply.count("您提出的时间要求") == 1, reply
+
+
+def test_a_letter_from_a_calm_customer_does_not_say_dont_worry() -> None:
+    reply = draft("我的包裹一直停在转运中心，打了三次客服都说已催促，请你们派人去找一找。")
+    assert "不用着急" not in reply and "您信中说的情况我们都认真看了" in reply, reply
+
+
+def test_muddled_is_no_ointment_applied() -> None:
+    # 又不是老糊涂了 matched 涂了 beside a hospital bill: an elderly customer's withdrawal got the product-injury script
+    words = "我七十八了，又不是老糊涂了，我自己的钱取个五万还要喊人陪？这是医院的缴费单，明天就要交。"
+    assert "injury" not in analyse(words).risk_flags

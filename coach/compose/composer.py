@@ -282,7 +282,7 @@ def _listed_plan(a: Analysis, case: Case, points: tuple[_Point, ...], norm: str)
     planned += [_Planned(p, 95) for p in _safety_lines(a, channel, norm)]
     planned.append(_Planned(w.phrase("listed_intro" if case.complaint else "listed_intro_questions", channel), 85))
     planned += [_Planned(w.phrase(f"listed_{point.kind}", channel), 88, (point.zh, point.en)) for point in points]
-    if any(item.by_date for item in case.listed):
+    if any(item.by_date for item in case.listed) or w.listed.limits_time(norm):
         planned.append(_Planned(w.phrase("listed_by_date", channel), 86))
     keyed = [(k, 90) for k in late]
     if case.complaint and "demand_manager" not in a.risk_flags and (channel == "letter" or _decided_elsewhere(a, case)):

@@ -85,6 +85,7 @@ class ListedWords(_Strict):
     trigger: str = Field(description="Pattern of words just before a list of requests (要求, 函请, asking for).")
     priority: list[str] = Field(description="Kinds that win wherever they match, in this order.")
     kinds: dict[str, str] = Field(description="Answer kind -> pattern of a request needing it.")
+    time_limit: str = Field(description="Pattern of a time limit set anywhere in their words (十五个工作日内, 月底前).")
     by_date: str = Field(description="Pattern of a request that sets a date or time limit (周五前, within 5 days).")
 
     def asks(self, before: str) -> bool:
@@ -99,6 +100,9 @@ class ListedWords(_Strict):
 
     def sets_date(self, item: str) -> bool:
         return bool(_compiled((), self.by_date).search(item))
+
+    def limits_time(self, words: str) -> bool:
+        return bool(_compiled((), self.time_limit).search(words))
 
 
 class Wording(_Strict):
