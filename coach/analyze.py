@@ -152,6 +152,8 @@ FLAG_PATTERNS: tuple[tuple[RiskFlag, re.Pattern[str]], ...] = (
 
 # A demand the customer rules out is not a demand: 我不是非要你们赔钱, "I'm not asking for compensation".
 _NEGATED = _rx(r"不是(?:非|想|为了)?要|不是为了|不是图|不要求|不用(?:你们)?|并不(?:是)?要|也不要|不差"
+               # 我不要退钱，我是要送人的 / 我不要退款啊，退款没用 (panels -n, -o: restated as 您希望退款)
+               r"|不要(?:退钱|退款|退货|你们的钱|钱)|(?:退钱|退款)(?:没用|有什么用|没意义)"
                r"|不(?:想|必|需要)(?:再)?(?:非得|一定)?(?:找|叫|见|惊动)"
                r"|not (?:asking|about|after)|don'?t (?:want|need)")
 _MONEY = {"refund", "compensation", "interest"}

@@ -241,3 +241,16 @@ def test_muddled_is_no_ointment_applied() -> None:
     # 又不是老糊涂了 matched 涂了 beside a hospital bill: an elderly customer's withdrawal got the product-injury script
     words = "我七十八了，又不是老糊涂了，我自己的钱取个五万还要喊人陪？这是医院的缴费单，明天就要交。"
     assert "injury" not in analyse(words).risk_flags
+
+
+@pytest.mark.parametrize("words", [
+    "这支漏酒的能不能给我换一支，我不要退钱，我是要送人的。",
+    "我不要退款啊，退款没用，我要的是补发两瓶同款的。",
+])
+def test_a_refund_they_rule_out_is_no_refund_demand(words: str) -> None:
+    # panels -n and -o: "she said she wants an exchange, not a refund, yet the reply says refund needs review"
+    assert "refund" not in analyse(words).demands
+
+
+def test_a_refund_with_a_condition_on_where_it_goes_is_still_a_refund() -> None:
+    assert "refund" in analyse("别给我退成什么平台余额，退款原路退到我信用卡。").demands
