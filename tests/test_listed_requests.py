@@ -254,3 +254,17 @@ def test_a_refund_they_rule_out_is_no_refund_demand(words: str) -> None:
 
 def test_a_refund_with_a_condition_on_where_it_goes_is_still_a_refund() -> None:
     assert "refund" in analyse("别给我退成什么平台余额，退款原路退到我信用卡。").demands
+
+
+@pytest.mark.parametrize("words, kinds", [
+    ("我今天就两个事：钱今天必须让我取到；还有那个大堂经理当着一屋子人说我被骗了，她要给我道个歉。", ["other", "apology"]),
+    ("我就要两样：运费退给我，还有东西你们得赔。", ["money", "money"]),
+])
+def test_requests_announced_by_their_number_are_read_without_markers(words: str, kinds: list[str]) -> None:
+    assert [i.kind for i in listed_requests(words)] == kinds
+
+
+@pytest.mark.parametrize("words", ["我说两点，你们这个服务太差了。", "两个小时了，还没人理我。",
+                                   "我就要两样：运费退给我，还有东西你们得赔，另外给我道歉。"])
+def test_an_announced_number_without_that_many_pieces_is_no_list(words: str) -> None:
+    assert listed_requests(words) == ()

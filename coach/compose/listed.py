@@ -33,6 +33,9 @@ _MARKERS = (
     ("yige", re.compile(r"(?<![\u4e00-\u9fff])(一个|再一个|另一个|另外一个|二个|第二个|还有一个)(?:是|[，,：:])")),
 )
 _ENGLISH = ("first", "second", "third", "fourth", "fifth")
+_COUNT = {"两": 2, "二": 2, "三": 3}
+_ANNOUNCED = re.compile(r"([两二三])\s*(?:个|件|样|点)(?:事情|事儿?|东西|要求|问题)?\s*[：:，,]")
+_SEPARATOR = re.compile(r"\s*[；;]\s*(?:还有|另外|再就是|再一个|然后)?|[，,]\s*(?:还有|另外|再就是|再一个)[，,]?")
 _END = re.compile(r"[。\n]|\.(?=\s|$)|(?<=[？?])")
 _TRIM = " \t\r\n；;，,。.、：:"
 _TAIL = re.compile(r"(?:\s*(?:并且|并|以及|及|和|and|also))+$", re.I)
@@ -56,7 +59,7 @@ def listed_requests(words: str) -> tuple[Listed, ...]:
     asked = [run for run in runs
              if table.asks(to_simplified(words[max(0, run[0].start() - 40):run[0].start()]).lower())]
     if not asked:
-        return ()
+        return _counted(words)
     chosen = min(asked, key=lambda run: run[0].start())
     items: list[Listed] = []
     for i, marker in enumerate(chosen):
@@ -66,6 +69,23 @@ def listed_requests(words: str) -> tuple[Listed, ...]:
             read = to_simplified(text).lower()
             items.append(Listed(nth=i + 1, text=text, kind=table.kind(read), by_date=table.sets_date(read)))
     return tuple(items) if len(items) >= 2 else ()
+
+
+def _counted(words: str) -> tuple[Listed, ...]:
+    """Requests announced by their number and separated without markers (我今天就两个事：钱今天必须让我取到；
+    还有…道个歉): read only when exactly that many pieces follow."""
+    table = wording().listed
+    for match in _ANNOUNCED.finditer(words):
+        wanted = _COUNT[match.group(1)]
+        rest = words[match.end():]
+        # the list may run over a sentence end: it ends at the first end after which that many pieces are found
+        stop = next((e.start() for e in _END.finditer(rest) if len(_SEPARATOR.split(rest[:e.start()])) >= wanted),
+                    len(rest))
+        pieces = [p.strip(_TRIM) for p in _SEPARATOR.split(rest[:stop]) if p.strip(_TRIM)]
+        if len(pieces) == wanted:
+            return tuple(Listed(nth=i + 1, text=p, kind=table.kind(to_simplified(p).lower()),
+                                by_date=table.sets_date(to_simplified(p).lower())) for i, p in enumerate(pieces))
+    return ()
 
 
 def quotable(item: Listed, english: bool) -> str:
