@@ -204,8 +204,8 @@ def _closing(a: Analysis, retrieved: str) -> str:
 
 def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm: str,
          points: tuple[_Point, ...] = ()) -> list[_Planned]:
-    """The sentences this case needs, in the method's order; ``said``: (told passes, object passes); ``points``: the
-    lead of each of a letter's numbered requests (``_points``)."""
+    """The sentences this case needs, in the method's order; ``said``: (told passes, object passes); ``points``: how
+    each of their numbered requests is answered (``_points``)."""
     w, channel = wording(), case.channel
     if "media" in a.risk_flags and _JOURNALIST.search(norm):
         # a journalist is received by the office (000), not apologised to as a complainant
@@ -222,11 +222,7 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     if points:
         return _listed_plan(a, case, points, norm)
     early, late = _moves(a, norm, channel, case.complaint)
-    opening = "letter_open_formal" if "lawyer" in a.risk_flags else "letter_open"  # a law firm is no customer
-    keyed: list[tuple[str, int]] = [(opening, 100)] if channel == "letter" else []
-    keyed += [(_opening(a, case, norm), 80), *((k, 90) for k in early), *_thanks(_apology(a, case), case)]
-    planned = [_Planned(w.phrase(k, channel, case.domain), keep) for k, keep in keyed]
-    planned += [_Planned(p, 95) for p in _safety_lines(a, channel, norm)]
+    planned = _calming(a, case, norm, early)
     # a plain question (how do I…, please check…) from a calm customer is answered now, not called back
     helped_now = bool(_HELP_NOW & set(case.requested)) and not a.risk_flags and not case.asked
     named_task = any(k.startswith("do_") for k in case.requested)
@@ -270,16 +266,24 @@ def plan(a: Analysis, case: Case, said: tuple[bool, bool], retrieved: str, norm:
     return planned + [_Planned(w.phrase(k, channel, case.domain), keep) for k, keep in keyed]
 
 
+def _calming(a: Analysis, case: Case, norm: str, early: list[str]) -> list[_Planned]:
+    """What every complaint reply opens with: a letter's salutation, the opening (稳), the place changed (换), the
+    apology or thanks, and the safety lines that add to the reply."""
+    w, channel = wording(), case.channel
+    opening = "letter_open_formal" if "lawyer" in a.risk_flags else "letter_open"  # a law firm is no customer
+    keyed: list[tuple[str, int]] = [(opening, 100)] if channel == "letter" else []
+    keyed += [(_opening(a, case, norm), 80), *((k, 90) for k in early), *_thanks(_apology(a, case), case)]
+    planned = [_Planned(w.phrase(k, channel, case.domain), keep) for k, keep in keyed]
+    return planned + [_Planned(p, 95) for p in _safety_lines(a, channel, norm)]
+
+
 def _listed_plan(a: Analysis, case: Case, points: tuple[_Point, ...], norm: str) -> list[_Planned]:
     """Numbered requests answered point by point in their order. The stock restatement, record, review and
     follow-up lines are not said beside the answers: panel -m scored letters of eight stock lines that answered none
     of the three numbered demands 2, panel -n phone replies that answered one of three 2.36."""
     w, channel = wording(), case.channel
     early, late = _moves(a, norm, channel, case.complaint)
-    keyed = [("letter_open_formal" if "lawyer" in a.risk_flags else "letter_open", 100)] if channel == "letter" else []
-    keyed += [(_opening(a, case, norm), 80), *((k, 90) for k in early), *_thanks(_apology(a, case), case)]
-    planned = [_Planned(w.phrase(k, channel, case.domain), keep) for k, keep in keyed]
-    planned += [_Planned(p, 95) for p in _safety_lines(a, channel, norm)]
+    planned = _calming(a, case, norm, early)
     planned.append(_Planned(w.phrase("listed_intro" if case.complaint else "listed_intro_questions", channel), 85))
     planned += [_Planned(w.phrase(f"listed_{point.kind}", channel), 88, (point.zh, point.en)) for point in points]
     if any(item.by_date for item in case.listed) or w.listed.limits_time(norm):

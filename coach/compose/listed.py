@@ -66,15 +66,13 @@ def listed_requests(words: str) -> tuple[Listed, ...]:
         stop = chosen[i + 1].start() if i + 1 < len(chosen) else _item_end(words, marker.end())
         text = _TAIL.sub("", words[marker.end():stop].strip(_TRIM)).strip(_TRIM)
         if text:
-            read = to_simplified(text).lower()
-            items.append(Listed(nth=i + 1, text=text, kind=table.kind(read), by_date=table.sets_date(read)))
+            items.append(_listed(i + 1, text))
     return tuple(items) if len(items) >= 2 else ()
 
 
 def _counted(words: str) -> tuple[Listed, ...]:
     """Requests announced by their number and separated without markers (我今天就两个事：钱今天必须让我取到；
     还有…道个歉): read only when exactly that many pieces follow."""
-    table = wording().listed
     for match in _ANNOUNCED.finditer(words):
         wanted = _COUNT[match.group(1)]
         rest = words[match.end():]
@@ -83,9 +81,14 @@ def _counted(words: str) -> tuple[Listed, ...]:
                     len(rest))
         pieces = [p.strip(_TRIM) for p in _SEPARATOR.split(rest[:stop]) if p.strip(_TRIM)]
         if len(pieces) == wanted:
-            return tuple(Listed(nth=i + 1, text=p, kind=table.kind(to_simplified(p).lower()),
-                                by_date=table.sets_date(to_simplified(p).lower())) for i, p in enumerate(pieces))
+            return tuple(_listed(i + 1, p) for i, p in enumerate(pieces))
     return ()
+
+
+def _listed(nth: int, text: str) -> Listed:
+    """One request, read for its kind and its date in simplified lower case."""
+    table, read = wording().listed, to_simplified(text).lower()
+    return Listed(nth=nth, text=text, kind=table.kind(read), by_date=table.sets_date(read))
 
 
 def quotable(item: Listed, english: bool) -> str:
