@@ -7,7 +7,8 @@
 - ``asked``: the analysis's demands (it leaves out those the customer rules out: 我不是要你们赔钱).
 - ``missing``: the facts this issue needs when the customer has given none (an order number, a date, an
   amount already said is never asked again; a customer who gave any fact of the story is not asked for more).
-- ``listed``: the requests they number in their last turn (listed.py), each answered in turn.
+- ``listed``: the requests they number, or make one after another, in their last turn (listed.py), each answered in
+  turn.
 - ``requested``: what they explicitly ask staff to do (调出合同, 给个解释, 限额在哪里改), answered with an
   action staff may take (wording.yaml ``requests``).
 
@@ -139,7 +140,7 @@ class Case:
     praised: bool = False  # they praise a colleague: thanked and passed on, never apologised to
     questions: tuple[str, ...] = ()  # their own questions in staff's voice, none a request line answers (questions.py)
     comfort_refused: bool = False  # 你别跟我说理解理解: no empathy opening, no apology
-    listed: tuple[Listed, ...] = ()  # their numbered requests (一、…；二、…), answered point by point
+    listed: tuple[Listed, ...] = ()  # their requests (一、…；二、… or one after another), answered point by point
 
     @property
     def restated(self) -> list[DemandName]:

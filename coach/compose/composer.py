@@ -21,7 +21,7 @@ from string import Template
 from coach import safety
 from coach.analyze import GENERAL, ISSUES
 from coach.compose.case import Case, read_case
-from coach.compose.listed import Listed, quotable
+from coach.compose.listed import Listed, object_of, quotable
 from coach.compose.questions import open_questions
 from coach.compose.wording import Phrase, wording
 from coach.guard import check
@@ -288,7 +288,8 @@ def _listed_plan(a: Analysis, case: Case, points: tuple[_Point, ...], norm: str)
     planned += [_Planned(w.phrase(f"listed_{point.kind}", channel), 88, (point.zh, point.en)) for point in points]
     if any(item.by_date for item in case.listed) or w.listed.limits_time(norm):
         planned.append(_Planned(w.phrase("listed_by_date", channel), 86))
-    keyed = [(k, 90) for k in late]
+    # "把你们经理叫出来" answered as a point: the flag's line would fetch the manager twice
+    keyed = [(k, 90) for k in late if not (k == "demand_manager" and any(p.kind == "manager" for p in points))]
     if case.complaint and "demand_manager" not in a.risk_flags and (channel == "letter" or _decided_elsewhere(a, case)):
         keyed.append(("forward", 62))
     keyed.append(("letter_close", 100) if channel == "letter" else ("confirm_plan", 70))  # the 问 of a spoken reply
@@ -297,11 +298,13 @@ def _listed_plan(a: Analysis, case: Case, points: tuple[_Point, ...], norm: str)
 
 @dataclass(frozen=True)
 class _Point:
-    """How one numbered request is answered: its (zh, en) lead and the kind of answer (wording.yaml listed_<kind>)."""
+    """How one numbered request is answered: its (zh, en) lead and the kind of answer (wording.yaml listed_<kind>);
+    ``named``: the lead names what was asked (第一，多扣的30块钱，), not only its number."""
 
     zh: str
     en: str
     kind: str
+    named: bool = False
 
 
 def _points(case: Case, analysis: Analysis, policy: Policy, words: str) -> tuple[_Point, ...]:
@@ -317,10 +320,10 @@ def _points(case: Case, analysis: Analysis, policy: Policy, words: str) -> tuple
 
 
 def _merged(points: list[_Point]) -> tuple[_Point, ...]:
-    """Points counted off alone and answered alike said once ("第一和第三，…"): the same line twice sounds recorded."""
+    """Points answered alike said once ("第一和第三，…"), their names dropped: the same line twice sounds recorded."""
     alike: dict[str, list[int]] = {}
     for index, point in enumerate(points):
-        if point.zh == f"第{_NTH[index]}，":  # counted off, not named
+        if point.kind != "question" or not point.named:  # each question named is its own
             alike.setdefault(point.kind, []).append(index)
     said: list[_Point] = []
     for index, point in enumerate(points):
@@ -328,7 +331,7 @@ def _merged(points: list[_Point]) -> tuple[_Point, ...]:
         if index in group[1:]:
             continue
         if index in group and len(group) > 1:
-            zh = "和".join(f"第{_NTH[i]}" for i in group) + "，"
+            zh = "和".join(f"第{_NTH[i]}" for i in group) + "，" + wording().listed.subjects.get(point.kind, "")
             en = " and ".join(_ORDINAL_EN[i].lower() for i in group).capitalize() + ", "
             point = replace(point, zh=zh, en=en)
         said.append(point)
@@ -345,13 +348,18 @@ def _quoted_point(item: Listed, analysis: Analysis, policy: Policy, words: str) 
 
 
 def _spoken_point(item: Listed, channel: Channel, analysis: Analysis, policy: Policy, words: str) -> _Point:
-    counted = _Point(f"第{_NTH[item.nth - 1]}，", f"{_ORDINAL_EN[item.nth - 1]}, ", item.kind)
-    if item.kind not in ("question", "other"):
+    """Counted off and named where it can be: a question said back (第二，您问的…，), else what was asked for
+    (第一，多扣的30块钱，); else counted off with what it is about (第一，钱的事…)."""
+    nth = f"第{_NTH[item.nth - 1]}，"
+    counted = _Point(nth + wording().listed.subjects.get(item.kind, ""), f"{_ORDINAL_EN[item.nth - 1]}, ", item.kind)
+    asked = open_questions(item.text, analysis.language) if item.kind in ("question", "other") else []
+    thing = "" if analysis.language == "en" or asked else object_of(item)
+    if asked:
+        named = _Point(f"{nth}您问的{asked[0]}，", f"{counted.en}you asked {asked[0]}: ", "question", named=True)
+    elif thing and item.kind in wording().listed.named:
+        named = _Point(f"{nth}{thing}，", counted.en, item.kind, named=True)
+    else:
         return counted
-    asked = open_questions(item.text, analysis.language)
-    if not asked:
-        return counted
-    named = _Point(f"{counted.zh}您问的{asked[0]}，", f"{counted.en}you asked {asked[0]}: ", "question")
     return named if _passes(named, channel, analysis, policy, words) else counted
 
 

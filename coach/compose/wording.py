@@ -87,6 +87,11 @@ class ListedWords(_Strict):
     kinds: dict[str, str] = Field(description="Answer kind -> pattern of a request needing it.")
     time_limit: str = Field(description="Pattern of a time limit set anywhere in their words (十五个工作日内, 月底前).")
     by_date: str = Field(description="Pattern of a request that sets a date or time limit (周五前, within 5 days).")
+    request: str = Field(description="Pattern of a clause that asks for something, read where nothing is numbered "
+                                     "(把…给我打出来, 能不能退给我, can you…).")
+    subjects: dict[str, str] = Field(default_factory=dict,
+                                     description="Kind -> what a spoken point that cannot be named is about (钱的事).")
+    named: list[str] = Field(default_factory=list, description="Kinds whose spoken answer names what was asked for.")
 
     def asks(self, before: str) -> bool:
         return bool(_compiled((), self.trigger).search(before))
@@ -97,6 +102,9 @@ class ListedWords(_Strict):
                  if (match := _compiled((), pattern).search(item))}
         ranked = [kind for kind in self.priority if kind in found]
         return ranked[0] if ranked else min(found, key=lambda kind: found[kind], default="other")
+
+    def requests(self, clause: str) -> bool:
+        return bool(_compiled((), self.request).search(clause))
 
     def sets_date(self, item: str) -> bool:
         return bool(_compiled((), self.by_date).search(item))
