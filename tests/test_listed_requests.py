@@ -10,7 +10,7 @@ import pytest
 
 from coach.analyze import analyse, normalise
 from coach.compose import compose
-from coach.compose.listed import listed_requests
+from coach.compose.listed import listed_requests, quotable
 from coach.guard.model import taken_back
 from coach.policy import load_policy
 from coach.safety import lines as safety_lines
@@ -338,3 +338,10 @@ def test_lookalike_words_do_not_change_the_kind(words: str, kind: str) -> None:
 def test_a_service_cancelled_is_stopped_not_restored(words: str) -> None:
     # panel -p: "'能恢复的…帮您办' fits nothing he asked" (a video pack to cancel), "what can be restored" (a SIM swap)
     assert listed_requests(words)[0].kind == "stop"
+
+
+def test_a_quote_is_never_cut_inside_a_number() -> None:
+    # panel -p: "quotes the letter cut off mid-number ('共计86……')"
+    item = listed_requests("我的要求：一、退还贵司今年三月以来重复扣收的全部货款，共计86,400元以及按同期贷款利率计算的利息，"
+                           "并支付逾期违约金；二、书面说明原因。")[0]
+    assert quotable(item, english=False) == "退还贵司今年三月以来重复扣收的全部货款……"

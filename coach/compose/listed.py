@@ -178,7 +178,8 @@ def quotable(item: Listed, english: bool) -> str:
     limit = MAX_QUOTED["en" if english else "zh"]
     if len(item.text) <= limit:
         return item.text
-    cut = max((m.start() for m in re.finditer(r"[，,；;]", item.text[:limit])), default=0)
+    # never inside a number (共计86,400元 quoted as "共计86……" looked broken to a business client, panel -p)
+    cut = max((m.start() for m in re.finditer(r"[，；;]|,(?!\d)", item.text[:limit])), default=0)
     if cut < limit // 3:
         return ""
     return item.text[:cut] + ("…" if english else "……")
