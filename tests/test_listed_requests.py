@@ -345,3 +345,17 @@ def test_a_quote_is_never_cut_inside_a_number() -> None:
     item = listed_requests("我的要求：一、退还贵司今年三月以来重复扣收的全部货款，共计86,400元以及按同期贷款利率计算的利息，"
                            "并支付逾期违约金；二、书面说明原因。")[0]
     assert quotable(item, english=False) == "退还贵司今年三月以来重复扣收的全部货款……"
+
+
+@pytest.mark.parametrize("words, kinds", [
+    ("你哋即刻换部新机俾我啦，仲有嗰五十蚊手续费都要退返俾我。", ["replace_repair", "money"]),
+    ("唔該幫我把呢個月嘅賬單打出嚟，仲有多收嘅錢退返俾我。", ["records", "money"]),
+])
+def test_cantonese_requests_are_read_as_plainly_as_mandarin(words: str, kinds: list[str]) -> None:
+    # panel -p: "asks what the customer wants though she clearly asked for a swap" (可唔可以…換返…俾我)
+    assert [i.kind for i in listed_requests(words)] == kinds
+
+
+def test_a_cantonese_request_is_not_asked_again() -> None:
+    reply = draft("我收到嘅係紅色，唔係我要嘅藍色，可唔可以聽日之前換返藍色俾我？", "chat")
+    assert "您希望我們怎麼幫您處理" not in reply and "您希望我们怎么帮您处理" not in reply, reply

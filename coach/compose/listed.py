@@ -53,7 +53,7 @@ _REFUSAL = re.compile(r"^(?:那|就|也|都|可|你|你们|我)*(?:别|不要|�
 _END = re.compile(r"[。\n]|\.(?=\s|$)|(?<=[？?])")
 # the last numbered item also ends where another matter is added without a number (…开了吧 另外别给我推…)
 _ITEM_END = re.compile(rf"{_END.pattern}|[，,\s]+(?:另外|还有|再就是)")
-_HEAD = re.compile(r"^(?:(?:and|also|then)\b|另外|还有|再就是|然后|也|并且?|而且|同时)\s*[，,]?\s*", re.I)
+_HEAD = re.compile(r"^(?:(?:and|also|then)\b|另外|还有|仲有|再就是|然后|也|并且?|而且|同时)\s*[，,]?\s*", re.I)
 _CONDITION = re.compile(r"[，,]\s*(?:如果|要是|否则|不然)[^，,]*$")  # a dangling "，如果不能" ends no request
 _TRIM = " \t\r\n；;，,。.、：:"
 _TAIL = re.compile(r"(?:\s*(?:并且|并|以及|及|和|and|also))+$", re.I)
@@ -75,7 +75,7 @@ def listed_requests(words: str) -> tuple[Listed, ...]:
     table = wording().listed
     # a numbered account of what happened is no list of requests: only a run right after a request word is
     asked = [run for run in runs
-             if table.asks(to_simplified(words[max(0, run[0].start() - 40):run[0].start()]).lower())]
+             if table.asks(_read(words[max(0, run[0].start() - 40):run[0].start()]))]
     if not asked:
         return _counted(words) or _joined(words)
     chosen = min(asked, key=lambda run: run[0].start())
@@ -114,7 +114,7 @@ def _joined(words: str) -> tuple[Listed, ...]:
     for sentence in _SENTENCE.finditer(words):
         current: list[int] | None = None
         for clause in _CLAUSE.finditer(sentence.group()):
-            read = to_simplified(clause.group().strip(_TRIM)).lower()
+            read = _read(clause.group().strip(_TRIM))
             if not read:
                 continue
             start, end = sentence.start() + clause.start(), sentence.start() + clause.end()
@@ -138,13 +138,18 @@ def _joined(words: str) -> tuple[Listed, ...]:
     return tuple(replace(item, nth=i + 1) for i, item in enumerate(merged))
 
 
+def _read(text: str) -> str:
+    """Their words as the patterns read them: simplified, lower case, Cantonese read as Mandarin (俾我 -> 给我)."""
+    return wording().mandarin(to_simplified(text).lower())
+
+
 def _bare(text: str) -> str:
     return _HEAD.sub("", _CONDITION.sub("", _TAIL.sub("", text.strip(_TRIM)).strip(_TRIM)))
 
 
 def _listed(nth: int, text: str) -> Listed:
     """One request, read for its kind and its date in simplified lower case."""
-    table, read = wording().listed, to_simplified(text).lower()
+    table, read = wording().listed, _read(text)
     return Listed(nth=nth, text=text, kind=table.kind(read), by_date=table.sets_date(read))
 
 
