@@ -359,3 +359,12 @@ def test_cantonese_requests_are_read_as_plainly_as_mandarin(words: str, kinds: l
 def test_a_cantonese_request_is_not_asked_again() -> None:
     reply = draft("我收到嘅係紅色，唔係我要嘅藍色，可唔可以聽日之前換返藍色俾我？", "chat")
     assert "您希望我們怎麼幫您處理" not in reply and "您希望我们怎么帮您处理" not in reply, reply
+
+
+@pytest.mark.parametrize("channel", ["phone", "letter"])
+def test_a_loaner_car_asked_for_is_answered_as_a_loaner_not_a_repair(channel: str) -> None:
+    # panel -p: "point one offers an 'exchange or repair' he never asked for; the loaner is missed"
+    words = "车在你们店里修了两个礼拜了，你给我安排一台代步车，另外打车的钱给我报销了。"
+    assert [i.kind for i in listed_requests(words)] == ["loaner", "money"]
+    reply = draft(words, channel)
+    assert "代步车" in reply and "换货或维修" not in reply and "维修、更换" not in reply, reply
