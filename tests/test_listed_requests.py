@@ -368,3 +368,14 @@ def test_a_loaner_car_asked_for_is_answered_as_a_loaner_not_a_repair(channel: st
     assert [i.kind for i in listed_requests(words)] == ["loaner", "money"]
     reply = draft(words, channel)
     assert "代步车" in reply and "换货或维修" not in reply and "维修、更换" not in reply, reply
+
+
+@pytest.mark.parametrize("words", [
+    "我第三次打了，别又跟我说登记。两个事：多扣的二十块钱退给我；还有宽带到底哪天来装。",
+    "Third call. Don't just log it. Two things: refund the double charge; and tell me when the engineer is coming.",
+])
+def test_a_caller_who_refuses_being_registered_is_not_told_it_is_passed_on(words: str) -> None:
+    # panel -o: "gives the third-time caller exactly the 'we will pass it on' he refused"
+    reply = draft(words, "phone")
+    assert "转交上级部门" not in reply and "pass it to the department above us" not in reply, reply
+    assert "第一" in reply or "First" in reply, reply

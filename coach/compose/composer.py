@@ -290,7 +290,8 @@ def _listed_plan(a: Analysis, case: Case, points: tuple[_Point, ...], norm: str)
         planned.append(_Planned(w.phrase("listed_by_date", channel), 86))
     # "把你们经理叫出来" answered as a point: the flag's line would fetch the manager twice
     keyed = [(k, 90) for k in late if not (k == "demand_manager" and any(p.kind == "manager" for p in points))]
-    if case.complaint and "demand_manager" not in a.risk_flags and (channel == "letter" or _decided_elsewhere(a, case)):
+    if (case.complaint and "demand_manager" not in a.risk_flags and not w.refuses_registration(norm)
+            and (channel == "letter" or _decided_elsewhere(a, case))):
         keyed.append(("forward", 62))
     keyed.append(("letter_close", 100) if channel == "letter" else ("confirm_plan", 70))  # the 问 of a spoken reply
     return planned + [_Planned(w.phrase(k, channel, case.domain), keep) for k, keep in keyed]

@@ -135,6 +135,8 @@ class Wording(_Strict):
     praise: str = Field(default="", description="Pattern of praise for a colleague (表扬, 点赞, commend).")
     no_complaint: str = Field(default="", description="Pattern of a customer saying it is no complaint (不是投诉, "
                                                       "just want to ask).")
+    registration_refused: str = Field(default="", description="Pattern of a customer refusing being registered or "
+                                                             "passed on again (你莫又跟我说登记).")
     comfort_refused: str = Field(default="", description="Pattern of a customer refusing scripted comfort "
                                                           "(别跟我说理解, 道歉有什么用).")
     questions: QuestionWords
@@ -186,6 +188,10 @@ class Wording(_Strict):
         """Whether the customer refuses the scripted comfort (你别跟我说理解理解, 不用道歉了): no empathy line, no
         apology."""
         return bool(self.comfort_refused) and bool(_compiled((), self.comfort_refused).search(norm))
+
+    def refuses_registration(self, norm: str) -> bool:
+        """Whether the customer refuses being registered or passed on again (你莫又跟我说登记, don't just log it)."""
+        return bool(self.registration_refused) and bool(_compiled((), self.registration_refused).search(norm))
 
     def calm(self, norm: str) -> bool:
         """Whether the customer speaks calmly and courteously (不着急, 麻烦您, 谢谢): no "don't worry" for them."""
