@@ -46,12 +46,12 @@ def test_the_requests_are_the_run_after_a_request_word_not_the_facts_before_it()
                "现正式要求：一、本周五前补齐两瓶红酒；二、重做三套礼盒；三、书面说明出错原因。")
     items = listed_requests(message)
     assert [i.text for i in items] == ["本周五前补齐两瓶红酒", "重做三套礼盒", "书面说明出错原因"]
-    assert [i.kind for i in items] == ["replace_repair", "replace_repair", "explain"]
+    assert [i.kind for i in items] == ["replace", "repair", "explain"]
     assert [i.by_date for i in items] == [True, False, False]
 
 
 @pytest.mark.parametrize("item, kind", [
-    ("这次免费修好，修不好请出具书面检测报告", "replace_repair"),  # the first verb: a repair, not records
+    ("这次免费修好，修不好请出具书面检测报告", "repair"),  # the first verb: a repair, not records
     ("调出当时的双录视频", "records"),
     ("书面说明我的资料被提供给了哪些机构", "explain"),  # 提供 inside what is to be explained
     ("如果换不了，把差价退给我们", "money"),  # money wins wherever it is
@@ -274,7 +274,7 @@ def test_an_announced_number_without_that_many_pieces_is_no_list(words: str) -> 
 @pytest.mark.parametrize("words, kinds", [
     ("你帮我把那个彩铃业务关了，再把上个月的详单给我打一份，多收的钱要退给我。", ["stop", "records", "money"]),
     ("网费多扣的那部分退给我，另外你们得给我个说法，为什么不通知就涨价。", ["money", "explain"]),
-    ("把你们店长叫出来，还有这瓶酒给我换一瓶新的。", ["manager", "replace_repair"]),
+    ("把你们店长叫出来，还有这瓶酒给我换一瓶新的。", ["manager", "replace"]),
     ("Can you cancel the extra data pack and refund the 30 yuan it cost me?", ["stop", "money"]),
     ("Please send me a copy of the receipt. Also, I'd like the late fee refunded.", ["records", "money"]),
 ])
@@ -295,7 +295,7 @@ def test_reported_done_refused_or_single_requests_are_no_list(words: str) -> Non
 
 def test_a_clause_after_a_request_belongs_to_it_and_does_not_change_its_kind() -> None:
     items = listed_requests("今天一定要把卡补好，我明天早上的飞机，收据也开一张给我。")
-    assert [i.kind for i in items] == ["replace_repair", "records"]
+    assert [i.kind for i in items] == ["replace", "records"]
     assert items[0].text == "今天一定要把卡补好，我明天早上的飞机"
 
 
@@ -325,7 +325,7 @@ def test_a_named_object_that_would_promise_is_not_said() -> None:
 
 @pytest.mark.parametrize("words, kind", [
     ("我的要求：一、能不能开专票？二、送货要不要加钱？", "question"),  # 开专票 is no driving the car
-    ("我的要求：一、这次免费修好；二、出具检测报告。", "replace_repair"),  # 免费 is no fee waived
+    ("我的要求：一、这次免费修好；二、出具检测报告。", "repair"),  # 免费 is no fee waived
 ])
 def test_lookalike_words_do_not_change_the_kind(words: str, kind: str) -> None:
     assert listed_requests(words)[0].kind == kind
@@ -348,7 +348,7 @@ def test_a_quote_is_never_cut_inside_a_number() -> None:
 
 
 @pytest.mark.parametrize("words, kinds", [
-    ("你哋即刻换部新机俾我啦，仲有嗰五十蚊手续费都要退返俾我。", ["replace_repair", "money"]),
+    ("你哋即刻换部新机俾我啦，仲有嗰五十蚊手续费都要退返俾我。", ["replace", "money"]),
     ("唔該幫我把呢個月嘅賬單打出嚟，仲有多收嘅錢退返俾我。", ["records", "money"]),
 ])
 def test_cantonese_requests_are_read_as_plainly_as_mandarin(words: str, kinds: list[str]) -> None:
@@ -379,3 +379,19 @@ def test_a_caller_who_refuses_being_registered_is_not_told_it_is_passed_on(words
     reply = draft(words, "phone")
     assert "转交上级部门" not in reply and "pass it to the department above us" not in reply, reply
     assert "第一" in reply or "First" in reply, reply
+
+
+def test_a_passbook_still_usable_is_no_question_of_safety() -> None:
+    # panel -q: "car-repair template ('stop driving, tow truck') for an elderly lady's passbook question"
+    words = "你就跟我说句实话，存折还能不能用，我能不能一直在柜台办？"
+    assert "safe_to_use" not in [i.kind for i in listed_requests(words)]
+    assert "拖车" not in draft(words, "counter")
+    assert listed_requests("我的要求：一、车还能不能开？二、刹车异响的原因说清楚。")[0].kind == "safe_to_use"
+
+
+def test_a_bottle_is_exchanged_not_repaired_and_a_lone_verb_is_no_request() -> None:
+    # panel -q: "offers to 'exchange or repair' a wine bottle, gives a vague second point"
+    words = "I'd like a replacement bottle of the same wine. Can someone who knows wine taste it and confirm?"
+    items = listed_requests(words)
+    assert items[0].kind == "replace" and all(len(i.text.split()) >= 3 for i in items), items
+    assert "repair" not in draft("I'd like a replacement bottle, and refund the delivery fee please.", "chat")

@@ -42,8 +42,9 @@ _ANNOUNCED = re.compile(r"([两二三])\s*(?:个|件|样|点)(?:事情|事儿?|�
 _SEPARATOR = re.compile(r"\s*[；;]\s*(?:还有|另外|再就是|再一个|然后|and\b)?|[，,]\s*(?:还有|另外|再就是|再一个)[，,]?")
 _SENTENCE = re.compile(r"(?:[^。！？!?\n.]|\.(?!\s|$))+[。！？!?.]*")
 # a clause: up to a comma or semicolon, a space between two hanzi (那你给我说清楚 一是多少钱), or "and" before a verb
+# with an object ("and refund the 50", not "taste it and confirm?")
 _CLAUSE = re.compile(r"(?:(?!\s+and\s+(?:also\s+|please\s+|then\s+)?(?:refund|replace|swap|exchange|send|give|tell|"
-                     r"confirm|get|pick|cancel|fix|repair|explain|pay|return|deliver|call|stop|remove|delete)\b)"
+                     r"confirm|get|pick|cancel|fix|repair|explain|pay|return|deliver|call|stop|remove|delete)\b\s+\w)"
                      r"(?:[^，,；;\s]|(?<![\u4e00-\u9fff])\s|\s(?![\u4e00-\u9fff])))+", re.I)
 # what someone said or what was already done is no request (当时说发票一周内开出来, 钱你们也都给我退回来了); nor a
 # threat of what they will do (我会把监控视频…发出来)
