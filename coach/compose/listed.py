@@ -125,15 +125,13 @@ def _joined(words: str) -> tuple[Listed, ...]:
                 spans.append(current)
             elif current is not None:
                 current[2] = end
-    # a request of no known kind (把我打发走了, 请你们帮我查查) is not counted off: it would be answered "记下了"
-    items = [replace(_listed(0, _bare(words[start:end])), kind=_listed(0, _bare(words[start:asking])).kind)
-             for start, asking, end in spans]
-    items = [item for item in items if item.kind != "other"]
     merged: list[Listed] = []
-    for item in items:  # 退钱，把钱退给我: one request said twice
-        if merged and item.kind == merged[-1].kind != "other":
-            continue
-        merged.append(item)
+    for start, asking, end in spans:
+        text, kind = _bare(words[start:end]), table.kind(_read(_bare(words[start:asking])))
+        # a request of no known kind (把我打发走了, 请你们帮我查查) is not counted off: it would be answered "记下了";
+        # one of the kind just before is that request said twice (退钱，把钱退给我)
+        if kind != "other" and not (merged and merged[-1].kind == kind):
+            merged.append(Listed(nth=0, text=text, kind=kind, by_date=table.sets_date(_read(text))))
     if not 2 <= len(merged) <= MAX_ITEMS:
         return ()
     return tuple(replace(item, nth=i + 1) for i, item in enumerate(merged))
