@@ -1,7 +1,7 @@
 """A blind panel of team leads for offline drafts: draft, build the blind files, score the verdicts.
 
     python -m bench.panel drafts OUT.jsonl [FILE ...]   # drafts by the code on sys.path (default: s1, s2)
-    python -m bench.panel build DIR A.jsonl B.jsonl [C.jsonl ...] [--cases FILE ...]
+    python -m bench.panel build DIR A.jsonl [B.jsonl ...] [--cases FILE ...]
                                                           # DIR/panel_r1..3.md (letters shuffled per case) + key.json
     python -m bench.panel score DIR                       # DIR/scores_r*.jsonl + key.json -> per-system figures
 
@@ -153,8 +153,8 @@ def main() -> None:
     if args.command == "drafts":
         write_drafts(args.out, args.files)
     elif args.command == "build":
-        if not 2 <= len(args.drafts) <= len(LETTERS):
-            parser.error(f"build takes 2 to {len(LETTERS)} drafts files")
+        if not 1 <= len(args.drafts) <= len(LETTERS):
+            parser.error(f"build takes 1 to {len(LETTERS)} drafts files")
         build({path.stem: path for path in args.drafts}, args.folder, args.cases)
     else:
         print(score(args.folder))

@@ -1,6 +1,6 @@
 """Safety flags on labelled messages: recall per flag and language, escalation, false alarms on hard negatives.
 
-    python -m bench.safety                    # evals/scenarios/safety_s6.jsonl (the safety test set: never built on)
+    python -m bench.safety                    # evals/scenarios/safety_s7/s8/s9.jsonl (the test sets: never built on)
     python -m bench.safety FILE ... [--out PATH]
 
 Only the analysis runs (no store, no drafting), so it takes seconds. A row's ``expect.risk_flags`` lists the
@@ -25,7 +25,7 @@ from coach.config import load_settings
 from coach.safety_model import SafetyModel, load_stage
 from coach.types import Turn
 
-DEFAULT = Path(__file__).resolve().parents[1] / "evals" / "scenarios" / "safety_s6.jsonl"
+DEFAULT = [Path(__file__).resolve().parents[1] / "evals" / "scenarios" / f"safety_s{n}.jsonl" for n in (7, 8, 9)]
 
 
 def score_file(path: Path, model: SafetyModel | None = None) -> list[str]:
@@ -92,7 +92,7 @@ def cost(files: list[Path], model: SafetyModel, cold: float) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="*", type=Path, default=[DEFAULT])
+    parser.add_argument("files", nargs="*", type=Path, default=DEFAULT)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     started = time.perf_counter()

@@ -21,6 +21,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from coach.script import as_mandarin
 from coach.types import Channel, EscalationAdvice, RiskFlag
 
 SAFETY_FILE = Path(__file__).with_name("safety.yaml")
@@ -131,9 +132,10 @@ def region(norm: str) -> Region | None:
 
 
 def detect(norm: str) -> list[RiskFlag]:
-    """The safety flags in a normalised text, in priority order."""
-    norm = _as_simplified(norm)
-    return [flag for flag, compiled in _compiled().items() if compiled.search(norm)]
+    """The safety flags in a normalised text, in priority order: the text as written, and its Cantonese read as
+    Mandarin (佢搣住我条颈 is read as 他掐住我条颈 too)."""
+    texts = {_as_simplified(norm), as_mandarin(_as_simplified(norm))}
+    return [flag for flag, compiled in _compiled().items() if any(compiled.search(text) for text in texts)]
 
 
 def _as_simplified(norm: str) -> str:

@@ -11,6 +11,10 @@ Each piece is read twice: its e5 vector (what it means) and its hashed character
 it uses: 跳楼, 验证码, 打我), scaled down beside the vector. Cross-author, the two together found more dangers at
 fewer false alarms than the vector alone (scripts/build_safety_model.py, Refit 3).
 
+A sentence read alone can look like a danger that its neighbours explain away (她前年走了 in a beneficiary change):
+for the CONFIRMED flags, a sentence's score that reaches the threshold short of SURE is lowered to the score of the
+sentence read with the one before and after it.
+
 The weights are a plain ``.npz`` (no pickle) built by ``scripts/build_safety_model.py`` from the labelled
 sets in evals/datasets/safety_train/; inference is numpy only. The stage only adds flags: the rules' flags
 stay, and the added ones get the same advice (coach/safety.yaml).
@@ -38,6 +42,13 @@ MAX_PIECES = 24  # the most recent pieces read; a very long conversation is cut 
 NGRAM_DIM = 4096  # hashed buckets of a piece's character bigrams and trigrams
 NGRAM_SCALE = 0.5  # their unit vector's length beside the e5 vector's (measured: 0.25 / 0.5 / 1 / 2, best 0.5)
 _ENGLISH_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+# Flags whose sentence-level score must hold when the sentence is read with its neighbours: read alone, "她前年走了"
+# (a late wife, in a beneficiary change) looks like self-harm, "I pointed out a scratch" like an injury, "我一个在家
+# 带孩子的" like a minor; read with the sentences around it, none does. Chosen on the dev complaints (h7-h36, s6;
+# session 22): self-harm false alarms 14 -> 4 for one lost, injury 15 -> 8 for one, minor 11 -> 6 for two, privacy
+# 19 -> 9 for four; violence lost five of its dangers (a threat is one sentence among calm ones) and is not confirmed.
+CONFIRMED: tuple[RiskFlag, ...] = ("self_harm", "injury", "privacy_breach", "minor")
+SURE = 0.7  # a sentence scoring this high alone needs no confirmation (木炭都买好了 says it all by itself)
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -90,6 +101,20 @@ def pieces(message: str, conversation: Sequence[Turn] | None = None) -> list[str
     return found[-MAX_PIECES:]
 
 
+def neighbourhoods(message: str, conversation: Sequence[Turn] | None = None) -> dict[str, str]:
+    """Each sentence that ``pieces`` reads out of a long turn, with the text of it and the sentences either side."""
+    turns = [t.text for t in conversation or [] if t.speaker == "customer"]
+    if not turns or turns[-1] != message:
+        turns.append(message)
+    around: dict[str, str] = {}
+    for turn in (t.strip() for t in turns if len(t.strip()) > WINDOW):
+        sentences = _sentences(turn)
+        for index, sentence in enumerate(sentences):
+            near = sentences[max(0, index - 1):index + 2]
+            around.setdefault(sentence, " ".join(near) if all(s.isascii() for s in near) else "".join(near))
+    return around
+
+
 def read(message: str, conversation: Sequence[Turn] | None, embed: Embed) -> np.ndarray:
     """(pieces, features) of what the customer said: read once, by the safety and the demand models alike."""
     texts = pieces(message, conversation)
@@ -127,9 +152,23 @@ class SafetyModel:
             raise ConfigError(f"the safety model reads {self.weights.shape[1]} features, this code makes "
                               f"{found.shape[1]}", "rebuild it: python scripts/build_safety_model.py, "
                               "or set COACH_SAFETY_MODEL=false")
-        logits = found @ self.weights.T + self.bias
-        best = (1.0 / (1.0 + np.exp(-logits))).max(axis=0)
+        probability = 1.0 / (1.0 + np.exp(-(found @ self.weights.T + self.bias)))
+        self._confirm(probability, pieces(message, conversation), neighbourhoods(message, conversation))
+        best = probability.max(axis=0)
         return {flag: float(score) for flag, score in zip(self.flag_names, best, strict=True)}
+
+    def _confirm(self, probability: np.ndarray, texts: list[str], around: dict[str, str]) -> None:
+        """Lower (in place) each CONFIRMED flag's score of a sentence that reaches its threshold alone, short of SURE,
+        to its score read with its neighbours. Only those sentences are read again, so most messages cost nothing."""
+        columns = [j for j, flag in enumerate(self.flag_names) if flag in CONFIRMED]
+        doubtful = [(i, j) for j in columns for i, text in enumerate(texts[:len(probability)])
+                    if text in around and self.thresholds[j] <= probability[i, j] < SURE]
+        if not doubtful:
+            return
+        contexts = sorted({around[texts[i]] for i, _ in doubtful})
+        read_again = 1.0 / (1.0 + np.exp(-(features(contexts, self.embed) @ self.weights.T + self.bias)))
+        for i, j in doubtful:
+            probability[i, j] = min(probability[i, j], read_again[contexts.index(around[texts[i]]), j])
 
     def flags(self, message: str, conversation: Sequence[Turn] | None = None,
               found: np.ndarray | None = None) -> list[RiskFlag]:

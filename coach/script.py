@@ -5,14 +5,18 @@ its dictionaries (tens of milliseconds), converting is cheap. ``to_simplified`` 
 queries and customers' words are compared whatever script they came in; ``to_simplified_aligned`` is the
 same conversion kept one code point for one, for the guard, whose offsets into the simplified copy must be
 offsets into the text as received; ``to_traditional`` (s2tw, Taiwan characters) writes replies for
-customers who wrote in traditional script.
+customers who wrote in traditional script. ``as_mandarin`` reads Cantonese words as Mandarin (coach/cantonese.yaml)
+for the patterns written in Mandarin.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+
+import yaml
 
 if TYPE_CHECKING:
     import opencc
@@ -51,6 +55,18 @@ def to_simplified_aligned(text: str) -> str:
     if len(converted) == len(text):
         return converted
     return "".join(_char_to_simplified(c) for c in text)
+
+
+@functools.cache
+def _cantonese() -> tuple[dict[str, str], re.Pattern[str]]:
+    readings = yaml.safe_load(Path(__file__).with_name("cantonese.yaml").read_text(encoding="utf-8"))
+    return readings, re.compile("|".join(sorted(map(re.escape, readings), key=len, reverse=True)))
+
+
+def as_mandarin(simplified: str) -> str:
+    """Simplified text with its Cantonese words read as Mandarin (俾我 -> 给我, 佢 -> 他), for reading only."""
+    readings, words = _cantonese()
+    return words.sub(lambda m: readings[m.group()], simplified)
 
 
 def to_traditional(text: str) -> str:

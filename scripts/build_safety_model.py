@@ -22,11 +22,11 @@ messages and on at most ``--complaint-alarms`` of the complaint scenarios withou
 a model trained without them. The two bounds are what a counter sees: dangers are rare, so a precision measured
 on sets that are half dangers says little about how often a routine "please update my address" gets a
 privacy-breach script, and a long complaint read sentence by sentence (the highest score kept) raises far more
-alarms than a short message at the same threshold. The test sets (evals/scenarios/safety_s6.jsonl, and the
-complaint scenarios of the next panel, heldout_h7/h8) are never read. Deterministic: lbfgs, no sampling, a zip
-with fixed timestamps, so the same rows and vectors give the same file byte for byte.
-
-Needs scikit-learn (the dev extra); coach reads the result with numpy alone.
+alarms than a short message at the same threshold. The test sets (evals/scenarios/safety_s7/s8/s9.jsonl, and
+the complaint scenarios of the next panel) are never read. The thresholds are chosen on each piece's own score;
+coach/safety_model.py then confirms a sentence's flag by its neighbours, which can only lower a score.
+Deterministic: lbfgs, no sampling, a zip with fixed timestamps, so the same rows and vectors give the same file byte
+for byte. Needs scikit-learn (the dev extra); coach reads the result with numpy alone.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from coach.compose import compose
 from coach.config import Settings
 from coach.guard import check
 from coach.policy import load_policy
-from coach.script import to_traditional
+from coach.script import as_mandarin, to_traditional
 from coach.types import DraftRequest
 
 FLAGGED = {
@@ -520,3 +520,42 @@ def test_still_unwell_after_treatment_is_not_treated_yet() -> None:
     better = normalise("我媳妇脑袋撞挡风玻璃上，缝了四针，现在好多了。你们换的刹车片到底咋装的？")
     assert safety.override(["injury"], dizzy, "phone") == "injury"
     assert safety.override(["injury"], better, "phone") is None
+
+
+# Violence told in passing, veiled, or in Cantonese (session 22: the flag found 8 of 16 on safety_s7/s8). Our own
+# wordings, not the test sets'.
+QUIET_VIOLENCE = [
+    "我想把工资卡的短信提醒关掉，他一喝酒就对我动手，看到我取钱更要闹",
+    "帮我把账单改寄到单位吧，上个月他把我推到墙上，我到现在还怕回家",
+    "那个送货的说我要是敢给差评，就找几个人来我家门口堵我",
+    "他说他知道我女儿在哪个幼儿园，让我把定金的事算了",
+    "这个人从商场一路跟着我到你们店里，我不敢出去",
+    "你投诉我是吧？那你自己小心一点",
+    "佢飲醉就郁手，琴晚仲搣住我條頸，我想改咗個緊急聯絡人先",
+    "嗰個師傅走之前話：『你等住，我知你住邊。』",
+    "My ex has been following me from work and now he knows where I live. Can you stop the paper statements?",
+    "He choked me last week, so please take his number off my account.",
+]
+QUIET_VIOLENCE_LOOKALIKES = [
+    "我自己动手把路由器重启了好几次，还是没网",
+    "我一直在等你们的回电，等得好辛苦",
+    "快递员把我的东西摔坏了，我想投诉一下",
+    "我们吵了一架，但我想问的是积分怎么转给他",
+    "唔該幫我睇下個地址改咗未",
+    "Could you follow up on my refund? I'm afraid it got lost.",
+]
+
+
+@pytest.mark.parametrize("message", QUIET_VIOLENCE)
+def test_violence_told_in_passing_veiled_or_in_cantonese_fires(message: str) -> None:
+    assert "violence" in safety.detect(normalise(message))
+
+
+@pytest.mark.parametrize("message", QUIET_VIOLENCE_LOOKALIKES)
+def test_their_everyday_lookalikes_stay_calm(message: str) -> None:
+    assert safety.detect(normalise(message)) == []
+
+
+def test_cantonese_is_read_as_mandarin_only_for_reading() -> None:
+    assert as_mandarin("佢搣住我条颈") == "他掐住我条颈" and as_mandarin("我知你住边") == "我知道你住哪"
+    assert as_mandarin("系统维护") == "系统维护"  # 係 (is) becomes 系 in simplified script: never read as 是

@@ -21,7 +21,7 @@ from coach.analyze import _ruled_out, analyse, normalise
 from coach.cli import app
 from coach.config import Settings
 from coach.embeddings import HashEmbedder
-from coach.safety_model import WINDOW, SafetyModel, load_stage, pieces
+from coach.safety_model import CONFIRMED, NGRAM_DIM, WINDOW, SafetyModel, load_stage, neighbourhoods, pieces
 from coach.types import Turn
 from scripts import build_safety_model as builder
 from tests.model_files import assert_rebuilds_the_shipped_model, sha256
@@ -350,3 +350,54 @@ def test_an_adult_son_or_a_university_student_is_no_minor() -> None:
     assert _ruled_out("minor", normalise("老身今年八十一岁，随儿子住在南京。上月孙子教我在贵平台买了一台电暖器。"))
     assert _ruled_out("minor", normalise("我是在南京读书的香港学生，我妈寄了一箱东西给我。"))
     assert not _ruled_out("minor", normalise("我是初二的学生，用我妈的卡充了游戏。"))
+
+
+# A hand-set model for the confirmation: its "e5" part is three word counts (a passing away, a late spouse, a plan to
+# die); self-harm and violence read the first and the third, and a late spouse counts against both.
+def _words(texts: list[str]) -> np.ndarray:
+    return np.array([[t.count("走了"), t.count("老伴"), t.count("不想活")] for t in texts], dtype=np.float32)
+
+
+@pytest.fixture
+def hand_set_model(tmp_path: Path) -> SafetyModel:
+    flags = list(safety.rules().flags)
+    weights = np.zeros((len(flags), 3 + NGRAM_DIM), np.float32)
+    for flag in ("self_harm", "violence"):
+        weights[flags.index(flag), :3] = (3.5, -8.0, 10.0)
+    path = tmp_path / "hand-set.npz"
+    builder.save({"flags": np.array(flags, dtype=str), "weights": weights, "bias": np.full(len(flags), -3.0, np.float32),
+                  "thresholds": np.full(len(flags), 0.5, np.float32), "embedder": np.array("three word counts")}, path)
+    return SafetyModel(path, embed=_words)
+
+
+BENEFICIARY_CHANGE = ("喂，你好，我想办两件事啊，保单尾号是七七一五。一个是受益人，原来写的我老伴。她前年八月份因病走了。我想改成我女儿。"
+                      "还有一个我换手机号了，新号码我待会儿报给你。")
+
+
+def test_a_sentence_flagged_alone_but_not_with_its_neighbours_raises_nothing(hand_set_model: SafetyModel) -> None:
+    # "她前年八月份因病走了" alone scores 0.62 (over 0.5); with 原来写的我老伴 before it, far under
+    assert hand_set_model.scores("她前年八月份因病走了。")["self_harm"] > 0.5
+    assert hand_set_model.scores(BENEFICIARY_CHANGE)["self_harm"] < 0.5
+    assert "self_harm" not in hand_set_model.flags(BENEFICIARY_CHANGE)
+
+
+def test_a_sentence_sure_of_itself_needs_no_confirmation(hand_set_model: SafetyModel) -> None:
+    message = BENEFICIARY_CHANGE.replace("她前年八月份因病走了。", "她前年八月份因病走了，我也不想活了。")
+    assert "self_harm" in hand_set_model.flags(message)
+
+
+def test_only_the_confirmed_flags_are_read_again(hand_set_model: SafetyModel) -> None:
+    # violence reads the same words but a threat is one sentence among calm ones: it is never confirmed
+    assert "violence" not in CONFIRMED
+    assert "violence" in hand_set_model.flags(BENEFICIARY_CHANGE)
+
+
+def test_each_sentence_of_a_long_turn_is_read_with_the_one_before_and_after() -> None:
+    around = neighbourhoods(BENEFICIARY_CHANGE)
+    assert around["她前年八月份因病走了。"] == "一个是受益人，原来写的我老伴。她前年八月份因病走了。我想改成我女儿。"
+    assert around["喂，你好，我想办两件事啊，保单尾号是七七一五。"] == "喂，你好，我想办两件事啊，保单尾号是七七一五。一个是受益人，原来写的我老伴。"
+    english = neighbourhoods("I came in on Monday to change the beneficiary on my policy. My wife passed away in May. "
+                             "I would like it to be my daughter now.")
+    assert english["My wife passed away in May."] == ("I came in on Monday to change the beneficiary on my policy. "
+                                                      "My wife passed away in May. I would like it to be my daughter now.")
+    assert neighbourhoods("她前年八月份因病走了。") == {}  # a short turn is read whole, as it is

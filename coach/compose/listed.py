@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 
 from coach.compose.wording import wording
-from coach.script import to_simplified
+from coach.script import as_mandarin, to_simplified
 
 _ORDINALS = "一二三四五六七八九"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨"
@@ -139,7 +139,7 @@ def _joined(words: str) -> tuple[Listed, ...]:
 
 def _read(text: str) -> str:
     """Their words as the patterns read them: simplified, lower case, Cantonese read as Mandarin (俾我 -> 给我)."""
-    return wording().mandarin(to_simplified(text).lower())
+    return as_mandarin(to_simplified(text).lower())
 
 
 def _bare(text: str) -> str:

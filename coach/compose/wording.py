@@ -10,6 +10,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from coach.script import as_mandarin
 from coach.types import Channel
 
 WORDING_FILE = Path(__file__).with_name("wording.yaml")
@@ -123,8 +124,6 @@ class Wording(_Strict):
     phrases: list[Phrase]
     asks: dict[str, list[Ask]]
     requests: dict[str, str] = Field(description="Phrase key -> pattern of the customer's explicit request it answers.")
-    cantonese: dict[str, str] = Field(default_factory=dict,
-                                      description="Cantonese word -> its Mandarin reading, where requests are read.")
     supersedes: dict[str, list[str]] = Field(
         default_factory=dict, description="Request key -> request keys its line already covers (not said beside it).")
     fact_kinds: dict[str, str]
@@ -167,14 +166,7 @@ class Wording(_Strict):
 
     def asks_for_something(self, norm: str) -> bool:
         """Whether the customer says what they want (能不能给我…, 麻烦…, could you…): never ask them again."""
-        return bool(self.asking) and bool(_compiled((), self.asking).search(self.mandarin(norm)))
-
-    def mandarin(self, read: str) -> str:
-        """Simplified text with its Cantonese words read as Mandarin (俾我 -> 给我), for reading requests only."""
-        if not self.cantonese:
-            return read
-        return _compiled((), "|".join(sorted(map(re.escape, self.cantonese), key=len, reverse=True))).sub(
-            lambda m: self.cantonese[m.group()], read)
+        return bool(self.asking) and bool(_compiled((), self.asking).search(as_mandarin(norm)))
 
     def praises(self, norm: str) -> bool:
         """Whether the customer praises a colleague (表扬表扬她, 给小李点个赞): thanked, never apologised to."""
