@@ -100,7 +100,7 @@ class _Compiled:
                             if situation.signals else None) for situation in rule.situations]
 
     def situation(self, norm: str, channel: Channel | None = None) -> Situation | None:
-        text = _as_simplified(norm)
+        text = as_mandarin(_as_simplified(norm))
         return next((s for s, signals in self.situations
                      if channel in s.channels or (signals is not None and signals.search(text))), None)
 
@@ -132,10 +132,10 @@ def region(norm: str) -> Region | None:
 
 
 def detect(norm: str) -> list[RiskFlag]:
-    """The safety flags in a normalised text, in priority order: the text as written, and its Cantonese read as
-    Mandarin (佢搣住我条颈 is read as 他掐住我条颈 too)."""
-    texts = {_as_simplified(norm), as_mandarin(_as_simplified(norm))}
-    return [flag for flag, compiled in _compiled().items() if any(compiled.search(text) for text in texts)]
+    """The safety flags in a normalised text, in priority order, its Cantonese read as Mandarin (佢搣住我条颈 as
+    他掐住我条颈; and 冇人受伤 as 没有人受伤, which the look-alikes written in Mandarin then blank)."""
+    text = as_mandarin(_as_simplified(norm))
+    return [flag for flag, compiled in _compiled().items() if compiled.search(text)]
 
 
 def _as_simplified(norm: str) -> str:

@@ -241,6 +241,8 @@ def test_a_lookalike_stays_calm_and_its_danger_still_fires(flag: str, calm: str,
     ("他刚才在门口扇了我一巴掌，我好害怕", True),
     ("那个送货的晚上又来敲我家门，还说不开门就踹进来，我吓得一晚上没睡，门都不敢出", True),
     ("My ex hit me last night and he knows my new address from your delivery slip, I'm scared", True),
+    # a relative attacked, told in English (panel -r: "treats the son as the angry party, no 110")
+    ("The delivery man punched my father in the hallway and said he would be back. What should we do?", True),
     ("你再不给我退钱，信不信我打你", False),
     ("我要弄死你们经理，叫他出来", False),
 ])
@@ -319,6 +321,8 @@ def test_a_fraud_still_on_the_line_is_hung_up_first(message: str) -> None:
 @pytest.mark.parametrize("message", [
     "我的手机突然没信号了，然后就收到银行短信说转走了两万，营业厅说有人拿假身份证补了我的卡",
     "Someone swapped my SIM yesterday and money has gone from my account",
+    # in Cantonese, with no money gone yet (panel -r h38-005, our wording)
+    "你哋门市补咗张新电话卡俾人，我从来冇申请过，而家收唔到银行短讯",
 ])
 def test_a_sim_swap_stops_the_number_first(message: str) -> None:
     """Blind panel 2026-12-06-d: a telecom reply to a SIM swap offered to freeze a bank card it cannot freeze and
@@ -447,8 +451,12 @@ def test_a_customer_outside_the_mainland_also_hears_the_local_numbers(message: s
     assert local in said and ("110" in said or "120" in said), said  # added, the mainland numbers stay
 
 
-def test_a_mainland_customer_hears_no_local_numbers() -> None:
-    message = "我在成都的门店被人推倒了，头磕破了。"
+@pytest.mark.parametrize("message", [
+    "我在成都的门店被人推倒了，头磕破了。",
+    # 冇 is Hunan, Jiangxi and Hakka speech too, not only Cantonese (panel -r: a Hunan grandmother heard 999)
+    "存折上也冇写清楚，这钱要是冇了，我也冇脸活了，屋里还有一瓶农药，大不了喝了算了",
+])
+def test_a_mainland_customer_hears_no_local_numbers(message: str) -> None:
     said = " ".join(line.zh for f in analyse(message).risk_flags if safety.is_safety(f)
                     for line in safety.lines(f, "phone", normalise(message)))  # type: ignore[arg-type]
     assert "999" not in said and "香港" not in said and "120" in said, said
@@ -559,3 +567,21 @@ def test_their_everyday_lookalikes_stay_calm(message: str) -> None:
 def test_cantonese_is_read_as_mandarin_only_for_reading() -> None:
     assert as_mandarin("佢搣住我条颈") == "他掐住我条颈" and as_mandarin("我知你住边") == "我知道你住哪"
     assert as_mandarin("系统维护") == "系统维护"  # 係 (is) becomes 系 in simplified script: never read as 是
+
+
+# Panel -r (h37/h38, read after their drafts were scored), in our own wording: a poison at hand and no face left to
+# live, told in the middle of a mis-selling complaint; a call made is no blow; nobody hurt, said in Cantonese.
+@pytest.mark.parametrize("message", [
+    "那笔钱是我一辈子攒的，要是拿不回来我也没脸活了，家里柜子里还有半瓶农药，大不了喝了算了",
+    "钱没了我哪还有脸活下去",
+])
+def test_a_poison_at_hand_or_no_face_left_to_live_is_self_harm(message: str) -> None:
+    assert "self_harm" in safety.detect(normalise(message))
+
+
+@pytest.mark.parametrize("message", [
+    "你们一直不回电话，都是我自己打过去问的",
+    "我架車冇人受傷，不過個倒後鏡爛咗",
+])
+def test_a_call_made_or_nobody_hurt_in_cantonese_is_no_danger(message: str) -> None:
+    assert safety.detect(normalise(message)) == []
