@@ -1032,3 +1032,10 @@ def test_rejecting_a_proposal_is_not_refusing_comfort() -> None:
     # 少来这套 after "we will send it for testing" rejects the proposal, not the apology (gate case s056)
     reply = draft("送检？你们自己检自己？少来这套。我就要你们给个说法。")
     assert not reply.startswith("好的，我直接跟您说怎么处理"), reply
+
+
+def test_an_order_number_read_out_digit_by_digit_is_not_said_back() -> None:
+    # panel -r: "您是说订单号是HW 2024 0 5 1 7 6 6 3 2，跨境综合税扣了两次，…是吗？" (our wording)
+    words = "我那个订单号是JD 8 8 1 2 0 4 7 5，然后运费扣了两次，每次都是十二块，你帮我看看多扣的能不能退回来。"
+    reply = compose(analyse(words), [], load_policy(None), words=words, channel="phone").text  # type: ignore[arg-type]
+    assert "8 8 1 2" not in reply and "订单号" not in reply, reply

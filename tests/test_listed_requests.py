@@ -395,3 +395,11 @@ def test_a_bottle_is_exchanged_not_repaired_and_a_lone_verb_is_no_request() -> N
     items = listed_requests(words)
     assert items[0].kind == "replace" and all(len(i.text.split()) >= 3 for i in items), items
     assert "repair" not in draft("I'd like a replacement bottle, and refund the delivery fee please.", "chat")
+
+
+def test_an_adverb_before_the_verb_is_not_part_of_what_they_asked_for() -> None:
+    # 把发票重开一下 was named back as "第一，发票重，…" (panel -r, our wording)
+    reply = draft("我上周三在你们店订了六十套护肤礼盒，发票抬头开错了，麻烦你们今天把发票重开一下，礼盒今天能不能先送一部分过来？",
+                  "counter")
+    assert "第一，发票，" in reply, reply
+    assert "发票重" not in reply and "发票新" not in reply, reply
