@@ -59,7 +59,7 @@ def test_an_unreadable_or_mismatched_model_file_names_the_rebuild_and_the_settin
 
 def test_the_build_reads_the_fixed_sources_only() -> None:
     assert {r.source for r in builder.load_rows()} <= set(builder.SOURCES)
-    assert "heldout_h35" not in builder.SOURCES
+    assert "heldout_h39" not in builder.SOURCES
 
 
 def test_the_shipped_model_was_built_from_todays_rows_and_code() -> None:

@@ -50,7 +50,7 @@ def test_an_unreadable_or_mismatched_model_file_names_the_rebuild(tmp_path: Path
 
 
 def test_the_build_reads_a_fixed_list_of_sources_never_the_next_panels_cases(tmp_path: Path) -> None:
-    assert "heldout_h35" not in builder.SOURCES and "heldout_h36" not in builder.SOURCES
+    assert "heldout_h39" not in builder.SOURCES and "heldout_h40" not in builder.SOURCES
     row = {"id": "x-1", "message": FAULT, "expect": {"must_mention": ["发动机有异响", "粤B·7K2xx"]}}
     for name in ("heldout_h28", "heldout_h99"):
         (tmp_path / f"{name}.jsonl").write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
