@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from coach import safety
 from coach.demand_model import DemandModel
 from coach.escalation import advice_for
-from coach.safety_model import SafetyModel, read
+from coach.safety_model import SafetyModel, customer_turns, read
 from coach.script import to_simplified
 from coach.types import Analysis, CustomerType, DemandName, Language, RiskFlag, Turn
 
@@ -249,10 +249,7 @@ def detect_language(text: str) -> Language:
 
 def customer_words(message: str, conversation: list[Turn] | None) -> str:
     """Everything the customer said, oldest first; the message is the latest turn."""
-    turns = [t.text for t in conversation or [] if t.speaker == "customer"]
-    if not turns or turns[-1] != message:
-        turns.append(message)
-    return "\n".join(turns)
+    return "\n".join(customer_turns(message, conversation))
 
 
 def analyse(message: str, conversation: list[Turn] | None = None, safety_model: SafetyModel | None = None,

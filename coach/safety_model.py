@@ -88,13 +88,19 @@ def _sentences(turn: str) -> list[str]:
     return sentences
 
 
-def pieces(message: str, conversation: Sequence[Turn] | None = None) -> list[str]:
-    """What the detector reads: each customer turn (the message last) whole, and a long one sentence by sentence."""
+def customer_turns(message: str, conversation: Sequence[Turn] | None = None) -> list[str]:
+    """Everything the customer said, oldest first; the message is the latest turn (not repeated when the conversation
+    already ends on it)."""
     turns = [t.text for t in conversation or [] if t.speaker == "customer"]
     if not turns or turns[-1] != message:
         turns.append(message)
+    return turns
+
+
+def pieces(message: str, conversation: Sequence[Turn] | None = None) -> list[str]:
+    """What the detector reads: each customer turn (the message last) whole, and a long one sentence by sentence."""
     found: list[str] = []
-    for turn in (t.strip() for t in turns):
+    for turn in (t.strip() for t in customer_turns(message, conversation)):
         for piece in [turn[:WHOLE], *(_sentences(turn) if len(turn) > WINDOW else [])]:
             if piece and piece not in found:
                 found.append(piece)
@@ -103,11 +109,8 @@ def pieces(message: str, conversation: Sequence[Turn] | None = None) -> list[str
 
 def neighbourhoods(message: str, conversation: Sequence[Turn] | None = None) -> dict[str, str]:
     """Each sentence that ``pieces`` reads out of a long turn, with the text of it and the sentences either side."""
-    turns = [t.text for t in conversation or [] if t.speaker == "customer"]
-    if not turns or turns[-1] != message:
-        turns.append(message)
     around: dict[str, str] = {}
-    for turn in (t.strip() for t in turns if len(t.strip()) > WINDOW):
+    for turn in (t.strip() for t in customer_turns(message, conversation) if len(t.strip()) > WINDOW):
         sentences = _sentences(turn)
         for index, sentence in enumerate(sentences):
             near = sentences[max(0, index - 1):index + 2]
@@ -152,23 +155,32 @@ class SafetyModel:
             raise ConfigError(f"the safety model reads {self.weights.shape[1]} features, this code makes "
                               f"{found.shape[1]}", "rebuild it: python scripts/build_safety_model.py, "
                               "or set COACH_SAFETY_MODEL=false")
-        probability = 1.0 / (1.0 + np.exp(-(found @ self.weights.T + self.bias)))
-        self._confirm(probability, pieces(message, conversation), neighbourhoods(message, conversation))
+        probability = self._probability(found)
+        self._confirm(probability, message, conversation)
         best = probability.max(axis=0)
         return {flag: float(score) for flag, score in zip(self.flag_names, best, strict=True)}
 
-    def _confirm(self, probability: np.ndarray, texts: list[str], around: dict[str, str]) -> None:
+    def _probability(self, found: np.ndarray) -> np.ndarray:
+        """(pieces, flags): each piece's probability of each flag."""
+        return 1.0 / (1.0 + np.exp(-(found @ self.weights.T + self.bias)))
+
+    def _confirm(self, probability: np.ndarray, message: str, conversation: Sequence[Turn] | None) -> None:
         """Lower (in place) each CONFIRMED flag's score of a sentence that reaches its threshold alone, short of SURE,
-        to its score read with its neighbours. Only those sentences are read again, so most messages cost nothing."""
+        to its score read with its neighbours. Most messages have no such score: their sentences are not even split
+        again, and only the doubtful ones are embedded again."""
         columns = [j for j, flag in enumerate(self.flag_names) if flag in CONFIRMED]
+        if not any(((probability[:, j] >= self.thresholds[j]) & (probability[:, j] < SURE)).any() for j in columns):
+            return
+        texts, around = pieces(message, conversation), neighbourhoods(message, conversation)
         doubtful = [(i, j) for j in columns for i, text in enumerate(texts[:len(probability)])
                     if text in around and self.thresholds[j] <= probability[i, j] < SURE]
-        if not doubtful:
-            return
         contexts = sorted({around[texts[i]] for i, _ in doubtful})
-        read_again = 1.0 / (1.0 + np.exp(-(features(contexts, self.embed) @ self.weights.T + self.bias)))
+        if not contexts:
+            return
+        row = {context: k for k, context in enumerate(contexts)}
+        read_again = self._probability(features(contexts, self.embed))
         for i, j in doubtful:
-            probability[i, j] = min(probability[i, j], read_again[contexts.index(around[texts[i]]), j])
+            probability[i, j] = min(probability[i, j], read_again[row[around[texts[i]]], j])
 
     def flags(self, message: str, conversation: Sequence[Turn] | None = None,
               found: np.ndarray | None = None) -> list[RiskFlag]:

@@ -99,7 +99,8 @@ _NOT_RESTATED = re.compile(
     r"|[()（）]|时(?:候)?$|情况下$|之后$|以后$"
     # a reference number is not the story (Tracking number 4471-0932-88; 订单号是HW 2024 0 5 1 7 6 6 3 2, read out digit
     # by digit on the phone: panel -r)
-    r"|\d{2,}[-‐]\d{2,}|tracking|waybill|order (?:no|number|#)|\breference\b|\bref\b|订单号|订单编号|单号|\d(?:\s+\d){3,}"
+    r"|\d{2,}[-‐]\d{2,}|tracking|waybill|order (?:no|number|#)|\breference\b|\bref\b"
+    r"|订单号|订单编号|单号|\d(?:\s+\d){3,}"
     # a report to an authority is a threat too (我就去NCC检举, 举报)
     r"|检举|举报|ncc|消基会|消委会|金管会"
     # their credentials or means, and their list of demands, are not what happened: said back, 您开了十五年车,
